@@ -1,0 +1,201 @@
+/**
+ * Ingest benchmark: deliveries/s that the receive path (verify + enqueue) sustains, against the
+ * ceiling of a bare node:http server on the same machine. Loopback only, bounded in time (~30 s);
+ * leaves nothing behind: children stopped, Redis keys of its prefix and its schema dropped (the
+ * switchyard_bench database itself is kept: other benches may be using it).
+ * Run: npm run bench:ingest (builds dist/ first if it is missing).
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { createRequire } from "node:module";
+import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { sign } from "@octokit/webhooks-methods";
+import autocannon from "autocannon";
+import { Queue } from "bullmq";
+import pg from "pg";
+import { deleteRedisPrefix } from "./redis-prefix.js";
+import { migrate } from "../src/store/migrate.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CONNECTIONS = 50;
+const WARMUP_S = 2;
+const DURATION_S = 10;
+const DEADLINE_MS = 90_000; // hard stop, whatever happens
+
+const run = randomBytes(4).toString("hex");
+const REDIS_URL = "redis://127.0.0.1:6379";
+const REDIS_PREFIX = `bench-${run}`;
+const PG_BASE = "postgresql://postgres@127.0.0.1:5432";
+const DB = "switchyard_bench";
+const SCHEMA = `bench_${run}`;
+const SECRET = `bench-secret-${run}`;
+
+// A real delivery: the first pull_request example GitHub documents (~21 KB).
+type Examples = { name: string; examples: unknown[] }[];
+const examples = createRequire(import.meta.url)("@octokit/webhooks-examples/api.github.com/index.json") as Examples;
+const payload = examples.find((e) => e.name === "pull_request")!.examples[0];
+const body = JSON.stringify(payload);
+const headers = {
+  "content-type": "application/json",
+  "user-agent": "GitHub-Hookshot/bench",
+  "x-github-event": "pull_request",
+  "x-hub-signature-256": await sign(SECRET, body), // covers the body only: one signature serves all
+};
+
+const children = new Set<ChildProcess>();
+let running: autocannon.Instance | undefined;
+let aborted = false;
+
+/** Ctrl-C or the deadline: stop the load and the children, then let main unwind into cleanup. */
+function abort(code: number) {
+  aborted = true;
+  process.exitCode = code;
+  running?.stop();
+  for (const child of children) child.kill("SIGKILL");
+}
+function checkAborted() {
+  if (aborted) throw new Error("aborted");
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer().listen(0, "127.0.0.1");
+  await once(srv, "listening");
+  const { port } = srv.address() as { port: number };
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+/** Spawns a node child on a free loopback port; resolves once `readyPath` answers `readyStatus`. */
+async function start(args: string[], env: Record<string, string>, readyPath: string, readyStatus: number) {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "inherit", "inherit"] });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  for (const until = Date.now() + 20_000; Date.now() < until; await sleep(25)) {
+    checkAborted();
+    if (child.exitCode !== null || child.signalCode) throw new Error(`${args.join(" ")} exited (${child.exitCode ?? child.signalCode})`);
+    const status = await fetch(`http://127.0.0.1:${port}${readyPath}`).then((r) => r.status, () => 0);
+    if (status === readyStatus) return { child, port, startMs: performance.now() - t0 };
+  }
+  throw new Error(`${args.join(" ")} not ready on ${readyPath} within 20 s`);
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM"); // the service closes its server, queue and connections on SIGTERM
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function load(port: number, seconds: number): Promise<autocannon.Result> {
+  const options: autocannon.Options = {
+    url: `http://127.0.0.1:${port}/webhooks/github`,
+    method: "POST",
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers,
+    body,
+    // A distinct delivery id per request: a repeated one is answered "200 duplicate", far cheaper.
+    requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, "x-github-delivery": randomUUID() } }) }],
+  };
+  return new Promise<autocannon.Result>((resolve, reject) => {
+    running = autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
+  }).finally(checkAborted);
+}
+
+type Row = { target: string; rps: number; p50: number; p99: number; non2xx: number; errors: number; n202: number; responses: number };
+
+/** Warm-up (discarded), then the measured run; fails loudly unless most answers are 202. */
+async function measure(target: string, port: number): Promise<Row & { warm202: number }> {
+  const warm = await load(port, WARMUP_S);
+  const r = await load(port, DURATION_S);
+  const codes = Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0] as const);
+  const responses = codes.reduce((n, [, c]) => n + c, 0);
+  const n202 = codes.find(([code]) => code === "202")?.[1] ?? 0;
+  const others = codes.filter(([code]) => code !== "202");
+  if (others.length || r.errors || r.timeouts) {
+    console.log(`${target}: non-202 answers ${JSON.stringify(Object.fromEntries(others))}, errors ${r.errors}, timeouts ${r.timeouts}`);
+  }
+  if (n202 * 2 <= responses || responses === 0) throw new Error(`${target}: only ${n202} of ${responses} answers were 202`);
+  const row = { target, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, n202, responses };
+  return { ...row, warm202: warm.statusCodeStats?.["202"]?.count ?? 0 };
+}
+
+let cleaned = false;
+async function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  await Promise.all([...children].map(stop));
+  await deleteRedisPrefix(REDIS_URL, REDIS_PREFIX);
+  const db = new pg.Client({ connectionString: `${PG_BASE}/${DB}` });
+  await db.connect().then(() => db.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`)).catch(() => undefined).finally(() => db.end().catch(() => undefined));
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => abort(130));
+setTimeout(() => {
+  console.error(`bench: still running after ${DEADLINE_MS / 1000} s, stopping`);
+  abort(1);
+  setTimeout(() => process.exit(1), 10_000).unref(); // in case cleanup itself hangs
+}, DEADLINE_MS).unref();
+
+try {
+  const cpus = os.cpus();
+  console.log(`machine: ${cpus.length} cpus, ${cpus[0]?.model.trim()}, node ${process.version}, load average ${os.loadavg()[0]!.toFixed(2)} (other work on the machine skews figures)`);
+  console.log(`load: autocannon, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up (discarded) + ${DURATION_S} s, ${Buffer.byteLength(body)} B pull_request payload, distinct X-GitHub-Delivery per request`);
+
+  if (!existsSync(`${ROOT}dist/main.js`)) {
+    console.log("dist/main.js missing: running npm run build");
+    if (spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" }).status !== 0) throw new Error("npm run build failed");
+  }
+
+  const DATABASE_URL = `${PG_BASE}/${DB}?schema=${SCHEMA}`;
+  await migrate(DATABASE_URL);
+  checkAborted();
+
+  const bare = await start(["--import", "tsx", "bench/bare-server.ts"], {}, "/", 202);
+  const ceiling = await measure("bare node:http (ceiling)", bare.port);
+  await stop(bare.child);
+
+  // ROLE=web: receivers only, so no worker competes with the receive path for the 2 cores.
+  const env = { ROLE: "web", LOG_LEVEL: "warn", DATABASE_URL, REDIS_URL, REDIS_PREFIX, GITHUB_WEBHOOK_SECRET: SECRET };
+  const svc = await start(["dist/main.js"], env, "/readyz", 200);
+  const service = await measure("switchyard ROLE=web", svc.port);
+  await stop(svc.child);
+  checkAborted();
+
+  // Every 202 must have left a job behind (a 503 after a late enqueue may add one more).
+  const queue = new Queue("ingest", { connection: { host: "127.0.0.1", port: 6379 }, prefix: REDIS_PREFIX });
+  const counts = await queue.getJobCounts("waiting", "prioritized", "delayed", "active");
+  await queue.close();
+  const jobs = Object.values(counts).reduce((a, b) => a + b, 0);
+  const acked = service.n202 + service.warm202;
+  console.log(`service: node dist/main.js, ROLE=web (receivers only, no worker running), ready in ${svc.startMs.toFixed(0)} ms; jobs queued ${jobs} >= 202 answers ${acked}`);
+  if (jobs < acked) throw new Error(`${acked - jobs} deliveries answered 202 but not queued`);
+
+  const rows = [ceiling, service];
+  const fmt = (row: Row) => [
+    row.target.padEnd(26),
+    row.rps.toFixed(0).padStart(13),
+    row.p50.toFixed(0).padStart(7),
+    row.p99.toFixed(0).padStart(7),
+    String(row.non2xx).padStart(8),
+    String(row.errors).padStart(7),
+    `${((row.rps / ceiling.rps) * 100).toFixed(1)}%`.padStart(11),
+  ].join(" ");
+  console.log(["target".padEnd(26), "deliveries/s".padStart(13), "p50 ms".padStart(7), "p99 ms".padStart(7), "non-2xx".padStart(8), "errors".padStart(7), "of ceiling".padStart(11)].join(" "));
+  for (const row of rows) console.log(fmt(row));
+  console.log(`service/ceiling: ${((service.rps / ceiling.rps) * 100).toFixed(1)}% (target >= 45%)`);
+} catch (err) {
+  console.error(`bench failed: ${(err as Error).message}`);
+  process.exitCode = aborted ? process.exitCode : 1;
+} finally {
+  await cleanup();
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// `switchyard`: the command line for analysts and rule authors. Commands that read or change the
+// graph talk to a running instance's API (SWITCHYARD_URL, SWITCHYARD_TOKEN); `replay` works on the
+// database directly (DATABASE_URL), as an operator's tool.
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { loadConfig } from "./config.js";
+import { createRuleBook } from "./correlate/rule-book.js";
+import { PLATFORMS, type Platform } from "./shared/event.js";
+import { createPrisma } from "./store/prisma.js";
+import { replayDeliveries } from "./store/replay.js";
+
+const base = (process.env.SWITCHYARD_URL ?? "http://127.0.0.1:3000").replace(/\/$/, "");
+const token = process.env.SWITCHYARD_TOKEN ?? process.env.API_TOKENS?.split(",")[0]?.trim() ?? "";
+
+async function api(method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${base}/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json: unknown = res.status === 204 ? { ok: true } : await res.json();
+  if (!res.ok) throw new Error(`${res.status} ${(json as { error?: string }).error ?? res.statusText}`);
+  return json;
+}
+
+const readJson = (file: string) => JSON.parse(readFileSync(file === "-" ? 0 : file, "utf8")) as unknown;
+const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
+const run = (fn: (...args: any[]) => Promise<unknown>) => async (...args: any[]) => print(await fn(...args));
+const enc = encodeURIComponent;
+
+const program = new Command("switchyard").description("Query and steer a Switchyard instance");
+
+const rules = program.command("rules").description("correlation rules");
+rules.command("list").action(run(() => api("GET", "/rules")));
+rules.command("add <file>").description("add a custom rule from a JSON file (- for stdin)").action(run((file: string) => api("POST", "/rules", readJson(file))));
+rules.command("test <rule-file> <event-file>").description("dry run: the links a rule would make from an event").action(run((rule: string, event: string) => api("POST", "/rules/test", { rule: readJson(rule), event: readJson(event) })));
+rules.command("disable <name>").action(run((name: string) => api("PUT", `/rules/${enc(name)}`, { enabled: false })));
+rules.command("enable <name>").action(run((name: string) => api("PUT", `/rules/${enc(name)}`, { enabled: true })));
+rules
+  .command("backfill <name>")
+  .description("re-apply a rule to stored history")
+  .option("--wait", "wait for the job and print its result")
+  .action(
+    run(async (name: string, opts: { wait?: boolean }) => {
+      const { job } = (await api("POST", `/rules/${enc(name)}/backfill`)) as { job: string };
+      if (!opts.wait) return { job };
+      for (;;) {
+        const status = (await api("GET", `/jobs/${enc(job)}`)) as { state: string };
+        if (status.state === "completed" || status.state === "failed") return status;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }),
+  );
+
+program
+  .command("entity <key>")
+  .option("--depth <n>", "follow links transitively", "1")
+  .action(run((key: string, opts: { depth: string }) => api("GET", `/entities/${enc(key)}?depth=${enc(opts.depth)}`)));
+
+program
+  .command("deploy")
+  .command("changes <key>")
+  .description("what a deploy shipped")
+  .action(run((key: string) => api("GET", `/deploys/${enc(key)}/changes`)));
+
+program
+  .command("dora")
+  .requiredOption("--repository <owner/repo>")
+  .option("--environment <name>")
+  .option("--since <iso>")
+  .option("--until <iso>")
+  .action(
+    run((opts: Record<string, string | undefined>) => {
+      const q = new URLSearchParams(Object.entries(opts).filter((e): e is [string, string] => e[1] !== undefined));
+      return api("GET", `/metrics/dora?${q}`);
+    }),
+  );
+
+program
+  .command("replay")
+  .description("re-process stored raw deliveries (idempotent); uses DATABASE_URL")
+  .option("--platform <platform>", PLATFORMS.join("|"))
+  .option("--since <iso>", "received at or after")
+  .option("--limit <n>")
+  .action(
+    run(async (opts: { platform?: string; since?: string; limit?: string }) => {
+      if (opts.platform && !PLATFORMS.includes(opts.platform as Platform)) throw new Error(`--platform must be one of ${PLATFORMS.join(", ")}`);
+      const prisma = createPrisma(loadConfig().DATABASE_URL);
+      try {
+        const replayed = await replayDeliveries(prisma, await createRuleBook(prisma).current(), {
+          platform: opts.platform as Platform | undefined,
+          since: opts.since ? new Date(opts.since) : undefined,
+          limit: opts.limit ? Number(opts.limit) : undefined,
+        });
+        return { replayed };
+      } finally {
+        await prisma.$disconnect();
+      }
+    }),
+  );
+
+program.parseAsync().catch((err: Error) => {
+  console.error(`switchyard: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,207 @@
+import { commitKey, linearIssueKey } from "../shared/keys.js";
+import { dependentDeploys, recomputeDeploy } from "./deploy-range.js";
+import type { DeployFact, Facts, LinkFact, PullRequestFact, PushFact } from "./facts.js";
+import { lockScopes, repositoryOf, type Tx, upsertEntities, upsertLink } from "./graph-store.js";
+import { BUILTIN_RULES } from "./builtin-rules.js";
+
+/** Relations a deploy's range reads: a new one may change what a deploy ships. */
+const RANGE_INPUTS = new Set(["contains", "closes", "references"]);
+
+interface Pending {
+  links: Array<{ link: LinkFact; evidence: string[] }>;
+  deploys: Set<string>;
+}
+
+async function link(tx: Tx, p: Pending, l: LinkFact, evidence: string[]) {
+  await upsertLink(tx, l, evidence);
+  p.links.push({ link: l, evidence });
+}
+
+type MentionRow = { fromKey: string; relation: string; rule: string; confidence: number; eventId: string; target: string };
+
+/** Turns resolved mentions into links to `to(target)`. */
+async function resolveMentions(tx: Tx, p: Pending, rows: MentionRow[], to: (target: string) => string | string[]) {
+  for (const m of rows) {
+    for (const target of [to(m.target)].flat()) {
+      await link(tx, p, { from: m.fromKey, to: target, relation: m.relation, rule: m.rule, confidence: m.confidence }, [m.eventId]);
+    }
+  }
+}
+
+async function applyMentions(tx: Tx, p: Pending, eventId: string, facts: Facts) {
+  for (const m of facts.mentions) {
+    await tx.$executeRaw`
+      INSERT INTO mentions (from_key, kind, target, relation, rule, confidence, event_id)
+      VALUES (${m.from}, ${m.kind}, ${m.target}, ${m.relation}, ${m.rule}, ${m.confidence}, ${eventId}::uuid)
+      ON CONFLICT DO NOTHING`;
+    const row: MentionRow = { fromKey: m.from, relation: m.relation, rule: m.rule, confidence: m.confidence, eventId, target: m.target };
+    if (m.kind === "linear_identifier") {
+      const [team] = await tx.$queryRaw<unknown[]>`SELECT 1 FROM linear_teams WHERE key = ${m.target.split("-")[0]!}`;
+      if (team) await resolveMentions(tx, p, [row], linearIssueKey);
+    } else if (m.kind === "linear_issue_id") {
+      const [issue] = await tx.$queryRaw<Array<{ identifier: string }>>`SELECT identifier FROM linear_issues WHERE id = ${m.target}`;
+      if (issue) await resolveMentions(tx, p, [row], () => linearIssueKey(issue.identifier));
+    } else {
+      const deploys = await tx.$queryRaw<Array<{ key: string }>>`SELECT key FROM deploys WHERE url = ${m.target}`;
+      if (deploys.length) await resolveMentions(tx, p, [row], () => deploys.map((d) => d.key));
+    }
+  }
+}
+
+async function applyLinear(tx: Tx, p: Pending, facts: Facts, at: Date) {
+  for (const team of facts.linearTeams) {
+    const inserted = await tx.$executeRaw`INSERT INTO linear_teams (key, first_seen_at) VALUES (${team}, ${at}) ON CONFLICT DO NOTHING`;
+    if (!inserted) continue;
+    // A team seen for the first time validates every identifier of it mentioned so far.
+    const rows = await tx.$queryRaw<MentionRow[]>`
+      SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
+      WHERE kind = 'linear_identifier' AND target LIKE ${`${team}-%`}`;
+    await resolveMentions(tx, p, rows, linearIssueKey);
+  }
+  if (facts.linearIssue) {
+    const { id, identifier } = facts.linearIssue;
+    await tx.$executeRaw`INSERT INTO linear_issues (id, identifier) VALUES (${id}, ${identifier}) ON CONFLICT (id) DO UPDATE SET identifier = EXCLUDED.identifier`;
+    const rows = await tx.$queryRaw<MentionRow[]>`
+      SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
+      WHERE kind = 'linear_issue_id' AND target = ${id}`;
+    await resolveMentions(tx, p, rows, () => linearIssueKey(identifier));
+  }
+}
+
+async function applyPullRequest(tx: Tx, p: Pending, pr: PullRequestFact, eventId: string, enabled: (rule: string) => boolean) {
+  await tx.$executeRaw`
+    INSERT INTO pull_requests (key, repository, number, title, head_ref, base_ref, head_sha, merge_commit_sha, merged, created_at, merged_at, updated_at, event_id)
+    VALUES (${pr.key}, ${pr.repository}, ${pr.number}, ${pr.title}, ${pr.headRef}, ${pr.baseRef}, ${pr.headSha}, ${pr.mergeCommitSha},
+            ${pr.merged}, ${pr.createdAt}, ${pr.mergedAt}, ${pr.updatedAt}, ${eventId}::uuid)
+    ON CONFLICT (key) DO UPDATE SET
+      title = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.title ELSE pull_requests.title END,
+      head_ref = COALESCE(pull_requests.head_ref, EXCLUDED.head_ref),
+      base_ref = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.base_ref ELSE pull_requests.base_ref END,
+      head_sha = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.head_sha ELSE pull_requests.head_sha END,
+      merge_commit_sha = COALESCE(EXCLUDED.merge_commit_sha, pull_requests.merge_commit_sha),
+      merged = pull_requests.merged OR EXCLUDED.merged,
+      created_at = LEAST(pull_requests.created_at, EXCLUDED.created_at),
+      merged_at = COALESCE(pull_requests.merged_at, EXCLUDED.merged_at),
+      updated_at = GREATEST(pull_requests.updated_at, EXCLUDED.updated_at)`;
+  const contains = { from: pr.key, relation: "contains", rule: "pr-branch-push", confidence: BUILTIN_RULES["pr-branch-push"].confidence };
+  if (pr.headRef && pr.headRef !== pr.baseRef && enabled("pr-branch-push")) {
+    const pushed = await tx.$queryRaw<Array<{ sha: string; eventId: string }>>`
+      SELECT sha, event_id AS "eventId" FROM branch_commits WHERE repository = ${pr.repository} AND branch = ${pr.headRef}`;
+    for (const c of pushed) await link(tx, p, { ...contains, to: commitKey(pr.repository, c.sha) }, [eventId, c.eventId]);
+  }
+  if (enabled("revert-title")) {
+    const revert = { relation: "reverts", rule: "revert-title", confidence: BUILTIN_RULES["revert-title"].confidence };
+    if (pr.revertsByTitle) {
+      const originals = await tx.$queryRaw<Array<{ key: string; eventId: string }>>`
+        SELECT key, event_id AS "eventId" FROM pull_requests WHERE repository = ${pr.repository} AND title = ${pr.revertsByTitle} AND key <> ${pr.key}`;
+      for (const o of originals) await link(tx, p, { ...revert, from: pr.key, to: o.key }, [eventId]);
+    }
+    const reverters = await tx.$queryRaw<Array<{ key: string; eventId: string }>>`
+      SELECT key, event_id AS "eventId" FROM pull_requests WHERE repository = ${pr.repository} AND title = ${`Revert "${pr.title}"`} AND key <> ${pr.key}`;
+    for (const r of reverters) await link(tx, p, { ...revert, from: r.key, to: pr.key }, [r.eventId]);
+  }
+}
+
+async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, enabled: (rule: string) => boolean) {
+  const repo = push.repository;
+  for (const c of push.commits) {
+    await tx.$executeRaw`
+      INSERT INTO commits (repository, sha, parents, message, authored_at, event_id)
+      VALUES (${repo}, ${c.sha}, ${c.parents}, ${c.message}, ${c.authoredAt}, ${eventId}::uuid)
+      ON CONFLICT (repository, sha) DO UPDATE SET
+        parents = CASE WHEN cardinality(commits.parents) = 0 THEN EXCLUDED.parents ELSE commits.parents END,
+        message = COALESCE(commits.message, EXCLUDED.message),
+        authored_at = COALESCE(commits.authored_at, EXCLUDED.authored_at)`;
+    if (push.branch) {
+      await tx.$executeRaw`
+        INSERT INTO branch_commits (repository, branch, sha, event_id) VALUES (${repo}, ${push.branch}, ${c.sha}, ${eventId}::uuid)
+        ON CONFLICT DO NOTHING`;
+    }
+  }
+  const shas = push.commits.map((c) => c.sha);
+  if (push.branch && shas.length && enabled("pr-branch-push")) {
+    const prs = await tx.$queryRaw<Array<{ key: string; eventId: string }>>`
+      SELECT key, event_id AS "eventId" FROM pull_requests
+      WHERE repository = ${repo} AND head_ref = ${push.branch} AND base_ref IS DISTINCT FROM ${push.branch}`;
+    for (const pr of prs) {
+      for (const sha of shas) {
+        await link(tx, p, { from: pr.key, to: commitKey(repo, sha), relation: "contains", rule: "pr-branch-push", confidence: BUILTIN_RULES["pr-branch-push"].confidence }, [pr.eventId, eventId]);
+      }
+    }
+  }
+  // New ancestry can extend the range of deploys whose walk stopped at one of these commits.
+  const open = await tx.$queryRaw<Array<{ key: string }>>`
+    SELECT key FROM deploys WHERE repository = ${repo} AND status = 'succeeded' AND (range_frontier && ${shas}::text[] OR sha = ANY(${shas}))`;
+  for (const d of open) p.deploys.add(d.key);
+}
+
+async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
+  const terminal = ["succeeded", "failed", "cancelled", "inactive"].includes(d.status);
+  const finishedAt = d.finishedAt ?? (terminal ? d.statusAt : null);
+  await tx.$executeRaw`
+    INSERT INTO deploys (key, repository, environment, sha, status, url, started_at, finished_at, at, status_at, event_ids)
+    VALUES (${d.key}, ${d.repository}, ${d.environment}, ${d.sha}, ${d.status}, ${d.url}, ${d.startedAt}, ${finishedAt},
+            ${finishedAt ?? d.statusAt}, ${d.statusAt}, ARRAY[${eventId}]::uuid[])
+    ON CONFLICT (key) DO UPDATE SET
+      status = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN EXCLUDED.status ELSE deploys.status END,
+      url = COALESCE(EXCLUDED.url, deploys.url),
+      started_at = LEAST(deploys.started_at, EXCLUDED.started_at),
+      finished_at = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN COALESCE(EXCLUDED.finished_at, deploys.finished_at) ELSE deploys.finished_at END,
+      at = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN EXCLUDED.at ELSE deploys.at END,
+      status_at = GREATEST(deploys.status_at, EXCLUDED.status_at),
+      event_ids = ARRAY(SELECT DISTINCT e FROM unnest(deploys.event_ids || EXCLUDED.event_ids) e ORDER BY e)`;
+  p.deploys.add(d.key);
+  for (const k of await dependentDeploys(tx, d.key)) p.deploys.add(k);
+  if (d.url) {
+    const rows = await tx.$queryRaw<MentionRow[]>`
+      SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
+      WHERE kind = 'url' AND target = ${d.url}`;
+    await resolveMentions(tx, p, rows, () => d.key);
+  }
+}
+
+/**
+ * Writes one event's facts into the graph, inside the event's transaction: entities, direct links,
+ * mentions (linked now if their target is known, else when it appears), PR/commit/deploy facts and
+ * their joins, then recomputes every deploy whose range the new facts may change.
+ */
+export async function applyFacts(tx: Tx, eventId: string, at: Date, facts: Facts, enabled: (rule: string) => boolean): Promise<void> {
+  await lockScopes(tx, await scopesToLock(tx, facts.scopes));
+  const p: Pending = { links: [], deploys: new Set() };
+  await upsertEntities(tx, facts.entities, at);
+  await applyLinear(tx, p, facts, at);
+  if (facts.pullRequest) await applyPullRequest(tx, p, facts.pullRequest, eventId, enabled);
+  if (facts.push) await applyPush(tx, p, facts.push, eventId, enabled);
+  if (facts.deploy) await applyDeploy(tx, p, facts.deploy, eventId);
+  for (const l of facts.links) await link(tx, p, l, [eventId]);
+  await applyMentions(tx, p, eventId, facts);
+  await recomputeAffected(tx, p);
+}
+
+/**
+ * A Linear team or issue id only needs its lock until it is known: its first appearance is the one
+ * moment a mention and its resolution can race. Known ones are left unlocked, so the many events
+ * that mention a busy team do not queue behind each other.
+ */
+async function scopesToLock(tx: Tx, scopes: string[]): Promise<string[]> {
+  const teams = scopes.filter((s) => s.startsWith("team:")).map((s) => s.slice(5));
+  const ids = scopes.filter((s) => s.startsWith("lid:")).map((s) => s.slice(4));
+  const known = new Set<string>();
+  if (teams.length) for (const r of await tx.$queryRaw<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})`) known.add(`team:${r.key}`);
+  if (ids.length) for (const r of await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM linear_issues WHERE id = ANY(${ids})`) known.add(`lid:${r.id}`);
+  return scopes.filter((s) => !known.has(s));
+}
+
+/** Recomputes the deploys that ship an endpoint of a new range-input link, plus those queued. */
+async function recomputeAffected(tx: Tx, p: Pending): Promise<void> {
+  const touched = [...new Set(p.links.filter((l) => RANGE_INPUTS.has(l.link.relation)).flatMap((l) => [l.link.from, l.link.to]))];
+  if (touched.length) {
+    // Lock the repositories first, so a concurrent deploy of theirs cannot miss these links.
+    const repos = [...new Set(touched.map(repositoryOf).filter((r): r is string => r !== null))].sort();
+    await lockScopes(tx, repos.map((r) => `repo:${r}`));
+    const shipping = await tx.$queryRaw<Array<{ key: string }>>`
+      SELECT DISTINCT from_key AS key FROM links WHERE relation = 'ships' AND to_key = ANY(${touched})`;
+    for (const s of shipping) p.deploys.add(s.key);
+  }
+  for (const key of [...p.deploys].sort()) await recomputeDeploy(tx, key);
+}

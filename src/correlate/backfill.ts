@@ -1,0 +1,54 @@
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { globToLike } from "../query/glob.js";
+import { withRetry } from "../store/with-retry.js";
+import { BUILTIN_RULES } from "./builtin-rules.js";
+import { correlateEvent } from "./correlate-event.js";
+import { compileRule } from "./custom-rules.js";
+import { loadStoredEvents } from "./load-events.js";
+import type { Rules } from "./rule-book.js";
+
+const BATCH = 200;
+
+export interface BackfillProgress {
+  processed: number;
+  total: number;
+}
+
+/**
+ * Re-applies one rule to every stored event it can match, oldest first, a batch per transaction.
+ * Idempotent: links upsert, so running it twice changes nothing. Returns the events processed.
+ */
+export async function backfillRule(prisma: PrismaClient, name: string, onProgress: (p: BackfillProgress) => Promise<void>): Promise<BackfillProgress> {
+  let rules: Rules;
+  let glob = "*";
+  if (name in BUILTIN_RULES) {
+    rules = { enabled: (r) => r === name, custom: [] };
+  } else {
+    const row = await prisma.rule.findUnique({ where: { name } });
+    const compiled = row && compileRule(row.definition);
+    if (!compiled || !compiled.ok) throw new Error(`no valid custom rule ${name}`);
+    rules = { enabled: () => false, custom: [compiled.compiled] };
+    glob = compiled.compiled.rule.on;
+  }
+  const like = globToLike(glob);
+  const [{ total }] = (await prisma.$queryRaw<Array<{ total: number }>>`SELECT count(*)::int AS total FROM events WHERE type LIKE ${like}`) as [{ total: number }];
+  let processed = 0;
+  let after = "00000000-0000-0000-0000-000000000000";
+  for (;;) {
+    const ids = await prisma.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM events WHERE type LIKE ${like} AND id > ${after}::uuid ORDER BY id LIMIT ${BATCH}`;
+    if (!ids.length) break;
+    await withRetry(() =>
+      prisma.$transaction(
+        async (tx) => {
+          for (const e of await loadStoredEvents(tx, ids.map((r) => r.id))) await correlateEvent(tx, e, rules);
+        },
+        { timeout: 120_000 },
+      ),
+    );
+    processed += ids.length;
+    after = ids.at(-1)!.id;
+    await onProgress({ processed, total });
+  }
+  return { processed, total };
+}

@@ -1,0 +1,83 @@
+import type { BuiltinRule } from "./builtin-rules.js";
+
+/** What one event tells the correlation engine, before any lookup. Produced by extract-facts.ts. */
+
+export interface LinkFact {
+  from: string;
+  to: string;
+  relation: string;
+  rule: string;
+  confidence: number;
+}
+
+/** A reference to something identified only once another event names it (see Mention in the schema). */
+export interface MentionFact {
+  from: string;
+  kind: "linear_identifier" | "linear_issue_id" | "url";
+  target: string;
+  relation: string;
+  rule: BuiltinRule;
+  confidence: number;
+}
+
+export interface EntityFact {
+  key: string;
+  kind: string;
+  title?: string | null;
+  state?: string | null;
+  url?: string | null;
+}
+
+export interface PullRequestFact {
+  key: string;
+  repository: string;
+  number: number;
+  title: string;
+  headRef: string | null;
+  baseRef: string | null;
+  headSha: string | null;
+  mergeCommitSha: string | null;
+  merged: boolean;
+  createdAt: Date | null;
+  mergedAt: Date | null;
+  updatedAt: Date;
+  revertsByTitle: string | null;
+}
+
+export interface CommitFact {
+  sha: string;
+  parents: string[];
+  message: string | null;
+  authoredAt: Date | null;
+}
+
+export interface PushFact {
+  repository: string;
+  branch: string | null;
+  commits: CommitFact[];
+}
+
+export interface DeployFact {
+  key: string;
+  repository: string;
+  environment: string;
+  sha: string;
+  status: string;
+  url: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  statusAt: Date;
+}
+
+export interface Facts {
+  /** Advisory-lock scopes the event's joins read and write; taken in order before any write. */
+  scopes: string[];
+  entities: EntityFact[];
+  links: LinkFact[];
+  mentions: MentionFact[];
+  pullRequest?: PullRequestFact;
+  push?: PushFact;
+  deploy?: DeployFact;
+  linearTeams: string[];
+  linearIssue?: { id: string; identifier: string };
+}

@@ -1,0 +1,71 @@
+import { Prisma } from "../generated/prisma/client.js";
+import type { EntityFact, LinkFact } from "./facts.js";
+
+export type Tx = Prisma.TransactionClient;
+
+/** Serializes correlation per scope (a repository, a Linear team, …) until the transaction ends. */
+export async function lockScopes(tx: Tx, scopes: string[]): Promise<void> {
+  // Keyed by schema too: advisory locks are database-wide, and schemas (tests, tenants) are independent.
+  for (const scope of scopes) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
+}
+
+/** Upserts entities in one statement; descriptive fields follow the most recent event, whatever the arrival order. */
+export async function upsertEntities(tx: Tx, entities: EntityFact[], at: Date): Promise<void> {
+  const merged = new Map<string, EntityFact>();
+  for (const e of entities) merged.set(e.key, { ...merged.get(e.key), ...Object.fromEntries(Object.entries(e).filter(([, v]) => v != null)) } as EntityFact);
+  if (!merged.size) return;
+  // Sorted, so concurrent transactions lock shared rows (a repository's entity) in the same order.
+  const rows = [...merged.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  const col = (f: (e: EntityFact) => string | null | undefined) => rows.map((e) => f(e) ?? null);
+  await tx.$executeRaw`
+    INSERT INTO entities (key, kind, title, state, url, first_seen_at, last_seen_at)
+    SELECT key, kind, title, state, url, ${at}, ${at}
+    FROM unnest(${col((e) => e.key)}::text[], ${col((e) => e.kind)}::text[], ${col((e) => e.title)}::text[],
+                ${col((e) => e.state)}::text[], ${col((e) => e.url)}::text[]) AS x(key, kind, title, state, url)
+    ON CONFLICT (key) DO UPDATE SET
+      title = CASE WHEN EXCLUDED.last_seen_at >= entities.last_seen_at THEN COALESCE(EXCLUDED.title, entities.title) ELSE COALESCE(entities.title, EXCLUDED.title) END,
+      state = CASE WHEN EXCLUDED.last_seen_at >= entities.last_seen_at THEN COALESCE(EXCLUDED.state, entities.state) ELSE COALESCE(entities.state, EXCLUDED.state) END,
+      url = COALESCE(entities.url, EXCLUDED.url),
+      first_seen_at = LEAST(entities.first_seen_at, EXCLUDED.first_seen_at),
+      last_seen_at = GREATEST(entities.last_seen_at, EXCLUDED.last_seen_at)
+    WHERE EXCLUDED.last_seen_at > entities.last_seen_at OR EXCLUDED.first_seen_at < entities.first_seen_at
+       OR entities.title IS NULL AND EXCLUDED.title IS NOT NULL OR entities.state IS NULL AND EXCLUDED.state IS NOT NULL
+       OR entities.url IS NULL AND EXCLUDED.url IS NOT NULL`;
+}
+
+/**
+ * One link per (from, to, relation, rule): a second piece of evidence joins the first instead of
+ * making another link. Evidence is kept sorted so the row is the same in any arrival order.
+ */
+export async function upsertLink(tx: Tx, link: LinkFact, evidence: string[]): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
+    VALUES (${link.from}, ${link.to}, ${link.relation}, ${link.rule}, ${link.confidence}, ${evidence}::uuid[])
+    ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
+      evidence = ARRAY(SELECT DISTINCT e FROM unnest(links.evidence || EXCLUDED.evidence) e ORDER BY e),
+      confidence = GREATEST(links.confidence, EXCLUDED.confidence),
+      updated_at = now()
+    WHERE NOT (links.evidence @> EXCLUDED.evidence)`;
+}
+
+/** Replaces the links of `from` made by `rules` with exactly `links` (derived links, recomputed whole). */
+export async function replaceLinks(tx: Tx, from: string, rules: string[], links: Array<LinkFact & { evidence: string[] }>): Promise<void> {
+  const keep = links.map((l) => `${l.to}\u001f${l.relation}\u001f${l.rule}`);
+  await tx.$executeRaw`
+    DELETE FROM links WHERE from_key = ${from} AND rule = ANY(${rules})
+      AND (to_key || chr(31) || relation || chr(31) || rule) <> ALL(${keep})`;
+  for (const l of links) {
+    await tx.$executeRaw`
+      INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
+      VALUES (${l.from}, ${l.to}, ${l.relation}, ${l.rule}, ${l.confidence}, ${[...l.evidence].sort()}::uuid[])
+      ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
+        evidence = EXCLUDED.evidence, confidence = EXCLUDED.confidence, updated_at = now()
+      WHERE links.evidence <> EXCLUDED.evidence OR links.confidence <> EXCLUDED.confidence`;
+  }
+}
+
+/** `github:pr:acme/web#7` / `github:commit:acme/web@sha` → `acme/web`. */
+export function repositoryOf(key: string): string | null {
+  const m = /^github:(?:pr|issue|commit|repo):([^#@]+)/.exec(key);
+  return m ? m[1]! : null;
+}

@@ -1,0 +1,30 @@
+import { ConfigError, loadConfig } from "./config.js";
+import { createLogger } from "./log.js";
+import { startService } from "./service.js";
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+}
+const log = createLogger(config.LOG_LEVEL);
+const service = await startService(config, log);
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    service.close().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err: (err as Error).message }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,35 @@
+import Router from "@koa/router";
+import type { Registry } from "prom-client";
+
+export interface HealthChecks {
+  postgres: () => Promise<unknown>;
+  redis: () => Promise<unknown>;
+}
+
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), ms).unref())]);
+
+/** /healthz (process up), /readyz (PostgreSQL and Redis answer), /metrics (Prometheus). */
+export function opsRoutes(checks: HealthChecks, registry: Registry): Router {
+  const router = new Router();
+  router.get("/healthz", (ctx) => {
+    ctx.body = { status: "ok" };
+  });
+  router.get("/readyz", async (ctx) => {
+    const result: Record<string, string> = {};
+    for (const [name, check] of Object.entries(checks)) {
+      result[name] = await within(check(), 1000).then(
+        () => "ok",
+        () => "unreachable",
+      );
+    }
+    const ready = Object.values(result).every((v) => v === "ok");
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? "ready" : "not ready", ...result };
+  });
+  router.get("/metrics", async (ctx) => {
+    ctx.type = registry.contentType;
+    ctx.body = await registry.metrics();
+  });
+  return router;
+}

@@ -1,0 +1,51 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** The Prometheus metrics of one process; a registry per instance so tests can run several. */
+export function createMetrics(queueDepth?: () => Promise<Record<string, number>>) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const labelNames = ["platform"] as const;
+  const metrics = {
+    registry,
+    received: new Counter({ name: "switchyard_webhooks_received_total", help: "Webhook requests received", labelNames, registers: [registry] }),
+    accepted: new Counter({ name: "switchyard_webhooks_accepted_total", help: "Deliveries verified and enqueued", labelNames, registers: [registry] }),
+    rejected: new Counter({
+      name: "switchyard_webhooks_rejected_total",
+      help: "Webhook requests refused, by reason",
+      labelNames: ["platform", "reason"] as const,
+      registers: [registry],
+    }),
+    duplicates: new Counter({ name: "switchyard_webhooks_duplicate_total", help: "Redeliveries of known delivery ids", labelNames, registers: [registry] }),
+    processed: new Counter({
+      name: "switchyard_events_processed_total",
+      help: "Jobs processed by the workers, by outcome",
+      labelNames: ["platform", "outcome"] as const,
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: "switchyard_processing_latency_seconds",
+      help: "From receipt of a delivery to its event stored",
+      labelNames,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+  };
+  if (queueDepth) {
+    new Gauge({
+      name: "switchyard_queue_jobs",
+      help: "Jobs in the ingest queue, by state",
+      labelNames: ["state"] as const,
+      registers: [registry],
+      async collect() {
+        try {
+          for (const [state, n] of Object.entries(await queueDepth())) this.set({ state }, n);
+        } catch {
+          // Redis down: leave the last values; /readyz reports the outage.
+        }
+      },
+    });
+  }
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

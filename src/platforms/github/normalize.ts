@@ -1,0 +1,179 @@
+import type { Delivery, DeployStatus, DeploymentRow, GithubRow, NormalizedEvent } from "../../shared/event.js";
+import { commitKeyIfSha, deployKey, issueKey, prKey, repoKey, uniqueKeys } from "../../shared/keys.js";
+import { firstDate } from "../../shared/time.js";
+import { parseGithubPayload } from "./payload.js";
+
+// Payloads were verified at the edge and follow GitHub's documented shapes; read them loosely.
+type Obj = Record<string, any>;
+
+const DEPLOY_STATUS: Record<string, DeployStatus> = {
+  success: "succeeded",
+  failure: "failed",
+  error: "failed",
+  in_progress: "started",
+  queued: "queued",
+  pending: "queued",
+  inactive: "inactive",
+};
+
+/** What each event contributes beyond the common fields. */
+interface Part {
+  subject?: string | null;
+  keys?: Array<string | null>;
+  row?: Partial<GithubRow>;
+  when?: unknown[];
+  deployment?: DeploymentRow;
+}
+
+function pullRequestPart(repo: string, p: Obj): Part {
+  const pr: Obj = p.pull_request;
+  const merged = pr.merged === true;
+  return {
+    subject: prKey(repo, pr.number),
+    keys: [
+      commitKeyIfSha(repo, pr.head?.sha),
+      merged ? commitKeyIfSha(repo, pr.merge_commit_sha) : null,
+      commitKeyIfSha(repo, p.review?.commit_id),
+    ],
+    row: {
+      number: pr.number,
+      sha: merged ? pr.merge_commit_sha : pr.head?.sha,
+      ref: pr.head?.ref,
+      baseRef: pr.base?.ref,
+      headRef: pr.head?.ref,
+      state: p.review?.state ?? pr.state,
+      merged: typeof pr.merged === "boolean" ? pr.merged : null,
+      title: pr.title,
+      url: p.review?.html_url ?? p.comment?.html_url ?? pr.html_url,
+    },
+    when: [p.review?.submitted_at, p.comment?.updated_at, p.action === "closed" ? pr.closed_at : null, pr.updated_at],
+  };
+}
+
+function deploymentPart(repo: string, p: Obj, event: string): Part {
+  const dep: Obj = p.deployment;
+  const ds: Obj | undefined = p.deployment_status;
+  const status: DeployStatus = ds ? (DEPLOY_STATUS[ds.state] ?? "queued") : "queued";
+  const terminal = status === "succeeded" || status === "failed" || status === "inactive";
+  return {
+    subject: deployKey("github", dep.id),
+    keys: [commitKeyIfSha(repo, dep.sha)],
+    row: { sha: dep.sha, ref: dep.ref, state: ds?.state ?? null, url: ds?.target_url || dep.url },
+    when: [ds?.updated_at, ds?.created_at, dep.created_at],
+    deployment: {
+      source: "github",
+      deployId: String(dep.id),
+      repository: repo.toLowerCase(),
+      environment: ds?.environment ?? dep.environment,
+      status,
+      sha: dep.sha ?? null,
+      ref: dep.ref ?? null,
+      url: ds?.environment_url || ds?.target_url || null,
+      service: event === "deployment" ? (dep.task ?? null) : null,
+      startedAt: dep.created_at ? new Date(dep.created_at) : null,
+      finishedAt: terminal ? new Date(ds?.updated_at ?? ds?.created_at) : null,
+    },
+  };
+}
+
+function eventPart(event: string, repo: string, p: Obj): Part {
+  switch (event) {
+    case "pull_request":
+    case "pull_request_review":
+    case "pull_request_review_comment":
+    case "pull_request_review_thread":
+      return pullRequestPart(repo, p);
+    case "issues":
+      return {
+        subject: issueKey(repo, p.issue.number),
+        row: { number: p.issue.number, state: p.issue.state, title: p.issue.title, url: p.issue.html_url },
+        when: [p.issue.updated_at],
+      };
+    case "issue_comment": {
+      const n = p.issue.number;
+      return {
+        subject: p.issue.pull_request ? prKey(repo, n) : issueKey(repo, n),
+        row: { number: n, state: p.issue.state, title: p.issue.title, url: p.comment?.html_url },
+        when: [p.comment?.updated_at, p.comment?.created_at],
+      };
+    }
+    case "push":
+      return {
+        subject: commitKeyIfSha(repo, p.after),
+        keys: [commitKeyIfSha(repo, p.before), ...(p.commits ?? []).map((c: Obj) => commitKeyIfSha(repo, c.id))],
+        row: { sha: p.after, ref: p.ref, url: p.compare },
+        when: [p.head_commit?.timestamp],
+      };
+    case "create":
+    case "delete":
+      return { row: { ref: p.ref, state: p.ref_type } };
+    case "release":
+      return {
+        keys: [commitKeyIfSha(repo, p.release.target_commitish)],
+        row: { ref: p.release.tag_name, title: p.release.name, url: p.release.html_url, state: p.action },
+        when: [p.release.published_at, p.release.created_at],
+      };
+    case "deployment":
+    case "deployment_status":
+      return deploymentPart(repo, p, event);
+    case "workflow_run":
+    case "workflow_job":
+    case "check_suite":
+    case "check_run": {
+      const run: Obj = p[event];
+      const sha = run.head_sha;
+      const prs: Obj[] = run.pull_requests ?? p.check_suite?.pull_requests ?? [];
+      return {
+        subject: commitKeyIfSha(repo, sha),
+        keys: prs.map((pr) => prKey(repo, pr.number)),
+        row: {
+          sha,
+          ref: run.head_branch ?? p.check_suite?.head_branch,
+          state: run.conclusion ?? run.status,
+          title: run.name ?? run.app?.name,
+          url: run.html_url,
+        },
+        when: [run.completed_at, run.updated_at, run.started_at, run.created_at],
+      };
+    }
+    default:
+      // Unknown or unmodelled events: still reference what they obviously carry.
+      return {
+        subject: p.pull_request?.number ? prKey(repo, p.pull_request.number) : p.issue?.number ? issueKey(repo, p.issue.number) : null,
+      };
+  }
+}
+
+export function normalizeGithub(d: Delivery): NormalizedEvent {
+  const event = d.headers["x-github-event"] ?? "unknown";
+  const p: Obj = parseGithubPayload(d.contentType, d.body);
+  const repo: string | null = p.repository?.full_name ?? null;
+  const part: Part = repo ? eventPart(event, repo, p) : {};
+  const rk = repo ? repoKey(repo) : null;
+  const subject = part.subject ?? rk;
+  const row: GithubRow = {
+    name: event,
+    action: typeof p.action === "string" ? p.action : null,
+    repository: repo?.toLowerCase() ?? null,
+    number: null,
+    sha: null,
+    ref: null,
+    baseRef: null,
+    headRef: null,
+    state: null,
+    merged: null,
+    title: null,
+    url: null,
+    sender: p.sender?.login ?? null,
+  };
+  for (const [k, v] of Object.entries(part.row ?? {})) if (v !== undefined) (row as any)[k] = v ?? null;
+  return {
+    type: d.type,
+    occurredAt: firstDate(new Date(d.receivedAt), ...(part.when ?? [])),
+    actor: row.sender,
+    subject,
+    keys: uniqueKeys(rk, subject, ...(part.keys ?? [])),
+    payload: p,
+    rows: part.deployment ? { github: row, deployment: part.deployment } : { github: row },
+  };
+}

@@ -1,0 +1,35 @@
+import { LinearWebhookClient } from "@linear/sdk/webhooks";
+import { badSignature, expired, malformed, missingHeader } from "../../receive/http-error.js";
+import { header, type Receiver } from "../../receive/receiver.js";
+import { linearPriority, linearType } from "./classify.js";
+
+/**
+ * `Linear-Signature` verified by @linear/sdk's webhook client, which also holds `webhookTimestamp`
+ * to ±60 s. It checks the signature first, so a timestamp error means the signature matched.
+ */
+export function linearReceiver(secrets: string[]): Receiver {
+  const clients = secrets.map((secret) => new LinearWebhookClient(secret));
+  return {
+    platform: "linear",
+    contentTypes: ["application/json"],
+    async accept(req) {
+      const signature = header(req, "linear-signature");
+      if (!signature) throw missingHeader("Linear-Signature");
+      const deliveryId = header(req, "linear-delivery");
+      if (!deliveryId) throw missingHeader("Linear-Delivery");
+      let payload: Record<string, unknown> | undefined;
+      for (const client of clients) {
+        try {
+          payload = client.parseData(req.rawBody, signature) as unknown as Record<string, unknown>;
+          break;
+        } catch (err) {
+          if (err instanceof SyntaxError) throw malformed("body is not JSON");
+          if (err instanceof Error && /timestamp/i.test(err.message)) throw expired("webhookTimestamp outside the 60 s window");
+        }
+      }
+      if (!payload) throw badSignature();
+      if (typeof payload !== "object" || payload === null) throw malformed("body is not a JSON object");
+      return { deliveryId, type: linearType(payload), priority: linearPriority() };
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/** Requests signed exactly as each sender signs them: used by the demo, the benchmark and the tests. */
+import { createHmac, randomUUID } from "node:crypto";
+import { sign as githubSign } from "@octokit/webhooks-methods";
+import { Webhook } from "standardwebhooks";
+
+export interface SignedRequest {
+  headers: Record<string, string>;
+  body: string;
+}
+
+export async function githubRequest(event: string, payload: unknown, secret: string, deliveryId: string = randomUUID()): Promise<SignedRequest> {
+  const body = JSON.stringify(payload);
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": deliveryId,
+      "x-hub-signature-256": await githubSign(secret, body),
+      "user-agent": "GitHub-Hookshot/test",
+    },
+  };
+}
+
+export function slackRequest(body: string, contentType: string, secret: string, timestamp = Math.floor(Date.now() / 1000)): SignedRequest {
+  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  return {
+    body,
+    headers: { "content-type": contentType, "x-slack-signature": signature, "x-slack-request-timestamp": String(timestamp) },
+  };
+}
+
+/** Encodes a Slack fixture the way Slack posts it. */
+export function slackBody(fixture: { kind: string; payload: Record<string, any> }): { body: string; contentType: string } {
+  switch (fixture.kind) {
+    case "interaction":
+      return { body: new URLSearchParams({ payload: JSON.stringify(fixture.payload) }).toString(), contentType: "application/x-www-form-urlencoded" };
+    case "command":
+      return { body: new URLSearchParams(fixture.payload).toString(), contentType: "application/x-www-form-urlencoded" };
+    default:
+      return { body: JSON.stringify(fixture.payload), contentType: "application/json" };
+  }
+}
+
+export function linearRequest(payload: Record<string, unknown>, secret: string, deliveryId: string = randomUUID(), timestamp = Date.now()): SignedRequest {
+  const body = JSON.stringify({ ...payload, webhookTimestamp: timestamp });
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "linear-signature": createHmac("sha256", secret).update(body).digest("hex"),
+      "linear-delivery": deliveryId,
+      "linear-event": String(payload.type),
+    },
+  };
+}
+
+export function deployRequest(payload: unknown, secret: string, id = `msg_${randomUUID()}`, at = new Date()): SignedRequest {
+  const body = JSON.stringify(payload);
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "webhook-id": id,
+      "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+      "webhook-signature": new Webhook(secret).sign(id, at, body),
+    },
+  };
+}
+
+export async function post(url: string, req: SignedRequest) {
+  const res = await fetch(url, { method: "POST", headers: req.headers, body: req.body });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text };
+}

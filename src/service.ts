@@ -1,0 +1,130 @@
+import { once } from "node:events";
+import type { Server } from "node:http";
+import { bodyParser } from "@koa/bodyparser";
+import Router from "@koa/router";
+import { Queue, Worker } from "bullmq";
+import type { Config } from "./config.js";
+import { createApp } from "./http/app.js";
+import type { Logger } from "./log.js";
+import type { Delivery } from "./shared/event.js";
+import { opsRoutes } from "./ops/health.js";
+import { createMetrics } from "./ops/metrics.js";
+import { createReceivers } from "./platforms/index.js";
+import { requireBearer } from "./query/auth.js";
+import { eventsApi } from "./query/events-api.js";
+import { queueApi } from "./query/queue-api.js";
+import { createIngestQueue } from "./queue/ingest-queue.js";
+import { producerConnection, whenReady, workerConnection } from "./queue/redis.js";
+import { createIngestWorker } from "./queue/worker.js";
+import { createProcessor, type Processor } from "./store/process-delivery.js";
+import { createPrisma } from "./store/prisma.js";
+import { createRuleBook } from "./correlate/rule-book.js";
+import { BACKFILL_QUEUE, rulesApi } from "./correlate/rules-api.js";
+import { backfillRule } from "./correlate/backfill.js";
+import { deploysApi } from "./query/deploys-api.js";
+import { graphApi } from "./query/graph-api.js";
+
+export interface ServiceOptions {
+  /** Tests wrap the processor to inject failures; production uses it as is. */
+  wrapProcessor?: (p: Processor) => Processor;
+}
+
+export interface Service {
+  server: Server;
+  port: number;
+  queue: Queue<Delivery>;
+  worker?: Worker<Delivery>;
+  close(): Promise<void>;
+}
+
+/** Starts the process's role: `web` (receivers + API), `worker` (processors), or `all`. */
+export async function startService(config: Config, log: Logger, options: ServiceOptions = {}): Promise<Service> {
+  const web = config.ROLE !== "worker";
+  const working = config.ROLE !== "web";
+  // Every concurrent job holds a connection for its transaction: size the pool above the concurrency.
+  const prisma = createPrisma(config.DATABASE_URL, Math.max(10, config.WORKER_CONCURRENCY + 4));
+  const producer = producerConnection(config.REDIS_URL);
+  producer.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+  const ingest = createIngestQueue({
+    connection: producer,
+    prefix: config.REDIS_PREFIX,
+    attempts: config.JOB_ATTEMPTS,
+    backoffMs: config.JOB_BACKOFF_MS,
+    dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS,
+    enqueueTimeoutMs: config.ENQUEUE_TIMEOUT_MS,
+  });
+  ingest.queue.on("error", () => undefined); // already logged by the connection
+  const metrics = createMetrics(ingest.depth);
+  const rules = createRuleBook(prisma);
+
+  // Rule backfills run as jobs of their own queue, with progress, on the workers.
+  const backfills = new Queue(BACKFILL_QUEUE, { connection: producer, prefix: config.REDIS_PREFIX, defaultJobOptions: { removeOnComplete: { age: 7 * 86_400 } } });
+  backfills.on("error", () => undefined);
+
+  let worker: Worker<Delivery> | undefined;
+  let backfillWorker: Worker | undefined;
+  let workerRedis: ReturnType<typeof workerConnection> | undefined;
+  if (working) {
+    workerRedis = workerConnection(config.REDIS_URL);
+    workerRedis.on("error", (err) => log.warn({ err: err.message }, "worker redis connection error"));
+    const processor = createProcessor(prisma, rules);
+    worker = createIngestWorker({
+      connection: workerRedis,
+      prefix: config.REDIS_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      process: options.wrapProcessor ? options.wrapProcessor(processor) : processor,
+      metrics,
+      log,
+    });
+    backfillWorker = new Worker(
+      BACKFILL_QUEUE,
+      (job) => backfillRule(prisma, job.data.rule, (p) => job.updateProgress({ ...p })),
+      { connection: workerRedis, prefix: config.REDIS_PREFIX, concurrency: 1 },
+    );
+    backfillWorker.on("error", (err) => log.error({ err: err.message }, "backfill worker error"));
+  }
+
+  let api: Router | undefined;
+  if (web) {
+    api = new Router({ prefix: "/api" });
+    api.use(requireBearer(config.API_TOKENS));
+    api.use(bodyParser({ enableTypes: ["json"], jsonLimit: "1mb" }));
+    api.use(eventsApi(prisma).routes());
+    api.use(graphApi(prisma).routes());
+    api.use(deploysApi(prisma).routes());
+    api.use(rulesApi(prisma, rules, backfills).routes());
+    api.use(queueApi(ingest).routes());
+  }
+  const app = createApp({
+    log,
+    metrics,
+    ops: opsRoutes({ postgres: () => prisma.$queryRaw`SELECT 1`, redis: () => whenReady(producer, 900).then(() => producer.ping()) }, metrics.registry),
+    api,
+    ingest: web ? { receivers: createReceivers(config), enqueue: ingest.enqueue, maxBytes: config.WEBHOOK_MAX_BYTES } : undefined,
+  });
+  // Give the producer a moment to connect so the first deliveries are not refused needlessly;
+  // if Redis is down the receivers still start and answer 503 until it is back.
+  await whenReady(producer, 2000).catch(() => log.warn("redis not reachable yet; receivers answer 503 until it is"));
+  const server = app.listen(config.PORT, "0.0.0.0");
+  await once(server, "listening");
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  log.info({ port, role: config.ROLE }, "switchyard started");
+
+  return {
+    server,
+    port,
+    queue: ingest.queue,
+    worker,
+    async close() {
+      // Stop accepting, let in-flight requests and jobs finish, then close connections.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await Promise.all([worker?.close(), backfillWorker?.close()]);
+      await Promise.all([ingest.queue.close(), backfills.close()]);
+      await Promise.allSettled([producer.quit(), workerRedis?.quit()]);
+      await prisma.$disconnect();
+    },
+  };
+}

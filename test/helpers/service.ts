@@ -1,0 +1,91 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, inject } from "vitest";
+import { loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/log.js";
+import { startService, type ServiceOptions } from "../../src/service.js";
+import pg from "pg";
+import { parseDatabaseUrl } from "../../src/store/database-url.js";
+import { migrate } from "../../src/store/migrate.js";
+import { createPrisma } from "../../src/store/prisma.js";
+
+export const SECRETS = {
+  github: ["gh-secret-current", "gh-secret-previous"],
+  slack: ["slack-signing-current", "slack-signing-previous"],
+  linear: ["lin_wh_current", "lin_wh_previous"],
+  deploy: [`whsec_${Buffer.from("deploy-secret-current-32-bytes!!").toString("base64")}`, `whsec_${Buffer.from("deploy-secret-previous-32-bytes!").toString("base64")}`],
+};
+export const API_TOKENS = ["token-analyst", "token-rotated"];
+
+/** A real server (port 0) with real PostgreSQL and Redis, isolated by the run's schema and a per-call prefix. */
+export async function startTestService(env: Record<string, string> = {}, options: ServiceOptions = {}) {
+  const config = loadConfig({
+    PORT: "0",
+    DATABASE_URL: inject("databaseUrl"),
+    REDIS_URL: inject("redisUrl"),
+    REDIS_PREFIX: `${inject("redisPrefix")}-${randomBytes(3).toString("hex")}`,
+    GITHUB_WEBHOOK_SECRET: SECRETS.github.join(","),
+    SLACK_SIGNING_SECRET: SECRETS.slack.join(","),
+    LINEAR_WEBHOOK_SECRET: SECRETS.linear.join(","),
+    DEPLOY_WEBHOOK_SECRET: SECRETS.deploy.join(","),
+    API_TOKENS: API_TOKENS.join(","),
+    JOB_BACKOFF_MS: "50",
+    // A loaded CI machine can take longer than the production bound; the Redis-down test does not wait on it.
+    ENQUEUE_TIMEOUT_MS: "5000",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ...env,
+  });
+  const service = await startService(config, createLogger(config.LOG_LEVEL), options);
+  return { service, config, url: `http://127.0.0.1:${service.port}` };
+}
+
+/** A Prisma client on the run's schema (or the one given), for assertions. */
+export const testPrisma = (databaseUrl = inject("databaseUrl")) => createPrisma(databaseUrl, 2);
+
+/** Polls until `fn` returns a truthy value. */
+export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("waitFor: timed out");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * A schema of its own, migrated, for a file that changes global state (such as switching a
+ * built-in rule off) which other files running in parallel must not see. Returns its URL and a drop.
+ */
+export async function isolatedDatabase() {
+  const url = new URL(inject("databaseUrl"));
+  const schema = `${url.searchParams.get("schema")}_${randomBytes(3).toString("hex")}`;
+  url.searchParams.set("schema", schema);
+  await migrate(url.toString());
+  return {
+    url: url.toString(),
+    async drop() {
+      const { connectionString } = parseDatabaseUrl(url.toString());
+      const client = new pg.Client({ connectionString });
+      await client.connect();
+      await client.query(`DROP SCHEMA "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
+}
+
+/** Starts a test service for the file (beforeAll) and closes it after (afterAll); fields fill in beforeAll. */
+export function useTestService(env: Record<string, string> = {}, options: ServiceOptions = {}) {
+  const svc = {} as Awaited<ReturnType<typeof startTestService>>;
+  beforeAll(async () => {
+    Object.assign(svc, await startTestService(env, options));
+  });
+  afterAll(() => svc.service?.close());
+  return svc;
+}
+
+/** A Prisma client for the file's assertions, disconnected after it. */
+export function useTestPrisma() {
+  const prisma = testPrisma();
+  afterAll(() => prisma.$disconnect());
+  return prisma;
+}

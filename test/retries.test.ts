@@ -1,0 +1,62 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import type { Processor } from "../src/store/process-delivery.js";
+import { API_TOKENS, SECRETS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
+import { deployRequest, post } from "./helpers/sign.js";
+
+const prisma = useTestPrisma();
+const attempts = new Map<string, number>();
+/** Deploy ids that fail their first two attempts (after storing, as a crash before the ack would). */
+const flaky = new Set<string>();
+/** Deploy ids that always fail before storing. */
+const broken = new Set<string>();
+
+const inject = (process: Processor): Processor => async (d) => {
+  const id = JSON.parse(d.body).id as string;
+  const n = (attempts.get(id) ?? 0) + 1;
+  attempts.set(id, n);
+  if (broken.has(id)) throw new Error(`induced failure of ${id}`);
+  const result = await process(d);
+  if (flaky.has(id) && n <= 2) throw new Error(`induced failure ${n} of ${id}`);
+  return result;
+};
+
+const ctx = useTestService({ JOB_ATTEMPTS: "3", JOB_BACKOFF_MS: "20" }, { wrapProcessor: inject });
+
+const body = (id: string) => ({ id, repository: "acme/web", environment: "staging", status: "succeeded", sha: "c".repeat(40) });
+
+describe("processing retries", () => {
+  it("stores a job that fails twice then succeeds exactly once", async () => {
+    const id = `flaky-${randomUUID()}`;
+    flaky.add(id);
+    const res = await post(`${ctx.url}/webhooks/deploy`, deployRequest(body(id), SECRETS.deploy[0]!));
+    expect(res.status).toBe(202);
+    await waitFor(async () => (await ctx.service.queue.getJob(res.json.id))?.isCompleted());
+    // Read the job again once completed: a copy fetched before completion has the old counters.
+    const job = (await ctx.service.queue.getJob(res.json.id))!;
+    expect(attempts.get(id)).toBe(3);
+    expect(job.attemptsMade).toBe(3);
+    expect(await prisma.event.count({ where: { subject: `deploy:generic:${id}` } })).toBe(1);
+    expect(await prisma.deployment.count({ where: { deployId: id } })).toBe(1);
+  });
+
+  it("keeps a job that exhausts its attempts and lists it as failed", async () => {
+    const id = `broken-${randomUUID()}`;
+    broken.add(id);
+    const res = await post(`${ctx.url}/webhooks/deploy`, deployRequest(body(id), SECRETS.deploy[0]!));
+    expect(res.status).toBe(202);
+    const failed = await waitFor(async () => {
+      const r = await fetch(`${ctx.url}/api/queue/failed`, { headers: { authorization: `Bearer ${API_TOKENS[0]}` } });
+      const json = (await r.json()) as { items: Array<{ id: string; attemptsMade: number; failedReason: string }> };
+      return json.items.find((j) => j.id === res.json.id);
+    });
+    expect(failed.attemptsMade).toBe(3);
+    expect(failed.failedReason).toBe(`induced failure of ${id}`);
+    expect(await prisma.event.count({ where: { subject: `deploy:generic:${id}` } })).toBe(0);
+    // Once the cause is fixed the kept job is retried and stored.
+    broken.delete(id);
+    const retry = await fetch(`${ctx.url}/api/queue/failed/${res.json.id}/retry`, { method: "POST", headers: { authorization: `Bearer ${API_TOKENS[0]}` } });
+    expect(retry.status).toBe(202);
+    await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id } }));
+  });
+});
