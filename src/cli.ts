@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { loadConfig } from "./config.js";
 import { createRuleBook } from "./correlate/rule-book.js";
 import { PLATFORMS, type Platform } from "./shared/event.js";
-import { createPrisma } from "./store/prisma.js";
+import { openDatabase } from "./store/prisma.js";
 import { replayDeliveries } from "./store/replay.js";
 
 const base = (process.env.SWITCHYARD_URL ?? "http://127.0.0.1:3000").replace(/\/$/, "");
@@ -86,16 +86,16 @@ program
   .action(
     run(async (opts: { platform?: string; since?: string; limit?: string }) => {
       if (opts.platform && !PLATFORMS.includes(opts.platform as Platform)) throw new Error(`--platform must be one of ${PLATFORMS.join(", ")}`);
-      const prisma = createPrisma(loadConfig().DATABASE_URL);
+      const db = openDatabase(loadConfig().DATABASE_URL);
       try {
-        const replayed = await replayDeliveries(prisma, await createRuleBook(prisma).current(), {
+        const replayed = await replayDeliveries(db, await createRuleBook(db.prisma).current(), {
           platform: opts.platform as Platform | undefined,
           since: opts.since ? new Date(opts.since) : undefined,
           limit: opts.limit ? Number(opts.limit) : undefined,
         });
         return { replayed };
       } finally {
-        await prisma.$disconnect();
+        await db.close();
       }
     }),
   );

@@ -24,7 +24,12 @@ const schema = z.object({
   DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
   /** Upper bound for an enqueue before the receiver answers 503. */
   ENQUEUE_TIMEOUT_MS: z.coerce.number().int().positive().default(800),
-  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(16),
+  /** Jobs a worker process holds at once; about two batches, so one gathers while the other is written. */
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(400),
+  /** Most jobs stored and correlated in one transaction. */
+  WORKER_BATCH_SIZE: z.coerce.number().int().positive().default(200),
+  /** How long a lone job waits for others before its batch is written. */
+  WORKER_LINGER_MS: z.coerce.number().int().nonnegative().default(5),
   JOB_ATTEMPTS: z.coerce.number().int().positive().default(8),
   JOB_BACKOFF_MS: z.coerce.number().int().positive().default(1000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -17,7 +17,7 @@ import { createIngestQueue } from "./queue/ingest-queue.js";
 import { producerConnection, whenReady, workerConnection } from "./queue/redis.js";
 import { createIngestWorker } from "./queue/worker.js";
 import { createProcessor, type Processor } from "./store/process-delivery.js";
-import { createPrisma } from "./store/prisma.js";
+import { openDatabase } from "./store/prisma.js";
 import { createRuleBook } from "./correlate/rule-book.js";
 import { BACKFILL_QUEUE, rulesApi } from "./correlate/rules-api.js";
 import { backfillRule } from "./correlate/backfill.js";
@@ -41,8 +41,9 @@ export interface Service {
 export async function startService(config: Config, log: Logger, options: ServiceOptions = {}): Promise<Service> {
   const web = config.ROLE !== "worker";
   const working = config.ROLE !== "web";
-  // Every concurrent job holds a connection for its transaction: size the pool above the concurrency.
-  const prisma = createPrisma(config.DATABASE_URL, Math.max(10, config.WORKER_CONCURRENCY + 4));
+  // A worker writes one batch at a time; the rest of the pool serves the API and rule backfills.
+  const db = openDatabase(config.DATABASE_URL, 10);
+  const { prisma } = db;
   const producer = producerConnection(config.REDIS_URL);
   producer.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const ingest = createIngestQueue({
@@ -67,7 +68,7 @@ export async function startService(config: Config, log: Logger, options: Service
   if (working) {
     workerRedis = workerConnection(config.REDIS_URL);
     workerRedis.on("error", (err) => log.warn({ err: err.message }, "worker redis connection error"));
-    const processor = createProcessor(prisma, rules);
+    const processor = createProcessor(db, rules, { batchSize: config.WORKER_BATCH_SIZE, lingerMs: config.WORKER_LINGER_MS });
     worker = createIngestWorker({
       connection: workerRedis,
       prefix: config.REDIS_PREFIX,
@@ -78,7 +79,7 @@ export async function startService(config: Config, log: Logger, options: Service
     });
     backfillWorker = new Worker(
       BACKFILL_QUEUE,
-      (job) => backfillRule(prisma, job.data.rule, (p) => job.updateProgress({ ...p })),
+      (job) => backfillRule(db, job.data.rule, (p) => job.updateProgress({ ...p })),
       { connection: workerRedis, prefix: config.REDIS_PREFIX, concurrency: 1 },
     );
     backfillWorker.on("error", (err) => log.error({ err: err.message }, "backfill worker error"));
@@ -124,7 +125,7 @@ export async function startService(config: Config, log: Logger, options: Service
       await Promise.all([worker?.close(), backfillWorker?.close()]);
       await Promise.all([ingest.queue.close(), backfills.close()]);
       await Promise.allSettled([producer.quit(), workerRedis?.quit()]);
-      await prisma.$disconnect();
+      await db.close();
     },
   };
 }

@@ -3,6 +3,7 @@ import { dependentDeploys, recomputeDeploy } from "./deploy-range.js";
 import type { DeployFact, Facts, LinkFact, PullRequestFact, PushFact } from "./facts.js";
 import { lockScopes, repositoryOf, type Tx, upsertEntities, upsertLink } from "./graph-store.js";
 import { BUILTIN_RULES } from "./builtin-rules.js";
+import { orderScopes } from "./extract-facts.js";
 
 /** Relations a deploy's range reads: a new one may change what a deploy ships. */
 const RANGE_INPUTS = new Set(["contains", "closes", "references"]);
@@ -30,19 +31,19 @@ async function resolveMentions(tx: Tx, p: Pending, rows: MentionRow[], to: (targ
 
 async function applyMentions(tx: Tx, p: Pending, eventId: string, facts: Facts) {
   for (const m of facts.mentions) {
-    await tx.$executeRaw`
+    await tx.execute`
       INSERT INTO mentions (from_key, kind, target, relation, rule, confidence, event_id)
       VALUES (${m.from}, ${m.kind}, ${m.target}, ${m.relation}, ${m.rule}, ${m.confidence}, ${eventId}::uuid)
       ON CONFLICT DO NOTHING`;
     const row: MentionRow = { fromKey: m.from, relation: m.relation, rule: m.rule, confidence: m.confidence, eventId, target: m.target };
     if (m.kind === "linear_identifier") {
-      const [team] = await tx.$queryRaw<unknown[]>`SELECT 1 FROM linear_teams WHERE key = ${m.target.split("-")[0]!}`;
+      const [team] = await tx.query<unknown[]>`SELECT 1 FROM linear_teams WHERE key = ${m.target.split("-")[0]!}`;
       if (team) await resolveMentions(tx, p, [row], linearIssueKey);
     } else if (m.kind === "linear_issue_id") {
-      const [issue] = await tx.$queryRaw<Array<{ identifier: string }>>`SELECT identifier FROM linear_issues WHERE id = ${m.target}`;
+      const [issue] = await tx.query<Array<{ identifier: string }>>`SELECT identifier FROM linear_issues WHERE id = ${m.target}`;
       if (issue) await resolveMentions(tx, p, [row], () => linearIssueKey(issue.identifier));
     } else {
-      const deploys = await tx.$queryRaw<Array<{ key: string }>>`SELECT key FROM deploys WHERE url = ${m.target}`;
+      const deploys = await tx.query<Array<{ key: string }>>`SELECT key FROM deploys WHERE url = ${m.target}`;
       if (deploys.length) await resolveMentions(tx, p, [row], () => deploys.map((d) => d.key));
     }
   }
@@ -50,18 +51,18 @@ async function applyMentions(tx: Tx, p: Pending, eventId: string, facts: Facts) 
 
 async function applyLinear(tx: Tx, p: Pending, facts: Facts, at: Date) {
   for (const team of facts.linearTeams) {
-    const inserted = await tx.$executeRaw`INSERT INTO linear_teams (key, first_seen_at) VALUES (${team}, ${at}) ON CONFLICT DO NOTHING`;
+    const inserted = await tx.execute`INSERT INTO linear_teams (key, first_seen_at) VALUES (${team}, ${at}) ON CONFLICT DO NOTHING`;
     if (!inserted) continue;
     // A team seen for the first time validates every identifier of it mentioned so far.
-    const rows = await tx.$queryRaw<MentionRow[]>`
+    const rows = await tx.query<MentionRow[]>`
       SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
       WHERE kind = 'linear_identifier' AND target LIKE ${`${team}-%`}`;
     await resolveMentions(tx, p, rows, linearIssueKey);
   }
   if (facts.linearIssue) {
     const { id, identifier } = facts.linearIssue;
-    await tx.$executeRaw`INSERT INTO linear_issues (id, identifier) VALUES (${id}, ${identifier}) ON CONFLICT (id) DO UPDATE SET identifier = EXCLUDED.identifier`;
-    const rows = await tx.$queryRaw<MentionRow[]>`
+    await tx.execute`INSERT INTO linear_issues (id, identifier) VALUES (${id}, ${identifier}) ON CONFLICT (id) DO UPDATE SET identifier = EXCLUDED.identifier`;
+    const rows = await tx.query<MentionRow[]>`
       SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
       WHERE kind = 'linear_issue_id' AND target = ${id}`;
     await resolveMentions(tx, p, rows, () => linearIssueKey(identifier));
@@ -69,7 +70,7 @@ async function applyLinear(tx: Tx, p: Pending, facts: Facts, at: Date) {
 }
 
 async function applyPullRequest(tx: Tx, p: Pending, pr: PullRequestFact, eventId: string, enabled: (rule: string) => boolean) {
-  await tx.$executeRaw`
+  await tx.execute`
     INSERT INTO pull_requests (key, repository, number, title, head_ref, base_ref, head_sha, merge_commit_sha, merged, created_at, merged_at, updated_at, event_id)
     VALUES (${pr.key}, ${pr.repository}, ${pr.number}, ${pr.title}, ${pr.headRef}, ${pr.baseRef}, ${pr.headSha}, ${pr.mergeCommitSha},
             ${pr.merged}, ${pr.createdAt}, ${pr.mergedAt}, ${pr.updatedAt}, ${eventId}::uuid)
@@ -85,18 +86,18 @@ async function applyPullRequest(tx: Tx, p: Pending, pr: PullRequestFact, eventId
       updated_at = GREATEST(pull_requests.updated_at, EXCLUDED.updated_at)`;
   const contains = { from: pr.key, relation: "contains", rule: "pr-branch-push", confidence: BUILTIN_RULES["pr-branch-push"].confidence };
   if (pr.headRef && pr.headRef !== pr.baseRef && enabled("pr-branch-push")) {
-    const pushed = await tx.$queryRaw<Array<{ sha: string; eventId: string }>>`
+    const pushed = await tx.query<Array<{ sha: string; eventId: string }>>`
       SELECT sha, event_id AS "eventId" FROM branch_commits WHERE repository = ${pr.repository} AND branch = ${pr.headRef}`;
     for (const c of pushed) await link(tx, p, { ...contains, to: commitKey(pr.repository, c.sha) }, [eventId, c.eventId]);
   }
   if (enabled("revert-title")) {
     const revert = { relation: "reverts", rule: "revert-title", confidence: BUILTIN_RULES["revert-title"].confidence };
     if (pr.revertsByTitle) {
-      const originals = await tx.$queryRaw<Array<{ key: string; eventId: string }>>`
+      const originals = await tx.query<Array<{ key: string; eventId: string }>>`
         SELECT key, event_id AS "eventId" FROM pull_requests WHERE repository = ${pr.repository} AND title = ${pr.revertsByTitle} AND key <> ${pr.key}`;
       for (const o of originals) await link(tx, p, { ...revert, from: pr.key, to: o.key }, [eventId]);
     }
-    const reverters = await tx.$queryRaw<Array<{ key: string; eventId: string }>>`
+    const reverters = await tx.query<Array<{ key: string; eventId: string }>>`
       SELECT key, event_id AS "eventId" FROM pull_requests WHERE repository = ${pr.repository} AND title = ${`Revert "${pr.title}"`} AND key <> ${pr.key}`;
     for (const r of reverters) await link(tx, p, { ...revert, from: r.key, to: pr.key }, [r.eventId]);
   }
@@ -105,7 +106,7 @@ async function applyPullRequest(tx: Tx, p: Pending, pr: PullRequestFact, eventId
 async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, enabled: (rule: string) => boolean) {
   const repo = push.repository;
   for (const c of push.commits) {
-    await tx.$executeRaw`
+    await tx.execute`
       INSERT INTO commits (repository, sha, parents, message, authored_at, event_id)
       VALUES (${repo}, ${c.sha}, ${c.parents}, ${c.message}, ${c.authoredAt}, ${eventId}::uuid)
       ON CONFLICT (repository, sha) DO UPDATE SET
@@ -113,14 +114,14 @@ async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, en
         message = COALESCE(commits.message, EXCLUDED.message),
         authored_at = COALESCE(commits.authored_at, EXCLUDED.authored_at)`;
     if (push.branch) {
-      await tx.$executeRaw`
+      await tx.execute`
         INSERT INTO branch_commits (repository, branch, sha, event_id) VALUES (${repo}, ${push.branch}, ${c.sha}, ${eventId}::uuid)
         ON CONFLICT DO NOTHING`;
     }
   }
   const shas = push.commits.map((c) => c.sha);
   if (push.branch && shas.length && enabled("pr-branch-push")) {
-    const prs = await tx.$queryRaw<Array<{ key: string; eventId: string }>>`
+    const prs = await tx.query<Array<{ key: string; eventId: string }>>`
       SELECT key, event_id AS "eventId" FROM pull_requests
       WHERE repository = ${repo} AND head_ref = ${push.branch} AND base_ref IS DISTINCT FROM ${push.branch}`;
     for (const pr of prs) {
@@ -130,7 +131,7 @@ async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, en
     }
   }
   // New ancestry can extend the range of deploys whose walk stopped at one of these commits.
-  const open = await tx.$queryRaw<Array<{ key: string }>>`
+  const open = await tx.query<Array<{ key: string }>>`
     SELECT key FROM deploys WHERE repository = ${repo} AND status = 'succeeded' AND (range_frontier && ${shas}::text[] OR sha = ANY(${shas}))`;
   for (const d of open) p.deploys.add(d.key);
 }
@@ -138,7 +139,7 @@ async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, en
 async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
   const terminal = ["succeeded", "failed", "cancelled", "inactive"].includes(d.status);
   const finishedAt = d.finishedAt ?? (terminal ? d.statusAt : null);
-  await tx.$executeRaw`
+  await tx.execute`
     INSERT INTO deploys (key, repository, environment, sha, status, url, started_at, finished_at, at, status_at, event_ids)
     VALUES (${d.key}, ${d.repository}, ${d.environment}, ${d.sha}, ${d.status}, ${d.url}, ${d.startedAt}, ${finishedAt},
             ${finishedAt ?? d.statusAt}, ${d.statusAt}, ARRAY[${eventId}]::uuid[])
@@ -153,7 +154,7 @@ async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
   p.deploys.add(d.key);
   for (const k of await dependentDeploys(tx, d.key)) p.deploys.add(k);
   if (d.url) {
-    const rows = await tx.$queryRaw<MentionRow[]>`
+    const rows = await tx.query<MentionRow[]>`
       SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
       WHERE kind = 'url' AND target = ${d.url}`;
     await resolveMentions(tx, p, rows, () => d.key);
@@ -161,20 +162,24 @@ async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
 }
 
 /**
- * Writes one event's facts into the graph, inside the event's transaction: entities, direct links,
- * mentions (linked now if their target is known, else when it appears), PR/commit/deploy facts and
- * their joins, then recomputes every deploy whose range the new facts may change.
+ * Writes events' facts into the graph, inside their transaction: entities, direct links, mentions
+ * (linked now if their target is known, else when it appears), PR/commit/deploy facts and their
+ * joins; then recomputes, once, every deploy whose range the new facts may change. The scopes of
+ * the whole batch are locked first, in one global order, so concurrent batches cannot deadlock.
  */
-export async function applyFacts(tx: Tx, eventId: string, at: Date, facts: Facts, enabled: (rule: string) => boolean): Promise<void> {
-  await lockScopes(tx, await scopesToLock(tx, facts.scopes));
+export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Date; facts: Facts }>, enabled: (rule: string) => boolean): Promise<void> {
+  await lockScopes(tx, await scopesToLock(tx, orderScopes(items.flatMap((i) => i.facts.scopes))));
+  // Shared by the batch: a deploy's recompute reads only stored facts, so one at the end sees them all.
   const p: Pending = { links: [], deploys: new Set() };
-  await upsertEntities(tx, facts.entities, at);
-  await applyLinear(tx, p, facts, at);
-  if (facts.pullRequest) await applyPullRequest(tx, p, facts.pullRequest, eventId, enabled);
-  if (facts.push) await applyPush(tx, p, facts.push, eventId, enabled);
-  if (facts.deploy) await applyDeploy(tx, p, facts.deploy, eventId);
-  for (const l of facts.links) await link(tx, p, l, [eventId]);
-  await applyMentions(tx, p, eventId, facts);
+  for (const { eventId, at, facts } of items) {
+    await upsertEntities(tx, facts.entities, at);
+    await applyLinear(tx, p, facts, at);
+    if (facts.pullRequest) await applyPullRequest(tx, p, facts.pullRequest, eventId, enabled);
+    if (facts.push) await applyPush(tx, p, facts.push, eventId, enabled);
+    if (facts.deploy) await applyDeploy(tx, p, facts.deploy, eventId);
+    for (const l of facts.links) await link(tx, p, l, [eventId]);
+    await applyMentions(tx, p, eventId, facts);
+  }
   await recomputeAffected(tx, p);
 }
 
@@ -187,8 +192,8 @@ async function scopesToLock(tx: Tx, scopes: string[]): Promise<string[]> {
   const teams = scopes.filter((s) => s.startsWith("team:")).map((s) => s.slice(5));
   const ids = scopes.filter((s) => s.startsWith("lid:")).map((s) => s.slice(4));
   const known = new Set<string>();
-  if (teams.length) for (const r of await tx.$queryRaw<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})`) known.add(`team:${r.key}`);
-  if (ids.length) for (const r of await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM linear_issues WHERE id = ANY(${ids})`) known.add(`lid:${r.id}`);
+  if (teams.length) for (const r of await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})`) known.add(`team:${r.key}`);
+  if (ids.length) for (const r of await tx.query<Array<{ id: string }>>`SELECT id FROM linear_issues WHERE id = ANY(${ids})`) known.add(`lid:${r.id}`);
   return scopes.filter((s) => !known.has(s));
 }
 
@@ -199,7 +204,7 @@ async function recomputeAffected(tx: Tx, p: Pending): Promise<void> {
     // Lock the repositories first, so a concurrent deploy of theirs cannot miss these links.
     const repos = [...new Set(touched.map(repositoryOf).filter((r): r is string => r !== null))].sort();
     await lockScopes(tx, repos.map((r) => `repo:${r}`));
-    const shipping = await tx.$queryRaw<Array<{ key: string }>>`
+    const shipping = await tx.query<Array<{ key: string }>>`
       SELECT DISTINCT from_key AS key FROM links WHERE relation = 'ships' AND to_key = ANY(${touched})`;
     for (const s of shipping) p.deploys.add(s.key);
   }

@@ -1,8 +1,9 @@
-import type { PrismaClient } from "../generated/prisma/client.js";
 import { globToLike } from "../query/glob.js";
+import type { Database } from "../store/prisma.js";
+import { inTransaction } from "../store/sql.js";
 import { withRetry } from "../store/with-retry.js";
 import { BUILTIN_RULES } from "./builtin-rules.js";
-import { correlateEvent } from "./correlate-event.js";
+import { correlateEvents } from "./correlate-event.js";
 import { compileRule } from "./custom-rules.js";
 import { loadStoredEvents } from "./load-events.js";
 import type { Rules } from "./rule-book.js";
@@ -18,7 +19,7 @@ export interface BackfillProgress {
  * Re-applies one rule to every stored event it can match, oldest first, a batch per transaction.
  * Idempotent: links upsert, so running it twice changes nothing. Returns the events processed.
  */
-export async function backfillRule(prisma: PrismaClient, name: string, onProgress: (p: BackfillProgress) => Promise<void>): Promise<BackfillProgress> {
+export async function backfillRule({ prisma, pool }: Database, name: string, onProgress: (p: BackfillProgress) => Promise<void>): Promise<BackfillProgress> {
   let rules: Rules;
   let glob = "*";
   if (name in BUILTIN_RULES) {
@@ -38,14 +39,8 @@ export async function backfillRule(prisma: PrismaClient, name: string, onProgres
     const ids = await prisma.$queryRaw<Array<{ id: string }>>`
       SELECT id FROM events WHERE type LIKE ${like} AND id > ${after}::uuid ORDER BY id LIMIT ${BATCH}`;
     if (!ids.length) break;
-    await withRetry(() =>
-      prisma.$transaction(
-        async (tx) => {
-          for (const e of await loadStoredEvents(tx, ids.map((r) => r.id))) await correlateEvent(tx, e, rules);
-        },
-        { timeout: 120_000 },
-      ),
-    );
+    const events = await loadStoredEvents(prisma, ids.map((r) => r.id));
+    await withRetry(() => inTransaction(pool, (tx) => correlateEvents(tx, events, rules)));
     processed += ids.length;
     after = ids.at(-1)!.id;
     await onProgress({ processed, total });

@@ -18,7 +18,7 @@ const RANGE_RULES = ["deploy-range", "rollback"];
 
 /** The previous successful deploy of the same repository and environment. */
 async function previousSuccess(tx: Tx, d: DeployRow): Promise<DeployRow | null> {
-  const rows = await tx.$queryRaw<DeployRow[]>`
+  const rows = await tx.query<DeployRow[]>`
     SELECT key, repository, environment, sha, status, at, event_ids AS "eventIds" FROM deploys
     WHERE repository = ${d.repository} AND environment = ${d.environment} AND status = 'succeeded'
       AND (at, key) < (${d.at}, ${d.key})
@@ -32,7 +32,7 @@ async function previousSuccess(tx: Tx, d: DeployRow): Promise<DeployRow | null> 
  * them can change the range (or make the deploy a rollback).
  */
 async function commitRange(tx: Tx, repo: string, sha: string, baseSha: string | null) {
-  const rows = await tx.$queryRaw<Array<{ sha: string; known: boolean; frontier: boolean; inBase: boolean; side: string }>>`
+  const rows = await tx.query<Array<{ sha: string; known: boolean; frontier: boolean; inBase: boolean; side: string }>>`
     WITH RECURSIVE base(sha) AS (
       SELECT ${baseSha}::text WHERE ${baseSha}::text IS NOT NULL
       UNION
@@ -72,12 +72,12 @@ async function commitRange(tx: Tx, repo: string, sha: string, baseSha: string | 
  * which is what makes the result independent of arrival order.
  */
 export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
-  const [d] = await tx.$queryRaw<DeployRow[]>`
+  const [d] = await tx.query<DeployRow[]>`
     SELECT key, repository, environment, sha, status, at, event_ids AS "eventIds" FROM deploys WHERE key = ${key}`;
   if (!d) return;
   if (d.status !== "succeeded") {
     await replaceLinks(tx, d.key, RANGE_RULES, []);
-    await tx.$executeRaw`UPDATE deploys SET previous_key = NULL, range_known = false, range_frontier = '{}' WHERE key = ${d.key}`;
+    await tx.execute`UPDATE deploys SET previous_key = NULL, range_known = false, range_frontier = '{}' WHERE key = ${d.key}`;
     return;
   }
   const previous = await previousSuccess(tx, d);
@@ -91,7 +91,7 @@ export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
   let shas = range.shas;
   if (previous && d.sha !== previous.sha) {
     // A redeploy of an earlier SHA: an ancestor of the baseline, or what an earlier deploy ran.
-    const [earlier] = await tx.$queryRaw<Array<{ n: number }>>`
+    const [earlier] = await tx.query<Array<{ n: number }>>`
       SELECT count(*)::int AS n FROM deploys WHERE repository = ${d.repository} AND environment = ${d.environment}
         AND status = 'succeeded' AND sha = ${d.sha} AND (at, key) < (${previous.at}, ${previous.key})`;
     if (range.inBase || (earlier?.n ?? 0) > 0) {
@@ -104,11 +104,11 @@ export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
   const commitKeys = shas.map((s) => commitKey(d.repository, s));
   for (const c of commitKeys) add(c, "ships", "deploy-range", 1, d.eventIds);
   if (commitKeys.length) {
-    const prs = await tx.$queryRaw<Array<{ key: string }>>`
+    const prs = await tx.query<Array<{ key: string }>>`
       SELECT DISTINCT from_key AS key FROM links WHERE relation = 'contains' AND to_key = ANY(${commitKeys})`;
     for (const pr of prs) add(pr.key, "ships", "deploy-range", 1, d.eventIds);
     const sources = [...commitKeys, ...prs.map((p) => p.key)];
-    const issues = await tx.$queryRaw<Array<{ key: string; relation: string }>>`
+    const issues = await tx.query<Array<{ key: string; relation: string }>>`
       SELECT DISTINCT to_key AS key, relation FROM links
       WHERE from_key = ANY(${sources}) AND relation IN ('closes', 'references')
         AND (to_key LIKE 'linear:issue:%' OR to_key LIKE 'github:issue:%')`;
@@ -117,14 +117,14 @@ export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
     for (const [issue, confidence] of best) add(issue, "ships", "deploy-range", confidence, d.eventIds);
   }
   await replaceLinks(tx, d.key, RANGE_RULES, links);
-  await tx.$executeRaw`
+  await tx.execute`
     UPDATE deploys SET previous_key = ${previous?.key ?? null}, range_known = ${previous !== null}, range_frontier = ${range.frontier}::text[]
     WHERE key = ${d.key}`;
 }
 
 /** Deploys whose range may change after `key`'s: it is their baseline now, or was, or ran their SHA earlier. */
 export async function dependentDeploys(tx: Tx, key: string): Promise<string[]> {
-  const rows = await tx.$queryRaw<Array<{ key: string }>>`
+  const rows = await tx.query<Array<{ key: string }>>`
     (SELECT n.key FROM deploys d JOIN deploys n ON n.repository = d.repository AND n.environment = d.environment
        AND n.status = 'succeeded' AND (n.at, n.key) > (d.at, d.key)
      WHERE d.key = ${key} ORDER BY n.at, n.key LIMIT 1)

@@ -184,7 +184,7 @@ function linearFacts(c: Collector, e: StoredEvent) {
 
 /** Lock order: teams, Linear issue ids, URLs, repositories; sorted within each. */
 const SCOPE_ORDER = ["team:", "lid:", "url:", "repo:"];
-function orderScopes(scopes: string[]): string[] {
+export function orderScopes(scopes: string[]): string[] {
   const rank = (s: string) => SCOPE_ORDER.findIndex((p) => s.startsWith(p));
   return [...new Set(scopes)].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -1,12 +1,16 @@
-import { Prisma } from "../generated/prisma/client.js";
+import type { Sql } from "../store/sql.js";
 import type { EntityFact, LinkFact } from "./facts.js";
 
-export type Tx = Prisma.TransactionClient;
+export type Tx = Sql;
 
 /** Serializes correlation per scope (a repository, a Linear team, …) until the transaction ends. */
 export async function lockScopes(tx: Tx, scopes: string[]): Promise<void> {
-  // Keyed by schema too: advisory locks are database-wide, and schemas (tests, tenants) are independent.
-  for (const scope of scopes) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
+  for (const scope of scopes) {
+    if (tx.locked.has(scope)) continue;
+    // Keyed by schema too: advisory locks are database-wide, and schemas (tests, tenants) are independent.
+    await tx.execute`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
+    tx.locked.add(scope);
+  }
 }
 
 /** Upserts entities in one statement; descriptive fields follow the most recent event, whatever the arrival order. */
@@ -17,7 +21,7 @@ export async function upsertEntities(tx: Tx, entities: EntityFact[], at: Date): 
   // Sorted, so concurrent transactions lock shared rows (a repository's entity) in the same order.
   const rows = [...merged.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
   const col = (f: (e: EntityFact) => string | null | undefined) => rows.map((e) => f(e) ?? null);
-  await tx.$executeRaw`
+  await tx.execute`
     INSERT INTO entities (key, kind, title, state, url, first_seen_at, last_seen_at)
     SELECT key, kind, title, state, url, ${at}, ${at}
     FROM unnest(${col((e) => e.key)}::text[], ${col((e) => e.kind)}::text[], ${col((e) => e.title)}::text[],
@@ -38,7 +42,7 @@ export async function upsertEntities(tx: Tx, entities: EntityFact[], at: Date): 
  * making another link. Evidence is kept sorted so the row is the same in any arrival order.
  */
 export async function upsertLink(tx: Tx, link: LinkFact, evidence: string[]): Promise<void> {
-  await tx.$executeRaw`
+  await tx.execute`
     INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
     VALUES (${link.from}, ${link.to}, ${link.relation}, ${link.rule}, ${link.confidence}, ${evidence}::uuid[])
     ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
@@ -51,11 +55,11 @@ export async function upsertLink(tx: Tx, link: LinkFact, evidence: string[]): Pr
 /** Replaces the links of `from` made by `rules` with exactly `links` (derived links, recomputed whole). */
 export async function replaceLinks(tx: Tx, from: string, rules: string[], links: Array<LinkFact & { evidence: string[] }>): Promise<void> {
   const keep = links.map((l) => `${l.to}\u001f${l.relation}\u001f${l.rule}`);
-  await tx.$executeRaw`
+  await tx.execute`
     DELETE FROM links WHERE from_key = ${from} AND rule = ANY(${rules})
       AND (to_key || chr(31) || relation || chr(31) || rule) <> ALL(${keep})`;
   for (const l of links) {
-    await tx.$executeRaw`
+    await tx.execute`
       INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
       VALUES (${l.from}, ${l.to}, ${l.relation}, ${l.rule}, ${l.confidence}, ${[...l.evidence].sort()}::uuid[])
       ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET

@@ -1,4 +1,4 @@
-import type { Prisma } from "../generated/prisma/client.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Platform, PlatformRows } from "../shared/event.js";
 import type { StoredEvent } from "./extract-facts.js";
 
@@ -9,8 +9,8 @@ const strip = <T extends { eventId: string }>(row: T | null): Omit<T, "eventId">
 };
 
 /** Stored events as correlation reads them (unified event plus platform rows), in id order. */
-export async function loadStoredEvents(tx: Prisma.TransactionClient, ids: string[]): Promise<StoredEvent[]> {
-  const rows = await tx.event.findMany({ where: { id: { in: ids } }, include: { github: true, slack: true, linear: true, deployment: true }, orderBy: { id: "asc" } });
+export async function loadStoredEvents(prisma: PrismaClient, ids: string[]): Promise<StoredEvent[]> {
+  const rows = await prisma.event.findMany({ where: { id: { in: ids } }, include: { github: true, slack: true, linear: true, deployment: true }, orderBy: { id: "asc" } });
   return rows.map((r) => ({
     id: r.id,
     platform: r.platform as Platform,

@@ -1,15 +1,44 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { parseDatabaseUrl } from "./database-url.js";
 
+export interface Database {
+  prisma: PrismaClient;
+  /** The pool Prisma's adapter runs on; the processors' transactions use it directly (see sql.ts). */
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
 /**
  * Prisma over the `pg` driver adapter: no native query engine needed. The search_path makes raw
- * SQL (views, keyset queries) see the same schema as the generated model queries.
+ * SQL (views, keyset queries, the processors' statements) see the same schema as the model queries.
  */
-export function createPrisma(databaseUrl: string, max = 10): PrismaClient {
+function poolConfig(databaseUrl: string, max: number): { config: pg.PoolConfig; schema: string } {
   const { connectionString, schema } = parseDatabaseUrl(databaseUrl);
-  const options = `-c search_path="${schema.replaceAll('"', '""')}"`;
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max, options }, { schema }) });
+  return { config: { connectionString, max, options: `-c search_path="${schema.replaceAll('"', '""')}"` }, schema };
+}
+
+export function openDatabase(databaseUrl: string, max = 10): Database {
+  const { config, schema } = poolConfig(databaseUrl, max);
+  const pool = new pg.Pool(config);
+  // An idle client that loses its connection emits here; without a listener that would crash the process.
+  pool.on("error", () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema }) });
+  return {
+    prisma,
+    pool,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/** A Prisma client alone, for callers that never open a processor transaction. */
+export function createPrisma(databaseUrl: string, max = 10): PrismaClient {
+  const { config, schema } = poolConfig(databaseUrl, max);
+  return new PrismaClient({ adapter: new PrismaPg(config, { schema }) });
 }
 
 export type { PrismaClient };

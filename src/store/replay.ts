@@ -1,8 +1,9 @@
-import { correlateEvent } from "../correlate/correlate-event.js";
+import { correlateEvents } from "../correlate/correlate-event.js";
 import type { Rules } from "../correlate/rule-book.js";
-import type { PrismaClient } from "../generated/prisma/client.js";
 import { normalizers } from "../platforms/index.js";
 import type { Delivery, Platform, Priority } from "../shared/event.js";
+import type { Database } from "./prisma.js";
+import { inTransaction } from "./sql.js";
 import { writePlatformRows } from "./store-event.js";
 import { withRetry } from "./with-retry.js";
 
@@ -18,7 +19,7 @@ const BATCH = 200;
  * Re-processes stored raw deliveries: normalizes them again with the current code, rewrites the
  * unified event and platform rows, and correlates them again. Idempotent: links upsert.
  */
-export async function replayDeliveries(prisma: PrismaClient, rules: Rules, filter: ReplayFilter, onBatch?: (done: number) => void): Promise<number> {
+export async function replayDeliveries({ prisma, pool }: Database, rules: Rules, filter: ReplayFilter, onBatch?: (done: number) => void): Promise<number> {
   let done = 0;
   let after = "00000000-0000-0000-0000-000000000000";
   const limit = filter.limit ?? Number.POSITIVE_INFINITY;
@@ -30,33 +31,32 @@ export async function replayDeliveries(prisma: PrismaClient, rules: Rules, filte
       take: Math.min(BATCH, limit - done),
     });
     if (!raws.length) break;
+    const items = raws.flatMap((raw) => {
+      if (!raw.event) return [];
+      const d: Delivery = {
+        id: raw.id,
+        platform: raw.platform as Platform,
+        deliveryId: raw.deliveryId,
+        receivedAt: raw.receivedAt.toISOString(),
+        contentType: raw.contentType,
+        headers: raw.headers as Record<string, string>,
+        body: raw.body,
+        type: raw.event.type,
+        priority: raw.event.priority as Priority,
+      };
+      return [{ ...normalizers[d.platform](d), id: d.id, platform: d.platform }];
+    });
     await withRetry(() =>
-      prisma.$transaction(
-        async (tx) => {
-          for (const raw of raws) {
-            if (!raw.event) continue;
-            const d: Delivery = {
-              id: raw.id,
-              platform: raw.platform as Platform,
-              deliveryId: raw.deliveryId,
-              receivedAt: raw.receivedAt.toISOString(),
-              contentType: raw.contentType,
-              headers: raw.headers as Record<string, string>,
-              body: raw.body,
-              type: raw.event.type,
-              priority: raw.event.priority as Priority,
-            };
-            const e = normalizers[d.platform](d);
-            await tx.event.update({
-              where: { id: d.id },
-              data: { occurredAt: e.occurredAt, actor: e.actor, subject: e.subject, keys: e.keys, payload: e.payload as object },
-            });
-            await writePlatformRows(tx, d.id, e.rows, true);
-            await correlateEvent(tx, { ...e, id: d.id, platform: d.platform }, rules);
-          }
-        },
-        { timeout: 120_000 },
-      ),
+      inTransaction(pool, async (tx) => {
+        for (const e of items) {
+          await tx.execute`
+            UPDATE events SET occurred_at = ${e.occurredAt}, actor = ${e.actor}, subject = ${e.subject}, keys = ${e.keys}::text[],
+              payload = ${JSON.stringify(e.payload)}::jsonb
+            WHERE id = ${e.id}::uuid`;
+        }
+        await writePlatformRows(tx, items.map((e) => ({ eventId: e.id, rows: e.rows })), true);
+        await correlateEvents(tx, items, rules);
+      }),
     );
     done += raws.length;
     after = raws.at(-1)!.id;
