@@ -1,20 +1,23 @@
 import { commitKey, linearIssueKey } from "../shared/keys.js";
 import { dependentDeploys, recomputeDeploy } from "./deploy-range.js";
-import type { DeployFact, Facts, LinkFact, PullRequestFact, PushFact } from "./facts.js";
-import { lockScopes, repositoryOf, type Tx, upsertEntities, upsertLink } from "./graph-store.js";
+import type { CommitFact, DeployFact, Facts, LinkFact, PullRequestFact, PushFact } from "./facts.js";
+import { type LinkWrite, lockScopes, repositoryOf, type Tx, upsertEntities, upsertLinks } from "./graph-store.js";
 import { BUILTIN_RULES } from "./builtin-rules.js";
 import { orderScopes } from "./extract-facts.js";
 
 /** Relations a deploy's range reads: a new one may change what a deploy ships. */
 const RANGE_INPUTS = new Set(["contains", "closes", "references"]);
 
+/** What a batch gathers as it goes. */
 interface Pending {
-  links: Array<{ link: LinkFact; evidence: string[] }>;
+  links: LinkWrite[];
   deploys: Set<string>;
+  /** Linear team keys known to exist (read after the locks, grown as teams appear). */
+  teams: Set<string>;
 }
 
-async function link(tx: Tx, p: Pending, l: LinkFact, evidence: string[]) {
-  await upsertLink(tx, l, evidence);
+/** Links are gathered and written once per batch (nothing reads links until the recompute). */
+function link(p: Pending, l: LinkFact, evidence: string[]) {
   p.links.push({ link: l, evidence });
 }
 
@@ -24,7 +27,7 @@ type MentionRow = { fromKey: string; relation: string; rule: string; confidence:
 async function resolveMentions(tx: Tx, p: Pending, rows: MentionRow[], to: (target: string) => string | string[]) {
   for (const m of rows) {
     for (const target of [to(m.target)].flat()) {
-      await link(tx, p, { from: m.fromKey, to: target, relation: m.relation, rule: m.rule, confidence: m.confidence }, [m.eventId]);
+      link(p, { from: m.fromKey, to: target, relation: m.relation, rule: m.rule, confidence: m.confidence }, [m.eventId]);
     }
   }
 }
@@ -37,8 +40,7 @@ async function applyMentions(tx: Tx, p: Pending, eventId: string, facts: Facts) 
       ON CONFLICT DO NOTHING`;
     const row: MentionRow = { fromKey: m.from, relation: m.relation, rule: m.rule, confidence: m.confidence, eventId, target: m.target };
     if (m.kind === "linear_identifier") {
-      const [team] = await tx.query<unknown[]>`SELECT 1 FROM linear_teams WHERE key = ${m.target.split("-")[0]!}`;
-      if (team) await resolveMentions(tx, p, [row], linearIssueKey);
+      if (p.teams.has(m.target.split("-")[0]!)) await resolveMentions(tx, p, [row], linearIssueKey);
     } else if (m.kind === "linear_issue_id") {
       const [issue] = await tx.query<Array<{ identifier: string }>>`SELECT identifier FROM linear_issues WHERE id = ${m.target}`;
       if (issue) await resolveMentions(tx, p, [row], () => linearIssueKey(issue.identifier));
@@ -51,8 +53,9 @@ async function applyMentions(tx: Tx, p: Pending, eventId: string, facts: Facts) 
 
 async function applyLinear(tx: Tx, p: Pending, facts: Facts, at: Date) {
   for (const team of facts.linearTeams) {
-    const inserted = await tx.execute`INSERT INTO linear_teams (key, first_seen_at) VALUES (${team}, ${at}) ON CONFLICT DO NOTHING`;
-    if (!inserted) continue;
+    if (p.teams.has(team)) continue;
+    await tx.execute`INSERT INTO linear_teams (key, first_seen_at) VALUES (${team}, ${at}) ON CONFLICT DO NOTHING`;
+    p.teams.add(team);
     // A team seen for the first time validates every identifier of it mentioned so far.
     const rows = await tx.query<MentionRow[]>`
       SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
@@ -88,36 +91,46 @@ async function applyPullRequest(tx: Tx, p: Pending, pr: PullRequestFact, eventId
   if (pr.headRef && pr.headRef !== pr.baseRef && enabled("pr-branch-push")) {
     const pushed = await tx.query<Array<{ sha: string; eventId: string }>>`
       SELECT sha, event_id AS "eventId" FROM branch_commits WHERE repository = ${pr.repository} AND branch = ${pr.headRef}`;
-    for (const c of pushed) await link(tx, p, { ...contains, to: commitKey(pr.repository, c.sha) }, [eventId, c.eventId]);
+    for (const c of pushed) link(p, { ...contains, to: commitKey(pr.repository, c.sha) }, [eventId, c.eventId]);
   }
   if (enabled("revert-title")) {
     const revert = { relation: "reverts", rule: "revert-title", confidence: BUILTIN_RULES["revert-title"].confidence };
     if (pr.revertsByTitle) {
       const originals = await tx.query<Array<{ key: string; eventId: string }>>`
         SELECT key, event_id AS "eventId" FROM pull_requests WHERE repository = ${pr.repository} AND title = ${pr.revertsByTitle} AND key <> ${pr.key}`;
-      for (const o of originals) await link(tx, p, { ...revert, from: pr.key, to: o.key }, [eventId]);
+      for (const o of originals) link(p, { ...revert, from: pr.key, to: o.key }, [eventId]);
     }
     const reverters = await tx.query<Array<{ key: string; eventId: string }>>`
       SELECT key, event_id AS "eventId" FROM pull_requests WHERE repository = ${pr.repository} AND title = ${`Revert "${pr.title}"`} AND key <> ${pr.key}`;
-    for (const r of reverters) await link(tx, p, { ...revert, from: r.key, to: pr.key }, [r.eventId]);
+    for (const r of reverters) link(p, { ...revert, from: r.key, to: pr.key }, [r.eventId]);
   }
 }
 
 async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, enabled: (rule: string) => boolean) {
   const repo = push.repository;
-  for (const c of push.commits) {
+  // One statement per table for the whole push; a SHA listed twice is written once.
+  const firstBySha = new Map<string, CommitFact>();
+  for (const c of push.commits) if (!firstBySha.has(c.sha)) firstBySha.set(c.sha, c);
+  const commits = [...firstBySha.values()].map((c) => ({
+    repository: repo,
+    sha: c.sha,
+    parents: c.parents,
+    message: c.message,
+    authored_at: c.authoredAt,
+    event_id: eventId,
+  }));
+  if (commits.length) await tx.execute`
+    INSERT INTO commits (repository, sha, parents, message, authored_at, event_id)
+    SELECT repository, sha, parents, message, authored_at, event_id FROM jsonb_populate_recordset(NULL::commits, ${JSON.stringify(commits)}::jsonb)
+    ON CONFLICT (repository, sha) DO UPDATE SET
+      parents = CASE WHEN cardinality(commits.parents) = 0 THEN EXCLUDED.parents ELSE commits.parents END,
+      message = COALESCE(commits.message, EXCLUDED.message),
+      authored_at = COALESCE(commits.authored_at, EXCLUDED.authored_at)`;
+  if (push.branch && commits.length) {
     await tx.execute`
-      INSERT INTO commits (repository, sha, parents, message, authored_at, event_id)
-      VALUES (${repo}, ${c.sha}, ${c.parents}, ${c.message}, ${c.authoredAt}, ${eventId}::uuid)
-      ON CONFLICT (repository, sha) DO UPDATE SET
-        parents = CASE WHEN cardinality(commits.parents) = 0 THEN EXCLUDED.parents ELSE commits.parents END,
-        message = COALESCE(commits.message, EXCLUDED.message),
-        authored_at = COALESCE(commits.authored_at, EXCLUDED.authored_at)`;
-    if (push.branch) {
-      await tx.execute`
-        INSERT INTO branch_commits (repository, branch, sha, event_id) VALUES (${repo}, ${push.branch}, ${c.sha}, ${eventId}::uuid)
-        ON CONFLICT DO NOTHING`;
-    }
+      INSERT INTO branch_commits (repository, branch, sha, event_id)
+      SELECT ${repo}, ${push.branch}, sha, ${eventId}::uuid FROM unnest(${commits.map((c) => c.sha)}::text[]) AS sha
+      ON CONFLICT DO NOTHING`;
   }
   const shas = push.commits.map((c) => c.sha);
   if (push.branch && shas.length && enabled("pr-branch-push")) {
@@ -126,7 +139,7 @@ async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, en
       WHERE repository = ${repo} AND head_ref = ${push.branch} AND base_ref IS DISTINCT FROM ${push.branch}`;
     for (const pr of prs) {
       for (const sha of shas) {
-        await link(tx, p, { from: pr.key, to: commitKey(repo, sha), relation: "contains", rule: "pr-branch-push", confidence: BUILTIN_RULES["pr-branch-push"].confidence }, [pr.eventId, eventId]);
+        link(p, { from: pr.key, to: commitKey(repo, sha), relation: "contains", rule: "pr-branch-push", confidence: BUILTIN_RULES["pr-branch-push"].confidence }, [pr.eventId, eventId]);
       }
     }
   }
@@ -168,18 +181,23 @@ async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
  * the whole batch are locked first, in one global order, so concurrent batches cannot deadlock.
  */
 export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Date; facts: Facts }>, enabled: (rule: string) => boolean): Promise<void> {
-  await lockScopes(tx, await scopesToLock(tx, orderScopes(items.flatMap((i) => i.facts.scopes))));
+  const scopes = orderScopes(items.flatMap((i) => i.facts.scopes));
+  await lockScopes(tx, await scopesToLock(tx, scopes));
+  // Read once the locks are held: a team first seen by a concurrent batch is committed by now.
+  const teams = scopes.filter((s) => s.startsWith("team:")).map((s) => s.slice(5));
+  const known = teams.length ? await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})` : [];
   // Shared by the batch: a deploy's recompute reads only stored facts, so one at the end sees them all.
-  const p: Pending = { links: [], deploys: new Set() };
+  const p: Pending = { links: [], deploys: new Set(), teams: new Set(known.map((t) => t.key)) };
   for (const { eventId, at, facts } of items) {
     await upsertEntities(tx, facts.entities, at);
     await applyLinear(tx, p, facts, at);
     if (facts.pullRequest) await applyPullRequest(tx, p, facts.pullRequest, eventId, enabled);
     if (facts.push) await applyPush(tx, p, facts.push, eventId, enabled);
     if (facts.deploy) await applyDeploy(tx, p, facts.deploy, eventId);
-    for (const l of facts.links) await link(tx, p, l, [eventId]);
+    for (const l of facts.links) link(p, l, [eventId]);
     await applyMentions(tx, p, eventId, facts);
   }
+  await upsertLinks(tx, p.links);
   await recomputeAffected(tx, p);
 }
 

@@ -37,19 +37,38 @@ export async function upsertEntities(tx: Tx, entities: EntityFact[], at: Date): 
        OR entities.url IS NULL AND EXCLUDED.url IS NOT NULL`;
 }
 
+export interface LinkWrite {
+  link: LinkFact;
+  evidence: string[];
+}
+
+const linkId = (l: LinkFact) => `${l.from}\u001f${l.to}\u001f${l.relation}\u001f${l.rule}`;
+
 /**
- * One link per (from, to, relation, rule): a second piece of evidence joins the first instead of
- * making another link. Evidence is kept sorted so the row is the same in any arrival order.
+ * One link per (from, to, relation, rule): further evidence joins the first instead of making
+ * another link. Writes a batch's links in one statement, merged first (a statement may not
+ * update a row twice) and sorted, so concurrent batches lock shared links in the same order.
+ * Evidence is kept sorted so the row is the same in any arrival order.
  */
-export async function upsertLink(tx: Tx, link: LinkFact, evidence: string[]): Promise<void> {
+export async function upsertLinks(tx: Tx, writes: LinkWrite[]): Promise<void> {
+  const merged = new Map<string, { from_key: string; to_key: string; relation: string; rule: string; confidence: number; evidence: Set<string> }>();
+  for (const { link: l, evidence } of writes) {
+    const id = linkId(l);
+    const row = merged.get(id) ?? { from_key: l.from, to_key: l.to, relation: l.relation, rule: l.rule, confidence: l.confidence, evidence: new Set<string>() };
+    row.confidence = Math.max(row.confidence, l.confidence);
+    for (const e of evidence) row.evidence.add(e);
+    merged.set(id, row);
+  }
+  if (!merged.size) return;
+  const rows = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => ({ ...r, evidence: [...r.evidence].sort() }));
   await tx.execute`
     INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
-    VALUES (${link.from}, ${link.to}, ${link.relation}, ${link.rule}, ${link.confidence}, ${evidence}::uuid[])
+    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links, ${JSON.stringify(rows)}::jsonb)
     ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
       evidence = ARRAY(SELECT DISTINCT e FROM unnest(links.evidence || EXCLUDED.evidence) e ORDER BY e),
       confidence = GREATEST(links.confidence, EXCLUDED.confidence),
       updated_at = now()
-    WHERE NOT (links.evidence @> EXCLUDED.evidence)`;
+    WHERE NOT (links.evidence @> EXCLUDED.evidence) OR EXCLUDED.confidence > links.confidence`;
 }
 
 /** Replaces the links of `from` made by `rules` with exactly `links` (derived links, recomputed whole). */
@@ -58,14 +77,18 @@ export async function replaceLinks(tx: Tx, from: string, rules: string[], links:
   await tx.execute`
     DELETE FROM links WHERE from_key = ${from} AND rule = ANY(${rules})
       AND (to_key || chr(31) || relation || chr(31) || rule) <> ALL(${keep})`;
-  for (const l of links) {
-    await tx.execute`
-      INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
-      VALUES (${l.from}, ${l.to}, ${l.relation}, ${l.rule}, ${l.confidence}, ${[...l.evidence].sort()}::uuid[])
-      ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
-        evidence = EXCLUDED.evidence, confidence = EXCLUDED.confidence, updated_at = now()
-      WHERE links.evidence <> EXCLUDED.evidence OR links.confidence <> EXCLUDED.confidence`;
-  }
+  if (!links.length) return;
+  // Keyed and sorted like upsertLinks: one row per link, locked in the same order.
+  const byId = new Map(links.map((l) => [linkId(l), l]));
+  const rows = [...byId.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, l]) => ({ from_key: l.from, to_key: l.to, relation: l.relation, rule: l.rule, confidence: l.confidence, evidence: [...l.evidence].sort() }));
+  await tx.execute`
+    INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
+    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links, ${JSON.stringify(rows)}::jsonb)
+    ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
+      evidence = EXCLUDED.evidence, confidence = EXCLUDED.confidence, updated_at = now()
+    WHERE links.evidence <> EXCLUDED.evidence OR links.confidence <> EXCLUDED.confidence`;
 }
 
 /** `github:pr:acme/web#7` / `github:commit:acme/web@sha` → `acme/web`. */
