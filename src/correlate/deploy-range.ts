@@ -3,27 +3,42 @@ import { BUILTIN_RULES } from "./builtin-rules.js";
 import type { LinkFact } from "./facts.js";
 import { replaceLinks, type Tx } from "./graph-store.js";
 
-interface DeployRow {
+/** A deploy as its recompute reads it, with its baseline: the previous successful deploy of (R, E). */
+interface DeployState {
   key: string;
   repository: string;
   environment: string;
   sha: string;
   status: string;
-  at: Date;
   eventIds: string[];
+  previousKey: string | null;
+  rangeKnown: boolean;
+  rangeFrontier: string[];
+  base: { key: string; sha: string; eventIds: string[]; ranShaEarlier: boolean } | null;
 }
 
 const ISSUE_CONFIDENCE: Record<string, number> = { closes: 0.95, references: 0.8 };
 const RANGE_RULES = ["deploy-range", "rollback"];
 
-/** The previous successful deploy of the same repository and environment. */
-async function previousSuccess(tx: Tx, d: DeployRow): Promise<DeployRow | null> {
-  const rows = await tx.query<DeployRow[]>`
-    SELECT key, repository, environment, sha, status, at, event_ids AS "eventIds" FROM deploys
-    WHERE repository = ${d.repository} AND environment = ${d.environment} AND status = 'succeeded'
-      AND (at, key) < (${d.at}, ${d.key})
-    ORDER BY at DESC, key DESC LIMIT 1`;
-  return rows[0] ?? null;
+/** The deploy, its baseline, and whether a deploy before the baseline already ran its SHA: one round trip. */
+async function loadDeploy(tx: Tx, key: string): Promise<DeployState | null> {
+  const [row] = await tx.query<Array<Omit<DeployState, "base"> & { baseKey: string | null; baseSha: string; baseEventIds: string[]; ranShaEarlier: boolean }>>`
+    SELECT d.key, d.repository, d.environment, d.sha, d.status, d.event_ids AS "eventIds",
+           d.previous_key AS "previousKey", d.range_known AS "rangeKnown", d.range_frontier AS "rangeFrontier",
+           b.key AS "baseKey", b.sha AS "baseSha", b.event_ids AS "baseEventIds",
+           b.key IS NOT NULL AND EXISTS (
+             SELECT 1 FROM deploys e WHERE e.repository = d.repository AND e.environment = d.environment
+               AND e.status = 'succeeded' AND e.sha = d.sha AND (e.at, e.key) < (b.at, b.key)) AS "ranShaEarlier"
+    FROM deploys d
+    LEFT JOIN LATERAL (
+      SELECT key, sha, at, event_ids FROM deploys p
+      WHERE p.repository = d.repository AND p.environment = d.environment AND p.status = 'succeeded'
+        AND (p.at, p.key) < (d.at, d.key)
+      ORDER BY p.at DESC, p.key DESC LIMIT 1) b ON true
+    WHERE d.key = ${key}`;
+  if (!row) return null;
+  const { baseKey, baseSha, baseEventIds, ranShaEarlier, ...d } = row;
+  return { ...d, base: baseKey ? { key: baseKey, sha: baseSha, eventIds: baseEventIds, ranShaEarlier } : null };
 }
 
 /**
@@ -72,15 +87,14 @@ async function commitRange(tx: Tx, repo: string, sha: string, baseSha: string | 
  * which is what makes the result independent of arrival order.
  */
 export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
-  const [d] = await tx.query<DeployRow[]>`
-    SELECT key, repository, environment, sha, status, at, event_ids AS "eventIds" FROM deploys WHERE key = ${key}`;
+  const d = await loadDeploy(tx, key);
   if (!d) return;
   if (d.status !== "succeeded") {
     await replaceLinks(tx, d.key, RANGE_RULES, []);
-    await tx.execute`UPDATE deploys SET previous_key = NULL, range_known = false, range_frontier = '{}' WHERE key = ${d.key}`;
+    await saveRange(tx, d, null, false, []);
     return;
   }
-  const previous = await previousSuccess(tx, d);
+  const previous = d.base;
   // The first deploy of an environment has no baseline: it proves only its own SHA shipped,
   // never the whole history before it.
   const range = previous ? await commitRange(tx, d.repository, d.sha, previous.sha) : { inBase: false, shas: [d.sha], frontier: [] as string[] };
@@ -91,10 +105,7 @@ export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
   let shas = range.shas;
   if (previous && d.sha !== previous.sha) {
     // A redeploy of an earlier SHA: an ancestor of the baseline, or what an earlier deploy ran.
-    const [earlier] = await tx.query<Array<{ n: number }>>`
-      SELECT count(*)::int AS n FROM deploys WHERE repository = ${d.repository} AND environment = ${d.environment}
-        AND status = 'succeeded' AND sha = ${d.sha} AND (at, key) < (${previous.at}, ${previous.key})`;
-    if (range.inBase || (earlier?.n ?? 0) > 0) {
+    if (range.inBase || previous.ranShaEarlier) {
       shas = [];
       add(previous.key, BUILTIN_RULES.rollback.relation, "rollback", BUILTIN_RULES.rollback.confidence, [...d.eventIds, ...previous.eventIds]);
     }
@@ -104,21 +115,30 @@ export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
   const commitKeys = shas.map((s) => commitKey(d.repository, s));
   for (const c of commitKeys) add(c, "ships", "deploy-range", 1, d.eventIds);
   if (commitKeys.length) {
-    const prs = await tx.query<Array<{ key: string }>>`
-      SELECT DISTINCT from_key AS key FROM links WHERE relation = 'contains' AND to_key = ANY(${commitKeys})`;
-    for (const pr of prs) add(pr.key, "ships", "deploy-range", 1, d.eventIds);
-    const sources = [...commitKeys, ...prs.map((p) => p.key)];
-    const issues = await tx.query<Array<{ key: string; relation: string }>>`
-      SELECT DISTINCT to_key AS key, relation FROM links
-      WHERE from_key = ANY(${sources}) AND relation IN ('closes', 'references')
+    // The PRs that contain these commits, and the issues those PRs or commits close or reference.
+    const rows = await tx.query<Array<{ key: string; relation: string | null }>>`
+      WITH prs AS (SELECT DISTINCT from_key AS key FROM links WHERE relation = 'contains' AND to_key = ANY(${commitKeys}))
+      SELECT key, NULL AS relation FROM prs
+      UNION ALL
+      SELECT DISTINCT to_key, relation FROM links
+      WHERE from_key = ANY(${commitKeys}::text[] || ARRAY(SELECT key FROM prs)) AND relation IN ('closes', 'references')
         AND (to_key LIKE 'linear:issue:%' OR to_key LIKE 'github:issue:%')`;
     const best = new Map<string, number>();
-    for (const i of issues) best.set(i.key, Math.max(best.get(i.key) ?? 0, ISSUE_CONFIDENCE[i.relation] ?? 0.8));
+    for (const r of rows) {
+      if (r.relation === null) add(r.key, "ships", "deploy-range", 1, d.eventIds);
+      else best.set(r.key, Math.max(best.get(r.key) ?? 0, ISSUE_CONFIDENCE[r.relation] ?? 0.8));
+    }
     for (const [issue, confidence] of best) add(issue, "ships", "deploy-range", confidence, d.eventIds);
   }
   await replaceLinks(tx, d.key, RANGE_RULES, links);
+  await saveRange(tx, d, previous?.key ?? null, previous !== null, range.frontier);
+}
+
+/** Stores the deploy's baseline and range frontier, unless they are already so. */
+async function saveRange(tx: Tx, d: DeployState, previousKey: string | null, rangeKnown: boolean, frontier: string[]) {
+  if (d.previousKey === previousKey && d.rangeKnown === rangeKnown && (d.rangeFrontier ?? []).join() === frontier.join()) return;
   await tx.execute`
-    UPDATE deploys SET previous_key = ${previous?.key ?? null}, range_known = ${previous !== null}, range_frontier = ${range.frontier}::text[]
+    UPDATE deploys SET previous_key = ${previousKey}, range_known = ${rangeKnown}, range_frontier = ${frontier}::text[]
     WHERE key = ${d.key}`;
 }
 

@@ -74,16 +74,16 @@ export async function upsertLinks(tx: Tx, writes: LinkWrite[]): Promise<void> {
 /** Replaces the links of `from` made by `rules` with exactly `links` (derived links, recomputed whole). */
 export async function replaceLinks(tx: Tx, from: string, rules: string[], links: Array<LinkFact & { evidence: string[] }>): Promise<void> {
   const keep = links.map((l) => `${l.to}\u001f${l.relation}\u001f${l.rule}`);
-  await tx.execute`
-    DELETE FROM links WHERE from_key = ${from} AND rule = ANY(${rules})
-      AND (to_key || chr(31) || relation || chr(31) || rule) <> ALL(${keep})`;
-  if (!links.length) return;
   // Keyed and sorted like upsertLinks: one row per link, locked in the same order.
   const byId = new Map(links.map((l) => [linkId(l), l]));
   const rows = [...byId.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([, l]) => ({ from_key: l.from, to_key: l.to, relation: l.relation, rule: l.rule, confidence: l.confidence, evidence: [...l.evidence].sort() }));
+  // One round trip: the DELETE runs as a data-modifying CTE; it and the upsert touch disjoint rows.
   await tx.execute`
+    WITH gone AS (
+      DELETE FROM links WHERE from_key = ${from} AND rule = ANY(${rules})
+        AND (to_key || chr(31) || relation || chr(31) || rule) <> ALL(${keep}))
     INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
     SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links, ${JSON.stringify(rows)}::jsonb)
     ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
