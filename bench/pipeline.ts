@@ -5,7 +5,7 @@
  * the project's own ingest queue, then WORKERS child processes of the real service (ROLE=worker)
  * drain it into a private schema. Leaves nothing behind (schema dropped, Redis prefix deleted).
  * Run: npx tsx bench/pipeline.ts
- * Env: EVENTS (50000), WORKERS (2), WORKER_BATCH_SIZE and WORKER_CONCURRENCY (the service's defaults), REPOS (EVENTS/250, at most 200), TIMEOUT_S (900), KEEP=1 (keep schema).
+ * Env: EVENTS (50000), WORKERS (2), WORKER_BATCH_SIZE, WORKER_WRITERS and WORKER_CONCURRENCY (the service's defaults), REPOS (EVENTS/250, at most 200), TIMEOUT_S (900), KEEP=1 (keep schema).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
@@ -32,7 +32,7 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const EVENTS = env("EVENTS", 50_000);
 const WORKERS = env("WORKERS", 2);
 // Batch size and jobs in flight per worker: the service's own defaults unless set here.
-const { WORKER_BATCH_SIZE: BATCH_SIZE, WORKER_CONCURRENCY: CONCURRENCY } = loadConfig(process.env);
+const { WORKER_BATCH_SIZE: BATCH_SIZE, WORKER_WRITERS: WRITERS, WORKER_CONCURRENCY: CONCURRENCY } = loadConfig(process.env);
 // ~250 events per repository (200 at the default 50,000), so small runs still get production deploys.
 const REPOS = env("REPOS", Math.min(200, Math.max(8, Math.round(EVENTS / 250))));
 const TIMEOUT_MS = env("TIMEOUT_S", 900) * 1000;
@@ -260,7 +260,7 @@ const ms = (s: number | null | undefined) => (s == null ? "n/a" : `${(s * 1000).
 try {
   const cpus = os.cpus();
   console.log(`machine: ${cpus.length} cores, ${cpus[0]?.model.trim()}, node ${process.version}, ${os.platform()} ${os.release()}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
-  console.log(`setup: ${EVENTS} events, ${REPOS} repositories, ${TEAMS.length} Linear teams, ${WORKERS} worker processes, batches of up to ${BATCH_SIZE}, ${CONCURRENCY} jobs in flight each (src/main.ts ROLE=worker)`);
+  console.log(`setup: ${EVENTS} events, ${REPOS} repositories, ${TEAMS.length} Linear teams, ${WORKERS} worker processes, ${WRITERS} writers each, batches of up to ${BATCH_SIZE}, ${CONCURRENCY} jobs in flight each (src/main.ts ROLE=worker)`);
 
   const cfg = loadConfig({}); // the defaults a receiver runs with: attempts, backoff, dedupe TTL
   await migrate(DATABASE_URL); // creates the database if needed, then the private schema
@@ -279,7 +279,7 @@ try {
     connection: redis, prefix: REDIS_PREFIX, attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS,
     dedupeTtlSeconds: cfg.DEDUPE_TTL_SECONDS, enqueueTimeoutMs: cfg.ENQUEUE_TIMEOUT_MS,
   });
-  const workerEnv = { ...process.env, ROLE: "worker", PORT: "0", DATABASE_URL, REDIS_URL, REDIS_PREFIX, LOG_LEVEL: "warn", WORKER_CONCURRENCY: String(CONCURRENCY), WORKER_BATCH_SIZE: String(BATCH_SIZE) };
+  const workerEnv = { ...process.env, ROLE: "worker", PORT: "0", DATABASE_URL, REDIS_URL, REDIS_PREFIX, LOG_LEVEL: "warn", WORKER_CONCURRENCY: String(CONCURRENCY), WORKER_BATCH_SIZE: String(BATCH_SIZE), WORKER_WRITERS: String(WRITERS) };
   for (let i = 0; i < WORKERS; i++) {
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env: workerEnv, stdio: ["ignore", "inherit", "inherit"] });
     children.add(child);

@@ -28,6 +28,8 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(400),
   /** Most jobs stored and correlated in one transaction. */
   WORKER_BATCH_SIZE: z.coerce.number().int().positive().default(200),
+  /** Batches a worker process writes at once, each for its own share of repositories (teams, channels). */
+  WORKER_WRITERS: z.coerce.number().int().positive().default(2),
   /** How long a lone job waits for others before its batch is written. */
   WORKER_LINGER_MS: z.coerce.number().int().nonnegative().default(5),
   JOB_ATTEMPTS: z.coerce.number().int().positive().default(8),

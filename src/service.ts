@@ -41,7 +41,7 @@ export interface Service {
 export async function startService(config: Config, log: Logger, options: ServiceOptions = {}): Promise<Service> {
   const web = config.ROLE !== "worker";
   const working = config.ROLE !== "web";
-  // A worker writes one batch at a time; the rest of the pool serves the API and rule backfills.
+  // A worker holds one connection per writer; the rest of the pool serves the API and rule backfills.
   const db = openDatabase(config.DATABASE_URL, 10);
   const { prisma } = db;
   const producer = producerConnection(config.REDIS_URL);
@@ -68,7 +68,11 @@ export async function startService(config: Config, log: Logger, options: Service
   if (working) {
     workerRedis = workerConnection(config.REDIS_URL);
     workerRedis.on("error", (err) => log.warn({ err: err.message }, "worker redis connection error"));
-    const processor = createProcessor(db, rules, { batchSize: config.WORKER_BATCH_SIZE, lingerMs: config.WORKER_LINGER_MS });
+    const processor = createProcessor(db, rules, {
+      batchSize: config.WORKER_BATCH_SIZE,
+      lingerMs: config.WORKER_LINGER_MS,
+      writers: config.WORKER_WRITERS,
+    });
     worker = createIngestWorker({
       connection: workerRedis,
       prefix: config.REDIS_PREFIX,

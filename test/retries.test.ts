@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Processor } from "../src/store/process-delivery.js";
 import { API_TOKENS, SECRETS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
-import { deployRequest, post } from "./helpers/sign.js";
+import { deployRequest, githubRequest, post } from "./helpers/sign.js";
 
 const prisma = useTestPrisma();
 const attempts = new Map<string, number>();
@@ -21,7 +21,8 @@ const inject = (process: Processor): Processor => async (d) => {
   return result;
 };
 
-const ctx = useTestService({ JOB_ATTEMPTS: "3", JOB_BACKOFF_MS: "20" }, { wrapProcessor: inject });
+// A long linger, so deliveries posted together are written as one batch.
+const ctx = useTestService({ JOB_ATTEMPTS: "3", JOB_BACKOFF_MS: "20", WORKER_LINGER_MS: "300" }, { wrapProcessor: inject });
 
 const body = (id: string) => ({ id, repository: "acme/web", environment: "staging", status: "succeeded", sha: "c".repeat(40) });
 
@@ -58,5 +59,28 @@ describe("processing retries", () => {
     const retry = await fetch(`${ctx.url}/api/queue/failed/${res.json.id}/retry`, { method: "POST", headers: { authorization: `Bearer ${API_TOKENS[0]}` } });
     expect(retry.status).toBe(202);
     await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id } }));
+  });
+
+  it("fails a delivery the database refuses alone; the rest of its batch is stored", async () => {
+    const ids = Array.from({ length: 5 }, () => `batch-${randomUUID()}`);
+    // Valid JSON and signed, but its issue number does not fit the integer column.
+    const poison = {
+      action: "opened",
+      issue: { number: 30_000_000_000, title: "overflow", state: "open", html_url: "https://github.com/acme/web/issues/1", user: { login: "octocat" } },
+      repository: { full_name: "acme/web", name: "web", owner: { login: "acme" } },
+      sender: { login: "octocat" },
+    };
+    const responses = await Promise.all([
+      ...ids.map(async (id) => post(`${ctx.url}/webhooks/deploy`, deployRequest(body(id), SECRETS.deploy[0]!))),
+      post(`${ctx.url}/webhooks/github`, await githubRequest("issues", poison, SECRETS.github[0]!)),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202, 202, 202]);
+    const poisonJob = responses.at(-1)!.json.id as string;
+    await waitFor(async () => (await ctx.service.queue.getJob(poisonJob))?.isFailed(), 20_000);
+    const failed = (await ctx.service.queue.getJob(poisonJob))!;
+    expect(failed.failedReason).toMatch(/out of range/);
+    expect(failed.attemptsMade).toBe(3);
+    expect(await prisma.event.count({ where: { id: poisonJob } })).toBe(0);
+    for (const id of ids) expect(await prisma.deployment.count({ where: { deployId: id } })).toBe(1);
   });
 });

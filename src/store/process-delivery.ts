@@ -2,7 +2,7 @@ import { correlateEvents } from "../correlate/correlate-event.js";
 import type { RuleBook } from "../correlate/rule-book.js";
 import { normalizers } from "../platforms/index.js";
 import { createBatcher } from "../queue/batcher.js";
-import type { Delivery } from "../shared/event.js";
+import type { Delivery, NormalizedEvent } from "../shared/event.js";
 import type { Database } from "./prisma.js";
 import { inTransaction } from "./sql.js";
 import { storeEvents, type Normalized } from "./store-event.js";
@@ -11,6 +11,8 @@ import { withRetry } from "./with-retry.js";
 export interface ProcessorOptions {
   batchSize: number;
   lingerMs: number;
+  /** Batches written at once, each for its own share of repositories, teams and channels. */
+  writers: number;
 }
 
 type Outcome = PromiseSettledResult<{ stored: boolean }>;
@@ -20,16 +22,8 @@ type Outcome = PromiseSettledResult<{ stored: boolean }>;
  * Safe to run again on the same job: a stored delivery is neither stored nor correlated twice.
  */
 export function createProcessor(db: Database, rules: RuleBook, o: ProcessorOptions) {
-  async function processBatch(deliveries: Delivery[]): Promise<Outcome[]> {
-    const outcomes = new Map<Delivery, Outcome>();
-    const items: Normalized[] = [];
-    for (const delivery of deliveries) {
-      try {
-        items.push({ delivery, event: normalizers[delivery.platform](delivery) });
-      } catch (reason) {
-        outcomes.set(delivery, { status: "rejected", reason });
-      }
-    }
+  async function processBatch(items: Normalized[]): Promise<Outcome[]> {
+    const outcomes = new Map<Normalized, Outcome>();
     const ruleSet = await rules.current();
     try {
       const stored = await withRetry(() =>
@@ -40,16 +34,29 @@ export function createProcessor(db: Database, rules: RuleBook, o: ProcessorOptio
           return fresh;
         }),
       );
-      for (const { delivery } of items) outcomes.set(delivery, { status: "fulfilled", value: { stored: stored.has(delivery.id) } });
+      for (const item of items) outcomes.set(item, { status: "fulfilled", value: { stored: stored.has(item.delivery.id) } });
     } catch (reason) {
-      if (items.length === 1) outcomes.set(items[0]!.delivery, { status: "rejected", reason });
+      if (items.length === 1) outcomes.set(items[0]!, { status: "rejected", reason });
       // One bad delivery must not hold back the others: retry each alone, so only it fails.
-      else for (const { delivery } of items) outcomes.set(delivery, (await processBatch([delivery]))[0]!);
+      else for (const item of items) outcomes.set(item, (await processBatch([item]))[0]!);
     }
-    return deliveries.map((d) => outcomes.get(d)!);
+    return items.map((i) => outcomes.get(i)!);
   }
 
-  return createBatcher(processBatch, { maxSize: o.batchSize, lingerMs: o.lingerMs });
+  // Batches lock every scope they touch; writers split by repository (team, channel) rarely meet.
+  const writers = Array.from({ length: o.writers }, () => createBatcher(processBatch, { maxSize: o.batchSize, lingerMs: o.lingerMs }));
+  return async function processDelivery(delivery: Delivery): Promise<{ stored: boolean }> {
+    const event = normalizers[delivery.platform](delivery);
+    return writers[partitionOf(event, writers.length)]!({ delivery, event });
+  };
+}
+
+/** A stable share for the event's main scope: its repository, else its Linear team or Slack channel. */
+function partitionOf(e: NormalizedEvent, n: number): number {
+  const key = e.rows.github?.repository ?? e.rows.deployment?.repository ?? e.rows.linear?.teamKey ?? e.rows.slack?.channel ?? "";
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0;
+  return Math.abs(h) % n;
 }
 
 export type Processor = ReturnType<typeof createProcessor>;
