@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { API_TOKENS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
-import { post } from "./helpers/sign.js";
+import { randomBytes, randomUUID } from "node:crypto";
+import { API_TOKENS, SECRETS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
+import { githubRequest, linearRequest, post } from "./helpers/sign.js";
 import { at, story } from "./helpers/story.js";
 
 const ctx = useTestService({ WORKER_CONCURRENCY: "8" });
@@ -173,5 +174,26 @@ describe("order independence", () => {
     const ids = results.map((r) => r.json.id as string);
     await waitFor(async () => (await prisma.event.count({ where: { id: { in: ids } } })) === ids.length, 30_000);
     expect(await linkSet(s)).toEqual(EXPECTED);
+  });
+
+  it("links every mention of a team that first appears while they are being written", async () => {
+    // Mentions of an unseen team share its lock; its first appearance takes it alone and must see them all.
+    for (let round = 0; round < 3; round++) {
+      const team = `Z${randomBytes(3).toString("hex").toUpperCase().replace(/[0-9]/g, "Q")}`;
+      const prs = Array.from({ length: 20 }, (_, i) => ({
+        action: "opened", number: i + 1, repository: { full_name: `conc-${team}/r${i % 4}` }, sender: { login: "alice" },
+        pull_request: { number: i + 1, title: `Work on ${team}-${i + 1}`, body: "", state: "open", head: { ref: `f${i}`, sha: "9".repeat(40) }, base: { ref: "main" }, updated_at: at(1) },
+      }));
+      const issue = { action: "create", type: "Issue", data: { id: randomUUID(), identifier: `${team}-1`, number: 1, title: "t", team: { key: team } }, actor: { name: "a" } };
+      const requests = [
+        ...(await Promise.all(prs.map((pr) => githubRequest("pull_request", pr, SECRETS.github[0]!)))).map((r) => ["github", r] as const),
+        ["linear", linearRequest(issue, SECRETS.linear[0]!)] as const,
+      ];
+      const results = await Promise.all(shuffle(requests, round + 1).map(([platform, r]) => post(`${ctx.url}/webhooks/${platform}`, r)));
+      const ids = results.map((r) => r.json.id as string);
+      await waitFor(async () => (await prisma.event.count({ where: { id: { in: ids } } })) === ids.length, 30_000);
+      const links = await prisma.link.findMany({ where: { toKey: { startsWith: `linear:issue:${team}-` } } });
+      expect(links.map((l) => l.toKey).sort()).toEqual(prs.map((_, i) => `linear:issue:${team}-${i + 1}`).sort());
+    }
   });
 });

@@ -3,7 +3,6 @@ import { dependentDeploys, recomputeDeploy } from "./deploy-range.js";
 import type { CommitFact, DeployFact, Facts, LinkFact, PullRequestFact, PushFact } from "./facts.js";
 import { type LinkWrite, lockScopes, repositoryOf, type Tx, upsertEntities, upsertLinks } from "./graph-store.js";
 import { BUILTIN_RULES } from "./builtin-rules.js";
-import { orderScopes } from "./extract-facts.js";
 
 /** Relations a deploy's range reads: a new one may change what a deploy ships. */
 const RANGE_INPUTS = new Set(["contains", "closes", "references"]);
@@ -181,13 +180,15 @@ async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
  * the whole batch are locked first, in one global order, so concurrent batches cannot deadlock.
  */
 export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Date; facts: Facts }>, enabled: (rule: string) => boolean): Promise<void> {
-  const scopes = orderScopes(items.flatMap((i) => i.facts.scopes));
-  await lockScopes(tx, await scopesToLock(tx, scopes));
+  const scopes = items.flatMap((i) => i.facts.scopes);
+  const shared = items.flatMap((i) => i.facts.sharedScopes);
+  const known = await knownScopes(tx, [...scopes, ...shared]);
+  await lockScopes(tx, scopes.filter((s) => !known.has(s)), shared.filter((s) => !known.has(s)));
   // Read once the locks are held: a team first seen by a concurrent batch is committed by now.
-  const teams = scopes.filter((s) => s.startsWith("team:")).map((s) => s.slice(5));
-  const known = teams.length ? await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})` : [];
+  const teams = [...new Set([...scopes, ...shared].filter((s) => s.startsWith("team:")).map((s) => s.slice(5)))];
+  const seen = teams.length ? await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})` : [];
   // Shared by the batch: a deploy's recompute reads only stored facts, so one at the end sees them all.
-  const p: Pending = { links: [], deploys: new Set(), teams: new Set(known.map((t) => t.key)) };
+  const p: Pending = { links: [], deploys: new Set(), teams: new Set(seen.map((t) => t.key)) };
   for (const { eventId, at, facts } of items) {
     await upsertEntities(tx, facts.entities, at);
     await applyLinear(tx, p, facts, at);
@@ -206,13 +207,13 @@ export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Dat
  * moment a mention and its resolution can race. Known ones are left unlocked, so the many events
  * that mention a busy team do not queue behind each other.
  */
-async function scopesToLock(tx: Tx, scopes: string[]): Promise<string[]> {
+async function knownScopes(tx: Tx, scopes: string[]): Promise<Set<string>> {
   const teams = scopes.filter((s) => s.startsWith("team:")).map((s) => s.slice(5));
   const ids = scopes.filter((s) => s.startsWith("lid:")).map((s) => s.slice(4));
   const known = new Set<string>();
   if (teams.length) for (const r of await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})`) known.add(`team:${r.key}`);
   if (ids.length) for (const r of await tx.query<Array<{ id: string }>>`SELECT id FROM linear_issues WHERE id = ANY(${ids})`) known.add(`lid:${r.id}`);
-  return scopes.filter((s) => !known.has(s));
+  return known;
 }
 
 /** Recomputes the deploys that ship an endpoint of a new range-input link, plus those queued. */

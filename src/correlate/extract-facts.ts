@@ -22,7 +22,7 @@ const firstLine = (s: unknown) => (typeof s === "string" ? s.split("\n")[0]!.sli
 
 /** Collects facts for one event; `enabled` switches built-in rules off. */
 class Collector {
-  readonly facts: Facts = { scopes: [], entities: [], links: [], mentions: [], linearTeams: [] };
+  readonly facts: Facts = { scopes: [], sharedScopes: [], entities: [], links: [], mentions: [], linearTeams: [] };
   constructor(readonly enabled: (rule: string) => boolean) {}
 
   link(from: string, to: string, rule: BuiltinRule, relation: string = BUILTIN_RULES[rule].relation) {
@@ -182,13 +182,6 @@ function linearFacts(c: Collector, e: StoredEvent) {
   }
 }
 
-/** Lock order: teams, Linear issue ids, URLs, repositories; sorted within each. */
-const SCOPE_ORDER = ["team:", "lid:", "url:", "repo:"];
-export function orderScopes(scopes: string[]): string[] {
-  const rank = (s: string) => SCOPE_ORDER.findIndex((p) => s.startsWith(p));
-  return [...new Set(scopes)].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-}
-
 /** All the facts of one stored event. Pure: no database access. */
 export function extractFacts(e: StoredEvent, enabled: (rule: string) => boolean = () => true): Facts {
   const c = new Collector(enabled);
@@ -209,12 +202,11 @@ export function extractFacts(e: StoredEvent, enabled: (rule: string) => boolean 
   }
   const f = c.facts;
   for (const m of f.mentions) {
-    if (m.kind === "linear_identifier") f.scopes.push(`team:${m.target.split("-")[0]}`);
-    if (m.kind === "linear_issue_id") f.scopes.push(`lid:${m.target}`);
-    if (m.kind === "url") f.scopes.push(`url:${m.target}`);
+    if (m.kind === "linear_identifier") f.sharedScopes.push(`team:${m.target.split("-")[0]}`);
+    if (m.kind === "linear_issue_id") f.sharedScopes.push(`lid:${m.target}`);
+    if (m.kind === "url") f.sharedScopes.push(`url:${m.target}`);
   }
   for (const t of f.linearTeams) f.scopes.push(`team:${t}`);
   if (f.linearIssue) f.scopes.push(`lid:${f.linearIssue.id}`);
-  f.scopes = orderScopes(f.scopes);
   return f;
 }

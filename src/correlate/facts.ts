@@ -70,8 +70,10 @@ export interface DeployFact {
 }
 
 export interface Facts {
-  /** Advisory-lock scopes the event's joins read and write; taken in order before any write. */
+  /** Advisory-lock scopes the event's joins read and write; taken before any write. */
   scopes: string[];
+  /** Scopes of what the event only mentions (a team, issue id or deploy URL not seen yet): taken shared. */
+  sharedScopes: string[];
   entities: EntityFact[];
   links: LinkFact[];
   mentions: MentionFact[];

@@ -3,13 +3,27 @@ import type { EntityFact, LinkFact } from "./facts.js";
 
 export type Tx = Sql;
 
-/** Serializes correlation per scope (a repository, a Linear team, …) until the transaction ends. */
-export async function lockScopes(tx: Tx, scopes: string[]): Promise<void> {
-  for (const scope of scopes) {
-    if (tx.locked.has(scope)) continue;
+/** Lock order: teams, Linear issue ids, URLs, repositories; sorted within each. */
+const SCOPE_ORDER = ["team:", "lid:", "url:", "repo:"];
+const rank = (s: string) => SCOPE_ORDER.findIndex((p) => s.startsWith(p));
+const byLockOrder = (a: string, b: string) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Serializes correlation per scope (a repository, a Linear team, …) until the transaction ends,
+ * taking every scope in one global order. `shared` scopes are taken in shared mode: mentions of a
+ * team (issue id, deploy URL) not seen yet do not exclude each other, only its first appearance,
+ * which must see them all. A scope in both lists is taken exclusively.
+ */
+export async function lockScopes(tx: Tx, scopes: string[], shared: string[] = []): Promise<void> {
+  const exclusive = new Set(scopes);
+  for (const scope of [...new Set([...scopes, ...shared])].sort(byLockOrder)) {
+    const mode = exclusive.has(scope) ? "exclusive" : "shared";
+    const held = tx.locked.get(scope);
+    if (held === "exclusive" || held === mode) continue;
     // Keyed by schema too: advisory locks are database-wide, and schemas (tests, tenants) are independent.
-    await tx.execute`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
-    tx.locked.add(scope);
+    if (mode === "exclusive") await tx.execute`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
+    else await tx.execute`SELECT pg_advisory_xact_lock_shared(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
+    tx.locked.set(scope, mode);
   }
 }
 

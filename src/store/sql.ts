@@ -11,8 +11,8 @@ export interface Sql {
   /** Rows of the result, typed as the caller says (like Prisma's `$queryRaw<T>`). */
   query<T = unknown[]>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T>;
   execute(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;
-  /** Advisory-lock scopes this transaction holds; they are released when it ends. */
-  readonly locked: Set<string>;
+  /** Advisory-lock scopes this transaction holds, and how; they are released when it ends. */
+  readonly locked: Map<string, "shared" | "exclusive">;
 }
 
 function onClient(client: pg.PoolClient): Sql {
@@ -21,7 +21,7 @@ function onClient(client: pg.PoolClient): Sql {
     return client.query(q.text, q.values as unknown[]);
   };
   return {
-    locked: new Set(),
+    locked: new Map(),
     query: async <T>(strings: TemplateStringsArray, ...values: unknown[]) => (await run(strings, values)).rows as T,
     execute: async (strings: TemplateStringsArray, ...values: unknown[]) => (await run(strings, values)).rowCount ?? 0,
   };
