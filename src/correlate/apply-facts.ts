@@ -63,8 +63,9 @@ async function applyLinear(tx: Tx, p: Pending, facts: Facts, at: Date) {
   }
   if (facts.linearIssue) {
     const { id, identifier } = facts.linearIssue;
-    await tx.execute`INSERT INTO linear_issues (id, identifier) VALUES (${id}, ${identifier}) ON CONFLICT (id) DO UPDATE SET identifier = EXCLUDED.identifier`;
+    // One round trip: the upsert runs as a CTE; the mentions it resolves are other rows.
     const rows = await tx.query<MentionRow[]>`
+      WITH issue AS (INSERT INTO linear_issues (id, identifier) VALUES (${id}, ${identifier}) ON CONFLICT (id) DO UPDATE SET identifier = EXCLUDED.identifier)
       SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
       WHERE kind = 'linear_issue_id' AND target = ${id}`;
     await resolveMentions(tx, p, rows, () => linearIssueKey(identifier));
@@ -72,36 +73,39 @@ async function applyLinear(tx: Tx, p: Pending, facts: Facts, at: Date) {
 }
 
 async function applyPullRequest(tx: Tx, p: Pending, pr: PullRequestFact, eventId: string, enabled: (rule: string) => boolean) {
-  await tx.execute`
-    INSERT INTO pull_requests (key, repository, number, title, head_ref, base_ref, head_sha, merge_commit_sha, merged, created_at, merged_at, updated_at, event_id)
-    VALUES (${pr.key}, ${pr.repository}, ${pr.number}, ${pr.title}, ${pr.headRef}, ${pr.baseRef}, ${pr.headSha}, ${pr.mergeCommitSha},
-            ${pr.merged}, ${pr.createdAt}, ${pr.mergedAt}, ${pr.updatedAt}, ${eventId}::uuid)
-    ON CONFLICT (key) DO UPDATE SET
-      title = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.title ELSE pull_requests.title END,
-      head_ref = COALESCE(pull_requests.head_ref, EXCLUDED.head_ref),
-      base_ref = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.base_ref ELSE pull_requests.base_ref END,
-      head_sha = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.head_sha ELSE pull_requests.head_sha END,
-      merge_commit_sha = COALESCE(EXCLUDED.merge_commit_sha, pull_requests.merge_commit_sha),
-      merged = pull_requests.merged OR EXCLUDED.merged,
-      created_at = LEAST(pull_requests.created_at, EXCLUDED.created_at),
-      merged_at = COALESCE(pull_requests.merged_at, EXCLUDED.merged_at),
-      updated_at = GREATEST(pull_requests.updated_at, EXCLUDED.updated_at)`;
+  const branchJoin = Boolean(pr.headRef && pr.headRef !== pr.baseRef && enabled("pr-branch-push"));
+  const revertJoin = enabled("revert-title");
+  // One round trip: the upsert runs as a CTE; the joins read other rows (commits pushed to the
+  // PR's branch, the PR it reverts by title, PRs that revert it by title).
+  const rows = await tx.query<Array<{ kind: "pushed" | "original" | "reverter"; ref: string; eventId: string }>>`
+    WITH upsert AS (
+      INSERT INTO pull_requests (key, repository, number, title, head_ref, base_ref, head_sha, merge_commit_sha, merged, created_at, merged_at, updated_at, event_id)
+      VALUES (${pr.key}, ${pr.repository}, ${pr.number}, ${pr.title}, ${pr.headRef}, ${pr.baseRef}, ${pr.headSha}, ${pr.mergeCommitSha},
+              ${pr.merged}, ${pr.createdAt}, ${pr.mergedAt}, ${pr.updatedAt}, ${eventId}::uuid)
+      ON CONFLICT (key) DO UPDATE SET
+        title = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.title ELSE pull_requests.title END,
+        head_ref = COALESCE(pull_requests.head_ref, EXCLUDED.head_ref),
+        base_ref = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.base_ref ELSE pull_requests.base_ref END,
+        head_sha = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.head_sha ELSE pull_requests.head_sha END,
+        merge_commit_sha = COALESCE(EXCLUDED.merge_commit_sha, pull_requests.merge_commit_sha),
+        merged = pull_requests.merged OR EXCLUDED.merged,
+        created_at = LEAST(pull_requests.created_at, EXCLUDED.created_at),
+        merged_at = COALESCE(pull_requests.merged_at, EXCLUDED.merged_at),
+        updated_at = GREATEST(pull_requests.updated_at, EXCLUDED.updated_at))
+    SELECT 'pushed' AS kind, sha AS ref, event_id AS "eventId" FROM branch_commits
+    WHERE ${branchJoin} AND repository = ${pr.repository} AND branch = ${pr.headRef}
+    UNION ALL
+    SELECT 'original', key, event_id FROM pull_requests
+    WHERE ${revertJoin} AND repository = ${pr.repository} AND title = ${pr.revertsByTitle} AND key <> ${pr.key}
+    UNION ALL
+    SELECT 'reverter', key, event_id FROM pull_requests
+    WHERE ${revertJoin} AND repository = ${pr.repository} AND title = ${`Revert "${pr.title}"`} AND key <> ${pr.key}`;
   const contains = { from: pr.key, relation: "contains", rule: "pr-branch-push", confidence: BUILTIN_RULES["pr-branch-push"].confidence };
-  if (pr.headRef && pr.headRef !== pr.baseRef && enabled("pr-branch-push")) {
-    const pushed = await tx.query<Array<{ sha: string; eventId: string }>>`
-      SELECT sha, event_id AS "eventId" FROM branch_commits WHERE repository = ${pr.repository} AND branch = ${pr.headRef}`;
-    for (const c of pushed) link(p, { ...contains, to: commitKey(pr.repository, c.sha) }, [eventId, c.eventId]);
-  }
-  if (enabled("revert-title")) {
-    const revert = { relation: "reverts", rule: "revert-title", confidence: BUILTIN_RULES["revert-title"].confidence };
-    if (pr.revertsByTitle) {
-      const originals = await tx.query<Array<{ key: string; eventId: string }>>`
-        SELECT key, event_id AS "eventId" FROM pull_requests WHERE repository = ${pr.repository} AND title = ${pr.revertsByTitle} AND key <> ${pr.key}`;
-      for (const o of originals) link(p, { ...revert, from: pr.key, to: o.key }, [eventId]);
-    }
-    const reverters = await tx.query<Array<{ key: string; eventId: string }>>`
-      SELECT key, event_id AS "eventId" FROM pull_requests WHERE repository = ${pr.repository} AND title = ${`Revert "${pr.title}"`} AND key <> ${pr.key}`;
-    for (const r of reverters) link(p, { ...revert, from: r.key, to: pr.key }, [r.eventId]);
+  const revert = { relation: "reverts", rule: "revert-title", confidence: BUILTIN_RULES["revert-title"].confidence };
+  for (const r of rows) {
+    if (r.kind === "pushed") link(p, { ...contains, to: commitKey(pr.repository, r.ref) }, [eventId, r.eventId]);
+    else if (r.kind === "original") link(p, { ...revert, from: pr.key, to: r.ref }, [eventId]);
+    else link(p, { ...revert, from: r.ref, to: pr.key }, [r.eventId]);
   }
 }
 
@@ -118,59 +122,62 @@ async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, en
     authored_at: c.authoredAt,
     event_id: eventId,
   }));
-  if (commits.length) await tx.execute`
-    INSERT INTO commits (repository, sha, parents, message, authored_at, event_id)
-    SELECT repository, sha, parents, message, authored_at, event_id FROM jsonb_populate_recordset(NULL::commits, ${JSON.stringify(commits)}::jsonb)
-    ON CONFLICT (repository, sha) DO UPDATE SET
-      parents = CASE WHEN cardinality(commits.parents) = 0 THEN EXCLUDED.parents ELSE commits.parents END,
-      message = COALESCE(commits.message, EXCLUDED.message),
-      authored_at = COALESCE(commits.authored_at, EXCLUDED.authored_at)`;
-  if (push.branch && commits.length) {
-    await tx.execute`
+  const shas = commits.map((c) => c.sha);
+  if (!shas.length) return;
+  const branchJoin = Boolean(push.branch && enabled("pr-branch-push"));
+  // One round trip: the inserts run as CTEs; the joins read other rows (PRs of the branch, and
+  // deploys whose range walk stopped at one of these commits: new ancestry can extend it).
+  const rows = await tx.query<Array<{ kind: "pr" | "deploy"; key: string; eventId: string | null }>>`
+    WITH pushed AS (
+      INSERT INTO commits (repository, sha, parents, message, authored_at, event_id)
+      SELECT repository, sha, parents, message, authored_at, event_id FROM jsonb_populate_recordset(NULL::commits, ${JSON.stringify(commits)}::jsonb)
+      ON CONFLICT (repository, sha) DO UPDATE SET
+        parents = CASE WHEN cardinality(commits.parents) = 0 THEN EXCLUDED.parents ELSE commits.parents END,
+        message = COALESCE(commits.message, EXCLUDED.message),
+        authored_at = COALESCE(commits.authored_at, EXCLUDED.authored_at)),
+    on_branch AS (
       INSERT INTO branch_commits (repository, branch, sha, event_id)
-      SELECT ${repo}, ${push.branch}, sha, ${eventId}::uuid FROM unnest(${commits.map((c) => c.sha)}::text[]) AS sha
-      ON CONFLICT DO NOTHING`;
+      SELECT ${repo}, ${push.branch}, sha, ${eventId}::uuid FROM unnest(${shas}::text[]) AS sha WHERE ${push.branch}::text IS NOT NULL
+      ON CONFLICT DO NOTHING)
+    SELECT 'pr' AS kind, key, event_id AS "eventId" FROM pull_requests
+    WHERE ${branchJoin} AND repository = ${repo} AND head_ref = ${push.branch} AND base_ref IS DISTINCT FROM ${push.branch}
+    UNION ALL
+    SELECT 'deploy', key, NULL FROM deploys
+    WHERE repository = ${repo} AND status = 'succeeded' AND (range_frontier && ${shas}::text[] OR sha = ANY(${shas}))`;
+  const contains = { relation: "contains", rule: "pr-branch-push", confidence: BUILTIN_RULES["pr-branch-push"].confidence };
+  for (const r of rows) {
+    if (r.kind === "deploy") p.deploys.add(r.key);
+    else for (const sha of shas) link(p, { ...contains, from: r.key, to: commitKey(repo, sha) }, [r.eventId!, eventId]);
   }
-  const shas = push.commits.map((c) => c.sha);
-  if (push.branch && shas.length && enabled("pr-branch-push")) {
-    const prs = await tx.query<Array<{ key: string; eventId: string }>>`
-      SELECT key, event_id AS "eventId" FROM pull_requests
-      WHERE repository = ${repo} AND head_ref = ${push.branch} AND base_ref IS DISTINCT FROM ${push.branch}`;
-    for (const pr of prs) {
-      for (const sha of shas) {
-        link(p, { from: pr.key, to: commitKey(repo, sha), relation: "contains", rule: "pr-branch-push", confidence: BUILTIN_RULES["pr-branch-push"].confidence }, [pr.eventId, eventId]);
-      }
-    }
-  }
-  // New ancestry can extend the range of deploys whose walk stopped at one of these commits.
-  const open = await tx.query<Array<{ key: string }>>`
-    SELECT key FROM deploys WHERE repository = ${repo} AND status = 'succeeded' AND (range_frontier && ${shas}::text[] OR sha = ANY(${shas}))`;
-  for (const d of open) p.deploys.add(d.key);
 }
 
 async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
   const terminal = ["succeeded", "failed", "cancelled", "inactive"].includes(d.status);
   const finishedAt = d.finishedAt ?? (terminal ? d.statusAt : null);
-  await tx.execute`
-    INSERT INTO deploys (key, repository, environment, sha, status, url, started_at, finished_at, at, status_at, event_ids)
-    VALUES (${d.key}, ${d.repository}, ${d.environment}, ${d.sha}, ${d.status}, ${d.url}, ${d.startedAt}, ${finishedAt},
-            ${finishedAt ?? d.statusAt}, ${d.statusAt}, ARRAY[${eventId}]::uuid[])
-    ON CONFLICT (key) DO UPDATE SET
-      status = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN EXCLUDED.status ELSE deploys.status END,
-      url = COALESCE(EXCLUDED.url, deploys.url),
-      started_at = LEAST(deploys.started_at, EXCLUDED.started_at),
-      finished_at = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN COALESCE(EXCLUDED.finished_at, deploys.finished_at) ELSE deploys.finished_at END,
-      at = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN EXCLUDED.at ELSE deploys.at END,
-      status_at = GREATEST(deploys.status_at, EXCLUDED.status_at),
-      event_ids = ARRAY(SELECT DISTINCT e FROM unnest(deploys.event_ids || EXCLUDED.event_ids) e ORDER BY e)`;
+  // One round trip: the upsert runs as a CTE whose RETURNING row (the deploy as it is now) drives
+  // the other reads: deploys whose range may change with this one, and mentions of its URL.
+  const rows = await tx.query<Array<{ kind: "dependent" | "mention" } & MentionRow>>`
+    WITH d AS (
+      INSERT INTO deploys (key, repository, environment, sha, status, url, started_at, finished_at, at, status_at, event_ids)
+      VALUES (${d.key}, ${d.repository}, ${d.environment}, ${d.sha}, ${d.status}, ${d.url}, ${d.startedAt}, ${finishedAt},
+              ${finishedAt ?? d.statusAt}, ${d.statusAt}, ARRAY[${eventId}]::uuid[])
+      ON CONFLICT (key) DO UPDATE SET
+        status = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN EXCLUDED.status ELSE deploys.status END,
+        url = COALESCE(EXCLUDED.url, deploys.url),
+        started_at = LEAST(deploys.started_at, EXCLUDED.started_at),
+        finished_at = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN COALESCE(EXCLUDED.finished_at, deploys.finished_at) ELSE deploys.finished_at END,
+        at = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN EXCLUDED.at ELSE deploys.at END,
+        status_at = GREATEST(deploys.status_at, EXCLUDED.status_at),
+        event_ids = ARRAY(SELECT DISTINCT e FROM unnest(deploys.event_ids || EXCLUDED.event_ids) e ORDER BY e)
+      RETURNING key, repository, environment, sha, at)
+    SELECT 'dependent' AS kind, k AS "fromKey", NULL AS relation, NULL AS rule, NULL::float8 AS confidence, NULL::uuid AS "eventId", NULL AS target
+    FROM d, LATERAL (${dependentDeploys}) AS dep(k)
+    UNION ALL
+    SELECT 'mention', from_key, relation, rule, confidence, event_id, target FROM mentions
+    WHERE ${d.url}::text IS NOT NULL AND kind = 'url' AND target = ${d.url}`;
   p.deploys.add(d.key);
-  for (const k of await dependentDeploys(tx, d.key)) p.deploys.add(k);
-  if (d.url) {
-    const rows = await tx.query<MentionRow[]>`
-      SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
-      WHERE kind = 'url' AND target = ${d.url}`;
-    await resolveMentions(tx, p, rows, () => d.key);
-  }
+  for (const r of rows) if (r.kind === "dependent") p.deploys.add(r.fromKey);
+  await resolveMentions(tx, p, rows.filter((r) => r.kind === "mention"), () => d.key);
 }
 
 /**

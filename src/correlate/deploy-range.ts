@@ -1,3 +1,4 @@
+import { Prisma } from "../generated/prisma/client.js";
 import { commitKey } from "../shared/keys.js";
 import { BUILTIN_RULES } from "./builtin-rules.js";
 import type { LinkFact } from "./facts.js";
@@ -142,18 +143,16 @@ async function saveRange(tx: Tx, d: DeployState, previousKey: string | null, ran
     WHERE key = ${d.key}`;
 }
 
-/** Deploys whose range may change after `key`'s: it is their baseline now, or was, or ran their SHA earlier. */
-export async function dependentDeploys(tx: Tx, key: string): Promise<string[]> {
-  const rows = await tx.query<Array<{ key: string }>>`
-    (SELECT n.key FROM deploys d JOIN deploys n ON n.repository = d.repository AND n.environment = d.environment
-       AND n.status = 'succeeded' AND (n.at, n.key) > (d.at, d.key)
-     WHERE d.key = ${key} ORDER BY n.at, n.key LIMIT 1)
-    UNION
-    SELECT key FROM deploys WHERE previous_key = ${key}
-    UNION
-    -- a later redeploy of the same SHA is a rollback once this earlier deploy of it is known
-    SELECT n.key FROM deploys d JOIN deploys n ON n.repository = d.repository AND n.environment = d.environment
-      AND n.sha = d.sha AND n.status = 'succeeded' AND (n.at, n.key) > (d.at, d.key)
-    WHERE d.key = ${key}`;
-  return rows.map((r) => r.key);
-}
+/**
+ * Deploys whose range may change with deploy `d` (a row named `d` in the enclosing query, as it is
+ * now): the next successful deploy of its environment, those that had it as baseline, and later
+ * redeploys of its SHA (a rollback once this earlier deploy of it is known).
+ */
+export const dependentDeploys = Prisma.sql`
+  (SELECT n.key FROM deploys n WHERE n.repository = d.repository AND n.environment = d.environment
+     AND n.status = 'succeeded' AND (n.at, n.key) > (d.at, d.key) AND n.key <> d.key ORDER BY n.at, n.key LIMIT 1)
+  UNION
+  SELECT n.key FROM deploys n WHERE n.previous_key = d.key
+  UNION
+  SELECT n.key FROM deploys n WHERE n.repository = d.repository AND n.environment = d.environment
+    AND n.sha = d.sha AND n.status = 'succeeded' AND (n.at, n.key) > (d.at, d.key) AND n.key <> d.key`;
