@@ -16,7 +16,10 @@ export interface Database {
  */
 function poolConfig(databaseUrl: string, max: number): { config: pg.PoolConfig; schema: string } {
   const { connectionString, schema } = parseDatabaseUrl(databaseUrl);
-  return { config: { connectionString, max, options: `-c search_path="${schema.replaceAll('"', '""')}"` }, schema };
+  const options = `-c search_path="${schema.replaceAll('"', '""')}"`;
+  // Connections are renewed every 15 s: their prepared statements' plans (sql.ts) then follow
+  // the tables as they grow, instead of keeping a plan made when a table was nearly empty.
+  return { config: { connectionString, max, options, maxLifetimeSeconds: 15 }, schema };
 }
 
 export function openDatabase(databaseUrl: string, max = 10): Database {

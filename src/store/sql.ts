@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type pg from "pg";
 import { Prisma } from "../generated/prisma/client.js";
 
@@ -15,10 +16,22 @@ export interface Sql {
   readonly locked: Map<string, "shared" | "exclusive">;
 }
 
+/**
+ * Statements are prepared once per connection, under a name derived from their text: planning
+ * cost more than executing for most of the processors' statements (0.9 ms against 0.1 ms for a
+ * deploy's baseline lookup), and their texts are few and fixed.
+ */
+const statementNames = new Map<string, string>();
+const nameOf = (text: string) => {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `sy_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`));
+  return name;
+};
+
 function onClient(client: pg.PoolClient): Sql {
   const run = (strings: TemplateStringsArray, values: unknown[]) => {
     const q = Prisma.sql(strings, ...(values as Prisma.Sql[]));
-    return client.query(q.text, q.values as unknown[]);
+    return client.query({ name: nameOf(q.text), text: q.text, values: q.values as unknown[] });
   };
   return {
     locked: new Map(),
