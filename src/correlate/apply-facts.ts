@@ -1,15 +1,20 @@
 import { commitKey, linearIssueKey } from "../shared/keys.js";
 import { dependentDeploys, recomputeDeploy } from "./deploy-range.js";
-import type { CommitFact, DeployFact, Facts, LinkFact, PullRequestFact, PushFact } from "./facts.js";
+import type { CommitFact, DeployFact, Facts, LinkFact, MentionFact, PullRequestFact, PushFact } from "./facts.js";
 import { type LinkWrite, lockScopes, repositoryOf, type Tx, upsertEntities, upsertLinks } from "./graph-store.js";
 import { BUILTIN_RULES } from "./builtin-rules.js";
 
 /** Relations a deploy's range reads: a new one may change what a deploy ships. */
 const RANGE_INPUTS = new Set(["contains", "closes", "references"]);
 
+type MentionRow = { fromKey: string; relation: string; rule: string; confidence: number; eventId: string; target: string };
+type MentionKind = MentionFact["kind"];
+
 /** What a batch gathers as it goes. */
 interface Pending {
   links: LinkWrite[];
+  /** Mentions to store, written once at the end; the batch's own reads of mentions look here too. */
+  mentions: Array<MentionRow & { kind: MentionKind }>;
   deploys: Set<string>;
   /** Linear team keys known to exist (read after the locks, grown as teams appear). */
   teams: Set<string>;
@@ -20,7 +25,25 @@ function link(p: Pending, l: LinkFact, evidence: string[]) {
   p.links.push({ link: l, evidence });
 }
 
-type MentionRow = { fromKey: string; relation: string; rule: string; confidence: number; eventId: string; target: string };
+/** Identifiers of `team` mentioned so far: stored ones, and this batch's not yet written. */
+async function teamMentions(tx: Tx, p: Pending, team: string): Promise<MentionRow[]> {
+  const stored = await tx.query<MentionRow[]>`
+    SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
+    WHERE kind = 'linear_identifier' AND target LIKE ${`${team}-%`}`;
+  return [...stored, ...p.mentions.filter((m) => m.kind === "linear_identifier" && m.target.startsWith(`${team}-`))];
+}
+
+/** Writes the batch's mentions in one statement, sorted so concurrent batches lock alike. */
+async function writeMentions(tx: Tx, p: Pending) {
+  if (!p.mentions.length) return;
+  const rows = p.mentions
+    .map((m) => ({ from_key: m.fromKey, kind: m.kind, target: m.target, relation: m.relation, rule: m.rule, confidence: m.confidence, event_id: m.eventId }))
+    .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  await tx.execute`
+    INSERT INTO mentions (from_key, kind, target, relation, rule, confidence, event_id)
+    SELECT from_key, kind, target, relation, rule, confidence, event_id FROM jsonb_populate_recordset(NULL::mentions, ${JSON.stringify(rows)}::jsonb)
+    ON CONFLICT DO NOTHING`;
+}
 
 /** Turns resolved mentions into links to `to(target)`. */
 async function resolveMentions(tx: Tx, p: Pending, rows: MentionRow[], to: (target: string) => string | string[]) {
@@ -33,11 +56,8 @@ async function resolveMentions(tx: Tx, p: Pending, rows: MentionRow[], to: (targ
 
 async function applyMentions(tx: Tx, p: Pending, eventId: string, facts: Facts) {
   for (const m of facts.mentions) {
-    await tx.execute`
-      INSERT INTO mentions (from_key, kind, target, relation, rule, confidence, event_id)
-      VALUES (${m.from}, ${m.kind}, ${m.target}, ${m.relation}, ${m.rule}, ${m.confidence}, ${eventId}::uuid)
-      ON CONFLICT DO NOTHING`;
     const row: MentionRow = { fromKey: m.from, relation: m.relation, rule: m.rule, confidence: m.confidence, eventId, target: m.target };
+    p.mentions.push({ ...row, kind: m.kind });
     if (m.kind === "linear_identifier") {
       if (p.teams.has(m.target.split("-")[0]!)) await resolveMentions(tx, p, [row], linearIssueKey);
     } else if (m.kind === "linear_issue_id") {
@@ -56,19 +76,17 @@ async function applyLinear(tx: Tx, p: Pending, facts: Facts, at: Date) {
     await tx.execute`INSERT INTO linear_teams (key, first_seen_at) VALUES (${team}, ${at}) ON CONFLICT DO NOTHING`;
     p.teams.add(team);
     // A team seen for the first time validates every identifier of it mentioned so far.
-    const rows = await tx.query<MentionRow[]>`
-      SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
-      WHERE kind = 'linear_identifier' AND target LIKE ${`${team}-%`}`;
-    await resolveMentions(tx, p, rows, linearIssueKey);
+    await resolveMentions(tx, p, await teamMentions(tx, p, team), linearIssueKey);
   }
   if (facts.linearIssue) {
     const { id, identifier } = facts.linearIssue;
     // One round trip: the upsert runs as a CTE; the mentions it resolves are other rows.
-    const rows = await tx.query<MentionRow[]>`
+    const stored = await tx.query<MentionRow[]>`
       WITH issue AS (INSERT INTO linear_issues (id, identifier) VALUES (${id}, ${identifier}) ON CONFLICT (id) DO UPDATE SET identifier = EXCLUDED.identifier)
       SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
       WHERE kind = 'linear_issue_id' AND target = ${id}`;
-    await resolveMentions(tx, p, rows, () => linearIssueKey(identifier));
+    const unwritten = p.mentions.filter((m) => m.kind === "linear_issue_id" && m.target === id);
+    await resolveMentions(tx, p, [...stored, ...unwritten], () => linearIssueKey(identifier));
   }
 }
 
@@ -177,7 +195,8 @@ async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
     WHERE ${d.url}::text IS NOT NULL AND kind = 'url' AND target = ${d.url}`;
   p.deploys.add(d.key);
   for (const r of rows) if (r.kind === "dependent") p.deploys.add(r.fromKey);
-  await resolveMentions(tx, p, rows.filter((r) => r.kind === "mention"), () => d.key);
+  const unwritten = d.url ? p.mentions.filter((m) => m.kind === "url" && m.target === d.url) : [];
+  await resolveMentions(tx, p, [...rows.filter((r) => r.kind === "mention"), ...unwritten], () => d.key);
 }
 
 /**
@@ -195,7 +214,7 @@ export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Dat
   const teams = [...new Set([...scopes, ...shared].filter((s) => s.startsWith("team:")).map((s) => s.slice(5)))];
   const seen = teams.length ? await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})` : [];
   // Shared by the batch: a deploy's recompute reads only stored facts, so one at the end sees them all.
-  const p: Pending = { links: [], deploys: new Set(), teams: new Set(seen.map((t) => t.key)) };
+  const p: Pending = { links: [], mentions: [], deploys: new Set(), teams: new Set(seen.map((t) => t.key)) };
   for (const { eventId, at, facts } of items) {
     await upsertEntities(tx, facts.entities, at);
     await applyLinear(tx, p, facts, at);
@@ -205,6 +224,7 @@ export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Dat
     for (const l of facts.links) link(p, l, [eventId]);
     await applyMentions(tx, p, eventId, facts);
   }
+  await writeMentions(tx, p);
   await upsertLinks(tx, p.links);
   await recomputeAffected(tx, p);
 }
