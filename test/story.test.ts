@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { randomBytes, randomUUID } from "node:crypto";
 import { API_TOKENS, SECRETS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
-import { githubRequest, linearRequest, post } from "./helpers/sign.js";
+import { githubRequest, linearRequest, post, slackRequest } from "./helpers/sign.js";
 import { at, story } from "./helpers/story.js";
 
 const ctx = useTestService({ WORKER_CONCURRENCY: "8" });
@@ -195,5 +195,39 @@ describe("order independence", () => {
       const links = await prisma.link.findMany({ where: { toKey: { startsWith: `linear:issue:${team}-` } } });
       expect(links.map((l) => l.toKey).sort()).toEqual(prs.map((_, i) => `linear:issue:${team}-${i + 1}`).sort());
     }
+  });
+
+  it("describes an entity by its latest event, in any arrival order", async () => {
+    const requests = (repo: string) => {
+      const pr = (title: string, hours: number) => githubRequest("pull_request", {
+        action: "edited", number: 5, repository: { full_name: repo }, sender: { login: "alice" },
+        pull_request: { number: 5, title, body: "", state: "open", html_url: `https://github.com/${repo}/pull/5`, head: { ref: "f", sha: "7".repeat(40) }, base: { ref: "main" }, updated_at: at(hours) },
+      }, SECRETS.github[0]!);
+      // The latest event only mentions the PR: it names it without a title.
+      const ts = (Date.parse(at(3)) / 1000).toFixed(6);
+      const slack = {
+        type: "event_callback", team_id: "T0LWW", event_id: `Ev${randomBytes(4).toString("hex")}`, event_time: Math.floor(Date.parse(at(3)) / 1000),
+        event: { type: "message", channel: "C0LWW", user: "U1", text: `see https://github.com/${repo}/pull/5`, ts, event_ts: ts },
+      };
+      return [
+        async () => ["github", await pr("First title", 1)] as const,
+        async () => ["github", await pr("Renamed", 2)] as const,
+        async () => ["slack", slackRequest(JSON.stringify(slack), "application/json", SECRETS.slack[0]!)] as const,
+      ];
+    };
+    const described: unknown[] = [];
+    for (const order of [[0, 1, 2], [2, 0, 1], [1, 2, 0], [2, 1, 0]]) {
+      const repo = `lww/${randomBytes(3).toString("hex")}`;
+      const steps = requests(repo);
+      for (const i of order) {
+        const [platform, request] = await steps[i]!();
+        const res = await post(`${ctx.url}/webhooks/${platform}`, request);
+        expect(res.status).toBe(202);
+        await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id }, select: { id: true } }));
+      }
+      const e = await prisma.entity.findUniqueOrThrow({ where: { key: `github:pr:${repo}#5` } });
+      described.push({ title: e.title, firstSeenAt: e.firstSeenAt.toISOString(), lastSeenAt: e.lastSeenAt.toISOString() });
+    }
+    expect(described).toEqual(Array(4).fill({ title: "Renamed", firstSeenAt: at(1), lastSeenAt: at(3) }));
   });
 });

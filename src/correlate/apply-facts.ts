@@ -200,7 +200,7 @@ async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
 }
 
 /**
- * Writes events' facts into the graph, inside their transaction: entities, direct links, mentions
+ * Writes events' facts into the graph, inside their transaction: entities (all in one statement), direct links, mentions
  * (linked now if their target is known, else when it appears), PR/commit/deploy facts and their
  * joins; then recomputes, once, every deploy whose range the new facts may change. The scopes of
  * the whole batch are locked first, in one global order, so concurrent batches cannot deadlock.
@@ -215,8 +215,8 @@ export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Dat
   const seen = teams.length ? await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})` : [];
   // Shared by the batch: a deploy's recompute reads only stored facts, so one at the end sees them all.
   const p: Pending = { links: [], mentions: [], deploys: new Set(), teams: new Set(seen.map((t) => t.key)) };
+  await upsertEntities(tx, items.map(({ at, facts }) => ({ entities: facts.entities, at })));
   for (const { eventId, at, facts } of items) {
-    await upsertEntities(tx, facts.entities, at);
     await applyLinear(tx, p, facts, at);
     if (facts.pullRequest) await applyPullRequest(tx, p, facts.pullRequest, eventId, enabled);
     if (facts.push) await applyPush(tx, p, facts.push, eventId, enabled);
