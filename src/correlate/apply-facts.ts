@@ -225,8 +225,7 @@ export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Dat
     await applyMentions(tx, p, eventId, facts);
   }
   await writeMentions(tx, p);
-  await upsertLinks(tx, p.links);
-  await recomputeAffected(tx, p);
+  await recomputeAffected(tx, p, await upsertLinks(tx, p.links));
 }
 
 /**
@@ -243,9 +242,12 @@ async function knownScopes(tx: Tx, scopes: string[]): Promise<Set<string>> {
   return known;
 }
 
-/** Recomputes the deploys that ship an endpoint of a new range-input link, plus those queued. */
-async function recomputeAffected(tx: Tx, p: Pending): Promise<void> {
-  const touched = [...new Set(p.links.filter((l) => RANGE_INPUTS.has(l.link.relation)).flatMap((l) => [l.link.from, l.link.to]))];
+/**
+ * Recomputes the deploys that ship an endpoint of a new range-input link, plus those queued. Only
+ * new links count: more evidence for a link a deploy already read changes nothing it ships.
+ */
+async function recomputeAffected(tx: Tx, p: Pending, created: LinkFact[]): Promise<void> {
+  const touched = [...new Set(created.filter((l) => RANGE_INPUTS.has(l.relation)).flatMap((l) => [l.from, l.to]))];
   if (touched.length) {
     // Lock the repositories first, so a concurrent deploy of theirs cannot miss these links.
     const repos = [...new Set(touched.map(repositoryOf).filter((r): r is string => r !== null))].sort();

@@ -100,7 +100,7 @@ const linkId = (l: LinkFact) => `${l.from}\u001f${l.to}\u001f${l.relation}\u001f
  * update a row twice) and sorted, so concurrent batches lock shared links in the same order.
  * Evidence is kept sorted so the row is the same in any arrival order.
  */
-export async function upsertLinks(tx: Tx, writes: LinkWrite[]): Promise<void> {
+export async function upsertLinks(tx: Tx, writes: LinkWrite[]): Promise<LinkFact[]> {
   const merged = new Map<string, { from_key: string; to_key: string; relation: string; rule: string; confidence: number; evidence: Set<string> }>();
   for (const { link: l, evidence } of writes) {
     const id = linkId(l);
@@ -109,16 +109,19 @@ export async function upsertLinks(tx: Tx, writes: LinkWrite[]): Promise<void> {
     for (const e of evidence) row.evidence.add(e);
     merged.set(id, row);
   }
-  if (!merged.size) return;
-  const rows = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => ({ ...r, evidence: [...r.evidence].sort() }));
-  await tx.execute`
+  if (!merged.size) return [];
+  const sorted = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => ({ ...r, evidence: [...r.evidence].sort() }));
+  // xmax = 0 marks a row this statement inserted (an updated one carries the updating transaction).
+  const rows = await tx.query<Array<LinkFact & { created: boolean }>>`
     INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
-    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links, ${JSON.stringify(rows)}::jsonb)
+    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links, ${JSON.stringify(sorted)}::jsonb)
     ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
       evidence = ARRAY(SELECT DISTINCT e FROM unnest(links.evidence || EXCLUDED.evidence) e ORDER BY e),
       confidence = GREATEST(links.confidence, EXCLUDED.confidence),
       updated_at = now()
-    WHERE NOT (links.evidence @> EXCLUDED.evidence) OR EXCLUDED.confidence > links.confidence`;
+    WHERE NOT (links.evidence @> EXCLUDED.evidence) OR EXCLUDED.confidence > links.confidence
+    RETURNING from_key AS "from", to_key AS "to", relation, rule, confidence, xmax = 0 AS created`;
+  return rows.filter((r) => r.created);
 }
 
 /** Replaces the links of `from` made by `rules` with exactly `links` (derived links, recomputed whole). */
