@@ -10,10 +10,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/**
- * Prisma over the `pg` driver adapter: no native query engine needed. The search_path makes raw
- * SQL (views, keyset queries, the processors' statements) see the same schema as the model queries.
- */
+/** The search_path makes raw SQL (views, keyset queries, the processors' statements) see the model queries' schema. */
 function poolConfig(databaseUrl: string, max: number): { config: pg.PoolConfig; schema: string } {
   const { connectionString, schema } = parseDatabaseUrl(databaseUrl);
   const options = `-c search_path="${schema.replaceAll('"', '""')}"`;
@@ -22,6 +19,7 @@ function poolConfig(databaseUrl: string, max: number): { config: pg.PoolConfig; 
   return { config: { connectionString, max, options, maxLifetimeSeconds: 15 }, schema };
 }
 
+/** Prisma over the `pg` driver adapter (no native query engine), and that adapter's pool. */
 export function openDatabase(databaseUrl: string, max = 10): Database {
   const { config, schema } = poolConfig(databaseUrl, max);
   const pool = new pg.Pool(config);

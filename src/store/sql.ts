@@ -4,9 +4,9 @@ import { Prisma } from "../generated/prisma/client.js";
 
 /**
  * One transaction on a pg connection, written with Prisma's `sql` tagged templates.
- * The processors run their many small statements here rather than in `prisma.$transaction`:
- * there each raw statement costs ~0.6 ms of client work against ~0.06 ms on the pg connection
- * itself (bench/sql-overhead.ts), and that overhead alone held the pipeline near 140 events/s.
+ * The processors run their many small statements here rather than in `prisma.$transaction`,
+ * where each raw statement costs 2.3–11× as much (bench/sql-overhead.ts); that overhead alone held
+ * the pipeline near 140 events/s.
  */
 export interface Sql {
   /** Rows of the result, typed as the caller says (like Prisma's `$queryRaw<T>`). */
