@@ -5,7 +5,7 @@ import { Prisma } from "../generated/prisma/client.js";
 /**
  * One transaction on a pg connection, written with Prisma's `sql` tagged templates.
  * The processors run their many small statements here rather than in `prisma.$transaction`,
- * where each raw statement costs 2.3–11× as much (bench/sql-overhead.ts); that overhead alone held
+ * where each raw statement costs 2.3–12× as much (bench/sql-overhead.ts); that overhead alone held
  * the pipeline near 140 events/s.
  */
 export interface Sql {
