@@ -46,7 +46,7 @@ async function writeMentions(tx: Tx, p: Pending) {
 }
 
 /** Turns resolved mentions into links to `to(target)`. */
-async function resolveMentions(tx: Tx, p: Pending, rows: MentionRow[], to: (target: string) => string | string[]) {
+function resolveMentions(p: Pending, rows: MentionRow[], to: (target: string) => string | string[]) {
   for (const m of rows) {
     for (const target of [to(m.target)].flat()) {
       link(p, { from: m.fromKey, to: target, relation: m.relation, rule: m.rule, confidence: m.confidence }, [m.eventId]);
@@ -59,13 +59,13 @@ async function applyMentions(tx: Tx, p: Pending, eventId: string, facts: Facts) 
     const row: MentionRow = { fromKey: m.from, relation: m.relation, rule: m.rule, confidence: m.confidence, eventId, target: m.target };
     p.mentions.push({ ...row, kind: m.kind });
     if (m.kind === "linear_identifier") {
-      if (p.teams.has(m.target.split("-")[0]!)) await resolveMentions(tx, p, [row], linearIssueKey);
+      if (p.teams.has(m.target.split("-")[0]!)) resolveMentions(p, [row], linearIssueKey);
     } else if (m.kind === "linear_issue_id") {
       const [issue] = await tx.query<Array<{ identifier: string }>>`SELECT identifier FROM linear_issues WHERE id = ${m.target}`;
-      if (issue) await resolveMentions(tx, p, [row], () => linearIssueKey(issue.identifier));
+      if (issue) resolveMentions(p, [row], () => linearIssueKey(issue.identifier));
     } else {
       const deploys = await tx.query<Array<{ key: string }>>`SELECT key FROM deploys WHERE url = ${m.target}`;
-      if (deploys.length) await resolveMentions(tx, p, [row], () => deploys.map((d) => d.key));
+      if (deploys.length) resolveMentions(p, [row], () => deploys.map((d) => d.key));
     }
   }
 }
@@ -76,7 +76,7 @@ async function applyLinear(tx: Tx, p: Pending, facts: Facts, at: Date) {
     await tx.execute`INSERT INTO linear_teams (key, first_seen_at) VALUES (${team}, ${at}) ON CONFLICT DO NOTHING`;
     p.teams.add(team);
     // A team seen for the first time validates every identifier of it mentioned so far.
-    await resolveMentions(tx, p, await teamMentions(tx, p, team), linearIssueKey);
+    resolveMentions(p, await teamMentions(tx, p, team), linearIssueKey);
   }
   if (facts.linearIssue) {
     const { id, identifier } = facts.linearIssue;
@@ -86,7 +86,7 @@ async function applyLinear(tx: Tx, p: Pending, facts: Facts, at: Date) {
       SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
       WHERE kind = 'linear_issue_id' AND target = ${id}`;
     const unwritten = p.mentions.filter((m) => m.kind === "linear_issue_id" && m.target === id);
-    await resolveMentions(tx, p, [...stored, ...unwritten], () => linearIssueKey(identifier));
+    resolveMentions(p, [...stored, ...unwritten], () => linearIssueKey(identifier));
   }
 }
 
@@ -196,7 +196,7 @@ async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
   p.deploys.add(d.key);
   for (const r of rows) if (r.kind === "dependent") p.deploys.add(r.fromKey);
   const unwritten = d.url ? p.mentions.filter((m) => m.kind === "url" && m.target === d.url) : [];
-  await resolveMentions(tx, p, [...rows.filter((r) => r.kind === "mention"), ...unwritten], () => d.key);
+  resolveMentions(p, [...rows.filter((r) => r.kind === "mention"), ...unwritten], () => d.key);
 }
 
 /**
