@@ -32,11 +32,14 @@ describe("Slack receiver", () => {
   });
 
   it("answers url_verification with the challenge and stores nothing", async () => {
-    const before = await prisma.event.count({ where: { platform: "slack" } });
+    const { challenge } = fixtures.url_verification!.payload;
     const res = await send("url_verification");
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ challenge: fixtures.url_verification!.payload.challenge });
-    expect(await prisma.event.count({ where: { platform: "slack" } })).toBe(before);
+    expect(res.json).toEqual({ challenge });
+    // Not queued either: wait past a worker's batch linger, then look for the body itself
+    // (other test files store Slack events in the same schema meanwhile, so no global count).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await prisma.rawDelivery.count({ where: { platform: "slack", body: { contains: challenge } } })).toBe(0);
   });
 
   it("stores a channel message with the URLs it mentions as keys", async () => {
