@@ -136,6 +136,26 @@ describe("GitHub edge cases", () => {
     }
   });
 
+  it("stores text PostgreSQL cannot hold as is: a NUL, and a title cut inside an emoji", async () => {
+    const push = structuredClone(cases.find((c) => c.event === "push" && c.payload.commits?.length)!.payload);
+    const repo = `text/${Date.now()}`;
+    push.repository.full_name = repo;
+    // Entity titles keep the first 200 UTF-16 units: this cuts the emoji in half (a lone surrogate).
+    const message = `${"x".repeat(199)}\u{1F600} tail\u0000end`;
+    for (const c of push.commits) c.message = message;
+    push.head_commit = { ...push.head_commit, message };
+    const res = await post(`${ctx.url}/webhooks/github`, await githubRequest("push", push, SECRETS.github[0]!));
+    expect(res.status).toBe(202);
+    const e = await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id }, include: { raw: true } }), 15_000);
+    // The verbatim body keeps the escape as sent; parsed text has U+FFFD where PostgreSQL would refuse.
+    expect(e.raw!.body).toContain("tail\\u0000end");
+    const sha = push.commits[0].id as string;
+    const commit = await prisma.commit.findUniqueOrThrow({ where: { repository_sha: { repository: repo, sha } } });
+    expect(commit.message).toBe(`${"x".repeat(199)}\u{1F600} tail\uFFFDend`);
+    const entity = await prisma.entity.findUniqueOrThrow({ where: { key: `github:commit:${repo}@${sha}` } });
+    expect(entity.title).toBe(`${"x".repeat(199)}\uFFFD`);
+  });
+
   it("stores an event type it has no model for with a generic normalization", async () => {
     const star = examples.find((e) => e.name === "star")!.examples[0];
     const res = await post(`${ctx.url}/webhooks/github`, await githubRequest("star", star, SECRETS.github[0]!));

@@ -2,10 +2,8 @@ import { commitKey, linearIssueKey } from "../shared/keys.js";
 import { dependentDeploys, recomputeDeploy } from "./deploy-range.js";
 import type { CommitFact, DeployFact, Facts, LinkFact, MentionFact, PullRequestFact, PushFact } from "./facts.js";
 import { type LinkWrite, lockScopes, repositoryOf, type Tx, upsertEntities, upsertLinks } from "./graph-store.js";
+import { jsonParam } from "../store/sql.js";
 import { BUILTIN_RULES } from "./builtin-rules.js";
-
-/** Relations a deploy's range reads: a new one may change what a deploy ships. */
-const RANGE_INPUTS = new Set(["contains", "closes", "references"]);
 
 type MentionRow = { fromKey: string; relation: string; rule: string; confidence: number; eventId: string; target: string };
 type MentionKind = MentionFact["kind"];
@@ -41,7 +39,7 @@ async function writeMentions(tx: Tx, p: Pending) {
     .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
   await tx.execute`
     INSERT INTO mentions (from_key, kind, target, relation, rule, confidence, event_id)
-    SELECT from_key, kind, target, relation, rule, confidence, event_id FROM jsonb_populate_recordset(NULL::mentions, ${JSON.stringify(rows)}::jsonb)
+    SELECT from_key, kind, target, relation, rule, confidence, event_id FROM jsonb_populate_recordset(NULL::mentions, ${jsonParam(rows)}::jsonb)
     ON CONFLICT DO NOTHING`;
 }
 
@@ -80,9 +78,12 @@ async function applyLinear(tx: Tx, p: Pending, facts: Facts, at: Date) {
   }
   if (facts.linearIssue) {
     const { id, identifier } = facts.linearIssue;
-    // One round trip: the upsert runs as a CTE; the mentions it resolves are other rows.
+    // One round trip: the writes run as CTEs; the mentions it resolves are other rows. A known
+    // issue's row is only touched when its identifier changed (moved team): known ids are not
+    // locked, and an upsert would lock the row, so two batches could deadlock on two issues.
     const stored = await tx.query<MentionRow[]>`
-      WITH issue AS (INSERT INTO linear_issues (id, identifier) VALUES (${id}, ${identifier}) ON CONFLICT (id) DO UPDATE SET identifier = EXCLUDED.identifier)
+      WITH added AS (INSERT INTO linear_issues (id, identifier) VALUES (${id}, ${identifier}) ON CONFLICT (id) DO NOTHING),
+      renamed AS (UPDATE linear_issues SET identifier = ${identifier} WHERE id = ${id} AND identifier <> ${identifier})
       SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
       WHERE kind = 'linear_issue_id' AND target = ${id}`;
     const unwritten = p.mentions.filter((m) => m.kind === "linear_issue_id" && m.target === id);
@@ -148,7 +149,7 @@ async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, en
   const rows = await tx.query<Array<{ kind: "pr" | "deploy"; key: string; eventId: string | null }>>`
     WITH pushed AS (
       INSERT INTO commits (repository, sha, parents, message, authored_at, event_id)
-      SELECT repository, sha, parents, message, authored_at, event_id FROM jsonb_populate_recordset(NULL::commits, ${JSON.stringify(commits)}::jsonb)
+      SELECT repository, sha, parents, message, authored_at, event_id FROM jsonb_populate_recordset(NULL::commits, ${jsonParam(commits)}::jsonb)
       ON CONFLICT (repository, sha) DO UPDATE SET
         parents = CASE WHEN cardinality(commits.parents) = 0 THEN EXCLUDED.parents ELSE commits.parents END,
         message = COALESCE(commits.message, EXCLUDED.message),
@@ -215,7 +216,6 @@ export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Dat
   const seen = teams.length ? await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})` : [];
   // Shared by the batch: a deploy's recompute reads only stored facts, so one at the end sees them all.
   const p: Pending = { links: [], mentions: [], deploys: new Set(), teams: new Set(seen.map((t) => t.key)) };
-  await upsertEntities(tx, items.map(({ at, facts }) => ({ entities: facts.entities, at })));
   for (const { eventId, at, facts } of items) {
     await applyLinear(tx, p, facts, at);
     if (facts.pullRequest) await applyPullRequest(tx, p, facts.pullRequest, eventId, enabled);
@@ -224,9 +224,25 @@ export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Dat
     for (const l of facts.links) link(p, l, [eventId]);
     await applyMentions(tx, p, eventId, facts);
   }
+  // The repositories whose deploys a new link may change: locked before the batch writes the rows
+  // it shares with other batches (entities, mentions, links), so no lock is awaited holding them.
+  await lockScopes(tx, repositoriesOf(rangeEndpoints(p.links.map((w) => w.link))).map((r) => `repo:${r}`));
+  await upsertEntities(tx, items.map(({ at, facts }) => ({ entities: facts.entities, at })));
   await writeMentions(tx, p);
   await recomputeAffected(tx, p, await upsertLinks(tx, p.links));
 }
+
+/**
+ * What a new range-input link changes the shipping of: the commit a PR comes to contain (a deploy
+ * shipping it now ships the PR) and the PR or commit that closes or references an issue (a deploy
+ * shipping it now ships the issue). Always commits or PRs, so always of a known repository.
+ */
+function rangeEndpoints(links: LinkFact[]): string[] {
+  const keys = links.flatMap((l) => (l.relation === "contains" ? [l.to] : l.relation === "closes" || l.relation === "references" ? [l.from] : []));
+  return [...new Set(keys)];
+}
+
+const repositoriesOf = (keys: string[]) => [...new Set(keys.map(repositoryOf).filter((r): r is string => r !== null))];
 
 /**
  * A Linear team or issue id only needs its lock until it is known: its first appearance is the one
@@ -247,11 +263,9 @@ async function knownScopes(tx: Tx, scopes: string[]): Promise<Set<string>> {
  * new links count: more evidence for a link a deploy already read changes nothing it ships.
  */
 async function recomputeAffected(tx: Tx, p: Pending, created: LinkFact[]): Promise<void> {
-  const touched = [...new Set(created.filter((l) => RANGE_INPUTS.has(l.relation)).flatMap((l) => [l.from, l.to]))];
+  const touched = rangeEndpoints(created);
   if (touched.length) {
-    // Lock the repositories first, so a concurrent deploy of theirs cannot miss these links.
-    const repos = [...new Set(touched.map(repositoryOf).filter((r): r is string => r !== null))].sort();
-    await lockScopes(tx, repos.map((r) => `repo:${r}`));
+    // Their repositories are locked (applyFacts), so a concurrent deploy of theirs cannot miss these links.
     const shipping = await tx.query<Array<{ key: string }>>`
       SELECT DISTINCT from_key AS key FROM links WHERE relation = 'ships' AND to_key = ANY(${touched})`;
     for (const s of shipping) p.deploys.add(s.key);

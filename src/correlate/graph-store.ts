@@ -1,4 +1,4 @@
-import type { Sql } from "../store/sql.js";
+import { jsonParam, type Sql } from "../store/sql.js";
 import type { EntityFact, LinkFact } from "./facts.js";
 
 export type Tx = Sql;
@@ -30,9 +30,12 @@ export async function lockScopes(tx: Tx, scopes: string[], shared: string[] = []
 type Described = "title" | "state" | "url";
 const DESCRIBED: Described[] = ["title", "state", "url"];
 
-/** (at, value) ordering: the later value wins; at the same instant the greater (a fixed tie-break). */
+/**
+ * (at, value) ordering: the later value wins; at the same instant the greater, compared as UTF-8
+ * bytes like the SQL below (`COLLATE "C"`), so batching never changes the winner.
+ */
 const later = (at: number, value: string, thanAt: number | null, than: string | null) =>
-  thanAt === null || at > thanAt || (at === thanAt && value > than!);
+  thanAt === null || at > thanAt || (at === thanAt && Buffer.compare(Buffer.from(value), Buffer.from(than!)) > 0);
 
 /**
  * Upserts the entities of a batch of events in one statement. Each descriptive field is a
@@ -68,7 +71,7 @@ export async function upsertEntities(tx: Tx, items: Array<{ entities: EntityFact
   await tx.execute`
     INSERT INTO entities (key, kind, title, title_at, state, state_at, url, url_at, first_seen_at, last_seen_at)
     SELECT key, kind, title, title_at, state, state_at, url, url_at, first_seen_at, last_seen_at
-    FROM jsonb_populate_recordset(NULL::entities, ${JSON.stringify(doc)}::jsonb)
+    FROM jsonb_populate_recordset(NULL::entities, ${jsonParam(doc)}::jsonb)
     ON CONFLICT (key) DO UPDATE SET
       title = CASE WHEN entities.title_at IS NULL OR (EXCLUDED.title_at, EXCLUDED.title COLLATE "C") > (entities.title_at, entities.title COLLATE "C")
                    THEN COALESCE(EXCLUDED.title, entities.title) ELSE entities.title END,
@@ -114,7 +117,7 @@ export async function upsertLinks(tx: Tx, writes: LinkWrite[]): Promise<LinkFact
   // xmax = 0 marks a row this statement inserted (an updated one carries the updating transaction).
   const rows = await tx.query<Array<LinkFact & { created: boolean }>>`
     INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
-    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links, ${JSON.stringify(sorted)}::jsonb)
+    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links, ${jsonParam(sorted)}::jsonb)
     ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
       evidence = ARRAY(SELECT DISTINCT e FROM unnest(links.evidence || EXCLUDED.evidence) e ORDER BY e),
       confidence = GREATEST(links.confidence, EXCLUDED.confidence),
@@ -138,7 +141,7 @@ export async function replaceLinks(tx: Tx, from: string, rules: string[], links:
       DELETE FROM links WHERE from_key = ${from} AND rule = ANY(${rules})
         AND (to_key || chr(31) || relation || chr(31) || rule) <> ALL(${keep}))
     INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
-    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links, ${JSON.stringify(rows)}::jsonb)
+    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links, ${jsonParam(rows)}::jsonb)
     ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
       evidence = EXCLUDED.evidence, confidence = EXCLUDED.confidence, updated_at = now()
     WHERE links.evidence <> EXCLUDED.evidence OR links.confidence <> EXCLUDED.confidence`;

@@ -25,7 +25,9 @@ export function createIngestWorker(o: IngestWorkerOptions): Worker<Delivery> {
       if (result.stored) o.metrics.latency.observe({ platform }, (Date.now() - Date.parse(job.data.receivedAt)) / 1000);
       return result;
     },
-    { connection: o.connection, prefix: o.prefix, concurrency: o.concurrency },
+    // A crashed worker leaves up to `concurrency` jobs stalled; each may stall a few times before
+    // it is failed (and kept), rather than once as by default.
+    { connection: o.connection, prefix: o.prefix, concurrency: o.concurrency, maxStalledCount: 3 },
   );
   worker.on("failed", (job, err) => {
     if (!job) return;

@@ -13,10 +13,12 @@ export interface Database {
 /** The search_path makes raw SQL (views, keyset queries, the processors' statements) see the model queries' schema. */
 function poolConfig(databaseUrl: string, max: number): { config: pg.PoolConfig; schema: string } {
   const { connectionString, schema } = parseDatabaseUrl(databaseUrl);
-  const options = `-c search_path="${schema.replaceAll('"', '""')}"`;
+  // Bounds, so a stuck lock holder or an exhausted pool fails a batch (whose jobs are retried)
+  // instead of stalling a worker: lock waits 30 s, statements 60 s, a free connection 10 s.
+  const options = `-c search_path="${schema.replaceAll('"', '""')}" -c lock_timeout=30000 -c statement_timeout=60000`;
   // Connections are renewed every 15 s: their prepared statements' plans (sql.ts) then follow
   // the tables as they grow, instead of keeping a plan made when a table was nearly empty.
-  return { config: { connectionString, max, options, maxLifetimeSeconds: 15 }, schema };
+  return { config: { connectionString, max, options, maxLifetimeSeconds: 15, connectionTimeoutMillis: 10_000 }, schema };
 }
 
 /** Prisma over the `pg` driver adapter (no native query engine), and that adapter's pool. */

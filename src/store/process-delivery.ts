@@ -24,8 +24,8 @@ type Outcome = PromiseSettledResult<{ stored: boolean }>;
 export function createProcessor(db: Database, rules: RuleBook, o: ProcessorOptions) {
   async function processBatch(items: Normalized[]): Promise<Outcome[]> {
     const outcomes = new Map<Normalized, Outcome>();
-    const ruleSet = await rules.current();
     try {
+      const ruleSet = await rules.current();
       const stored = await withRetry(() =>
         inTransaction(db.pool, async (tx) => {
           const fresh = await storeEvents(tx, items);

@@ -3,7 +3,7 @@ import type { Rules } from "../correlate/rule-book.js";
 import { normalizers } from "../platforms/index.js";
 import type { Delivery, Platform, Priority } from "../shared/event.js";
 import type { Database } from "./prisma.js";
-import { inTransaction } from "./sql.js";
+import { inTransaction, jsonParam } from "./sql.js";
 import { writePlatformRows } from "./store-event.js";
 import { withRetry } from "./with-retry.js";
 
@@ -51,7 +51,7 @@ export async function replayDeliveries({ prisma, pool }: Database, rules: Rules,
         for (const e of items) {
           await tx.execute`
             UPDATE events SET occurred_at = ${e.occurredAt}, actor = ${e.actor}, subject = ${e.subject}, keys = ${e.keys}::text[],
-              payload = ${JSON.stringify(e.payload)}::jsonb
+              payload = ${jsonParam(e.payload)}::jsonb
             WHERE id = ${e.id}::uuid`;
         }
         await writePlatformRows(tx, items.map((e) => ({ eventId: e.id, rows: e.rows })), true);

@@ -28,10 +28,25 @@ const nameOf = (text: string) => {
   return name;
 };
 
+/** U+0000 cannot be stored in PostgreSQL text or jsonb: it becomes U+FFFD, the rest stays as sent. */
+const storable = (v: unknown): unknown =>
+  typeof v === "string" ? (v.includes("\0") ? v.replaceAll("\0", "\uFFFD") : v) : Array.isArray(v) ? v.map(storable) : v;
+
+/**
+ * A value as a JSON document parameter. jsonb refuses what JSON.stringify can write: `\u0000`
+ * and a lone surrogate (text cut inside an emoji); such strings are made well-formed (U+FFFD), so
+ * a delivery is never refused for its text. The scan is only paid when an escape shows up.
+ */
+export function jsonParam(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (!/\\u(?:0000|d[89a-f])/i.test(json)) return json;
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? (storable(v) as string).toWellFormed() : v));
+}
+
 function onClient(client: pg.PoolClient): Sql {
   const run = (strings: TemplateStringsArray, values: unknown[]) => {
     const q = Prisma.sql(strings, ...(values as Prisma.Sql[]));
-    return client.query({ name: nameOf(q.text), text: q.text, values: q.values as unknown[] });
+    return client.query({ name: nameOf(q.text), text: q.text, values: q.values.map(storable) });
   };
   return {
     locked: new Map(),
@@ -44,6 +59,10 @@ function onClient(client: pg.PoolClient): Sql {
 export async function inTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client that loses its connection emits 'error' (the pool listens only to idle
+  // ones); the statement in flight rejects anyway, so the event must not go unhandled.
+  const lost = (err: Error) => (broken = err);
+  client.on("error", lost);
   try {
     await client.query("BEGIN");
     const result = await fn(onClient(client));
@@ -53,7 +72,8 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<
     await client.query("ROLLBACK").catch((e: Error) => (broken = e));
     throw err;
   } finally {
-    // A connection that could not roll back is discarded, never handed to the next caller.
+    client.off("error", lost);
+    // A connection that failed or could not roll back is discarded, never handed to the next caller.
     client.release(broken);
   }
 }

@@ -1,6 +1,6 @@
 import { Prisma } from "../generated/prisma/client.js";
 import type { Delivery, NormalizedEvent, PlatformRows } from "../shared/event.js";
-import type { Sql } from "./sql.js";
+import { jsonParam, type Sql } from "./sql.js";
 
 export interface Normalized {
   delivery: Delivery;
@@ -17,8 +17,10 @@ const toRow = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) =
  * Idempotent: a delivery already stored (same id, or same platform and delivery id) is left as it
  * is, so a retried or redelivered job changes nothing. Returns the ids stored now.
  */
-export async function storeEvents(tx: Sql, items: Normalized[]): Promise<Set<string>> {
-  if (!items.length) return new Set();
+export async function storeEvents(tx: Sql, batch: Normalized[]): Promise<Set<string>> {
+  if (!batch.length) return new Set();
+  // Sorted by id, so two batches holding the same deliveries (a stalled job run twice) lock alike.
+  const items = [...batch].sort((a, b) => (a.delivery.id < b.delivery.id ? -1 : 1));
   const raw = items.map(({ delivery: d }) => ({
     id: d.id,
     platform: d.platform,
@@ -31,7 +33,7 @@ export async function storeEvents(tx: Sql, items: Normalized[]): Promise<Set<str
   const inserted = await tx.query<Array<{ id: string }>>`
     INSERT INTO raw_deliveries (id, platform, delivery_id, received_at, content_type, headers, body)
     SELECT id, platform, delivery_id, received_at, content_type, headers, body
-    FROM jsonb_populate_recordset(NULL::raw_deliveries, ${JSON.stringify(raw)}::jsonb)
+    FROM jsonb_populate_recordset(NULL::raw_deliveries, ${jsonParam(raw)}::jsonb)
     ON CONFLICT DO NOTHING
     RETURNING id`;
   const fresh = new Set(inserted.map((r) => r.id));
@@ -53,7 +55,7 @@ export async function storeEvents(tx: Sql, items: Normalized[]): Promise<Set<str
   await tx.execute`
     INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload)
     SELECT id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload
-    FROM jsonb_populate_recordset(NULL::events, ${JSON.stringify(events)}::jsonb)`;
+    FROM jsonb_populate_recordset(NULL::events, ${jsonParam(events)}::jsonb)`;
   await writePlatformRows(
     tx,
     stored.map(({ delivery, event }) => ({ eventId: delivery.id, rows: event.rows })),
@@ -73,6 +75,6 @@ export async function writePlatformRows(tx: Sql, items: Array<{ eventId: string;
   for (const [kind, table] of Object.entries(PLATFORM_TABLES) as Array<[keyof PlatformRows, Prisma.Sql]>) {
     if (replace) await tx.execute`DELETE FROM ${table} WHERE event_id = ANY(${items.map((i) => i.eventId)}::uuid[])`;
     const rows = items.flatMap(({ eventId, rows }) => (rows[kind] ? [toRow({ eventId, ...rows[kind] })] : []));
-    if (rows.length) await tx.execute`INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, ${JSON.stringify(rows)}::jsonb)`;
+    if (rows.length) await tx.execute`INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, ${jsonParam(rows)}::jsonb)`;
   }
 }
