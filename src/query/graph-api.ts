@@ -23,6 +23,9 @@ async function linksAround(prisma: PrismaClient, keys: string[]): Promise<LinkRo
     ORDER BY from_key, to_key, relation, rule`;
 }
 
+/** When each descriptive field was set: how entities merge (graph-store.ts), not part of the answer. */
+const MERGE_BOOKKEEPING = { titleAt: true, stateAt: true, urlAt: true } as const;
+
 /** GET /api/entities/:key (SPEC §6): the entity, its links (transitively with ?depth=N) and timeline. */
 export function graphApi(prisma: PrismaClient): Router {
   const router = new Router();
@@ -30,7 +33,7 @@ export function graphApi(prisma: PrismaClient): Router {
     const q = depthQuery.safeParse(ctx.query);
     if (!q.success) return badRequest(ctx, q.error);
     const key = ctx.params.key!;
-    const entity = await prisma.entity.findUnique({ where: { key } });
+    const entity = await prisma.entity.findUnique({ where: { key }, omit: MERGE_BOOKKEEPING });
     // Follow links breadth-first, both directions, up to `depth` hops.
     const seen = new Set([key]);
     const links = new Map<string, LinkRow>();
@@ -51,7 +54,7 @@ export function graphApi(prisma: PrismaClient): Router {
       ctx.body = { error: "no such entity" };
       return;
     }
-    const related = await prisma.entity.findMany({ where: { key: { in: [...seen].filter((k) => k !== key) } }, orderBy: { key: "asc" } });
+    const related = await prisma.entity.findMany({ where: { key: { in: [...seen].filter((k) => k !== key) } }, orderBy: { key: "asc" }, omit: MERGE_BOOKKEEPING });
     ctx.body = {
       entity: entity ?? { key, kind: kindOf(key), title: null, state: null, url: null },
       links: [...links.values()],
