@@ -148,6 +148,7 @@ describe("the multi-platform story", () => {
     const one = await api(`/api/entities/${encodeURIComponent(`linear:issue:${s.issue}`)}`);
     expect(one.status).toBe(200);
     expect(one.json.entity).toMatchObject({ key: `linear:issue:${s.issue}`, kind: "linear.issue", title: "Checkout times out on slow networks" });
+    expect(Object.keys(one.json.entity).sort()).toEqual(["firstSeenAt", "key", "kind", "lastSeenAt", "state", "title", "url"]);
     expect(one.json.timeline.map((e: any) => e.type)).toContain("linear.issue.create");
     const direct = new Set(one.json.links.map((l: any) => l.from));
     expect(direct.has(`github:pr:${s.repo}#7`)).toBe(true);
