@@ -24,7 +24,7 @@ const schema = z.object({
   DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
   /** Upper bound for an enqueue before the receiver answers 503. */
   ENQUEUE_TIMEOUT_MS: z.coerce.number().int().positive().default(800),
-  /** Jobs a worker process holds at once; about two batches, so one gathers while the other is written. */
+  /** Jobs a worker process holds at once: a full batch for each writer (2 × 200) by default. */
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(400),
   /** Most jobs stored and correlated in one transaction. */
   WORKER_BATCH_SIZE: z.coerce.number().int().positive().default(200),

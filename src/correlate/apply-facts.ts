@@ -36,7 +36,9 @@ async function writeMentions(tx: Tx, p: Pending) {
   if (!p.mentions.length) return;
   const rows = p.mentions
     .map((m) => ({ from_key: m.fromKey, kind: m.kind, target: m.target, relation: m.relation, rule: m.rule, confidence: m.confidence, event_id: m.eventId }))
-    .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+    .map((row) => ({ row, order: JSON.stringify(row) }))
+    .sort((a, b) => (a.order < b.order ? -1 : 1))
+    .map(({ row }) => row);
   await tx.execute`
     INSERT INTO mentions (from_key, kind, target, relation, rule, confidence, event_id)
     SELECT from_key, kind, target, relation, rule, confidence, event_id FROM jsonb_populate_recordset(NULL::mentions, ${jsonParam(rows)}::jsonb)

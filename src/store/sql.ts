@@ -35,7 +35,8 @@ const storable = (v: unknown): unknown =>
 /**
  * A value as a JSON document parameter. jsonb refuses what JSON.stringify can write: `\u0000`
  * and a lone surrogate (text cut inside an emoji); such strings are made well-formed (U+FFFD), so
- * a delivery is never refused for its text. The scan is only paid when an escape shows up.
+ * a delivery is never refused for its text. The second, slower pass runs only when a regex
+ * scan of the first finds such an escape.
  */
 export function jsonParam(value: unknown): string {
   const json = JSON.stringify(value);
