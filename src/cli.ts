@@ -5,10 +5,10 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { loadConfig } from "./config.js";
-import { createRuleBook } from "./correlate/rule-book.js";
+import { createRuleBook } from "./pipeline/rule-book.js";
 import { PLATFORMS, type Platform } from "./shared/event.js";
 import { openDatabase } from "./store/prisma.js";
-import { replayDeliveries } from "./store/replay.js";
+import { replayDeliveries } from "./pipeline/replay.js";
 
 const base = (process.env.SWITCHYARD_URL ?? "http://127.0.0.1:3000").replace(/\/$/, "");
 const token = process.env.SWITCHYARD_TOKEN ?? process.env.API_TOKENS?.split(",")[0]?.trim() ?? "";

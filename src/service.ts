@@ -7,22 +7,22 @@ import type { Config } from "./config.js";
 import { createApp } from "./http/app.js";
 import type { Logger } from "./log.js";
 import type { Delivery } from "./shared/event.js";
-import { opsRoutes } from "./ops/health.js";
+import { opsRoutes } from "./http/ops.js";
 import { createMetrics } from "./ops/metrics.js";
-import { createReceivers } from "./platforms/index.js";
-import { requireBearer } from "./query/auth.js";
-import { eventsApi } from "./query/events-api.js";
-import { queueApi } from "./query/queue-api.js";
+import { createReceivers } from "./receive/receivers.js";
+import { requireBearer } from "./http/auth.js";
+import { eventsApi } from "./http/api/events.js";
+import { queueApi } from "./http/api/queue.js";
 import { createIngestQueue } from "./queue/ingest-queue.js";
 import { producerConnection, whenReady, workerConnection } from "./queue/redis.js";
 import { createIngestWorker } from "./queue/worker.js";
-import { createProcessor, type Processor } from "./store/process-delivery.js";
+import { createProcessor, type Processor } from "./pipeline/processor.js";
 import { openDatabase } from "./store/prisma.js";
-import { createRuleBook } from "./correlate/rule-book.js";
-import { BACKFILL_QUEUE, rulesApi } from "./correlate/rules-api.js";
-import { backfillRule } from "./correlate/backfill.js";
-import { deploysApi } from "./query/deploys-api.js";
-import { graphApi } from "./query/graph-api.js";
+import { createRuleBook } from "./pipeline/rule-book.js";
+import { BACKFILL_QUEUE, rulesApi } from "./http/api/rules.js";
+import { backfillRule } from "./pipeline/backfill.js";
+import { deploysApi } from "./http/api/deploys.js";
+import { graphApi } from "./http/api/entities.js";
 
 export interface ServiceOptions {
   /** Tests wrap the processor to inject failures; production uses it as is. */

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { Processor } from "../src/store/process-delivery.js";
+import type { Processor } from "../src/pipeline/processor.js";
 import { API_TOKENS, SECRETS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
 import { deployRequest, githubRequest, post } from "./helpers/sign.js";
 

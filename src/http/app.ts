@@ -1,8 +1,9 @@
 import Router from "@koa/router";
 import Koa from "koa";
 import type { Logger } from "../log.js";
-import { handleWebhook, type Enqueue } from "../receive/handle-webhook.js";
-import type { Receiver } from "../receive/receiver.js";
+import type { Enqueue } from "../receive/receive-delivery.js";
+import { webhookRoute } from "./webhooks.js";
+import type { Receiver } from "../platforms/platform.js";
 import { PLATFORMS, type Platform } from "../shared/event.js";
 import type { Metrics } from "../ops/metrics.js";
 
@@ -40,7 +41,7 @@ export function createApp(parts: AppParts): Koa {
     const webhooks = new Router({ prefix: "/webhooks" });
     const { receivers, ...deps } = parts.ingest;
     for (const platform of PLATFORMS) {
-      webhooks.post(`/${platform}`, handleWebhook(receivers[platform], platform, { ...deps, metrics: parts.metrics }));
+      webhooks.post(`/${platform}`, webhookRoute(receivers[platform], platform, { ...deps, metrics: parts.metrics }));
     }
     app.use(webhooks.routes());
   }

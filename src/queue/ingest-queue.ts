@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { HttpError } from "../receive/http-error.js";
+import { queueUnavailable } from "../shared/errors.js";
 import type { Delivery } from "../shared/event.js";
 import { JOB_PRIORITY } from "./priority.js";
 
@@ -49,7 +49,7 @@ export function createIngestQueue(o: IngestQueueOptions) {
     } catch {
       // If the add still lands after the timeout, the sender's retry is answered as a duplicate.
       add.catch(() => undefined);
-      throw new HttpError(503, "queue unavailable, retry later", "queue_unavailable");
+      throw queueUnavailable();
     } finally {
       clearTimeout(timer);
     }

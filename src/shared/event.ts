@@ -97,3 +97,9 @@ export interface NormalizedEvent {
   payload: unknown;
   rows: PlatformRows;
 }
+
+/** A normalized event as stored: what correlation reads, fresh from a delivery or loaded back. */
+export interface StoredEvent extends NormalizedEvent {
+  id: string;
+  platform: Platform;
+}

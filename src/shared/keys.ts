@@ -1,12 +1,27 @@
-/** Entity keys (SPEC §4): lower-case GitHub owner/repo, upper-case Linear identifiers, full SHAs. */
+/**
+ * Entity keys (SPEC §4), built and parsed here only: lower-case GitHub owner/repo, upper-case
+ * Linear identifiers, full SHAs. Lock scopes (`repo:…`, `team:…`) are keys of the same kind.
+ */
 
-export const repoKey = (repo: string) => `github:repo:${repo.toLowerCase()}`;
-export const prKey = (repo: string, n: number) => `github:pr:${repo.toLowerCase()}#${n}`;
-export const issueKey = (repo: string, n: number) => `github:issue:${repo.toLowerCase()}#${n}`;
-export const commitKey = (repo: string, sha: string) => `github:commit:${repo.toLowerCase()}@${sha.toLowerCase()}`;
-export const linearIssueKey = (identifier: string) => `linear:issue:${identifier.toUpperCase()}`;
-export const slackMessageKey = (channel: string, ts: string) => `slack:message:${channel}/${ts}`;
-export const deployKey = (source: "github" | "generic", id: string | number) => `deploy:${source}:${id}`;
+export const PREFIX = {
+  repo: "github:repo:",
+  pr: "github:pr:",
+  issue: "github:issue:",
+  commit: "github:commit:",
+  linearIssue: "linear:issue:",
+  slackMessage: "slack:message:",
+  deploy: "deploy:",
+} as const;
+
+export const repoKey = (repo: string) => `${PREFIX.repo}${repo.toLowerCase()}`;
+export const prKey = (repo: string, n: number) => `${PREFIX.pr}${repo.toLowerCase()}#${n}`;
+export const issueKey = (repo: string, n: number) => `${PREFIX.issue}${repo.toLowerCase()}#${n}`;
+export const commitKey = (repo: string, sha: string) => `${PREFIX.commit}${repo.toLowerCase()}@${sha.toLowerCase()}`;
+export const linearIssueKey = (identifier: string) => `${PREFIX.linearIssue}${identifier.toUpperCase()}`;
+export const slackMessageKey = (channel: string, ts: string) => `${PREFIX.slackMessage}${channel}/${ts}`;
+export const deployKey = (source: "github" | "generic", id: string | number) => `${PREFIX.deploy}${source}:${id}`;
+/** Linear's other entities (projects, cycles, …) by their id: `linear:project:<uuid>`. */
+export const linearEntityKey = (entity: string, id: string) => `linear:${entity}:${id}`;
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
 const ZERO_SHA = /^0{40}$/;
@@ -15,6 +30,41 @@ const ZERO_SHA = /^0{40}$/;
 export function commitKeyIfSha(repo: string, sha: unknown): string | null {
   return typeof sha === "string" && FULL_SHA.test(sha) && !ZERO_SHA.test(sha) ? commitKey(repo, sha) : null;
 }
+
+/** The kind of entity a key names: `github:pr:…` → `github.pr`, `deploy:generic:…` → `deploy`. */
+export function kindOf(key: string): string {
+  const [a, b] = key.split(":");
+  return a === "deploy" ? "deploy" : `${a}.${b}`;
+}
+
+/** `github:pr:acme/web#7` / `github:commit:acme/web@sha` → `acme/web`. */
+export function repositoryOf(key: string): string | null {
+  const m = /^github:(?:pr|issue|commit|repo):([^#@]+)/.exec(key);
+  return m ? m[1]! : null;
+}
+
+/** `github:commit:acme/web@sha` → { repository, sha }; null for any other key. */
+export function commitOf(key: string): { repository: string; sha: string } | null {
+  if (!key.startsWith(PREFIX.commit)) return null;
+  const at = key.lastIndexOf("@");
+  return at < 0 ? null : { repository: key.slice(PREFIX.commit.length, at), sha: key.slice(at + 1) };
+}
+
+/** GitHub and Linear issues: what a deploy ships through the PRs and commits that close or reference them. */
+export const isIssueKey = (key: string) => key.startsWith(PREFIX.linearIssue) || key.startsWith(PREFIX.issue);
+
+/** `ENG-42` → `ENG`. */
+export const teamOf = (identifier: string) => identifier.slice(0, identifier.indexOf("-"));
+
+/**
+ * Advisory-lock scopes: what a transaction serializes on. Taken in the order of SCOPE_KINDS, so
+ * concurrent batches cannot deadlock.
+ */
+export const SCOPE_KINDS = ["team", "lid", "url", "repo"] as const;
+export type ScopeKind = (typeof SCOPE_KINDS)[number];
+export const scope = (kind: ScopeKind, value: string) => `${kind}:${value}`;
+/** The value of a scope of `kind`, or null if it is of another kind. */
+export const scopeValue = (s: string, kind: ScopeKind) => (s.startsWith(`${kind}:`) ? s.slice(kind.length + 1) : null);
 
 const GITHUB_URL = /https?:\/\/github\.com\/([\w.-]+\/[\w.-]+)\/(pull|issues|commit)\/([0-9a-f]{40}|\d+)/gi;
 const LINEAR_URL = /https?:\/\/linear\.app\/[\w-]+\/issue\/([a-z][a-z0-9_]{0,6}-[1-9]\d{0,8})\b/gi;

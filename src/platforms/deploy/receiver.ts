@@ -1,6 +1,6 @@
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
-import { HttpError, badSignature, expired, malformed, missingHeader } from "../../receive/http-error.js";
-import { header, type Receiver } from "../../receive/receiver.js";
+import { badSignature, invalidBody, expired, malformed, missingHeader } from "../../shared/errors.js";
+import { header, type Receiver } from "../platform.js";
 import { deployBody } from "./body.js";
 import { deployPriority } from "./classify.js";
 
@@ -37,7 +37,7 @@ export function deployReceiver(secrets: string[]): Receiver {
       const parsed = deployBody.safeParse(payload);
       if (!parsed.success) {
         const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
-        throw new HttpError(422, `invalid deploy body: ${fields.join("; ")}`, "invalid_body");
+        throw invalidBody(`invalid deploy body: ${fields.join("; ")}`);
       }
       const { status } = parsed.data;
       return { deliveryId: headers["webhook-id"]!, type: `deploy.${status}`, priority: deployPriority(status) };

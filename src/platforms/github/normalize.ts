@@ -2,6 +2,7 @@ import type { Delivery, DeployStatus, DeploymentRow, GithubRow, NormalizedEvent 
 import { commitKeyIfSha, deployKey, issueKey, prKey, repoKey, uniqueKeys } from "../../shared/keys.js";
 import { firstDate } from "../../shared/time.js";
 import { parseGithubPayload } from "./payload.js";
+import { readPullRequest } from "./pull-request.js";
 
 // Payloads were verified at the edge and follow GitHub's documented shapes; read them loosely.
 type Obj = Record<string, any>;
@@ -26,27 +27,22 @@ interface Part {
 }
 
 function pullRequestPart(repo: string, p: Obj): Part {
-  const pr: Obj = p.pull_request;
-  const merged = pr.merged === true;
+  const pr = readPullRequest(p.pull_request);
   return {
     subject: prKey(repo, pr.number),
-    keys: [
-      commitKeyIfSha(repo, pr.head?.sha),
-      merged ? commitKeyIfSha(repo, pr.merge_commit_sha) : null,
-      commitKeyIfSha(repo, p.review?.commit_id),
-    ],
+    keys: [commitKeyIfSha(repo, pr.headSha), commitKeyIfSha(repo, pr.mergeCommitSha), commitKeyIfSha(repo, p.review?.commit_id)],
     row: {
       number: pr.number,
-      sha: merged ? pr.merge_commit_sha : pr.head?.sha,
-      ref: pr.head?.ref,
-      baseRef: pr.base?.ref,
-      headRef: pr.head?.ref,
+      sha: pr.merged ? pr.mergeCommitSha : pr.headSha,
+      ref: pr.headRef,
+      baseRef: pr.baseRef,
+      headRef: pr.headRef,
       state: p.review?.state ?? pr.state,
-      merged: typeof pr.merged === "boolean" ? pr.merged : null,
+      merged: pr.merged,
       title: pr.title,
-      url: p.review?.html_url ?? p.comment?.html_url ?? pr.html_url,
+      url: p.review?.html_url ?? p.comment?.html_url ?? pr.url,
     },
-    when: [p.review?.submitted_at, p.comment?.updated_at, p.action === "closed" ? pr.closed_at : null, pr.updated_at],
+    when: [p.review?.submitted_at, p.comment?.updated_at, p.action === "closed" ? pr.closedAt : null, pr.updatedAt],
   };
 }
 

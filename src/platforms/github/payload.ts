@@ -1,4 +1,4 @@
-import { malformed } from "../../receive/http-error.js";
+import { malformed } from "../../shared/errors.js";
 
 /** GitHub sends JSON, or a form with the JSON in `payload` when the hook is set to form encoding. */
 export function parseGithubPayload(contentType: string | null, body: string): Record<string, unknown> {

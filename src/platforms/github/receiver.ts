@@ -1,6 +1,6 @@
 import { verifyWithFallback } from "@octokit/webhooks-methods";
-import { badSignature, missingHeader } from "../../receive/http-error.js";
-import { header, type Receiver } from "../../receive/receiver.js";
+import { badSignature, missingHeader } from "../../shared/errors.js";
+import { header, type Receiver } from "../platform.js";
 import { githubPriority, githubType } from "./classify.js";
 import { parseGithubPayload } from "./payload.js";
 

@@ -1,6 +1,6 @@
 import { LinearWebhookClient } from "@linear/sdk/webhooks";
-import { badSignature, expired, malformed, missingHeader } from "../../receive/http-error.js";
-import { header, type Receiver } from "../../receive/receiver.js";
+import { badSignature, expired, malformed, missingHeader } from "../../shared/errors.js";
+import { header, type Receiver } from "../platform.js";
 import { linearPriority, linearType } from "./classify.js";
 
 /**

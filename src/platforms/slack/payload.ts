@@ -1,4 +1,4 @@
-import { malformed } from "../../receive/http-error.js";
+import { malformed } from "../../shared/errors.js";
 
 type Json = Record<string, unknown>;
 

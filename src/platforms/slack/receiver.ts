@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { isValidSlackRequest } from "@slack/bolt";
-import { badSignature, expired, missingHeader } from "../../receive/http-error.js";
-import { header, type Receiver } from "../../receive/receiver.js";
+import { badSignature, expired, missingHeader } from "../../shared/errors.js";
+import { header, type Receiver } from "../platform.js";
 import { slackPriority, slackType } from "./classify.js";
 import { parseSlackBody } from "./payload.js";
 

@@ -1,11 +1,11 @@
-import { globToLike } from "../query/glob.js";
+import { globToLike } from "../shared/glob.js";
 import type { Database } from "../store/prisma.js";
 import { inTransaction } from "../store/sql.js";
 import { withRetry } from "../store/with-retry.js";
-import { BUILTIN_RULES } from "./builtin-rules.js";
-import { correlateEvents } from "./correlate-event.js";
-import { compileRule } from "./custom-rules.js";
-import { loadStoredEvents } from "./load-events.js";
+import { BUILTIN_RULES } from "../correlate/builtin-rules.js";
+import { correlateEvents } from "./correlate.js";
+import { compileRule } from "../correlate/custom-rules.js";
+import { loadStoredEvents } from "../store/load-events.js";
 import type { Rules } from "./rule-book.js";
 
 const BATCH = 200;

@@ -1,8 +1,9 @@
 import Router from "@koa/router";
 import { z } from "zod";
-import type { PrismaClient } from "../generated/prisma/client.js";
-import { computeDora } from "./dora.js";
-import { badRequest, notFound } from "./respond.js";
+import type { PrismaClient } from "../../generated/prisma/client.js";
+import { commitOf, isIssueKey, PREFIX } from "../../shared/keys.js";
+import { computeDora } from "../../api/dora.js";
+import { badRequest, notFound } from "../respond.js";
 
 const DEPLOY_FIELDS = {
   key: true, repository: true, environment: true, sha: true, status: true, url: true,
@@ -16,12 +17,12 @@ export async function deployChanges(prisma: PrismaClient, key: string) {
   const shipped = await prisma.link.findMany({ where: { fromKey: key, relation: "ships" }, orderBy: { toKey: "asc" } });
   const rollsBack = await prisma.link.findFirst({ where: { fromKey: key, relation: "rolls_back" } });
   const keys = (prefix: string) => shipped.filter((l) => l.toKey.startsWith(prefix)).map((l) => l.toKey);
-  const commitKeys = keys("github:commit:");
+  const commitKeys = keys(PREFIX.commit);
   const commits = await prisma.commit.findMany({
-    where: { OR: commitKeys.map((k) => ({ repository: deploy.repository, sha: k.split("@")[1]! })) },
+    where: { OR: commitKeys.map((k) => ({ repository: deploy.repository, sha: commitOf(k)!.sha })) },
   });
-  const prs = await prisma.pullRequest.findMany({ where: { key: { in: keys("github:pr:") } }, orderBy: { number: "asc" } });
-  const issueLinks = shipped.filter((l) => l.toKey.startsWith("linear:issue:") || l.toKey.startsWith("github:issue:"));
+  const prs = await prisma.pullRequest.findMany({ where: { key: { in: keys(PREFIX.pr) } }, orderBy: { number: "asc" } });
+  const issueLinks = shipped.filter((l) => isIssueKey(l.toKey));
   const issueEntities = await prisma.entity.findMany({ where: { key: { in: issueLinks.map((l) => l.toKey) } } });
   return {
     deploy,
@@ -30,7 +31,7 @@ export async function deployChanges(prisma: PrismaClient, key: string) {
     rollsBack: rollsBack?.toKey ?? null,
     commits: commitKeys.map((k) => {
       const c = commits.find((x) => k.endsWith(`@${x.sha}`));
-      return { key: k, sha: k.split("@")[1], message: c?.message ?? null, authoredAt: c?.authoredAt ?? null };
+      return { key: k, sha: commitOf(k)!.sha, message: c?.message ?? null, authoredAt: c?.authoredAt ?? null };
     }),
     pullRequests: prs.map((p) => ({ key: p.key, number: p.number, title: p.title, mergedAt: p.mergedAt, mergeCommitSha: p.mergeCommitSha })),
     issues: issueLinks.map((l) => {

@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import { z } from "zod";
-import type { IngestQueue } from "../queue/ingest-queue.js";
-import { badRequest, notFound } from "./respond.js";
+import type { IngestQueue } from "../../queue/ingest-queue.js";
+import { badRequest, notFound } from "../respond.js";
 
 const page = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) });
 

@@ -1,9 +1,12 @@
-import { commitKey, linearIssueKey } from "../shared/keys.js";
+import { commitKey, linearIssueKey, repositoryOf, scope, scopeValue, teamOf } from "../../shared/keys.js";
 import { dependentDeploys, recomputeDeploy } from "./deploy-range.js";
-import type { CommitFact, DeployFact, Facts, LinkFact, MentionFact, PullRequestFact, PushFact } from "./facts.js";
-import { type LinkWrite, lockScopes, repositoryOf, type Tx, upsertEntities, upsertLinks } from "./graph-store.js";
-import { jsonParam } from "../store/sql.js";
-import { BUILTIN_RULES } from "./builtin-rules.js";
+import type { CommitFact, DeployFact, Facts, LinkFact, MentionFact, PullRequestFact, PushFact } from "../../correlate/facts.js";
+import type { Sql as Tx } from "../sql.js";
+import { upsertEntities } from "./entities.js";
+import { type LinkWrite, upsertLinks } from "./links.js";
+import { lockScopes } from "./locks.js";
+import { jsonParam } from "../sql.js";
+import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
 
 type MentionRow = { fromKey: string; relation: string; rule: string; confidence: number; eventId: string; target: string };
 type MentionKind = MentionFact["kind"];
@@ -59,7 +62,7 @@ async function applyMentions(tx: Tx, p: Pending, eventId: string, facts: Facts) 
     const row: MentionRow = { fromKey: m.from, relation: m.relation, rule: m.rule, confidence: m.confidence, eventId, target: m.target };
     p.mentions.push({ ...row, kind: m.kind });
     if (m.kind === "linear_identifier") {
-      if (p.teams.has(m.target.split("-")[0]!)) resolveMentions(p, [row], linearIssueKey);
+      if (p.teams.has(teamOf(m.target))) resolveMentions(p, [row], linearIssueKey);
     } else if (m.kind === "linear_issue_id") {
       const [issue] = await tx.query<Array<{ identifier: string }>>`SELECT identifier FROM linear_issues WHERE id = ${m.target}`;
       if (issue) resolveMentions(p, [row], () => linearIssueKey(issue.identifier));
@@ -214,7 +217,7 @@ export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Dat
   const known = await knownScopes(tx, [...scopes, ...shared]);
   await lockScopes(tx, scopes.filter((s) => !known.has(s)), shared.filter((s) => !known.has(s)));
   // Read once the locks are held: a team first seen by a concurrent batch is committed by now.
-  const teams = [...new Set([...scopes, ...shared].filter((s) => s.startsWith("team:")).map((s) => s.slice(5)))];
+  const teams = [...new Set([...scopes, ...shared].map((s) => scopeValue(s, "team")).filter((t) => t !== null))];
   const seen = teams.length ? await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})` : [];
   // Shared by the batch: a deploy's recompute reads only stored facts, so one at the end sees them all.
   const p: Pending = { links: [], mentions: [], deploys: new Set(), teams: new Set(seen.map((t) => t.key)) };
@@ -228,7 +231,7 @@ export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Dat
   }
   // The repositories whose deploys a new link may change: locked before the batch writes the rows
   // it shares with other batches (entities, mentions, links), so no lock is awaited holding them.
-  await lockScopes(tx, repositoriesOf(rangeEndpoints(p.links.map((w) => w.link))).map((r) => `repo:${r}`));
+  await lockScopes(tx, repositoriesOf(rangeEndpoints(p.links.map((w) => w.link))).map((r) => scope("repo", r)));
   await upsertEntities(tx, items.map(({ at, facts }) => ({ entities: facts.entities, at })));
   await writeMentions(tx, p);
   await recomputeAffected(tx, p, await upsertLinks(tx, p.links));
@@ -252,11 +255,11 @@ const repositoriesOf = (keys: string[]) => [...new Set(keys.map(repositoryOf).fi
  * that mention a busy team do not queue behind each other.
  */
 async function knownScopes(tx: Tx, scopes: string[]): Promise<Set<string>> {
-  const teams = scopes.filter((s) => s.startsWith("team:")).map((s) => s.slice(5));
-  const ids = scopes.filter((s) => s.startsWith("lid:")).map((s) => s.slice(4));
+  const teams = scopes.map((s) => scopeValue(s, "team")).filter((t) => t !== null);
+  const ids = scopes.map((s) => scopeValue(s, "lid")).filter((t) => t !== null);
   const known = new Set<string>();
-  if (teams.length) for (const r of await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})`) known.add(`team:${r.key}`);
-  if (ids.length) for (const r of await tx.query<Array<{ id: string }>>`SELECT id FROM linear_issues WHERE id = ANY(${ids})`) known.add(`lid:${r.id}`);
+  if (teams.length) for (const r of await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})`) known.add(scope("team", r.key));
+  if (ids.length) for (const r of await tx.query<Array<{ id: string }>>`SELECT id FROM linear_issues WHERE id = ANY(${ids})`) known.add(scope("lid", r.id));
   return known;
 }
 

@@ -1,6 +1,5 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
-import type { Platform, PlatformRows } from "../shared/event.js";
-import type { StoredEvent } from "./extract-facts.js";
+import type { Platform, PlatformRows, StoredEvent } from "../shared/event.js";
 
 const strip = <T extends { eventId: string }>(row: T | null): Omit<T, "eventId"> | undefined => {
   if (!row) return undefined;

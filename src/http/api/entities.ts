@@ -1,8 +1,8 @@
 import Router from "@koa/router";
 import { z } from "zod";
-import type { PrismaClient } from "../generated/prisma/client.js";
-import { kindOf } from "../correlate/extract-facts.js";
-import { badRequest } from "./respond.js";
+import type { PrismaClient } from "../../generated/prisma/client.js";
+import { kindOf } from "../../shared/keys.js";
+import { badRequest } from "../respond.js";
 
 const depthQuery = z.object({ depth: z.coerce.number().int().min(0).max(5).default(1), limit: z.coerce.number().int().min(1).max(1000).default(200) });
 
@@ -23,7 +23,7 @@ async function linksAround(prisma: PrismaClient, keys: string[]): Promise<LinkRo
     ORDER BY from_key, to_key, relation, rule`;
 }
 
-/** When each descriptive field was set: how entities merge (graph-store.ts), not part of the answer. */
+/** When each descriptive field was set: how entities merge (store/graph/entities.ts), not part of the answer. */
 const MERGE_BOOKKEEPING = { titleAt: true, stateAt: true, urlAt: true } as const;
 
 /** GET /api/entities/:key (SPEC §6): the entity, its links (transitively with ?depth=N) and timeline. */

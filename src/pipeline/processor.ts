@@ -1,12 +1,12 @@
-import { correlateEvents } from "../correlate/correlate-event.js";
-import type { RuleBook } from "../correlate/rule-book.js";
-import { normalizers } from "../platforms/index.js";
-import { createBatcher } from "../queue/batcher.js";
-import type { Delivery, NormalizedEvent } from "../shared/event.js";
-import type { Database } from "./prisma.js";
-import { inTransaction } from "./sql.js";
-import { storeEvents, type Normalized } from "./store-event.js";
-import { withRetry } from "./with-retry.js";
+import { correlateEvents } from "./correlate.js";
+import type { RuleBook } from "./rule-book.js";
+import { PLATFORM_MODULES } from "../platforms/registry.js";
+import { createBatcher } from "./batcher.js";
+import type { Delivery } from "../shared/event.js";
+import type { Database } from "../store/prisma.js";
+import { inTransaction } from "../store/sql.js";
+import { storeEvents, type Normalized } from "../store/deliveries.js";
+import { withRetry } from "../store/with-retry.js";
 
 export interface ProcessorOptions {
   batchSize: number;
@@ -46,14 +46,14 @@ export function createProcessor(db: Database, rules: RuleBook, o: ProcessorOptio
   // Batches lock every scope they touch; writers split by repository (team, channel) rarely meet.
   const writers = Array.from({ length: o.writers }, () => createBatcher(processBatch, { maxSize: o.batchSize, lingerMs: o.lingerMs }));
   return async function processDelivery(delivery: Delivery): Promise<{ stored: boolean }> {
-    const event = normalizers[delivery.platform](delivery);
-    return writers[partitionOf(event, writers.length)]!({ delivery, event });
+    const platform = PLATFORM_MODULES[delivery.platform];
+    const event = platform.normalize(delivery);
+    return writers[partitionOf(platform.partitionKey(event), writers.length)]!({ delivery, event });
   };
 }
 
-/** A stable share for the event's main scope: its repository, else its Linear team or Slack channel. */
-function partitionOf(e: NormalizedEvent, n: number): number {
-  const key = e.rows.github?.repository ?? e.rows.deployment?.repository ?? e.rows.linear?.teamKey ?? e.rows.slack?.channel ?? "";
+/** A stable share for the event's main scope (PlatformModule.partitionKey). */
+function partitionOf(key: string, n: number): number {
   let h = 0;
   for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0;
   return Math.abs(h) % n;

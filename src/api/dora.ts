@@ -1,4 +1,10 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
+import { PREFIX } from "../shared/keys.js";
+
+/** Commit keys (`github:commit:<repo>@<sha>`) split in SQL: where the repository starts, 1-based. */
+const COMMIT_REPO_AT = PREFIX.commit.length + 1;
+const COMMIT_LIKE = `${PREFIX.commit}%`;
+const PR_LIKE = `${PREFIX.pr}%`;
 
 /**
  * DORA's four keys over one repository (and optionally one environment) and a time window.
@@ -52,15 +58,15 @@ export async function computeDora(prisma: PrismaClient, w: DoraWindow) {
     WITH shipped AS (SELECT from_key AS deploy, to_key AS key FROM links WHERE relation = 'ships' AND from_key = ANY(${keys}))
     SELECT s.deploy, s.key AS change,
            LEAST(pr.created_at, (SELECT min(c.authored_at) FROM links l
-                 JOIN commits c ON c.repository = split_part(substr(l.to_key, 15), '@', 1) AND c.sha = split_part(l.to_key, '@', 2)
-                 WHERE l.from_key = s.key AND l.relation = 'contains' AND l.to_key LIKE 'github:commit:%')) AS "startedAt"
+                 JOIN commits c ON c.repository = split_part(substr(l.to_key, ${COMMIT_REPO_AT}), '@', 1) AND c.sha = split_part(l.to_key, '@', 2)
+                 WHERE l.from_key = s.key AND l.relation = 'contains' AND l.to_key LIKE ${COMMIT_LIKE})) AS "startedAt"
     FROM shipped s JOIN pull_requests pr ON pr.key = s.key
-    WHERE s.key LIKE 'github:pr:%'
+    WHERE s.key LIKE ${PR_LIKE}
     UNION ALL
     SELECT s.deploy, s.key, c.authored_at FROM shipped s
-    JOIN commits c ON c.repository = split_part(substr(s.key, 15), '@', 1) AND c.sha = split_part(s.key, '@', 2)
-    WHERE s.key LIKE 'github:commit:%'
-      AND NOT EXISTS (SELECT 1 FROM links l WHERE l.to_key = s.key AND l.relation = 'contains' AND l.from_key LIKE 'github:pr:%')`;
+    JOIN commits c ON c.repository = split_part(substr(s.key, ${COMMIT_REPO_AT}), '@', 1) AND c.sha = split_part(s.key, '@', 2)
+    WHERE s.key LIKE ${COMMIT_LIKE}
+      AND NOT EXISTS (SELECT 1 FROM links l WHERE l.to_key = s.key AND l.relation = 'contains' AND l.from_key LIKE ${PR_LIKE})`;
   // Change failures: failed attempts, successful deploys rolled back later, and successful deploys
   // that shipped a PR which a later deploy of the same environment shipped the revert of.
   const rolledBackQuery = prisma.$queryRaw<Array<{ failed: string; restoredBy: string }>>`

@@ -1,11 +1,11 @@
-import { correlateEvents } from "../correlate/correlate-event.js";
-import type { Rules } from "../correlate/rule-book.js";
-import { normalizers } from "../platforms/index.js";
+import { correlateEvents } from "./correlate.js";
+import type { Rules } from "./rule-book.js";
+import { PLATFORM_MODULES } from "../platforms/registry.js";
 import type { Delivery, Platform, Priority } from "../shared/event.js";
-import type { Database } from "./prisma.js";
-import { inTransaction, jsonParam } from "./sql.js";
-import { writePlatformRows } from "./store-event.js";
-import { withRetry } from "./with-retry.js";
+import type { Database } from "../store/prisma.js";
+import { inTransaction, jsonParam } from "../store/sql.js";
+import { writePlatformRows } from "../store/deliveries.js";
+import { withRetry } from "../store/with-retry.js";
 
 export interface ReplayFilter {
   platform?: Platform;
@@ -44,7 +44,7 @@ export async function replayDeliveries({ prisma, pool }: Database, rules: Rules,
         type: raw.event.type,
         priority: raw.event.priority as Priority,
       };
-      return [{ ...normalizers[d.platform](d), id: d.id, platform: d.platform }];
+      return [{ ...PLATFORM_MODULES[d.platform].normalize(d), id: d.id, platform: d.platform }];
     });
     await withRetry(() =>
       inTransaction(pool, async (tx) => {

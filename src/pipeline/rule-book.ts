@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { compileRule, type CompiledRule } from "./custom-rules.js";
+import { compileRule, type CompiledRule } from "../correlate/custom-rules.js";
 
 export interface Rules {
   enabled: (rule: string) => boolean;

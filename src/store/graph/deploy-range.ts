@@ -1,8 +1,9 @@
-import { Prisma } from "../generated/prisma/client.js";
-import { commitKey } from "../shared/keys.js";
-import { BUILTIN_RULES } from "./builtin-rules.js";
-import type { LinkFact } from "./facts.js";
-import { replaceLinks, type Tx } from "./graph-store.js";
+import { Prisma } from "../../generated/prisma/client.js";
+import { commitKey, PREFIX } from "../../shared/keys.js";
+import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
+import type { LinkFact } from "../../correlate/facts.js";
+import type { Sql as Tx } from "../sql.js";
+import { replaceLinks } from "./links.js";
 
 /** A deploy as its recompute reads it, with its baseline: the previous successful deploy of (R, E). */
 interface DeployState {
@@ -123,7 +124,7 @@ export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
       UNION ALL
       SELECT DISTINCT to_key, relation FROM links
       WHERE from_key = ANY(${commitKeys}::text[] || ARRAY(SELECT key FROM prs)) AND relation IN ('closes', 'references')
-        AND (to_key LIKE 'linear:issue:%' OR to_key LIKE 'github:issue:%')`;
+        AND (to_key LIKE ${`${PREFIX.linearIssue}%`} OR to_key LIKE ${`${PREFIX.issue}%`})`;
     const best = new Map<string, number>();
     for (const r of rows) {
       if (r.relation === null) add(r.key, "ships", "deploy-range", 1, d.eventIds);

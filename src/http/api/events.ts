@@ -1,10 +1,10 @@
 import Router from "@koa/router";
 import { z } from "zod";
-import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
-import { PLATFORMS } from "../shared/event.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
-import { globToLike } from "./glob.js";
-import { badRequest, notFound } from "./respond.js";
+import { Prisma, type PrismaClient } from "../../generated/prisma/client.js";
+import { PLATFORMS } from "../../shared/event.js";
+import { decodeCursor, encodeCursor } from "../../api/cursor.js";
+import { globToLike } from "../../shared/glob.js";
+import { badRequest, notFound } from "../respond.js";
 
 const listQuery = z.object({
   platform: z.enum(PLATFORMS).optional(),

@@ -1,11 +1,11 @@
 import Router from "@koa/router";
 import type { Queue } from "bullmq";
 import { z } from "zod";
-import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
-import { badRequest, notFound } from "../query/respond.js";
-import { BUILTIN_RULES } from "./builtin-rules.js";
-import { applyCustomRule, compileRule } from "./custom-rules.js";
-import type { RuleBook } from "./rule-book.js";
+import { Prisma, type PrismaClient } from "../../generated/prisma/client.js";
+import { badRequest, notFound } from "../respond.js";
+import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
+import { applyCustomRule, compileRule } from "../../correlate/custom-rules.js";
+import type { RuleBook } from "../../pipeline/rule-book.js";
 
 export const BACKFILL_QUEUE = "backfill";
 

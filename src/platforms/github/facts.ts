@@ -1,0 +1,91 @@
+import { Collector } from "../../correlate/collector.js";
+import type { CommitFact } from "../../correlate/facts.js";
+import { branchIdentifiers, linearIdentifiers, revertOf } from "../../correlate/text-references.js";
+import type { StoredEvent } from "../../shared/event.js";
+import { commitKey, commitKeyIfSha, issueKey, prKey, scope } from "../../shared/keys.js";
+import { readPullRequest } from "./pull-request.js";
+
+type Obj = Record<string, any>;
+
+const ZERO = /^0{40}$/;
+const firstLine = (s: unknown) => (typeof s === "string" ? s.split("\n")[0]!.slice(0, 200) : null);
+
+function pullRequestFacts(c: Collector, p: Obj, repo: string) {
+  const pr = readPullRequest(p.pull_request);
+  const key = prKey(repo, pr.number);
+  c.entity({ key, kind: "github.pr", title: pr.title, state: pr.merged ? "merged" : pr.state, url: pr.url });
+  const head = commitKeyIfSha(repo, pr.headSha);
+  if (head) c.link(key, head, "pr-head-commit");
+  const merge = commitKeyIfSha(repo, pr.mergeCommitSha);
+  if (merge) c.link(key, merge, "pr-merge-commit");
+  for (const id of branchIdentifiers(pr.headRef)) c.mention(key, "linear_identifier", id, "linear-id-in-branch");
+  for (const id of linearIdentifiers(pr.title)) c.mention(key, "linear_identifier", id, "linear-id-in-title");
+  c.developerText(key, pr.body, repo);
+  const revert = revertOf({ title: pr.title, body: pr.body, headRef: pr.headRef }, repo);
+  if (revert.body) c.link(key, prKey(revert.body.repo, revert.body.number), "revert-body");
+  if (revert.branch) c.link(key, prKey(revert.branch.repo, revert.branch.number), "revert-branch");
+  c.facts.pullRequest = {
+    key,
+    repository: repo,
+    number: pr.number,
+    title: pr.title ?? "",
+    headRef: pr.headRef,
+    baseRef: pr.baseRef,
+    headSha: pr.headSha,
+    mergeCommitSha: pr.mergeCommitSha,
+    merged: pr.merged,
+    createdAt: pr.createdAt ? new Date(pr.createdAt) : null,
+    mergedAt: pr.mergedAt ? new Date(pr.mergedAt) : pr.merged && pr.closedAt ? new Date(pr.closedAt) : null,
+    updatedAt: new Date(pr.updatedAt ?? pr.closedAt ?? pr.createdAt ?? 0),
+    revertsByTitle: revert.title,
+  };
+}
+
+/**
+ * Push ancestry: GitHub lists the commits new to the branch, oldest first, so each one's parent is
+ * taken to be the one before it, and the first one's the branch's previous head. For true merges
+ * that is not the real parent, but it preserves what ranges need: reachability from `after` down to
+ * `before`. A forced push or a new branch leaves the first commit's parent unknown.
+ */
+function pushFacts(c: Collector, p: Obj, repo: string) {
+  const branch = typeof p.ref === "string" && p.ref.startsWith("refs/heads/") ? p.ref.slice("refs/heads/".length) : null;
+  const list: Obj[] = p.commits ?? [];
+  const commits: CommitFact[] = [];
+  let parent: string | null = !p.forced && p.before && !ZERO.test(p.before) ? p.before.toLowerCase() : null;
+  for (const commit of list) {
+    const sha = String(commit.id).toLowerCase();
+    commits.push({ sha, parents: parent ? [parent] : [], message: commit.message ?? null, authoredAt: commit.timestamp ? new Date(commit.timestamp) : null });
+    c.entity({ key: commitKey(repo, sha), kind: "github.commit", title: firstLine(commit.message), url: commit.url });
+    c.developerText(commitKey(repo, sha), commit.message, repo);
+    parent = sha;
+  }
+  const after = p.after && !ZERO.test(p.after) ? String(p.after).toLowerCase() : null;
+  if (after && !commits.some((x) => x.sha === after)) {
+    const head: Obj | undefined = p.head_commit;
+    commits.push({ sha: after, parents: parent ? [parent] : [], message: head?.message ?? null, authoredAt: head?.timestamp ? new Date(head.timestamp) : null });
+  }
+  c.facts.push = { repository: repo, branch, commits };
+}
+
+/** GitHub's facts: PRs, pushes and issues, from the payload and the stored row. */
+export function githubFacts(c: Collector, e: StoredEvent) {
+  const p = e.payload as Obj;
+  const row = e.rows.github!;
+  const repo = row.repository;
+  if (!repo) return;
+  c.facts.scopes.push(scope("repo", repo));
+  switch (row.name) {
+    case "pull_request":
+    case "pull_request_review":
+    case "pull_request_review_comment":
+    case "pull_request_review_thread":
+      pullRequestFacts(c, p, repo);
+      break;
+    case "push":
+      pushFacts(c, p, repo);
+      break;
+    case "issues":
+      c.entity({ key: issueKey(repo, p.issue.number), kind: "github.issue", title: p.issue.title, state: p.issue.state, url: p.issue.html_url });
+      break;
+  }
+}

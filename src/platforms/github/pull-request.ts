@@ -1,0 +1,45 @@
+/**
+ * The one reader of a payload's `pull_request`: the normalizer and the correlation facts both see
+ * the PR through it, so "merged" and friends mean the same everywhere.
+ */
+type Obj = Record<string, any>;
+
+export interface PullRequestView {
+  number: number;
+  title: string | null;
+  body: string | null;
+  state: string | null;
+  /** `merged` is only in `pull_request` events; review events carry `merged_at` alone. */
+  merged: boolean;
+  mergeCommitSha: string | null;
+  headSha: string | null;
+  headRef: string | null;
+  baseRef: string | null;
+  url: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  closedAt: string | null;
+  mergedAt: string | null;
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : null);
+
+export function readPullRequest(pr: Obj): PullRequestView {
+  const merged = pr.merged === true || Boolean(pr.merged_at);
+  return {
+    number: pr.number,
+    title: str(pr.title),
+    body: str(pr.body),
+    state: str(pr.state),
+    merged,
+    mergeCommitSha: merged ? str(pr.merge_commit_sha) : null,
+    headSha: str(pr.head?.sha),
+    headRef: str(pr.head?.ref),
+    baseRef: str(pr.base?.ref),
+    url: str(pr.html_url),
+    createdAt: str(pr.created_at),
+    updatedAt: str(pr.updated_at),
+    closedAt: str(pr.closed_at),
+    mergedAt: str(pr.merged_at),
+  };
+}

@@ -1,0 +1,55 @@
+import type { PlatformFacts } from "../correlate/extract-facts.js";
+import type { Delivery, NormalizedEvent, Platform, PlatformRows, Priority } from "../shared/event.js";
+
+/** The request as a receiver sees it: the exact raw body and lower-cased headers. */
+export interface RawRequest {
+  headers: Record<string, string | string[] | undefined>;
+  contentType: string;
+  rawBody: Buffer;
+  body: string;
+}
+
+/** A verified delivery, identified and classified cheaply enough for the receive path. */
+export interface Accepted {
+  deliveryId: string;
+  type: string;
+  priority: Priority;
+}
+
+/** A verified request answered directly, without enqueueing (Slack's url_verification). */
+export interface Answered {
+  answer: { status: number; body: unknown };
+}
+
+/** One sender's receiver: verifies with the platform's own scheme and names the delivery. */
+export interface Receiver {
+  platform: Platform;
+  contentTypes: readonly string[];
+  /** Throws `Refused` (shared/errors.ts) for anything it refuses. Runs before any parsing the signature does not cover. */
+  accept(req: RawRequest): Promise<Accepted | Answered>;
+}
+
+export function header(req: RawRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * Everything the pipeline knows of one platform. A new platform is a folder with these parts and
+ * one line in registry.ts.
+ */
+export interface PlatformModule {
+  platform: Platform;
+  /** The environment variable holding its secrets (SPEC §1); without one the receiver answers 503. */
+  secretsVariable: "GITHUB_WEBHOOK_SECRET" | "SLACK_SIGNING_SECRET" | "LINEAR_WEBHOOK_SECRET" | "DEPLOY_WEBHOOK_SECRET";
+  /** Verifies and classifies (type, priority) a request, with every secret for rotation. */
+  receiver: (secrets: string[]) => Receiver;
+  /** The stored delivery → the unified event and its platform rows. */
+  normalize: (d: Delivery) => NormalizedEvent;
+  /** The event's correlation facts beyond what every event has (its keys, a deployment row). */
+  facts: PlatformFacts;
+  /** Its platform row kind: the table store/deliveries.ts writes for it. */
+  row: keyof PlatformRows;
+  /** What a worker partitions batches by: its repository, team or channel. */
+  partitionKey: (e: NormalizedEvent) => string;
+}

@@ -1,0 +1,53 @@
+import type { Platform } from "../shared/event.js";
+import { normalizeDeploy } from "./deploy/normalize.js";
+import { deployReceiver } from "./deploy/receiver.js";
+import { githubFacts } from "./github/facts.js";
+import { normalizeGithub } from "./github/normalize.js";
+import { githubReceiver } from "./github/receiver.js";
+import { linearFacts } from "./linear/facts.js";
+import { normalizeLinear } from "./linear/normalize.js";
+import { linearReceiver } from "./linear/receiver.js";
+import type { PlatformModule } from "./platform.js";
+import { slackFacts } from "./slack/facts.js";
+import { normalizeSlack } from "./slack/normalize.js";
+import { slackReceiver } from "./slack/receiver.js";
+
+/** The platforms, one line each (see PlatformModule). */
+export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
+  github: {
+    platform: "github",
+    secretsVariable: "GITHUB_WEBHOOK_SECRET",
+    receiver: githubReceiver,
+    normalize: normalizeGithub,
+    facts: githubFacts,
+    row: "github",
+    partitionKey: (e) => e.rows.github?.repository ?? e.rows.deployment?.repository ?? "",
+  },
+  slack: {
+    platform: "slack",
+    secretsVariable: "SLACK_SIGNING_SECRET",
+    receiver: slackReceiver,
+    normalize: normalizeSlack,
+    facts: slackFacts,
+    row: "slack",
+    partitionKey: (e) => e.rows.slack?.channel ?? "",
+  },
+  linear: {
+    platform: "linear",
+    secretsVariable: "LINEAR_WEBHOOK_SECRET",
+    receiver: linearReceiver,
+    normalize: normalizeLinear,
+    facts: linearFacts,
+    row: "linear",
+    partitionKey: (e) => e.rows.linear?.teamKey ?? "",
+  },
+  deploy: {
+    platform: "deploy",
+    secretsVariable: "DEPLOY_WEBHOOK_SECRET",
+    receiver: deployReceiver,
+    normalize: normalizeDeploy,
+    facts: () => undefined,
+    row: "deployment",
+    partitionKey: (e) => e.rows.deployment?.repository ?? "",
+  },
+};

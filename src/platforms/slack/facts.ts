@@ -1,0 +1,21 @@
+import type { Collector } from "../../correlate/collector.js";
+import { linearIdentifiers, linearUrlIdentifiers, urls } from "../../correlate/text-references.js";
+import type { StoredEvent } from "../../shared/event.js";
+import { keysFromUrls, PREFIX, slackMessageKey } from "../../shared/keys.js";
+
+/** Slack's facts: thread membership and what a message's text points at. */
+export function slackFacts(c: Collector, e: StoredEvent) {
+  const row = e.rows.slack!;
+  const from = e.subject;
+  if (!from || !from.startsWith(PREFIX.slackMessage) || row.subtype === "message_deleted") return;
+  if (row.threadTs && row.channel && row.threadTs !== row.ts) c.link(from, slackMessageKey(row.channel, row.threadTs), "slack-thread");
+  const text = row.text ?? "";
+  const linked = new Set(keysFromUrls(text));
+  for (const key of linked) c.link(from, key, "slack-url");
+  const viaUrl = new Set(linearUrlIdentifiers(text));
+  for (const id of linearIdentifiers(text)) if (!viaUrl.has(id)) c.mention(from, "linear_identifier", id, "slack-identifier");
+  for (const url of urls(text)) {
+    if (keysFromUrls(url).length === 0) c.mention(from, "url", url, "slack-deploy-url");
+  }
+  c.entity({ key: from, kind: "slack.message", title: text.slice(0, 200) || null });
+}

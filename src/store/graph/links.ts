@@ -1,0 +1,60 @@
+import type { LinkFact } from "../../correlate/facts.js";
+import { jsonParam, type Sql as Tx } from "../sql.js";
+
+export interface LinkWrite {
+  link: LinkFact;
+  evidence: string[];
+}
+
+const linkId = (l: LinkFact) => `${l.from}\u001f${l.to}\u001f${l.relation}\u001f${l.rule}`;
+
+/** Links keyed by linkId as `links` rows: sorted, so concurrent batches lock shared links in one order, evidence sorted too. */
+const linkRows = (byId: Map<string, LinkFact & { evidence: Iterable<string> }>) =>
+  [...byId.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, l]) => ({ from_key: l.from, to_key: l.to, relation: l.relation, rule: l.rule, confidence: l.confidence, evidence: [...l.evidence].sort() }));
+
+/**
+ * One link per (from, to, relation, rule): further evidence joins the first instead of making
+ * another link. Writes a batch's links in one statement, merged first (a statement may not
+ * update a row twice). Evidence is kept sorted so the row is the same in any arrival order.
+ * Returns the links that are new.
+ */
+export async function upsertLinks(tx: Tx, writes: LinkWrite[]): Promise<LinkFact[]> {
+  const merged = new Map<string, LinkFact & { evidence: Set<string> }>();
+  for (const { link: l, evidence } of writes) {
+    const id = linkId(l);
+    const row = merged.get(id) ?? { ...l, evidence: new Set<string>() };
+    row.confidence = Math.max(row.confidence, l.confidence);
+    for (const e of evidence) row.evidence.add(e);
+    merged.set(id, row);
+  }
+  if (!merged.size) return [];
+  // xmax = 0 marks a row this statement inserted (an updated one carries the updating transaction).
+  const rows = await tx.query<Array<LinkFact & { created: boolean }>>`
+    INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
+    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links, ${jsonParam(linkRows(merged))}::jsonb)
+    ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
+      evidence = ARRAY(SELECT DISTINCT e FROM unnest(links.evidence || EXCLUDED.evidence) e ORDER BY e),
+      confidence = GREATEST(links.confidence, EXCLUDED.confidence),
+      updated_at = now()
+    WHERE NOT (links.evidence @> EXCLUDED.evidence) OR EXCLUDED.confidence > links.confidence
+    RETURNING from_key AS "from", to_key AS "to", relation, rule, confidence, xmax = 0 AS created`;
+  return rows.filter((r) => r.created);
+}
+
+/** Replaces the links of `from` made by `rules` with exactly `links` (derived links, recomputed whole). */
+export async function replaceLinks(tx: Tx, from: string, rules: string[], links: Array<LinkFact & { evidence: string[] }>): Promise<void> {
+  const keep = links.map((l) => `${l.to}\u001f${l.relation}\u001f${l.rule}`);
+  const rows = linkRows(new Map(links.map((l) => [linkId(l), l])));
+  // One round trip: the DELETE runs as a data-modifying CTE; it and the upsert touch disjoint rows.
+  await tx.execute`
+    WITH gone AS (
+      DELETE FROM links WHERE from_key = ${from} AND rule = ANY(${rules})
+        AND (to_key || chr(31) || relation || chr(31) || rule) <> ALL(${keep}))
+    INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
+    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links, ${jsonParam(rows)}::jsonb)
+    ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
+      evidence = EXCLUDED.evidence, confidence = EXCLUDED.confidence, updated_at = now()
+    WHERE links.evidence <> EXCLUDED.evidence OR links.confidence <> EXCLUDED.confidence`;
+}
