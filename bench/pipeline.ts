@@ -17,7 +17,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { deleteRedisPrefix } from "./redis-prefix.js";
 import { v7 as uuidv7 } from "uuid";
-import { loadConfig } from "../src/config.js";
+import { loadConfig } from "../src/shared/config.js";
 import { githubPriority, githubType } from "../src/platforms/github/classify.js";
 import { linearPriority, linearType } from "../src/platforms/linear/classify.js";
 import { slackPriority, slackType } from "../src/platforms/slack/classify.js";

@@ -11,8 +11,8 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import pg from "pg";
 import { deleteRedisPrefix } from "./redis-prefix.js";
-import { loadConfig } from "../src/config.js";
-import { createLogger } from "../src/log.js";
+import { loadConfig } from "../src/shared/config.js";
+import { createLogger } from "../src/shared/log.js";
 import { startService, type Service } from "../src/service.js";
 import { migrate } from "../src/store/migrate.js";
 

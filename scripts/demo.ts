@@ -3,7 +3,7 @@
 // same environment variables the server reads, so run both with the same environment.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { loadConfig } from "../src/config.js";
+import { loadConfig } from "../src/shared/config.js";
 import { deployRequest, githubRequest, linearRequest, post, slackBody, slackRequest, type SignedRequest } from "../src/senders/sign.js";
 
 const base = process.env.SWITCHYARD_URL ?? "http://127.0.0.1:3000";

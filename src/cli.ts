@@ -4,7 +4,7 @@
 // database directly (DATABASE_URL), as an operator's tool.
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { loadConfig } from "./config.js";
+import { loadConfig } from "./shared/config.js";
 import { createRuleBook } from "./pipeline/rule-book.js";
 import { PLATFORMS, type Platform } from "./shared/event.js";
 import { openDatabase } from "./store/prisma.js";

@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig } from "./config.js";
-import { createLogger } from "./log.js";
+import { ConfigError, loadConfig } from "./shared/config.js";
+import { createLogger } from "./shared/log.js";
 import { startService } from "./service.js";
 
 let config;

@@ -1,4 +1,4 @@
-import { loadConfig } from "../config.js";
+import { loadConfig } from "../shared/config.js";
 import { migrate } from "../store/migrate.js";
 
 // `npm run migrate`: apply prisma/migrations to DATABASE_URL (creating the database if needed).

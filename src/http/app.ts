@@ -1,6 +1,6 @@
 import Router from "@koa/router";
 import Koa from "koa";
-import type { Logger } from "../log.js";
+import type { Logger } from "../shared/log.js";
 import type { Enqueue } from "../receive/receive-delivery.js";
 import { webhookRoute } from "./webhooks.js";
 import type { Receiver } from "../platforms/platform.js";

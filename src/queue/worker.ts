@@ -1,6 +1,6 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Logger } from "../log.js";
+import type { Logger } from "../shared/log.js";
 import type { Metrics } from "../ops/metrics.js";
 import type { Delivery } from "../shared/event.js";
 import { INGEST_QUEUE } from "./ingest-queue.js";

@@ -1,4 +1,4 @@
-import type { Config } from "../config.js";
+import type { Config } from "../shared/config.js";
 import type { Receiver } from "../platforms/platform.js";
 import { PLATFORM_MODULES } from "../platforms/registry.js";
 import type { Platform } from "../shared/event.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, inject } from "vitest";
-import { loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/log.js";
+import { loadConfig } from "../../src/shared/config.js";
+import { createLogger } from "../../src/shared/log.js";
 import { startService, type ServiceOptions } from "../../src/service.js";
 import pg from "pg";
 import { parseDatabaseUrl } from "../../src/store/database-url.js";
