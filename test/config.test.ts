@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.js";
+import { loadConfig } from "../src/shared/config.js";
 
 describe("configuration", () => {
   it("applies SPEC §1 defaults and splits secret lists for rotation", () => {
