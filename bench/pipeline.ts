@@ -217,7 +217,13 @@ async function workload(n: number): Promise<Pending[]> {
   }));
   const out: Pending[] = [];
   // Round-robin over repositories, so concurrent jobs mostly touch different repositories.
-  while (out.length < n) for (const r of repos) if (out.length < n) (r.cycles++, out.push(...(await cycle(r))));
+  while (out.length < n) {
+    for (const r of repos) {
+      if (out.length >= n) break;
+      r.cycles++;
+      out.push(...(await cycle(r)));
+    }
+  }
   return out.slice(0, n);
 }
 
@@ -343,6 +349,12 @@ try {
     SELECT (SELECT count(*) FROM entities)::int AS entities, (SELECT count(*) FROM links)::int AS links,
            (SELECT count(*) FROM mentions)::int AS mentions, (SELECT count(*) FROM deploys WHERE range_known)::int AS ranges`);
   const relations = await q(`SELECT relation, count(*)::int AS n FROM links GROUP BY relation ORDER BY n DESC`);
+  // Entity for entity, link for link: digests of the graph's rows without event ids or times, to compare two runs.
+  const [d] = await q(`
+    SELECT (SELECT md5(string_agg(from_key || ' ' || relation || ' ' || to_key || ' ' || rule || ' ' || confidence, E'\\n'
+                   ORDER BY from_key, to_key, relation, rule)) FROM links) AS links,
+           (SELECT md5(string_agg(key || ' ' || kind || ' ' || coalesce(title, '') || ' ' || coalesce(state, ''), E'\\n'
+                   ORDER BY key)) FROM entities) AS entities`);
 
   const wall = s.n ? (s.last - t0) / 1000 : (Date.now() - t0) / 1000;
   const rate = s.n / wall;
@@ -354,6 +366,7 @@ try {
   console.log(`latency receive→correlated: p50 ${ms(p50)}, p95 ${ms(p95)}, p99 ${ms(p99)}`);
   console.log(`  by priority: ${byPriority.map((r) => `${r.priority} (${r.n}) p50 ${ms(r.p[0])} p99 ${ms(r.p[1])}`).join("; ")}`);
   console.log(`graph: ${g.entities} entities, ${g.links} links (${relations.map((r) => `${r.relation} ${r.n}`).join(", ")}), ${g.mentions} mentions, ${g.ranges} deploys with a known range`);
+  console.log(`graph digest: links ${d.links}, entities ${d.entities}`);
   console.log(`target: >= ${TARGET} events/s: ${complete && rate >= TARGET ? "MET" : "NOT MET"} (${rate.toFixed(0)} events/s)`);
   if (!complete) process.exitCode = 1;
 } catch (err) {

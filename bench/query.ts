@@ -44,7 +44,10 @@ if (KEEP && dbExisted) {
     [COMPLETE],
   );
   await c.end();
-  if (rows[0]) (schema = rows[0].nspname), (reused = true);
+  if (rows[0]) {
+    schema = rows[0].nspname;
+    reused = true;
+  }
 }
 const DATABASE_URL = `${PG_BASE}/${DB}?schema=${schema}`;
 const db = new pg.Client({ connectionString: `${PG_BASE}/${DB}`, options: `-c search_path=${schema}` });

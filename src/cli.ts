@@ -8,6 +8,7 @@ import { loadConfig } from "./shared/config.js";
 import { createRuleBook } from "./pipeline/rule-book.js";
 import { PLATFORMS, type Platform } from "./shared/event.js";
 import { openDatabase } from "./store/prisma.js";
+import { reconcileConfigured, reconcileOnce } from "./ops/github-reconcile.js";
 import { replayDeliveries } from "./pipeline/replay.js";
 
 const base = (process.env.SWITCHYARD_URL ?? "http://127.0.0.1:3000").replace(/\/$/, "");
@@ -83,17 +84,41 @@ program
   .option("--platform <platform>", PLATFORMS.join("|"))
   .option("--since <iso>", "received at or after")
   .option("--limit <n>")
+  .option("--delivery <id...>", "only these deliveries (raw delivery ids), e.g. unprocessable ones")
   .action(
-    run(async (opts: { platform?: string; since?: string; limit?: string }) => {
+    run(async (opts: { platform?: string; since?: string; limit?: string; delivery?: string[] }) => {
       if (opts.platform && !PLATFORMS.includes(opts.platform as Platform)) throw new Error(`--platform must be one of ${PLATFORMS.join(", ")}`);
       const db = openDatabase(loadConfig().DATABASE_URL);
       try {
-        const replayed = await replayDeliveries(db, await createRuleBook(db.prisma).current(), {
+        return await replayDeliveries(db, await createRuleBook(db.prisma).current(), {
+          ids: opts.delivery,
           platform: opts.platform as Platform | undefined,
           since: opts.since ? new Date(opts.since) : undefined,
           limit: opts.limit ? Number(opts.limit) : undefined,
         });
-        return { replayed };
+      } finally {
+        await db.close();
+      }
+    }),
+  );
+
+program
+  .command("reconcile")
+  .command("github")
+  .description("redeliver GitHub's failed deliveries that were never stored (GITHUB_TOKEN or App, GITHUB_RECONCILE_HOOKS)")
+  .option("--since <iso>", "only deliveries first attempted at or after")
+  .option("--dry-run", "list what would be redelivered, redeliver nothing")
+  .action(
+    run(async (opts: { since?: string; dryRun?: boolean }) => {
+      const config = loadConfig();
+      if (!reconcileConfigured(config)) {
+        throw new Error("set GITHUB_TOKEN (or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY) and GITHUB_RECONCILE_HOOKS");
+      }
+      const since = opts.since ? new Date(opts.since) : undefined;
+      if (since && Number.isNaN(since.getTime())) throw new Error("--since must be an ISO-8601 date");
+      const db = openDatabase(config.DATABASE_URL, 2);
+      try {
+        return await reconcileOnce(db.prisma, config, { since, dryRun: opts.dryRun });
       } finally {
         await db.close();
       }

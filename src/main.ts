@@ -19,6 +19,12 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
+    // Bounded: with Redis or PostgreSQL hung, closing could wait forever. Jobs still held are
+    // taken over by another worker once their lock lapses; nothing acknowledged is lost.
+    setTimeout(() => {
+      log.error("shutdown took longer than 30 s; exiting");
+      process.exit(1);
+    }, 30_000).unref();
     service.close().then(
       () => process.exit(0),
       (err) => {

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
-import { bodyParser } from "@koa/bodyparser";
+import { jsonBody } from "./http/json-body.js";
 import Router from "@koa/router";
 import { Queue, Worker } from "bullmq";
 import type { Config } from "./shared/config.js";
@@ -8,11 +8,15 @@ import { createApp } from "./http/app.js";
 import type { Logger } from "./shared/log.js";
 import type { Delivery } from "./shared/event.js";
 import { opsRoutes } from "./http/ops.js";
+import { scheduleReconcile } from "./ops/github-reconcile.js";
 import { createMetrics } from "./ops/metrics.js";
-import { createReceivers } from "./receive/receivers.js";
+import { ingestDeps } from "./receive/receivers.js";
+import { createHttpServer } from "./http/server.js";
 import { requireBearer } from "./http/auth.js";
 import { eventsApi } from "./http/api/events.js";
+import { deliveriesApi } from "./http/api/deliveries.js";
 import { queueApi } from "./http/api/queue.js";
+import { countUnprocessable } from "./store/deliveries.js";
 import { createIngestQueue } from "./queue/ingest-queue.js";
 import { producerConnection, whenReady, workerConnection } from "./queue/redis.js";
 import { createIngestWorker } from "./queue/worker.js";
@@ -56,7 +60,16 @@ export async function startService(config: Config, log: Logger, options: Service
   });
   ingest.queue.on("error", () => undefined); // already logged by the connection
   const metrics = createMetrics(ingest.depth);
-  const rules = createRuleBook(prisma);
+  const rules = createRuleBook(prisma, {
+    onInvalid(rule, version, errors) {
+      metrics.ruleFailures.inc({ rule, kind: "invalid" });
+      log.warn({ rule, version, errors }, "custom rule left out: the code no longer accepts it");
+    },
+    onFailed(rule, err) {
+      metrics.ruleFailures.inc({ rule, kind: "failed" });
+      log.warn({ rule, err: (err as Error).message }, "custom rule failed on an event");
+    },
+  });
 
   // Rule backfills run as jobs of their own queue, with progress, on the workers.
   const backfills = new Queue(BACKFILL_QUEUE, { connection: producer, prefix: config.REDIS_PREFIX, defaultJobOptions: { removeOnComplete: { age: 7 * 86_400 } } });
@@ -72,6 +85,10 @@ export async function startService(config: Config, log: Logger, options: Service
       batchSize: config.WORKER_BATCH_SIZE,
       lingerMs: config.WORKER_LINGER_MS,
       writers: config.WORKER_WRITERS,
+      onUnprocessable(d, reason) {
+        metrics.unprocessable.inc({ platform: d.platform });
+        log.warn({ id: d.id, platform: d.platform, deliveryId: d.deliveryId, reason }, "delivery kept as unprocessable");
+      },
     });
     worker = createIngestWorker({
       connection: workerRedis,
@@ -80,6 +97,10 @@ export async function startService(config: Config, log: Logger, options: Service
       process: options.wrapProcessor ? options.wrapProcessor(processor) : processor,
       metrics,
       log,
+      backoffMs: config.JOB_BACKOFF_MS,
+      backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
+      lockMs: config.JOB_LOCK_MS,
+      stalledCheckMs: config.JOB_STALLED_CHECK_MS,
     });
     backfillWorker = new Worker(
       BACKFILL_QUEUE,
@@ -89,28 +110,38 @@ export async function startService(config: Config, log: Logger, options: Service
     backfillWorker.on("error", (err) => log.error({ err: err.message }, "backfill worker error"));
   }
 
+  const stopReconcile = working ? scheduleReconcile(prisma, config, log) : () => undefined;
+
   let api: Router | undefined;
   if (web) {
     api = new Router({ prefix: "/api" });
     api.use(requireBearer(config.API_TOKENS));
-    api.use(bodyParser({ enableTypes: ["json"], jsonLimit: "1mb" }));
+    api.use(jsonBody("1mb"));
     api.use(eventsApi(prisma).routes());
     api.use(graphApi(prisma).routes());
-    api.use(deploysApi(prisma).routes());
+    api.use(deploysApi(prisma, config.PRODUCTION_ENVIRONMENTS).routes());
     api.use(rulesApi(prisma, rules, backfills).routes());
-    api.use(queueApi(ingest).routes());
+    api.use(queueApi(ingest, () => countUnprocessable(prisma)).routes());
+    api.use(deliveriesApi(db, rules).routes());
   }
   const app = createApp({
     log,
     metrics,
-    ops: opsRoutes({ postgres: () => prisma.$queryRaw`SELECT 1`, redis: () => whenReady(producer, 900).then(() => producer.ping()) }, metrics.registry),
+    // Readiness by role (SPEC §6): receivers need Redis only, so a database outage does not turn webhooks away.
+    ops: opsRoutes(
+      {
+        ...(working ? { postgres: () => prisma.$queryRaw`SELECT 1` } : {}),
+        redis: () => whenReady(producer, 900).then(() => producer.ping()),
+      },
+      metrics.registry,
+    ),
     api,
-    ingest: web ? { receivers: createReceivers(config), enqueue: ingest.enqueue, maxBytes: config.WEBHOOK_MAX_BYTES } : undefined,
+    ingest: web ? ingestDeps(config, ingest.enqueue) : undefined,
   });
   // Give the producer a moment to connect so the first deliveries are not refused needlessly;
   // if Redis is down the receivers still start and answer 503 until it is back.
   await whenReady(producer, 2000).catch(() => log.warn("redis not reachable yet; receivers answer 503 until it is"));
-  const server = app.listen(config.PORT, "0.0.0.0");
+  const server = createHttpServer(app, config).listen(config.PORT, "0.0.0.0");
   await once(server, "listening");
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -123,6 +154,7 @@ export async function startService(config: Config, log: Logger, options: Service
     worker,
     async close() {
       // Stop accepting, let in-flight requests and jobs finish, then close connections.
+      stopReconcile();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;

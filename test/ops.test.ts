@@ -12,14 +12,27 @@ describe("operations endpoints", () => {
     expect(await ready.json()).toEqual({ status: "ready", postgres: "ok", redis: "ok" });
   });
 
-  it("/readyz answers 503 naming what is unreachable", async () => {
-    const broken = await startTestService({ DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nowhere", ROLE: "web" });
+  it("/readyz of a worker answers 503 naming what is unreachable", async () => {
+    const broken = await startTestService({ DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nowhere", ROLE: "worker" });
     try {
       const r = await fetch(`${broken.url}/readyz`);
       expect(r.status).toBe(503);
       expect(await r.json()).toMatchObject({ postgres: "unreachable", redis: "ok" });
     } finally {
       await broken.service.close();
+    }
+  });
+
+  it("/readyz of a web process is ready while PostgreSQL refuses connections (receivers need Redis only)", async () => {
+    const web = await startTestService({ DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nowhere", ROLE: "web" });
+    try {
+      const r = await fetch(`${web.url}/readyz`);
+      expect(r.status).toBe(200);
+      expect(await r.json()).toEqual({ status: "ready", redis: "ok" });
+      const ping = { zen: "z", hook_id: 1, repository: { full_name: "acme/web" }, sender: { login: "octocat" } };
+      expect((await post(`${web.url}/webhooks/github`, await githubRequest("ping", ping, SECRETS.github[0]!))).status).toBe(202);
+    } finally {
+      await web.service.close();
     }
   });
 

@@ -33,7 +33,6 @@ const EXPECTED = [
   "deploy:generic:dep-eu-3 deploys github:commit:REPO@R1 [deploy-sha]",
   "deploy:generic:dep-eu-3 ships github:commit:REPO@R1 [deploy-range]",
   "deploy:generic:dep-eu-3 ships github:pr:REPO#8 [deploy-range]",
-  "deploy:generic:dep-eu-3 ships linear:issue:ISSUE [deploy-range]",
   "deploy:generic:dep-stg-1 deploys github:commit:REPO@M1 [deploy-sha]",
   "deploy:generic:dep-stg-1 ships github:commit:REPO@M1 [deploy-range]",
   "deploy:generic:dep-stg-1 ships github:pr:REPO#7 [deploy-range]",
@@ -51,12 +50,13 @@ const EXPECTED = [
   "github:pr:REPO#7 contains github:commit:REPO@C1 [pr-branch-push]",
   "github:pr:REPO#7 contains github:commit:REPO@H1 [pr-branch-push]",
   "github:pr:REPO#7 contains github:commit:REPO@H1 [pr-head-commit]",
+  "github:pr:REPO#7 contains github:commit:REPO@M1 [pr-commit-subject]",
   "github:pr:REPO#7 contains github:commit:REPO@M1 [pr-merge-commit]",
   "github:pr:REPO#7 references linear:issue:ISSUE [linear-attachment]",
   "github:pr:REPO#7 references linear:issue:ISSUE [linear-id-in-branch]",
   "github:pr:REPO#8 contains github:commit:REPO@H8 [pr-head-commit]",
   "github:pr:REPO#8 contains github:commit:REPO@R1 [pr-merge-commit]",
-  "github:pr:REPO#8 references linear:issue:ISSUE [linear-id-in-branch]",
+  "github:pr:REPO#8 reverts linear:issue:ISSUE [linear-revert]",
   "github:pr:REPO#8 reverts github:pr:REPO#7 [revert-body]",
   "github:pr:REPO#8 reverts github:pr:REPO#7 [revert-branch]",
   "github:pr:REPO#8 reverts github:pr:REPO#7 [revert-title]",
@@ -66,13 +66,30 @@ const EXPECTED = [
   "slack:message:CHAN/1762077900.000200 in_thread slack:message:CHAN/1762077600.000100 [slack-thread]",
 ].sort();
 
-/** Sends steps one at a time, each stored (and so correlated) before the next is sent. */
+/** Sends steps one at a time, each stored (and so correlated) before the next is sent; event id → step name. */
 async function deliverInOrder(steps: ReturnType<typeof story>["steps"]) {
+  const names = new Map<string, string>();
   for (const step of steps) {
     const res = await post(`${ctx.url}/webhooks/${step.platform}`, await step.request());
     expect(res.status, `${step.name}: ${res.text}`).toBe(202);
     await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id }, select: { id: true } }));
+    names.set(res.json.id, step.name);
   }
+  return names;
+}
+
+/** The links of a story with their evidence, written as the names of the steps that gave it. */
+async function linkSetWithEvidence(s: ReturnType<typeof story>, names: Map<string, string>) {
+  const keys = [s.repo, s.issue, s.channel, s.deploy("")];
+  const rows = await prisma.link.findMany({
+    where: { OR: keys.flatMap((t) => [{ fromKey: { contains: t } }, { toKey: { contains: t } }]) },
+  });
+  const commits = Object.entries(s.commits);
+  const anon = (key: string) => commits.reduce((k, [name, sha]) => k.replaceAll(sha, name), key);
+  return rows
+    .map((l) => `${anon(l.fromKey)} ${l.relation} ${anon(l.toKey)} [${l.rule}] ${l.evidence.map((e) => names.get(e) ?? "?").sort()}`)
+    .map((line) => keys.reduce((k, t) => k.replaceAll(t, "X"), line))
+    .sort();
 }
 
 /** A seeded shuffle, so a failing order can be replayed. */
@@ -160,6 +177,15 @@ describe("the multi-platform story", () => {
 });
 
 describe("order independence", () => {
+  it("gives the same evidence in any order, pushes to a PR branch before or after the PR (SPEC §5)", async () => {
+    const forward = story("e0");
+    const backward = story("e1");
+    const a = await linkSetWithEvidence(forward, await deliverInOrder(forward.steps));
+    const b = await linkSetWithEvidence(backward, await deliverInOrder([...backward.steps].reverse()));
+    expect(a.filter((l) => l.includes("[pr-branch-push]")).length).toBeGreaterThan(0);
+    expect(b).toEqual(a);
+  }, 60_000);
+
   it("gives the same link set in 50 random orders", async () => {
     const orders = Array.from({ length: 50 }, (_, i) => ({ seed: i + 1, s: story(`o${String(i).padStart(2, "0")}`) }));
     // Ten stories at a time; within each, steps go one by one in their shuffled order.

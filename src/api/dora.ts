@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PREFIX } from "../shared/keys.js";
+import { type Bucket, doraFigures, type DoraDeploy, type DoraFacts, doraSeries, matchesEnvironment } from "./dora-math.js";
 
 /** Commit keys (`github:commit:<repo>@<sha>`) split in SQL: where the repository starts, 1-based. */
 const COMMIT_REPO_AT = PREFIX.commit.length + 1;
@@ -7,48 +8,35 @@ const COMMIT_LIKE = `${PREFIX.commit}%`;
 const PR_LIKE = `${PREFIX.pr}%`;
 
 /**
- * DORA's four keys over one repository (and optionally one environment) and a time window.
- * Definitions, with their choices, are in docs/dora.md.
+ * DORA's four keys over one repository and a time window, for one environment or, by default,
+ * the production ones (SPEC §6). Definitions, with their choices, are in docs/dora.md; the maths
+ * is in dora-math.ts.
  */
 export interface DoraWindow {
   repository: string;
+  /** One environment; without it, every environment matching `production`. */
   environment?: string;
+  /** Globs naming production environments (PRODUCTION_ENVIRONMENTS). */
+  production: string[];
   since: Date;
   until: Date;
-}
-
-interface DeployRow {
-  key: string;
-  environment: string;
-  status: string;
-  finishedAt: Date;
-}
-
-/** Linear interpolation between closest ranks (PostgreSQL's percentile_cont). */
-export function percentile(sorted: number[], p: number): number | null {
-  if (!sorted.length) return null;
-  const pos = (sorted.length - 1) * p;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+  bucket?: Bucket;
 }
 
 const RESTORE_HORIZON_MS = 90 * 86_400_000;
-const seconds = (a: Date, b: Date) => (a.getTime() - b.getTime()) / 1000;
 
 export async function computeDora(prisma: PrismaClient, w: DoraWindow) {
   const env = w.environment ?? null;
   // Every finished attempt in the window, and those of the 90 days after it (a failure near the
   // end of the window may be restored after it).
-  const deploys = await prisma.$queryRaw<DeployRow[]>`
+  const found = await prisma.$queryRaw<DoraDeploy[]>`
     SELECT key, environment, status, finished_at AS "finishedAt" FROM deploys
     WHERE repository = ${w.repository} AND (${env}::text IS NULL OR environment = ${env})
       AND status IN ('succeeded', 'failed') AND finished_at >= ${w.since}
       AND finished_at < ${new Date(w.until.getTime() + RESTORE_HORIZON_MS)}
     ORDER BY finished_at, key`;
-  const inWindow = deploys.filter((d) => d.finishedAt < w.until);
-  const succeeded = inWindow.filter((d) => d.status === "succeeded");
-  const keys = inWindow.map((d) => d.key);
+  const deploys = env ? found : found.filter((d) => matchesEnvironment(d.environment, w.production));
+  const keys = deploys.filter((d) => d.finishedAt < w.until).map((d) => d.key);
 
   // Lead time: per change a deploy ships (a PR, or a commit in no PR), from its first commit or
   // the PR's creation, whichever is earlier, to the deploy's finish. Negative values are dropped.
@@ -83,39 +71,24 @@ export async function computeDora(prisma: PrismaClient, w: DoraWindow) {
     JOIN deploys b ON b.key = fix.from_key AND b.environment = r.environment AND b.repository = r.repository AND b.at > r.at`;
   // Independent reads: run them side by side on the pool rather than one round trip after another.
   const [changes, rolledBack, reverted] = await Promise.all([changesQuery, rolledBackQuery, revertedQuery]);
-  const finished = new Map(deploys.map((d) => [d.key, d.finishedAt]));
-  const leadTimes = changes
-    .filter((c) => c.startedAt)
-    .map((c) => seconds(finished.get(c.deploy)!, c.startedAt!))
-    .filter((s) => s >= 0)
-    .sort((a, b) => a - b);
-
-  // failed deploy → the deploy that restored service (the earliest known), or null
-  const failures = new Map<string, string | null>();
-  const restore = (failed: string, by: string | null) => {
-    const current = failures.get(failed);
-    if (current === undefined || (by && (!current || finished.get(by)! < finished.get(current)!))) failures.set(failed, by);
+  const facts: DoraFacts = {
+    since: w.since,
+    until: w.until,
+    deploys,
+    changes,
+    restorations: [...rolledBack, ...reverted],
   };
-  for (const d of inWindow.filter((x) => x.status === "failed")) {
-    const next = deploys.find((n) => n.environment === d.environment && n.status === "succeeded" && n.finishedAt > d.finishedAt);
-    restore(d.key, next?.key ?? null);
-  }
-  for (const r of [...rolledBack, ...reverted]) restore(r.failed, finished.has(r.restoredBy) ? r.restoredBy : null);
-  const restoreTimes = [...failures]
-    .filter(([, by]) => by && finished.has(by))
-    .map(([failed, by]) => seconds(finished.get(by!)!, finished.get(failed)!))
-    .sort((a, b) => a - b);
-  const days = seconds(w.until, w.since) / 86_400;
-
+  const { deploys: counted, ...figures } = doraFigures(facts);
   return {
     repository: w.repository,
     environment: env,
+    /** What was counted: the environment asked for, or those the production globs matched. */
+    environments: [...new Set(counted.map((d) => d.environment))].sort(),
+    productionEnvironments: env ? null : w.production,
     since: w.since,
     until: w.until,
-    deploymentFrequency: { deploys: succeeded.length, perDay: succeeded.length / days },
-    leadTimeForChanges: { changes: leadTimes.length, medianSeconds: percentile(leadTimes, 0.5), p90Seconds: percentile(leadTimes, 0.9) },
-    changeFailureRate: { deployments: inWindow.length, failures: failures.size, rate: inWindow.length ? failures.size / inWindow.length : null },
-    timeToRestore: { restored: restoreTimes.length, medianSeconds: percentile(restoreTimes, 0.5) },
-    deploys: inWindow.map((d) => ({ key: d.key, environment: d.environment, status: d.status, finishedAt: d.finishedAt, failure: failures.has(d.key) })),
+    ...figures,
+    deploys: counted,
+    ...(w.bucket ? { series: doraSeries(facts, w.bucket) } : {}),
   };
 }

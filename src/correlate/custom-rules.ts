@@ -1,58 +1,165 @@
-import { RE2 } from "re2-wasm";
+import { compileGlob } from "../shared/glob.js";
+import { RE2JS } from "re2js";
 import { z } from "zod";
 import { BUILTIN_RULES } from "./builtin-rules.js";
 import type { LinkFact } from "./facts.js";
+
+/** Text a pattern sees is cut to this many UTF-16 code units (SPEC §7: matching cost is bounded by the text). */
+export const MAX_MATCH_INPUT = 65_536;
+/** At most this many distinct links per event per rule (SPEC §7: one event yields a bounded number of links). */
+export const MAX_LINKS_PER_RULE = 100;
+/**
+ * Largest compiled pattern accepted, in RE2 instructions. Matching is linear in the text but its constant grows with
+ * the program: `(.{96})` over 64 KiB takes ~0.3 s, so bigger programs (long bounded repeats) are refused on save.
+ * Realistic patterns are far smaller (`\b([0-9a-f]{7,40})\b` is 79).
+ */
+export const MAX_PATTERN_PROGRAM = 100;
 
 /** A custom correlation rule (SPEC §7). Unknown fields are refused. */
 export const customRuleSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lower-case letters, digits and dashes, 2–63 characters"),
-    on: z.string().regex(/^(github|slack|linear|deploy|\*)(\.[a-z0-9_*?]+)*$/, "a type glob such as github.pull_request.*"),
-    where: z.record(z.string().regex(/^[\w.]+$/, "a dotted field path"), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+    on: z
+      .string()
+      .max(200)
+      .regex(/^(github|slack|linear|deploy|\*)(\.[a-z0-9_*?]+)*$/, "a type glob such as github.pull_request.*"),
+    where: z
+      .record(
+        z.string().max(200).regex(/^[\w.]+$/, "a dotted field path"),
+        z.union([z.string(), z.number(), z.boolean(), z.null()]),
+      )
+      .optional(),
     extract: z.strictObject({
-      field: z.string().regex(/^[\w.]+$/, "a dotted field path such as payload.pull_request.title"),
+      field: z.string().max(200).regex(/^[\w.]+$/, "a dotted field path such as payload.pull_request.title"),
       pattern: z.string().min(1).max(500),
     }),
     link: z.strictObject({
-      to: z.string().regex(/^(github|linear|slack|deploy):[^\s]*\$[1-9]/, "an entity key template using a capture, such as linear:issue:$1"),
+      to: z
+        .string()
+        .max(300)
+        .regex(
+          /^(github|linear|slack|deploy):[^\s]*\$[1-9]/,
+          "an entity key template using a capture, such as linear:issue:$1",
+        ),
       relation: z.string().regex(/^[a-z_]{2,32}$/, "a relation such as references"),
       confidence: z.number().min(0).max(1),
     }),
     enabled: z.boolean().optional(),
   })
   .strict()
-  .refine((r) => !(r.name in BUILTIN_RULES), { message: "name is taken by a built-in rule", path: ["name"] });
+  // hasOwn, not `in`: names such as "constructor" are not built-in rules.
+  .refine((r) => !Object.hasOwn(BUILTIN_RULES, r.name), {
+    message: "name is taken by a built-in rule",
+    path: ["name"],
+  });
 
 export type CustomRule = z.infer<typeof customRuleSchema>;
 
 export interface CompiledRule {
   rule: CustomRule;
   matchesType: (type: string) => boolean;
-  regex: RE2;
+  /** RE2JS (pure JS, garbage-collected, linear time); stateless, so one instance may be shared. */
+  regex: RE2JS;
+  /** Capture groups in `regex` (group 0, the whole match, excluded). */
+  groups: number;
 }
 
-const globRegex = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".")}$`);
+const isHex = (c: string | undefined) => c !== undefined && /^[0-9a-fA-F]$/.test(c);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Patterns
 
 /**
- * Validates and compiles a rule. Patterns run on RE2 (re2-wasm): matching is linear in the input,
- * so no pattern can backtrack catastrophically; constructs RE2 cannot run in linear time
- * (backreferences, lookaround) are refused here with RE2's message.
+ * Rewrites the JS escapes RE2 lacks, `\uXXXX` and `\u{X…}`, as RE2's `\x{…}` (a `\uD83D\uDE00` surrogate pair
+ * becomes one code point). Everything else goes to RE2 verbatim, so RE2 refuses what it cannot run in linear time.
  */
-export function compileRule(input: unknown): { ok: true; compiled: CompiledRule } | { ok: false; errors: string[] } {
-  const parsed = customRuleSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join(".") || "rule"}: ${i.message}`) };
-  const rule = parsed.data;
-  let regex: RE2;
-  try {
-    regex = new RE2(rule.extract.pattern, "gu");
-  } catch (err) {
-    return { ok: false, errors: [`extract.pattern: ${(err as Error).message}`] };
+function translateJsEscapes(pattern: string): string {
+  if (!pattern.includes("\\u")) return pattern;
+  let out = "";
+  let i = 0;
+  const hex4 = (at: number) => [0, 1, 2, 3].every((k) => isHex(pattern[at + k]));
+  while (i < pattern.length) {
+    const c = pattern[i]!;
+    if (c !== "\\" || i + 1 >= pattern.length) {
+      out += c;
+      i++;
+      continue;
+    }
+    if (pattern[i + 1] === "u" && pattern[i + 2] === "{") {
+      const close = pattern.indexOf("}", i + 3);
+      const digits = close < 0 ? "" : pattern.slice(i + 3, close);
+      if (digits !== "" && [...digits].every(isHex)) {
+        out += `\\x{${digits}}`;
+        i = close + 1;
+        continue;
+      }
+    } else if (pattern[i + 1] === "u" && hex4(i + 2)) {
+      let cp = parseInt(pattern.slice(i + 2, i + 6), 16);
+      i += 6;
+      if (cp >= 0xd800 && cp <= 0xdbff && pattern.startsWith("\\u", i) && hex4(i + 2)) {
+        const low = parseInt(pattern.slice(i + 2, i + 6), 16);
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+          i += 6;
+        }
+      }
+      out += `\\x{${cp.toString(16)}}`;
+      continue;
+    }
+    out += pattern.slice(i, i + 2); // any other escape, `\\` included, is kept as a pair
+    i += 2;
   }
-  const groups = new RE2(`${rule.extract.pattern}|`, "u").exec("")!.length - 1;
-  const used = Math.max(...[...rule.link.to.matchAll(/\$([1-9])/g)].map((m) => Number(m[1])));
-  if (used > groups) return { ok: false, errors: [`link.to: uses $${used} but extract.pattern has ${groups} capture group(s)`] };
-  return { ok: true, compiled: { rule, matchesType: (t) => globRegex(rule.on).test(t), regex } };
+  return out;
 }
+
+/** Says why RE2 refused a construct people reach for, after RE2's own message. */
+function hint(message: string): string {
+  if (/`\\(?:[1-9]|k)/.test(message)) return " (backreferences are not supported: RE2 matches in linear time)";
+  if (/`\(\?<?[=!]/.test(message)) return " (lookahead and lookbehind are not supported: RE2 matches in linear time)";
+  return "";
+}
+
+type Compiled = { ok: true; compiled: CompiledRule } | { ok: false; errors: string[] };
+
+/**
+ * Validates and compiles a rule. Patterns run on RE2JS: matching is linear in the input and compiled patterns are
+ * ordinary garbage-collected objects, so compiling any number of times neither leaks nor ever starts to fail.
+ * Constructs RE2 cannot run in linear time (backreferences, lookaround) are refused with RE2's message.
+ */
+export function compileRule(input: unknown): Compiled {
+  const parsed = customRuleSchema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join(".") || "rule"}: ${i.message}`) };
+  }
+  const rule = parsed.data;
+  let regex: RE2JS;
+  try {
+    // No flags: case-sensitive, `^`/`$` at the ends of the text, `.` not matching \n, Unicode-aware — as in JS.
+    regex = RE2JS.compile(translateJsEscapes(rule.extract.pattern));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, errors: [`extract.pattern: ${message}${hint(message)}`] };
+  }
+  const size = regex.programSize();
+  if (size > MAX_PATTERN_PROGRAM) {
+    return {
+      ok: false,
+      errors: [
+        `extract.pattern: too large (${size} RE2 instructions, at most ${MAX_PATTERN_PROGRAM}); ` +
+          "shorten long bounded repeats such as .{500}",
+      ],
+    };
+  }
+  const groups = regex.groupCount();
+  const used = Math.max(...[...rule.link.to.matchAll(/\$([1-9])/g)].map((m) => Number(m[1])));
+  if (used > groups) {
+    return { ok: false, errors: [`link.to: uses $${used} but extract.pattern has ${groups} capture group(s)`] };
+  }
+  return { ok: true, compiled: { rule, matchesType: compileGlob(rule.on), regex, groups } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Applying
 
 /** The unified event as rules see it: `payload.…`, `type`, `subject`, `actor`, `platform`. */
 export interface RuleInput {
@@ -64,31 +171,48 @@ export interface RuleInput {
   payload: unknown;
 }
 
+/** Reads a dotted path through own properties only (no `constructor`, `__proto__` or other inherited values). */
 function pick(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
   for (const part of path.split(".")) {
-    if (cur === null || typeof cur !== "object") return undefined;
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, part)) return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur;
 }
 
-const MAX_INPUT = 65_536;
+/** Cuts text to MAX_MATCH_INPUT, without leaving half a surrogate pair at the end. */
+function bounded(text: string): string {
+  if (text.length <= MAX_MATCH_INPUT) return text;
+  const code = text.charCodeAt(MAX_MATCH_INPUT - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? MAX_MATCH_INPUT - 1 : MAX_MATCH_INPUT);
+}
 
-/** The links a rule makes from one event (from its subject). */
+/**
+ * The links a rule makes from one event (from its subject): at most MAX_LINKS_PER_RULE distinct ones, from the first
+ * MAX_MATCH_INPUT characters of the field. A match whose referenced groups are all empty or unmatched makes no link
+ * (it would name no entity), and neither does one that points back at the subject.
+ */
 export function applyCustomRule(c: CompiledRule, e: RuleInput): LinkFact[] {
   const { rule } = c;
   if (!e.subject || !c.matchesType(e.type)) return [];
   for (const [path, expected] of Object.entries(rule.where ?? {})) if ((pick(e, path) ?? null) !== expected) return [];
   const value = pick(e, rule.extract.field);
   if (typeof value !== "string" && typeof value !== "number") return [];
-  const text = String(value).slice(0, MAX_INPUT);
   const out = new Map<string, LinkFact>();
-  c.regex.lastIndex = 0;
-  for (let m = c.regex.exec(text); m; m = c.regex.exec(text)) {
-    const to = rule.link.to.replace(/\$([1-9])/g, (_s, n: string) => m![Number(n)] ?? "");
-    if (to !== e.subject) out.set(to, { from: e.subject, to, relation: rule.link.relation, rule: rule.name, confidence: rule.link.confidence });
-    if (m[0] === "") c.regex.lastIndex++;
+  // A Matcher holds the match state, so each call has its own; the compiled RE2JS is shared and stateless.
+  // find() steps past an empty match by itself, so zero-length matches advance; the loop ends with the text.
+  const m = c.regex.matcher(bounded(String(value)));
+  while (out.size < MAX_LINKS_PER_RULE && m.find()) {
+    let captured = false;
+    const to = rule.link.to.replace(/\$([1-9])/g, (_s, n: string) => {
+      const g = m.group(Number(n)) ?? "";
+      if (g !== "") captured = true;
+      return g;
+    });
+    if (!captured || to === e.subject || out.has(to)) continue;
+    const { relation, confidence } = rule.link;
+    out.set(to, { from: e.subject, to, relation, rule: rule.name, confidence });
   }
   return [...out.values()];
 }

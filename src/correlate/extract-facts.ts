@@ -19,6 +19,7 @@ function deploymentFacts(c: Collector, e: StoredEvent) {
     c.facts.deploy = {
       key,
       repository: d.repository,
+      service: d.source === "generic" && d.service ? d.service : d.repository,
       environment: d.environment,
       sha: d.sha.toLowerCase(),
       status: d.status,

@@ -60,6 +60,8 @@ export interface PushFact {
 export interface DeployFact {
   key: string;
   repository: string;
+  /** Ranges are per (repository, service, environment) (SPEC §5). */
+  service: string;
   environment: string;
   sha: string;
   status: string;

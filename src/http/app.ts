@@ -6,6 +6,7 @@ import { webhookRoute } from "./webhooks.js";
 import type { Receiver } from "../platforms/platform.js";
 import { PLATFORMS, type Platform } from "../shared/event.js";
 import type { Metrics } from "../ops/metrics.js";
+import { answerFor } from "./errors.js";
 
 export interface AppParts {
   log: Logger;
@@ -30,10 +31,24 @@ export function createApp(parts: AppParts): Koa {
         ctx.body = { error: `no route ${ctx.method} ${ctx.path}` };
       }
     } catch (err) {
-      // Never echo the error: it could quote a payload. Log the message, answer generically.
-      parts.log.error({ err: (err as Error).message, path: ctx.path }, "request failed");
-      ctx.status = 500;
-      ctx.body = { error: "internal error" };
+      // SPEC §2: an outage is a 503 the client retries, a value PostgreSQL refused is the request's
+      // 400, anything else a 500 (a bug). Never echo the error: it could quote a payload; log it.
+      const answer = answerFor(err);
+      const level = answer.status >= 500 ? (answer.status === 503 ? "warn" : "error") : "info";
+      parts.log[level](
+        {
+          err: (err as Error)?.message,
+          stack: answer.status === 500 ? (err as Error)?.stack : undefined,
+          path: ctx.path,
+        },
+        "request failed",
+      );
+      ctx.status = answer.status;
+      ctx.body = { error: answer.error };
+      if (answer.retryAfter) ctx.set("Retry-After", String(answer.retryAfter));
+    } finally {
+      // A body left unread (refused early) is not drained: the answer closes the connection.
+      if (!ctx.req.complete) ctx.set("Connection", "close");
     }
   });
   app.use(parts.ops.routes());

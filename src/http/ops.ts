@@ -1,15 +1,13 @@
 import Router from "@koa/router";
 import type { Registry } from "prom-client";
 
-export interface HealthChecks {
-  postgres: () => Promise<unknown>;
-  redis: () => Promise<unknown>;
-}
+/** What this process needs to do its work, by name: PostgreSQL for workers, Redis for everyone. */
+export type HealthChecks = Partial<Record<"postgres" | "redis", () => Promise<unknown>>>;
 
 const within = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), ms).unref())]);
 
-/** /healthz (process up), /readyz (PostgreSQL and Redis answer), /metrics (Prometheus). */
+/** /healthz (process up), /readyz (what the role needs answers), /metrics (Prometheus). */
 export function opsRoutes(checks: HealthChecks, registry: Registry): Router {
   const router = new Router();
   router.get("/healthz", (ctx) => {
@@ -18,6 +16,7 @@ export function opsRoutes(checks: HealthChecks, registry: Registry): Router {
   router.get("/readyz", async (ctx) => {
     const result: Record<string, string> = {};
     for (const [name, check] of Object.entries(checks)) {
+      if (!check) continue;
       result[name] = await within(check(), 1000).then(
         () => "ok",
         () => "unreachable",

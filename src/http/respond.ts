@@ -3,7 +3,9 @@ import type { z } from "zod";
 
 /** 400 with every problem of a query or body, `field: message`. */
 export function badRequest(ctx: Context, error: z.ZodError | string[], status = 400): void {
-  const problems = Array.isArray(error) ? error : error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
+  const problems = Array.isArray(error)
+    ? error
+    : error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
   ctx.status = status;
   ctx.body = { error: problems.join("; "), problems };
 }

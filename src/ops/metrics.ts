@@ -22,6 +22,18 @@ export function createMetrics(queueDepth?: () => Promise<Record<string, number>>
       labelNames: ["platform", "outcome"] as const,
       registers: [registry],
     }),
+    unprocessable: new Counter({
+      name: "switchyard_deliveries_unprocessable_total",
+      help: "Deliveries kept as unprocessable (SPEC §8), by platform",
+      labelNames,
+      registers: [registry],
+    }),
+    ruleFailures: new Counter({
+      name: "switchyard_rule_failures_total",
+      help: "Custom rules refused at load (invalid) or throwing on an event (failed)",
+      labelNames: ["rule", "kind"] as const,
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: "switchyard_processing_latency_seconds",
       help: "From receipt of a delivery to its event stored",

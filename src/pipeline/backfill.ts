@@ -5,7 +5,8 @@ import { withRetry } from "../store/with-retry.js";
 import { BUILTIN_RULES } from "../correlate/builtin-rules.js";
 import { correlateEvents } from "./correlate.js";
 import { compileRule } from "../correlate/custom-rules.js";
-import { loadStoredEvents } from "../store/load-events.js";
+import { countEventsOfType, eventIdsOfType, loadStoredEvents } from "../store/events.js";
+import { findRule } from "../store/rules.js";
 import type { Rules } from "./rule-book.js";
 
 const BATCH = 200;
@@ -25,24 +26,23 @@ export async function backfillRule({ prisma, pool }: Database, name: string, onP
   if (name in BUILTIN_RULES) {
     rules = { enabled: (r) => r === name, custom: [] };
   } else {
-    const row = await prisma.rule.findUnique({ where: { name } });
+    const row = await findRule(prisma, name);
     const compiled = row && compileRule(row.definition);
     if (!compiled || !compiled.ok) throw new Error(`no valid custom rule ${name}`);
     rules = { enabled: () => false, custom: [compiled.compiled] };
     glob = compiled.compiled.rule.on;
   }
   const like = globToLike(glob);
-  const [{ total }] = (await prisma.$queryRaw<Array<{ total: number }>>`SELECT count(*)::int AS total FROM events WHERE type LIKE ${like}`) as [{ total: number }];
+  const total = await countEventsOfType(prisma, like);
   let processed = 0;
   let after = "00000000-0000-0000-0000-000000000000";
   for (;;) {
-    const ids = await prisma.$queryRaw<Array<{ id: string }>>`
-      SELECT id FROM events WHERE type LIKE ${like} AND id > ${after}::uuid ORDER BY id LIMIT ${BATCH}`;
+    const ids = await eventIdsOfType(prisma, like, after, BATCH);
     if (!ids.length) break;
-    const events = await loadStoredEvents(prisma, ids.map((r) => r.id));
+    const events = await loadStoredEvents(prisma, ids);
     await withRetry(() => inTransaction(pool, (tx) => correlateEvents(tx, events, rules)));
     processed += ids.length;
-    after = ids.at(-1)!.id;
+    after = ids.at(-1)!;
     await onProgress({ processed, total });
   }
   return { processed, total };

@@ -10,7 +10,13 @@ import type { Rules } from "./rule-book.js";
 export async function correlateEvents(tx: Tx, events: StoredEvent[], rules: Rules): Promise<void> {
   const items = events.map((e) => {
     const facts = extractFacts(e, PLATFORM_MODULES[e.platform].facts, rules.enabled);
-    for (const c of rules.custom) facts.links.push(...applyCustomRule(c, e));
+    for (const c of rules.custom) {
+      try {
+        facts.links.push(...applyCustomRule(c, e));
+      } catch (err) {
+        rules.failed?.(c.rule.name, err);
+      }
+    }
     return { eventId: e.id, at: e.occurredAt, facts };
   });
   await applyFacts(tx, items, rules.enabled);

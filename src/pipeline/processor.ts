@@ -1,56 +1,113 @@
-import { correlateEvents } from "./correlate.js";
-import type { RuleBook } from "./rule-book.js";
 import { PLATFORM_MODULES } from "../platforms/registry.js";
-import { createBatcher } from "./batcher.js";
-import type { Delivery } from "../shared/event.js";
+import type { Delivery, NormalizedEvent, StoredEvent } from "../shared/event.js";
+import { markUnprocessable, storeEvents, storeRawDeliveries, type Normalized } from "../store/deliveries.js";
 import type { Database } from "../store/prisma.js";
-import { inTransaction } from "../store/sql.js";
-import { storeEvents, type Normalized } from "../store/deliveries.js";
+import { inTransaction, onConnection } from "../store/sql.js";
 import { withRetry } from "../store/with-retry.js";
+import { createBatcher } from "./batcher.js";
+import { correlateEvents } from "./correlate.js";
+import { reasonOf, isPermanent } from "./failure.js";
+import type { RuleBook } from "./rule-book.js";
 
 export interface ProcessorOptions {
   batchSize: number;
   lingerMs: number;
   /** Batches written at once, each for its own share of repositories, teams and channels. */
   writers: number;
+  /** A delivery kept as unprocessable (counted and logged by the caller). */
+  onUnprocessable?: (d: Delivery, reason: string) => void;
 }
 
-type Outcome = PromiseSettledResult<{ stored: boolean }>;
+export interface ProcessResult {
+  /** Its event was written now (false: stored before, a redelivery, or unprocessable). */
+  stored: boolean;
+  unprocessable?: true;
+}
+
+type Outcome = PromiseSettledResult<ProcessResult>;
+/** A queued delivery, normalized on arrival (or the reason it could not be). */
+type Item = { delivery: Delivery; event: NormalizedEvent } | { delivery: Delivery; failure: unknown };
+
+const done = (value: ProcessResult): Outcome => ({ status: "fulfilled", value });
+const toStored = ({ delivery: d, event }: Normalized): StoredEvent => ({ ...event, id: d.id, platform: d.platform });
 
 /**
- * The processor: normalize queued deliveries, store and correlate them, a batch per transaction.
+ * The processor (SPEC §8): a batch of queued deliveries is stored verbatim first, in a statement of
+ * its own; then their events are stored and correlated in one transaction. A delivery whose
+ * normalization or correlation fails for good is kept as unprocessable with the reason; one that
+ * meets a passing fault (database down) fails its job, which is retried, its raw copy already safe.
  * Safe to run again on the same job: a stored delivery is neither stored nor correlated twice.
  */
 export function createProcessor(db: Database, rules: RuleBook, o: ProcessorOptions) {
-  async function processBatch(items: Normalized[]): Promise<Outcome[]> {
-    const outcomes = new Map<Normalized, Outcome>();
+  async function unprocessable(d: Delivery, failure: unknown): Promise<Outcome> {
+    const reason = reasonOf(failure);
+    await withRetry(() => onConnection(db.pool, (sql) => markUnprocessable(sql, d.id, reason)));
+    o.onUnprocessable?.(d, reason);
+    return done({ stored: false, unprocessable: true });
+  }
+
+  /** Events and correlation for normalized deliveries, one transaction; alone on failure, so only the culprit fails. */
+  async function writeEvents(items: Normalized[]): Promise<Outcome[]> {
     try {
       const ruleSet = await rules.current();
-      const stored = await withRetry(() =>
+      const fresh = await withRetry(() =>
         inTransaction(db.pool, async (tx) => {
-          const fresh = await storeEvents(tx, items);
-          const events = items.filter((i) => fresh.has(i.delivery.id)).map(({ delivery: d, event }) => ({ ...event, id: d.id, platform: d.platform }));
-          await correlateEvents(tx, events, ruleSet);
-          return fresh;
+          const written = await storeEvents(tx, items);
+          await correlateEvents(tx, items.filter((i) => written.has(i.delivery.id)).map(toStored), ruleSet);
+          return written;
         }),
       );
-      for (const item of items) outcomes.set(item, { status: "fulfilled", value: { stored: stored.has(item.delivery.id) } });
+      return items.map((i) => done({ stored: fresh.has(i.delivery.id) }));
     } catch (reason) {
-      if (items.length === 1) outcomes.set(items[0]!, { status: "rejected", reason });
-      // One bad delivery must not hold back the others: retry each alone, so only it fails.
-      else for (const item of items) outcomes.set(item, (await processBatch([item]))[0]!);
+      if (items.length > 1) {
+        const outcomes: Outcome[] = [];
+        for (const item of items) outcomes.push(...(await writeEvents([item])));
+        return outcomes;
+      }
+      if (isPermanent(reason)) return [await unprocessable(items[0]!.delivery, reason)];
+      return [{ status: "rejected", reason }];
     }
-    return items.map((i) => outcomes.get(i)!);
+  }
+
+  async function processBatch(batch: Item[]): Promise<Outcome[]> {
+    let pending: Set<string>;
+    try {
+      pending = await withRetry(() => onConnection(db.pool, (sql) => storeRawDeliveries(sql, batch.map((i) => i.delivery))));
+    } catch (reason) {
+      return batch.map((): Outcome => ({ status: "rejected", reason }));
+    }
+    const outcomes = new Map<Item, Outcome>();
+    const normalized: Normalized[] = [];
+    for (const item of batch) {
+      if (!pending.has(item.delivery.id)) outcomes.set(item, done({ stored: false }));
+      else if ("failure" in item) outcomes.set(item, await unprocessable(item.delivery, item.failure).catch(rejected));
+      else normalized.push(item);
+    }
+    const written = await writeEvents(normalized).catch((reason) => normalized.map(() => rejected(reason)));
+    normalized.forEach((item, i) => outcomes.set(item, written[i]!));
+    return batch.map((i) => outcomes.get(i)!);
   }
 
   // Batches lock every scope they touch; writers split by repository (team, channel) rarely meet.
-  const writers = Array.from({ length: o.writers }, () => createBatcher(processBatch, { maxSize: o.batchSize, lingerMs: o.lingerMs }));
-  return async function processDelivery(delivery: Delivery): Promise<{ stored: boolean }> {
+  const writers = Array.from({ length: o.writers }, () =>
+    createBatcher(processBatch, { maxSize: o.batchSize, lingerMs: o.lingerMs }),
+  );
+  return async function processDelivery(delivery: Delivery): Promise<ProcessResult> {
     const platform = PLATFORM_MODULES[delivery.platform];
-    const event = platform.normalize(delivery);
-    return writers[partitionOf(platform.partitionKey(event), writers.length)]!({ delivery, event });
+    let item: Item;
+    let key = delivery.deliveryId;
+    try {
+      const event = platform.normalize(delivery);
+      item = { delivery, event };
+      key = platform.partitionKey(event);
+    } catch (failure) {
+      item = { delivery, failure };
+    }
+    return writers[partitionOf(key, writers.length)]!(item);
   };
 }
+
+const rejected = (reason: unknown): Outcome => ({ status: "rejected", reason });
 
 /** A stable share for the event's main scope (PlatformModule.partitionKey). */
 function partitionOf(key: string, n: number): number {

@@ -1,66 +1,82 @@
-import { correlateEvents } from "./correlate.js";
-import type { Rules } from "./rule-book.js";
 import { PLATFORM_MODULES } from "../platforms/registry.js";
-import type { Delivery, Platform, Priority } from "../shared/event.js";
+import type { Platform, StoredEvent } from "../shared/event.js";
+import { markUnprocessable, readDeliveries, storeEvents, type Normalized } from "../store/deliveries.js";
 import type { Database } from "../store/prisma.js";
-import { inTransaction, jsonParam } from "../store/sql.js";
-import { writePlatformRows } from "../store/deliveries.js";
+import { inTransaction, onConnection } from "../store/sql.js";
 import { withRetry } from "../store/with-retry.js";
+import { correlateEvents } from "./correlate.js";
+import { isPermanent, reasonOf } from "./failure.js";
+import type { Rules } from "./rule-book.js";
 
 export interface ReplayFilter {
+  /** Only these deliveries (`POST /api/deliveries/:id/reprocess`, `replay --delivery`). */
+  ids?: string[];
   platform?: Platform;
   since?: Date;
   limit?: number;
 }
 
+export interface ReplayResult {
+  replayed: number;
+  /** Deliveries that could not be processed, kept as unprocessable with their reasons. */
+  unprocessable: Array<{ id: string; error: string }>;
+}
+
 const BATCH = 200;
+const toStored = ({ delivery: d, event }: Normalized): StoredEvent => ({ ...event, id: d.id, platform: d.platform });
 
 /**
- * Re-processes stored raw deliveries: normalizes them again with the current code, rewrites the
- * unified event and platform rows, and correlates them again. Idempotent: links upsert.
+ * Re-processes stored raw deliveries with the current code: normalizes them again, writes or
+ * rewrites the unified event and platform rows, and correlates them again. Deliveries kept as
+ * unprocessable get another chance (their error is cleared when they succeed). Idempotent: links upsert.
  */
-export async function replayDeliveries({ prisma, pool }: Database, rules: Rules, filter: ReplayFilter, onBatch?: (done: number) => void): Promise<number> {
-  let done = 0;
+export async function replayDeliveries(
+  db: Database,
+  rules: Rules,
+  filter: ReplayFilter,
+  onBatch?: (done: number) => void,
+): Promise<ReplayResult> {
+  const result: ReplayResult = { replayed: 0, unprocessable: [] };
   let after = "00000000-0000-0000-0000-000000000000";
   const limit = filter.limit ?? Number.POSITIVE_INFINITY;
-  while (done < limit) {
-    const raws = await prisma.rawDelivery.findMany({
-      where: { id: { gt: after }, platform: filter.platform, receivedAt: filter.since ? { gte: filter.since } : undefined },
-      include: { event: { select: { type: true, priority: true } } },
-      orderBy: { id: "asc" },
-      take: Math.min(BATCH, limit - done),
-    });
-    if (!raws.length) break;
-    const items = raws.flatMap((raw) => {
-      if (!raw.event) return [];
-      const d: Delivery = {
-        id: raw.id,
-        platform: raw.platform as Platform,
-        deliveryId: raw.deliveryId,
-        receivedAt: raw.receivedAt.toISOString(),
-        contentType: raw.contentType,
-        headers: raw.headers as Record<string, string>,
-        body: raw.body,
-        type: raw.event.type,
-        priority: raw.event.priority as Priority,
-      };
-      return [{ ...PLATFORM_MODULES[d.platform].normalize(d), id: d.id, platform: d.platform }];
-    });
+  while (result.replayed < limit) {
+    const deliveries = await readDeliveries(db.prisma, filter, after, Math.min(BATCH, limit - result.replayed));
+    if (!deliveries.length) break;
+    const items: Normalized[] = [];
+    for (const delivery of deliveries) {
+      try {
+        items.push({ delivery, event: PLATFORM_MODULES[delivery.platform].normalize(delivery) });
+      } catch (err) {
+        await keep(db, result, delivery.id, err);
+      }
+    }
+    await write(db, rules, items, result);
+    result.replayed += deliveries.length;
+    after = deliveries.at(-1)!.id;
+    onBatch?.(result.replayed);
+  }
+  return result;
+}
+
+/** One transaction for the batch; on failure each alone, so only the culprit is kept unprocessable. */
+async function write(db: Database, rules: Rules, items: Normalized[], result: ReplayResult): Promise<void> {
+  if (!items.length) return;
+  try {
     await withRetry(() =>
-      inTransaction(pool, async (tx) => {
-        for (const e of items) {
-          await tx.execute`
-            UPDATE events SET occurred_at = ${e.occurredAt}, actor = ${e.actor}, subject = ${e.subject}, keys = ${e.keys}::text[],
-              payload = ${jsonParam(e.payload)}::jsonb
-            WHERE id = ${e.id}::uuid`;
-        }
-        await writePlatformRows(tx, items.map((e) => ({ eventId: e.id, rows: e.rows })), true);
-        await correlateEvents(tx, items, rules);
+      inTransaction(db.pool, async (tx) => {
+        await storeEvents(tx, items, true);
+        await correlateEvents(tx, items.map(toStored), rules);
       }),
     );
-    done += raws.length;
-    after = raws.at(-1)!.id;
-    onBatch?.(done);
+  } catch (err) {
+    if (items.length > 1) for (const item of items) await write(db, rules, [item], result);
+    else if (isPermanent(err)) await keep(db, result, items[0]!.delivery.id, err);
+    else throw err;
   }
-  return done;
+}
+
+async function keep(db: Database, result: ReplayResult, id: string, err: unknown) {
+  const error = reasonOf(err);
+  await onConnection(db.pool, (sql) => markUnprocessable(sql, id, error));
+  result.unprocessable.push({ id, error });
 }

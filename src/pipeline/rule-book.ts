@@ -1,28 +1,54 @@
-import type { PrismaClient } from "../generated/prisma/client.js";
 import { compileRule, type CompiledRule } from "../correlate/custom-rules.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { listRules } from "../store/rules.js";
 
 export interface Rules {
   enabled: (rule: string) => boolean;
   custom: CompiledRule[];
+  /** A custom rule that threw on an event: counted and logged by the caller, the event goes on without it. */
+  failed?: (rule: string, err: unknown) => void;
+}
+
+export interface RuleBookOptions {
+  ttlMs?: number;
+  /** A stored rule the code no longer accepts: said once per version, and the rule is left out. */
+  onInvalid?: (name: string, version: number, errors: string[]) => void;
+  onFailed?: (rule: string, err: unknown) => void;
 }
 
 /**
  * The rules in force, read from the `rules` table and cached briefly: a change made through the
  * API is seen by this process at once (invalidate) and by the other workers within `ttlMs`.
+ * Each custom rule is compiled once per version, not at every reload.
  */
-export function createRuleBook(prisma: PrismaClient, ttlMs = 2000) {
+export function createRuleBook(prisma: PrismaClient, o: RuleBookOptions = {}) {
+  const ttlMs = o.ttlMs ?? 2000;
   let cached: { at: number; rules: Rules } | null = null;
+  const compiled = new Map<string, { version: number; rule: CompiledRule | null }>();
+
+  function compiledVersion(name: string, version: number, definition: unknown): CompiledRule | null {
+    const hit = compiled.get(name);
+    if (hit?.version === version) return hit.rule;
+    const c = compileRule(definition);
+    if (!c.ok) o.onInvalid?.(name, version, c.errors);
+    const rule = c.ok ? c.compiled : null;
+    compiled.set(name, { version, rule });
+    return rule;
+  }
+
   async function load(): Promise<Rules> {
-    const rows = await prisma.rule.findMany();
+    const rows = await listRules(prisma);
     const disabled = new Set(rows.filter((r) => !r.enabled).map((r) => r.name));
     const custom: CompiledRule[] = [];
     for (const r of rows) {
       if (r.builtin || !r.enabled) continue;
-      const c = compileRule(r.definition);
-      if (c.ok) custom.push(c.compiled); // saved rules were validated; skip any the code no longer accepts
+      const rule = compiledVersion(r.name, r.version, r.definition);
+      if (rule) custom.push(rule);
     }
-    return { enabled: (name) => !disabled.has(name), custom };
+    for (const name of compiled.keys()) if (!rows.some((r) => r.name === name)) compiled.delete(name);
+    return { enabled: (name) => !disabled.has(name), custom, failed: o.onFailed };
   }
+
   return {
     async current(): Promise<Rules> {
       if (!cached || Date.now() - cached.at > ttlMs) cached = { at: Date.now(), rules: await load() };

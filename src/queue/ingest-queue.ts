@@ -6,6 +6,11 @@ import { JOB_PRIORITY } from "./priority.js";
 
 export const INGEST_QUEUE = "ingest";
 
+/** The value at KEYS[1], recording ARGV[1] there for ARGV[2] seconds if there is none (SET NX GET before Redis 7). */
+const GET_OR_SET = `local v = redis.call('GET', KEYS[1])
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+return v`;
+
 export interface IngestQueueOptions {
   connection: Redis;
   prefix: string;
@@ -32,23 +37,44 @@ export function createIngestQueue(o: IngestQueueOptions) {
    * Adds the delivery unless its delivery id was seen within the TTL. BullMQ's deduplication
    * checks and records the id in the same Lua script that adds the job, so no crash between
    * "seen" and "queued" can lose a delivery; a duplicate returns the first job's id.
+   *
+   * A `replayKey` (the signed bytes of a GitHub or Linear delivery) already recorded under another
+   * delivery id whose job was added is a replay (SPEC §2): a duplicate of that job, nothing added.
+   * One extra command in the common case: the key is read and, if new, recorded in one script,
+   * before the add. If that add then fails (503) or the process dies first, the key names a
+   * delivery never queued: the sender's retry (same delivery id) passes, and so does a replay
+   * (its first has no job), so a replay may be missed but a delivery is never lost.
    */
-  async function enqueue(d: Delivery): Promise<{ id: string; duplicate: boolean }> {
-    const add = queue.add(d.type, d, {
-      jobId: d.id,
-      priority: JOB_PRIORITY[d.priority],
-      deduplication: { id: `${d.platform}:${d.deliveryId}`, ttl: o.dedupeTtlSeconds * 1000 },
-    });
+  async function enqueue(
+    d: Delivery,
+    options: { replayKey?: string } = {},
+  ): Promise<{ id: string; duplicate: boolean }> {
+    const dedupe = (deliveryId: string) => `${d.platform}:${deliveryId}`;
+    const work = (async () => {
+      if (options.replayKey) {
+        const key = `${o.prefix}:${INGEST_QUEUE}:replay:${options.replayKey}`;
+        const first = (await o.connection.eval(GET_OR_SET, 1, key, d.deliveryId, o.dedupeTtlSeconds)) as string | null;
+        if (first !== null && first !== d.deliveryId) {
+          const job = await queue.getDeduplicationJobId(dedupe(first));
+          if (job) return { id: job, duplicate: true };
+        }
+      }
+      const job = await queue.add(d.type, d, {
+        jobId: d.id,
+        priority: JOB_PRIORITY[d.priority],
+        deduplication: { id: dedupe(d.deliveryId), ttl: o.dedupeTtlSeconds * 1000 },
+      });
+      return { id: job.id ?? d.id, duplicate: job.id !== d.id };
+    })();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error("enqueue timed out")), o.enqueueTimeoutMs);
     });
     try {
-      const job = await Promise.race([add, timeout]);
-      return { id: job.id ?? d.id, duplicate: job.id !== d.id };
+      return await Promise.race([work, timeout]);
     } catch {
       // If the add still lands after the timeout, the sender's retry is answered as a duplicate.
-      add.catch(() => undefined);
+      work.catch(() => undefined);
       throw queueUnavailable();
     } finally {
       clearTimeout(timer);

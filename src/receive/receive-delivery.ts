@@ -1,14 +1,38 @@
+import { createHash } from "node:crypto";
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import { v7 as uuidv7 } from "uuid";
-import type { Receiver } from "../platforms/platform.js";
+import type { RawRequest, Receiver } from "../platforms/platform.js";
 import type { Delivery, Platform } from "../shared/event.js";
-import { Refused } from "../shared/errors.js";
+import { malformed, Refused } from "../shared/errors.js";
 import { keptHeaders } from "./kept-headers.js";
+import type { Holding } from "./limits.js";
 import { mediaType, readBody } from "./read-body.js";
 
-export type Enqueue = (delivery: Delivery) => Promise<{ id: string; duplicate: boolean }>;
+/**
+ * Adds the delivery to the queue. `replayKey` names the signed bytes of a platform whose signature
+ * covers no delivery id or timestamp: the same key under another delivery id is a replay.
+ */
+export type Enqueue = (
+  delivery: Delivery,
+  options?: { replayKey?: string },
+) => Promise<{ id: string; duplicate: boolean }>;
 
 export type Received = { answer: { status: number; body: unknown } } | { id: string; duplicate: boolean };
+
+/** SPEC §2: delivery ids are bounded; printable, so they read back as they came. */
+const MAX_DELIVERY_ID = 200;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * The signature headers of the platforms whose signature covers the body only (GitHub) or a
+ * timestamp inside it (Linear, ±60 s): a token holder could re-post such a body under a fresh
+ * delivery id. Slack and Standard Webhooks sign a timestamp (and id) outside the body.
+ */
+const REPLAY_SIGNATURE: Partial<Record<Platform, string>> = {
+  github: "x-hub-signature-256",
+  linear: "linear-signature",
+};
 
 /**
  * The whole receive path: read the exact body, verify, enqueue. No database call here, so
@@ -18,27 +42,59 @@ export async function receiveDelivery(
   receiver: Receiver | undefined,
   platform: Platform,
   request: IncomingMessage,
-  deps: { enqueue: Enqueue; maxBytes: number },
+  deps: { enqueue: Enqueue; maxBytes: number; holding: Holding },
 ): Promise<Received> {
   if (!receiver) throw new Refused("not_configured", `${platform} receiver not configured`);
   const contentType = mediaType(request);
   if (!receiver.contentTypes.includes(contentType)) {
     throw new Refused("unsupported_media_type", `content type must be ${receiver.contentTypes.join(" or ")}`);
   }
-  const rawBody = await readBody(request, deps.maxBytes);
-  const req = { headers: request.headers, contentType, rawBody, body: rawBody.toString("utf8") };
+  const rawBody = await readBody(request, deps.maxBytes, deps.holding);
+  // Every verifier but Linear's takes a string. Only valid UTF-8 (which JSON and forms are) turns
+  // into a string and back into the very bytes that were signed; NUL cannot be stored as text.
+  if (!isUtf8(rawBody) || rawBody.includes(0)) throw malformed("body is not UTF-8 text");
+  const req = lazyBody(request.headers, contentType, rawBody);
   const verdict = await receiver.accept(req);
   if ("answer" in verdict) return verdict;
+  if (!verdict.deliveryId || verdict.deliveryId.length > MAX_DELIVERY_ID || CONTROL.test(verdict.deliveryId)) {
+    throw malformed(`delivery id must be 1 to ${MAX_DELIVERY_ID} printable characters`);
+  }
   const delivery: Delivery = {
     id: uuidv7(),
     platform,
     deliveryId: verdict.deliveryId,
     receivedAt: new Date().toISOString(),
     contentType,
-    headers: keptHeaders(req.headers),
+    headers: keptHeaders(request.headers, receiver.keepHeaders),
     body: req.body,
     type: verdict.type,
     priority: verdict.priority,
   };
-  return deps.enqueue(delivery);
+  return deps.enqueue(delivery, { replayKey: replayKey(platform, req) });
+}
+
+/** The body as text is made once, when a verifier or the delivery first needs it. */
+function lazyBody(headers: IncomingMessage["headers"], contentType: string, rawBody: Buffer): RawRequest {
+  let body: string | undefined;
+  return {
+    headers,
+    contentType,
+    rawBody,
+    get body() {
+      return (body ??= rawBody.toString("utf8"));
+    },
+  };
+}
+
+/**
+ * `platform:sha256(signature)`. A verified signature is already an HMAC-SHA256 of the exact body,
+ * and the verifiers compare it as a string, so it names (secret, body) without hashing the body
+ * again (20 µs for a 21 KB body); hashed, so Redis holds no signature. A body signed anew with a
+ * rotated secret is a new delivery (the rejection tests send one body under both secrets).
+ */
+function replayKey(platform: Platform, req: RawRequest): string | undefined {
+  const name = REPLAY_SIGNATURE[platform];
+  const signature = name ? req.headers[name] : undefined;
+  if (typeof signature !== "string") return undefined;
+  return `${platform}:${createHash("sha256").update(signature).digest("hex")}`;
 }

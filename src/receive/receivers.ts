@@ -2,6 +2,8 @@ import type { Config } from "../shared/config.js";
 import type { Receiver } from "../platforms/platform.js";
 import { PLATFORM_MODULES } from "../platforms/registry.js";
 import type { Platform } from "../shared/event.js";
+import { receiveLimits, type ReceiveLimits } from "./limits.js";
+import type { Enqueue } from "./receive-delivery.js";
 
 /** Receivers for the platforms that have secrets configured; the others answer 503. */
 export function createReceivers(config: Config): Partial<Record<Platform, Receiver>> {
@@ -11,4 +13,17 @@ export function createReceivers(config: Config): Partial<Record<Platform, Receiv
     if (secrets.length) receivers[m.platform] = m.receiver(secrets);
   }
   return receivers;
+}
+
+/** What the web role's receivers need: createApp's `ingest`, with the receive limits (SPEC §2). */
+export function ingestDeps(
+  config: Config,
+  enqueue: Enqueue,
+): { receivers: Partial<Record<Platform, Receiver>>; enqueue: Enqueue; maxBytes: number; limits: ReceiveLimits } {
+  return {
+    receivers: createReceivers(config),
+    enqueue,
+    maxBytes: config.WEBHOOK_MAX_BYTES,
+    limits: receiveLimits(config),
+  };
 }

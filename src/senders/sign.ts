@@ -31,12 +31,12 @@ export function slackRequest(body: string, contentType: string, secret: string, 
 }
 
 /** Encodes a Slack fixture the way Slack posts it. */
-export function slackBody(fixture: { kind: string; payload: Record<string, any> }): { body: string; contentType: string } {
+export function slackBody(fixture: { kind: string; payload: Record<string, unknown> }): { body: string; contentType: string } {
   switch (fixture.kind) {
     case "interaction":
       return { body: new URLSearchParams({ payload: JSON.stringify(fixture.payload) }).toString(), contentType: "application/x-www-form-urlencoded" };
     case "command":
-      return { body: new URLSearchParams(fixture.payload).toString(), contentType: "application/x-www-form-urlencoded" };
+      return { body: new URLSearchParams(fixture.payload as Record<string, string>).toString(), contentType: "application/x-www-form-urlencoded" };
     default:
       return { body: JSON.stringify(fixture.payload), contentType: "application/json" };
   }
@@ -71,7 +71,7 @@ export function deployRequest(payload: unknown, secret: string, id = `msg_${rand
 export async function post(url: string, req: SignedRequest) {
   const res = await fetch(url, { method: "POST", headers: req.headers, body: req.body });
   const text = await res.text();
-  let json: any;
+  let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read answers loosely
   try {
     json = JSON.parse(text);
   } catch {

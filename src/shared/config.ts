@@ -18,6 +18,22 @@ const schema = z.object({
     message: "every secret must start with whsec_",
   }),
   API_TOKENS: list,
+  // GitHub redelivery reconciler (README "Operations"): a token or App credentials, and the hooks.
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  GITHUB_APP_ID: z.string().regex(/^\d+$/, "a numeric GitHub App id").optional(),
+  /** PEM; `\n` written as two characters (as env files often hold it) is read as a newline. */
+  GITHUB_APP_PRIVATE_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .transform((k) => k?.replaceAll("\\n", "\n")),
+  GITHUB_API_URL: z.url().optional(),
+  /** `owner/repo:HOOK_ID,org:ORG:HOOK_ID,app` */
+  GITHUB_RECONCILE_HOOKS: z.string().optional(),
+  /** Seconds between reconcile passes on workers; 0 (default) leaves it to `switchyard reconcile github`. */
+  GITHUB_RECONCILE_INTERVAL_S: z.coerce.number().int().nonnegative().default(0),
+  /** Environments DORA counts when none is named (SPEC §6): globs, case-insensitive. */
+  PRODUCTION_ENVIRONMENTS: list.transform((globs) => (globs.length ? globs : ["prod*", "production*", "live"])),
   ROLE: z.enum(["all", "web", "worker"]).default("all"),
   WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(26_214_400),
   /** How long a delivery id is remembered for deduplication (GitHub redelivers for 3 days). */
@@ -32,8 +48,25 @@ const schema = z.object({
   WORKER_WRITERS: z.coerce.number().int().positive().default(2),
   /** How long a lone job waits for others before its batch is written. */
   WORKER_LINGER_MS: z.coerce.number().int().nonnegative().default(5),
-  JOB_ATTEMPTS: z.coerce.number().int().positive().default(8),
+  /** Attempts of a job: with the capped backoff below, about 90 minutes of retries, longer than a database failover. */
+  JOB_ATTEMPTS: z.coerce.number().int().positive().default(25),
   JOB_BACKOFF_MS: z.coerce.number().int().positive().default(1000),
+  JOB_BACKOFF_MAX_MS: z.coerce.number().int().positive().default(300_000),
+  /** A killed worker's jobs are taken over after about this long (BullMQ lock), checked this often. */
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).default(15_000),
+  JOB_STALLED_CHECK_MS: z.coerce.number().int().min(500).default(5_000),
+  // receive limits (SPEC §2)
+  /** Per-platform body limits; WEBHOOK_MAX_BYTES stays an overall cap above them all. */
+  WEBHOOK_MAX_BYTES_GITHUB: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  WEBHOOK_MAX_BYTES_LINEAR: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  WEBHOOK_MAX_BYTES_SLACK: z.coerce.number().int().positive().default(1024 * 1024),
+  WEBHOOK_MAX_BYTES_DEPLOY: z.coerce.number().int().positive().default(1024 * 1024),
+  /** Body bytes being read or held at once across all webhook requests; above it 503 with Retry-After. */
+  WEBHOOK_MAX_INFLIGHT_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  /** Node's server timeouts: the whole request (a slow body is cut), its headers, an idle keep-alive socket. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

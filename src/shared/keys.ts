@@ -1,3 +1,5 @@
+import { bounded, LIMITS } from "./bounds.js";
+
 /**
  * Entity keys (SPEC §4), built and parsed here only: lower-case GitHub owner/repo, upper-case
  * Linear identifiers, full SHAs. Lock scopes (`repo:…`, `team:…`) are keys of the same kind.
@@ -54,7 +56,10 @@ export function commitOf(key: string): { repository: string; sha: string } | nul
 export const isIssueKey = (key: string) => key.startsWith(PREFIX.linearIssue) || key.startsWith(PREFIX.issue);
 
 /** `ENG-42` → `ENG`. */
-export const teamOf = (identifier: string) => identifier.slice(0, identifier.indexOf("-"));
+export const teamOf = (identifier: string) => {
+  const dash = identifier.indexOf("-");
+  return dash < 0 ? identifier : identifier.slice(0, dash);
+};
 
 /**
  * Advisory-lock scopes: what a transaction serializes on. Taken in the order of SCOPE_KINDS, so
@@ -71,7 +76,7 @@ const LINEAR_URL = /https?:\/\/linear\.app\/[\w-]+\/issue\/([a-z][a-z0-9_]{0,6}-
 
 /** Entity keys of the GitHub and Linear URLs in a text (Slack messages, attachments, link_shared). */
 export function keysFromUrls(text: string | null | undefined): string[] {
-  if (!text) return [];
+  if (typeof text !== "string" || !text) return [];
   const keys: string[] = [];
   for (const [, repo, kind, id] of text.matchAll(GITHUB_URL)) {
     if (!repo || !id) continue;
@@ -83,7 +88,8 @@ export function keysFromUrls(text: string | null | undefined): string[] {
   return keys;
 }
 
-/** Distinct non-empty keys, in first-seen order. */
+/** Distinct non-empty keys, in first-seen order; keys over LIMITS.keyBytes dropped, at most LIMITS.perEvent. */
 export function uniqueKeys(...keys: Array<string | null | undefined | string[]>): string[] {
-  return [...new Set(keys.flat().filter((k): k is string => typeof k === "string" && k.length > 0))];
+  const ok = keys.flat().filter((k): k is string => typeof k === "string" && k.length > 0 && bounded(k, LIMITS.keyBytes) !== null);
+  return [...new Set(ok)].slice(0, LIMITS.perEvent);
 }

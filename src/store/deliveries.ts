@@ -1,45 +1,76 @@
-import { Prisma } from "../generated/prisma/client.js";
-import type { Delivery, NormalizedEvent, PlatformRows } from "../shared/event.js";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
+import type { Delivery, NormalizedEvent, Platform, PlatformRows, Priority } from "../shared/event.js";
 import { jsonParam, type Sql } from "./sql.js";
+
+/**
+ * The `raw_deliveries` and `events` tables and the platform rows: every statement on them is here.
+ * A delivery's status (SPEC §8) is derived: `unprocessable` with an error, `stored` once its event
+ * exists, `pending` in between.
+ */
 
 export interface Normalized {
   delivery: Delivery;
   event: NormalizedEvent;
 }
 
+export type DeliveryStatus = "pending" | "stored" | "unprocessable";
+
 /** A field name of prisma/schema.prisma → its column (every @map there is the snake_case of the field). */
 const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const toRow = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) => [column(k), v]));
+const byId = <T extends { delivery: { id: string } }>(a: T, b: T) => (a.delivery.id < b.delivery.id ? -1 : 1);
 
 /**
- * Stores raw deliveries, their unified events and platform rows, a whole batch per statement
- * (rows travel as one JSON document, read back with the table's own row type).
- * Idempotent: a delivery already stored (same id, or same platform and delivery id) is left as it
- * is, so a retried or redelivered job changes nothing. Returns the ids stored now.
+ * Stores the verbatim deliveries, one statement for the batch, committed on its own before
+ * anything reads them (SPEC §8). Returns the ids to process now: those inserted by this call and
+ * those stored earlier that are still pending (a job run again after a crash). A redelivery of a
+ * known (platform, delivery id) under another id is neither.
  */
-export async function storeEvents(tx: Sql, batch: Normalized[]): Promise<Set<string>> {
-  if (!batch.length) return new Set();
+export async function storeRawDeliveries(sql: Sql, deliveries: Delivery[]): Promise<Set<string>> {
+  if (!deliveries.length) return new Set();
   // Sorted by id, so two batches holding the same deliveries (a stalled job run twice) lock alike.
-  const items = [...batch].sort((a, b) => (a.delivery.id < b.delivery.id ? -1 : 1));
-  const raw = items.map(({ delivery: d }) => ({
-    id: d.id,
-    platform: d.platform,
-    delivery_id: d.deliveryId,
-    received_at: d.receivedAt,
-    content_type: d.contentType,
-    headers: d.headers,
-    body: d.body,
-  }));
-  const inserted = await tx.query<Array<{ id: string }>>`
-    INSERT INTO raw_deliveries (id, platform, delivery_id, received_at, content_type, headers, body)
-    SELECT id, platform, delivery_id, received_at, content_type, headers, body
-    FROM jsonb_populate_recordset(NULL::raw_deliveries, ${jsonParam(raw)}::jsonb)
-    ON CONFLICT DO NOTHING
-    RETURNING id`;
-  const fresh = new Set(inserted.map((r) => r.id));
-  const stored = items.filter(({ delivery }) => fresh.has(delivery.id));
-  if (!stored.length) return fresh;
-  const events = stored.map(({ delivery: d, event: e }) => ({
+  const raw = [...deliveries]
+    .sort((a, b) => (a.id < b.id ? -1 : 1))
+    .map((d) => ({
+      id: d.id,
+      platform: d.platform,
+      delivery_id: d.deliveryId,
+      received_at: d.receivedAt,
+      content_type: d.contentType,
+      headers: d.headers,
+      body: d.body,
+      type: d.type,
+      priority: d.priority,
+    }));
+  const rows = await sql.query<Array<{ id: string }>>`
+    WITH given AS (SELECT * FROM jsonb_populate_recordset(NULL::raw_deliveries, ${jsonParam(raw)}::jsonb)),
+    inserted AS (
+      INSERT INTO raw_deliveries (id, platform, delivery_id, received_at, content_type, headers, body, type, priority)
+      SELECT id, platform, delivery_id, received_at, content_type, headers, body, type, priority FROM given
+      ON CONFLICT DO NOTHING
+      RETURNING id)
+    SELECT id FROM inserted
+    UNION ALL
+    SELECT r.id FROM raw_deliveries r JOIN given g ON g.id = r.id
+    WHERE r.error IS NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = r.id)`;
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Keeps a delivery as unprocessable with its reason (it stays in raw_deliveries, its event absent). */
+export async function markUnprocessable(sql: Sql, id: string, error: string): Promise<void> {
+  await sql.execute`UPDATE raw_deliveries SET error = ${error.slice(0, 2000)}, failed_at = now() WHERE id = ${id}::uuid`;
+}
+
+/**
+ * Stores unified events and platform rows, a whole batch per statement (rows travel as one JSON
+ * document, read back with the table's own row type). `replace` rewrites events already stored
+ * (replays); otherwise one already stored is left as it is. Clears the deliveries' errors.
+ * Returns the ids written now.
+ */
+export async function storeEvents(tx: Sql, batch: Normalized[], replace = false): Promise<Set<string>> {
+  if (!batch.length) return new Set();
+  const items = [...batch].sort(byId);
+  const events = items.map(({ delivery: d, event: e }) => ({
     id: d.id,
     platform: d.platform,
     type: e.type,
@@ -52,14 +83,33 @@ export async function storeEvents(tx: Sql, batch: Normalized[]): Promise<Set<str
     priority: d.priority,
     payload: e.payload,
   }));
-  await tx.execute`
-    INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload)
-    SELECT id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload
-    FROM jsonb_populate_recordset(NULL::events, ${jsonParam(events)}::jsonb)`;
+  const doc = jsonParam(events);
+  const written = replace
+    ? await tx.query<Array<{ id: string }>>`
+        INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload)
+        SELECT id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload
+        FROM jsonb_populate_recordset(NULL::events, ${doc}::jsonb)
+        ON CONFLICT (id) DO UPDATE SET occurred_at = EXCLUDED.occurred_at, actor = EXCLUDED.actor,
+          subject = EXCLUDED.subject, keys = EXCLUDED.keys, payload = EXCLUDED.payload
+        RETURNING id`
+    : await tx.query<Array<{ id: string }>>`
+        INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload)
+        SELECT id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload
+        FROM jsonb_populate_recordset(NULL::events, ${doc}::jsonb)
+        ON CONFLICT DO NOTHING
+        RETURNING id`;
+  const fresh = new Set(written.map((r) => r.id));
+  const stored = items.filter(({ delivery }) => fresh.has(delivery.id));
+  if (!stored.length) return fresh;
   await writePlatformRows(
     tx,
     stored.map(({ delivery, event }) => ({ eventId: delivery.id, rows: event.rows })),
+    replace,
   );
+  if (replace) {
+    await tx.execute`UPDATE raw_deliveries SET error = NULL, failed_at = NULL
+      WHERE id = ANY(${[...fresh]}::uuid[]) AND error IS NOT NULL`;
+  }
   return fresh;
 }
 
@@ -71,10 +121,92 @@ const PLATFORM_TABLES: Record<keyof PlatformRows, Prisma.Sql> = {
 };
 
 /** Writes events' platform rows, replacing any they had (replays rewrite them). */
-export async function writePlatformRows(tx: Sql, items: Array<{ eventId: string; rows: PlatformRows }>, replace = false): Promise<void> {
+async function writePlatformRows(tx: Sql, items: Array<{ eventId: string; rows: PlatformRows }>, replace: boolean) {
   for (const [kind, table] of Object.entries(PLATFORM_TABLES) as Array<[keyof PlatformRows, Prisma.Sql]>) {
     if (replace) await tx.execute`DELETE FROM ${table} WHERE event_id = ANY(${items.map((i) => i.eventId)}::uuid[])`;
     const rows = items.flatMap(({ eventId, rows }) => (rows[kind] ? [toRow({ eventId, ...rows[kind] })] : []));
-    if (rows.length) await tx.execute`INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, ${jsonParam(rows)}::jsonb)`;
+    if (rows.length) {
+      await tx.execute`INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, ${jsonParam(rows)}::jsonb)`;
+    }
   }
+}
+
+export interface RawFilter {
+  ids?: string[];
+  platform?: Platform;
+  since?: Date;
+}
+
+/** Stored raw deliveries as the receiver queued them, in id order after `after` (replays). */
+export async function readDeliveries(prisma: PrismaClient, f: RawFilter, after: string, take: number): Promise<Delivery[]> {
+  const raws = await prisma.rawDelivery.findMany({
+    where: {
+      id: f.ids ? { in: f.ids, gt: after } : { gt: after },
+      platform: f.platform,
+      receivedAt: f.since ? { gte: f.since } : undefined,
+    },
+    include: { event: { select: { type: true, priority: true } } },
+    orderBy: { id: "asc" },
+    take,
+  });
+  return raws.flatMap((raw) => {
+    const type = raw.type ?? raw.event?.type;
+    const priority = raw.priority ?? raw.event?.priority;
+    if (!type || !priority) return [];
+    return [
+      {
+        id: raw.id,
+        platform: raw.platform as Platform,
+        deliveryId: raw.deliveryId,
+        receivedAt: raw.receivedAt.toISOString(),
+        contentType: raw.contentType,
+        headers: raw.headers as Record<string, string>,
+        body: raw.body,
+        type,
+        priority: priority as Priority,
+      },
+    ];
+  });
+}
+
+export interface DeliveryListItem {
+  id: string;
+  platform: string;
+  deliveryId: string;
+  receivedAt: Date;
+  status: DeliveryStatus;
+  error: string | null;
+}
+
+/** `GET /api/deliveries` (SPEC §8): newest first, keyset on id. */
+export async function listDeliveries(
+  prisma: PrismaClient,
+  q: { status?: DeliveryStatus; platform?: Platform; before?: string; limit: number },
+): Promise<DeliveryListItem[]> {
+  const where: Prisma.Sql[] = [Prisma.sql`TRUE`];
+  if (q.platform) where.push(Prisma.sql`r.platform = ${q.platform}`);
+  if (q.before) where.push(Prisma.sql`r.id < ${q.before}::uuid`);
+  if (q.status === "unprocessable") where.push(Prisma.sql`r.failed_at IS NOT NULL AND r.error IS NOT NULL`);
+  if (q.status === "stored") where.push(Prisma.sql`r.error IS NULL AND e.id IS NOT NULL`);
+  if (q.status === "pending") where.push(Prisma.sql`r.error IS NULL AND e.id IS NULL`);
+  return prisma.$queryRaw<DeliveryListItem[]>`
+    SELECT r.id, r.platform, r.delivery_id AS "deliveryId", r.received_at AS "receivedAt", r.error,
+           CASE WHEN r.error IS NOT NULL THEN 'unprocessable' WHEN e.id IS NOT NULL THEN 'stored' ELSE 'pending' END AS status
+    FROM raw_deliveries r LEFT JOIN events e ON e.id = r.id
+    WHERE ${Prisma.join(where, " AND ")}
+    ORDER BY r.id DESC LIMIT ${q.limit}`;
+}
+
+/** Unprocessable deliveries per platform (GET /api/queue, the unprocessable gauge). */
+export async function countUnprocessable(prisma: PrismaClient): Promise<Record<string, number>> {
+  const rows = await prisma.$queryRaw<Array<{ platform: string; n: number }>>`
+    SELECT platform, count(*)::int AS n FROM raw_deliveries WHERE failed_at IS NOT NULL AND error IS NOT NULL GROUP BY platform`;
+  return Object.fromEntries(rows.map((r) => [r.platform, r.n]));
+}
+
+/** The delivery ids of `platform` among `ids` that are stored (the GitHub reconciler's question). */
+export async function storedDeliveryIds(prisma: PrismaClient, platform: Platform, ids: string[]): Promise<Set<string>> {
+  const rows = await prisma.$queryRaw<Array<{ id: string }>>`
+    SELECT delivery_id AS id FROM raw_deliveries WHERE platform = ${platform} AND delivery_id = ANY(${ids})`;
+  return new Set(rows.map((r) => r.id));
 }

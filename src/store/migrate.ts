@@ -82,7 +82,7 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
         await client.query("COMMIT");
       } catch (err) {
         await client.query("ROLLBACK");
-        throw new Error(`migration ${name} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${name} failed: ${(err as Error).message}`, { cause: err });
       }
       applied.push(name);
     }

@@ -78,3 +78,23 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<
     client.release(broken);
   }
 }
+
+/**
+ * Runs `fn` on one pooled connection without a transaction: each statement commits on its own.
+ * For a single statement that must be durable before anything else happens (the raw delivery).
+ */
+export async function onConnection<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const lost = (err: Error) => (broken = err);
+  client.on("error", lost);
+  try {
+    return await fn(onClient(client));
+  } catch (err) {
+    broken ??= err as Error;
+    throw err;
+  } finally {
+    client.off("error", lost);
+    client.release(broken);
+  }
+}

@@ -1,23 +1,34 @@
 import Router from "@koa/router";
 import { z } from "zod";
 import type { IngestQueue } from "../../queue/ingest-queue.js";
-import { badRequest, notFound } from "../respond.js";
+import { withinDeadline } from "../deadline.js";
+import { notFound } from "../respond.js";
+import { jobId, limit, offset, valid } from "./params.js";
 
-const page = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) });
+const page = z.object({ limit: limit(500, 50), offset });
+const idParams = z.object({ id: jobId });
 
-/** GET /api/queue (job counts) and /api/queue/failed (failed jobs, kept until retried). */
-export function queueApi({ queue, depth }: Pick<IngestQueue, "queue" | "depth">): Router {
+/**
+ * GET /api/queue (job counts, unprocessable deliveries by platform) and /api/queue/failed (failed
+ * jobs, kept until retried). Redis calls answer 503 after a deadline (BullMQ would wait for good).
+ */
+export function queueApi(
+  { queue, depth }: Pick<IngestQueue, "queue" | "depth">,
+  unprocessable: () => Promise<Record<string, number>>,
+): Router {
   const router = new Router();
   router.get("/queue", async (ctx) => {
-    ctx.body = await depth();
+    const [counts, kept] = await Promise.all([withinDeadline(depth()), unprocessable()]);
+    ctx.body = { ...counts, unprocessable: kept };
   });
   router.get("/queue/failed", async (ctx) => {
-    const q = page.safeParse(ctx.query);
-    if (!q.success) return badRequest(ctx, q.error);
-    const { limit, offset } = q.data;
-    const jobs = await queue.getFailed(offset, offset + limit - 1);
+    const q = valid(ctx, page, ctx.query);
+    if (!q) return;
+    const [jobs, total] = await withinDeadline(
+      Promise.all([queue.getFailed(q.offset, q.offset + q.limit - 1), queue.getFailedCount()]),
+    );
     ctx.body = {
-      total: await queue.getFailedCount(),
+      total,
       items: jobs.map((j) => ({
         id: j.id,
         type: j.data.type,
@@ -30,9 +41,17 @@ export function queueApi({ queue, depth }: Pick<IngestQueue, "queue" | "depth">)
     };
   });
   router.post("/queue/failed/:id/retry", async (ctx) => {
-    const job = await queue.getJob(ctx.params.id!);
-    if (!job || !(await job.isFailed())) return notFound(ctx, "failed job");
-    await job.retry("failed");
+    const p = valid(ctx, idParams, ctx.params);
+    if (!p) return;
+    const job = await withinDeadline(
+      (async () => {
+        const failed = await queue.getJob(p.id);
+        if (!failed || !(await failed.isFailed())) return null;
+        await failed.retry("failed");
+        return failed;
+      })(),
+    );
+    if (!job) return notFound(ctx, "failed job");
     ctx.status = 202;
     ctx.body = { id: job.id, retried: true };
   });

@@ -1,13 +1,31 @@
 import Router from "@koa/router";
 import type { Queue } from "bullmq";
 import { z } from "zod";
-import { Prisma, type PrismaClient } from "../../generated/prisma/client.js";
+import type { PrismaClient } from "../../generated/prisma/client.js";
+import { withinDeadline } from "../deadline.js";
 import { badRequest, notFound } from "../respond.js";
 import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
 import { applyCustomRule, compileRule } from "../../correlate/custom-rules.js";
 import type { RuleBook } from "../../pipeline/rule-book.js";
+import {
+  createRule,
+  deleteRule,
+  findRule,
+  listRules,
+  RuleExists,
+  setRuleEnabled,
+  updateRule,
+  type RuleRow,
+} from "../../store/rules.js";
+import { jobId, ruleName, valid } from "./params.js";
 
 export const BACKFILL_QUEUE = "backfill";
+
+const nameParams = z.object({ name: ruleName });
+const idParams = z.object({ id: jobId });
+
+/** hasOwn, not `in`: `constructor` or `toString` are not built-in rules. */
+const isBuiltin = (name: string): name is keyof typeof BUILTIN_RULES => Object.hasOwn(BUILTIN_RULES, name);
 
 const testBody = z.strictObject({
   rule: z.unknown(),
@@ -21,11 +39,17 @@ const testBody = z.strictObject({
   }),
 });
 
-function describe(row: { name: string; builtin: boolean; enabled: boolean; version: number; definition: unknown; updatedAt: Date } | null, name: string) {
-  const builtin = BUILTIN_RULES[name as keyof typeof BUILTIN_RULES];
-  if (builtin) return { name, builtin: true, enabled: row?.enabled ?? true, ...builtin };
+function describe(row: RuleRow | null, name: string) {
+  if (isBuiltin(name)) return { name, builtin: true, enabled: row?.enabled ?? true, ...BUILTIN_RULES[name] };
   if (!row) return null;
-  return { name, builtin: false, enabled: row.enabled, version: row.version, definition: row.definition, updatedAt: row.updatedAt };
+  return {
+    name,
+    builtin: false,
+    enabled: row.enabled,
+    version: row.version,
+    definition: row.definition,
+    updatedAt: row.updatedAt,
+  };
 }
 
 /** /api/rules (SPEC §6, §7): list, create, read, update, delete, test, backfill; /api/jobs/:id. */
@@ -33,13 +57,15 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
   const router = new Router();
 
   router.get("/rules", async (ctx) => {
-    const rows = await prisma.rule.findMany({ orderBy: { name: "asc" } });
+    const rows = await listRules(prisma);
     const names = [...new Set([...Object.keys(BUILTIN_RULES), ...rows.map((r) => r.name)])];
     ctx.body = { items: names.map((n) => describe(rows.find((r) => r.name === n) ?? null, n)) };
   });
 
   router.get("/rules/:name", async (ctx) => {
-    const rule = describe(await prisma.rule.findUnique({ where: { name: ctx.params.name! } }), ctx.params.name!);
+    const p = valid(ctx, nameParams, ctx.params);
+    if (!p) return;
+    const rule = describe(await findRule(prisma, p.name), p.name);
     if (!rule) return notFound(ctx, "rule");
     ctx.body = rule;
   });
@@ -49,9 +75,9 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
     if (!c.ok) return badRequest(ctx, c.errors, 422);
     const { enabled = true, ...definition } = c.compiled.rule;
     try {
-      await prisma.rule.create({ data: { name: definition.name, enabled, definition, versions: { create: { version: 1, definition } } } });
+      await createRule(prisma, definition.name, enabled, definition);
     } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+      if (err instanceof RuleExists) {
         ctx.status = 409;
         ctx.body = { error: `rule ${definition.name} exists; PUT /api/rules/${definition.name} to change it` };
         return;
@@ -60,47 +86,42 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
     }
     book.invalidate();
     ctx.status = 201;
-    ctx.body = describe(await prisma.rule.findUnique({ where: { name: definition.name } }), definition.name);
+    ctx.body = describe(await findRule(prisma, definition.name), definition.name);
   });
 
   router.put("/rules/:name", async (ctx) => {
-    const name = ctx.params.name!;
+    const p = valid(ctx, nameParams, ctx.params);
+    if (!p) return;
+    const { name } = p;
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    if (name in BUILTIN_RULES) {
+    if (isBuiltin(name)) {
       const parsed = z.strictObject({ enabled: z.boolean() }).safeParse(body);
-      if (!parsed.success) return badRequest(ctx, ["built-in rules take only {\"enabled\": true|false}"], 422);
-      await prisma.rule.upsert({ where: { name }, create: { name, builtin: true, enabled: parsed.data.enabled }, update: { enabled: parsed.data.enabled } });
+      if (!parsed.success) return badRequest(ctx, ['built-in rules take only {"enabled": true|false}'], 422);
+      await setRuleEnabled(prisma, name, parsed.data.enabled, true);
     } else {
-      const existing = await prisma.rule.findUnique({ where: { name } });
+      const existing = await findRule(prisma, name);
       if (!existing) return notFound(ctx, "rule");
       const onlyEnabled = Object.keys(body).length === 1 && typeof body.enabled === "boolean";
       if (onlyEnabled) {
-        await prisma.rule.update({ where: { name }, data: { enabled: body.enabled as boolean, updatedAt: new Date() } });
+        await setRuleEnabled(prisma, name, body.enabled as boolean, false);
       } else {
         const c = compileRule({ ...body, name });
         if (!c.ok) return badRequest(ctx, c.errors, 422);
         const { enabled = existing.enabled, ...definition } = c.compiled.rule;
         const version = existing.version + 1;
-        await prisma.rule.update({
-          where: { name },
-          data: { enabled, definition, version, updatedAt: new Date(), versions: { create: { version, definition } } },
-        });
+        await updateRule(prisma, name, version, enabled, definition);
       }
     }
     book.invalidate();
-    ctx.body = describe(await prisma.rule.findUnique({ where: { name } }), name);
+    ctx.body = describe(await findRule(prisma, name), name);
   });
 
   router.delete("/rules/:name", async (ctx) => {
-    const name = ctx.params.name!;
-    if (name in BUILTIN_RULES) return badRequest(ctx, ["built-in rules cannot be deleted; disable them instead"], 422);
-    const deleted = await prisma.$transaction(async (tx) => {
-      const { count } = await tx.rule.deleteMany({ where: { name } });
-      // The links a custom rule made go with it: they have no other evidence of being right.
-      if (count) await tx.link.deleteMany({ where: { rule: name } });
-      return count;
-    });
-    if (!deleted) return notFound(ctx, "rule");
+    const p = valid(ctx, nameParams, ctx.params);
+    if (!p) return;
+    const { name } = p;
+    if (isBuiltin(name)) return badRequest(ctx, ["built-in rules cannot be deleted; disable them instead"], 422);
+    if (!(await deleteRule(prisma, name))) return notFound(ctx, "rule");
     book.invalidate();
     ctx.status = 204;
   });
@@ -114,21 +135,30 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
   });
 
   router.post("/rules/:name/backfill", async (ctx) => {
-    const name = ctx.params.name!;
-    if (!(name in BUILTIN_RULES) && !(await prisma.rule.findUnique({ where: { name } }))) return notFound(ctx, "rule");
-    const job = await backfills.add("backfill", { rule: name }, { attempts: 3, backoff: { type: "exponential", delay: 1000 } });
+    const p = valid(ctx, nameParams, ctx.params);
+    if (!p) return;
+    const { name } = p;
+    if (!isBuiltin(name) && !(await findRule(prisma, name))) return notFound(ctx, "rule");
+    const job = await withinDeadline(
+      backfills.add("backfill", { rule: name }, { attempts: 3, backoff: { type: "exponential", delay: 1000 } }),
+    );
     ctx.status = 202;
     ctx.body = { job: job.id, status: `/api/jobs/${job.id}` };
   });
 
   router.get("/jobs/:id", async (ctx) => {
-    const job = await backfills.getJob(ctx.params.id!);
-    if (!job) return notFound(ctx, "job");
+    const p = valid(ctx, idParams, ctx.params);
+    if (!p) return;
+    const found = await withinDeadline(
+      backfills.getJob(p.id).then(async (job) => (job ? { job, state: await job.getState() } : null)),
+    );
+    if (!found) return notFound(ctx, "job");
+    const { job, state } = found;
     ctx.body = {
       id: job.id,
       name: job.name,
       data: job.data,
-      state: await job.getState(),
+      state,
       progress: job.progress,
       result: job.returnvalue ?? null,
       failedReason: job.failedReason ?? null,

@@ -1,17 +1,26 @@
 import { z } from "zod";
+import { LIMITS } from "../../shared/bounds.js";
 
-/** The generic deploy body of SPEC §2. */
+const name = z.string().min(1).max(LIMITS.nameBytes);
+/** Years PostgreSQL can hold (shared/time.ts storableDate): year 0 and six-digit years are refused here. */
+const isoDate = z.iso
+  .datetime({ offset: true })
+  .refine((s) => /^\d{4}-/.test(s) && !s.startsWith("0000"), "must be a date between years 1 and 9999");
+
+/** The generic deploy body of SPEC §2, with the bounds of shared/bounds.ts. */
 export const deployBody = z.object({
-  id: z.string().min(1),
-  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "must be owner/repo"),
-  environment: z.string().min(1),
+  id: z.string().min(1).max(200),
+  repository: z
+    .string()
+    .regex(new RegExp(`^[\\w.-]{1,${LIMITS.owner}}/[\\w.-]{1,${LIMITS.repository}}$`), "must be owner/repo"),
+  environment: name,
   status: z.enum(["queued", "started", "succeeded", "failed", "cancelled"]),
   sha: z.string().regex(/^[0-9a-f]{40}$/i, "must be a 40-hex SHA"),
-  ref: z.string().optional(),
-  url: z.url().optional(),
-  started_at: z.iso.datetime({ offset: true }).optional(),
-  finished_at: z.iso.datetime({ offset: true }).optional(),
-  service: z.string().optional(),
+  ref: name.optional(),
+  url: z.url().max(LIMITS.urlBytes).optional(),
+  started_at: isoDate.optional(),
+  finished_at: isoDate.optional(),
+  service: name.optional(),
 });
 
 export type DeployBody = z.infer<typeof deployBody>;

@@ -1,6 +1,6 @@
 import type { Delivery, NormalizedEvent } from "../../shared/event.js";
 import { commitKey, deployKey, repoKey, uniqueKeys } from "../../shared/keys.js";
-import { firstDate } from "../../shared/time.js";
+import { firstDate, storableDate } from "../../shared/time.js";
 import type { DeployBody } from "./body.js";
 
 /** The body was validated by the receiver (deployBody); here it is trusted. */
@@ -25,8 +25,8 @@ export function normalizeDeploy(d: Delivery): NormalizedEvent {
         ref: b.ref ?? null,
         url: b.url ?? null,
         service: b.service ?? null,
-        startedAt: b.started_at ? new Date(b.started_at) : null,
-        finishedAt: b.finished_at ? new Date(b.finished_at) : null,
+        startedAt: storableDate(b.started_at),
+        finishedAt: storableDate(b.finished_at),
       },
     },
   };

@@ -12,6 +12,7 @@ export function deployReceiver(secrets: string[]): Receiver {
   return {
     platform: "deploy",
     contentTypes: ["application/json"],
+    keepHeaders: ["webhook-id", "webhook-timestamp"],
     async accept(req) {
       const headers: Record<string, string> = {};
       for (const name of HEADERS) {

@@ -1,21 +1,29 @@
 import type { Priority } from "../../shared/event.js";
 
-/** `github.<event>[.<action>]` */
+/** A payload value fit to be part of a type: a word (GitHub has `on-demand-test` too), else nothing. */
+const word = (v: unknown) => (typeof v === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(v) ? v : undefined);
+
+/** `github.<event>[.<action>]`; `event` is already a checked event name. */
 export function githubType(event: string, payload: Record<string, unknown>): string {
-  return typeof payload.action === "string" ? `github.${event}.${payload.action}` : `github.${event}`;
+  const action = word(payload.action);
+  return action ? `github.${event}.${action}` : `github.${event}`;
 }
 
 const LOW = new Set(["ping", "star", "watch", "fork", "gollum", "meta", "sponsorship", "marketplace_purchase"]);
 
+/** The value if it is an object, else an empty one: a signed payload may still hold any shape. */
+const object = (v: unknown): Record<string, unknown> =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
 /** Priority table: see README "Queue priorities". */
 export function githubPriority(event: string, payload: Record<string, unknown>): Priority {
   if (event === "deployment_status") {
-    const state = (payload.deployment_status as { state?: string } | undefined)?.state;
+    const state = object(payload.deployment_status).state;
     return state === "failure" || state === "error" ? "critical" : "high";
   }
   if (event === "deployment") return "high";
   if (event === "pull_request" && payload.action === "closed") {
-    return (payload.pull_request as { merged?: boolean } | undefined)?.merged ? "high" : "normal";
+    return object(payload.pull_request).merged === true ? "high" : "normal";
   }
   return LOW.has(event) ? "low" : "normal";
 }

@@ -1,8 +1,16 @@
 import { Collector } from "../../correlate/collector.js";
 import type { CommitFact } from "../../correlate/facts.js";
-import { branchIdentifiers, linearIdentifiers, revertOf } from "../../correlate/text-references.js";
+import {
+  branchIdentifiers,
+  linearIdentifiers,
+  pullRequestOfCommit,
+  revertedBranchIdentifiers,
+  revertOf,
+} from "../../correlate/text-references.js";
 import type { StoredEvent } from "../../shared/event.js";
 import { commitKey, commitKeyIfSha, issueKey, prKey, scope } from "../../shared/keys.js";
+import { bounded, LIMITS, text } from "../../shared/bounds.js";
+import { storableDate } from "../../shared/time.js";
 import { readPullRequest } from "./pull-request.js";
 
 type Obj = Record<string, any>;
@@ -11,7 +19,7 @@ const ZERO = /^0{40}$/;
 const firstLine = (s: unknown) => (typeof s === "string" ? s.split("\n")[0]!.slice(0, 200) : null);
 
 function pullRequestFacts(c: Collector, p: Obj, repo: string) {
-  const pr = readPullRequest(p.pull_request);
+  const pr = readPullRequest(p);
   const key = prKey(repo, pr.number);
   c.entity({ key, kind: "github.pr", title: pr.title, state: pr.merged ? "merged" : pr.state, url: pr.url });
   const head = commitKeyIfSha(repo, pr.headSha);
@@ -19,8 +27,9 @@ function pullRequestFacts(c: Collector, p: Obj, repo: string) {
   const merge = commitKeyIfSha(repo, pr.mergeCommitSha);
   if (merge) c.link(key, merge, "pr-merge-commit");
   for (const id of branchIdentifiers(pr.headRef)) c.mention(key, "linear_identifier", id, "linear-id-in-branch");
+  for (const id of revertedBranchIdentifiers(pr.headRef)) c.mention(key, "linear_identifier", id, "linear-revert");
   for (const id of linearIdentifiers(pr.title)) c.mention(key, "linear_identifier", id, "linear-id-in-title");
-  c.developerText(key, pr.body, repo);
+  c.description(key, pr.body, repo);
   const revert = revertOf({ title: pr.title, body: pr.body, headRef: pr.headRef }, repo);
   if (revert.body) c.link(key, prKey(revert.body.repo, revert.body.number), "revert-body");
   if (revert.branch) c.link(key, prKey(revert.branch.repo, revert.branch.number), "revert-branch");
@@ -34,9 +43,9 @@ function pullRequestFacts(c: Collector, p: Obj, repo: string) {
     headSha: pr.headSha,
     mergeCommitSha: pr.mergeCommitSha,
     merged: pr.merged,
-    createdAt: pr.createdAt ? new Date(pr.createdAt) : null,
-    mergedAt: pr.mergedAt ? new Date(pr.mergedAt) : pr.merged && pr.closedAt ? new Date(pr.closedAt) : null,
-    updatedAt: new Date(pr.updatedAt ?? pr.closedAt ?? pr.createdAt ?? 0),
+    createdAt: storableDate(pr.createdAt),
+    mergedAt: storableDate(pr.mergedAt) ?? (pr.merged ? storableDate(pr.closedAt) : null),
+    updatedAt: storableDate(pr.updatedAt ?? pr.closedAt ?? pr.createdAt) ?? new Date(0),
     revertsByTitle: revert.title,
   };
 }
@@ -48,21 +57,24 @@ function pullRequestFacts(c: Collector, p: Obj, repo: string) {
  * `before`. A forced push or a new branch leaves the first commit's parent unknown.
  */
 function pushFacts(c: Collector, p: Obj, repo: string) {
-  const branch = typeof p.ref === "string" && p.ref.startsWith("refs/heads/") ? p.ref.slice("refs/heads/".length) : null;
+  const ref = bounded(p.ref, LIMITS.nameBytes);
+  const branch = ref?.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : null;
   const list: Obj[] = p.commits ?? [];
   const commits: CommitFact[] = [];
   let parent: string | null = !p.forced && p.before && !ZERO.test(p.before) ? p.before.toLowerCase() : null;
   for (const commit of list) {
     const sha = String(commit.id).toLowerCase();
-    commits.push({ sha, parents: parent ? [parent] : [], message: commit.message ?? null, authoredAt: commit.timestamp ? new Date(commit.timestamp) : null });
+    commits.push({ sha, parents: parent ? [parent] : [], message: commit.message ?? null, authoredAt: storableDate(commit.timestamp) });
     c.entity({ key: commitKey(repo, sha), kind: "github.commit", title: firstLine(commit.message), url: commit.url });
-    c.developerText(commitKey(repo, sha), commit.message, repo);
+    c.commitMessage(commitKey(repo, sha), commit.message, repo);
+    const pr = pullRequestOfCommit(commit.message);
+    if (pr) c.link(prKey(repo, pr.number), commitKey(repo, sha), "pr-commit-subject");
     parent = sha;
   }
   const after = p.after && !ZERO.test(p.after) ? String(p.after).toLowerCase() : null;
   if (after && !commits.some((x) => x.sha === after)) {
     const head: Obj | undefined = p.head_commit;
-    commits.push({ sha: after, parents: parent ? [parent] : [], message: head?.message ?? null, authoredAt: head?.timestamp ? new Date(head.timestamp) : null });
+    commits.push({ sha: after, parents: parent ? [parent] : [], message: head?.message ?? null, authoredAt: storableDate(head?.timestamp) });
   }
   c.facts.push = { repository: repo, branch, commits };
 }
@@ -85,7 +97,7 @@ export function githubFacts(c: Collector, e: StoredEvent) {
       pushFacts(c, p, repo);
       break;
     case "issues":
-      c.entity({ key: issueKey(repo, p.issue.number), kind: "github.issue", title: p.issue.title, state: p.issue.state, url: p.issue.html_url });
+      c.entity({ key: issueKey(repo, p.issue.number), kind: "github.issue", title: text(p.issue.title), state: text(p.issue.state), url: text(p.issue.html_url) });
       break;
   }
 }

@@ -1,6 +1,8 @@
 import type { Delivery, DeployStatus, DeploymentRow, GithubRow, NormalizedEvent } from "../../shared/event.js";
 import { commitKeyIfSha, deployKey, issueKey, prKey, repoKey, uniqueKeys } from "../../shared/keys.js";
-import { firstDate } from "../../shared/time.js";
+import { bounded, githubRepository, LIMITS, text } from "../../shared/bounds.js";
+import { objectAt } from "../../shared/errors.js";
+import { firstDate, storableDate } from "../../shared/time.js";
 import { parseGithubPayload } from "./payload.js";
 import { readPullRequest } from "./pull-request.js";
 
@@ -27,7 +29,7 @@ interface Part {
 }
 
 function pullRequestPart(repo: string, p: Obj): Part {
-  const pr = readPullRequest(p.pull_request);
+  const pr = readPullRequest(p);
   return {
     subject: prKey(repo, pr.number),
     keys: [commitKeyIfSha(repo, pr.headSha), commitKeyIfSha(repo, pr.mergeCommitSha), commitKeyIfSha(repo, p.review?.commit_id)],
@@ -47,7 +49,7 @@ function pullRequestPart(repo: string, p: Obj): Part {
 }
 
 function deploymentPart(repo: string, p: Obj, event: string): Part {
-  const dep: Obj = p.deployment;
+  const dep = objectAt(p, "deployment");
   const ds: Obj | undefined = p.deployment_status;
   const status: DeployStatus = ds ? (DEPLOY_STATUS[ds.state] ?? "queued") : "queued";
   const terminal = status === "succeeded" || status === "failed" || status === "inactive";
@@ -60,14 +62,14 @@ function deploymentPart(repo: string, p: Obj, event: string): Part {
       source: "github",
       deployId: String(dep.id),
       repository: repo.toLowerCase(),
-      environment: ds?.environment ?? dep.environment,
+      environment: bounded(ds?.environment ?? dep.environment, LIMITS.nameBytes) ?? "unknown",
       status,
-      sha: dep.sha ?? null,
-      ref: dep.ref ?? null,
-      url: ds?.environment_url || ds?.target_url || null,
-      service: event === "deployment" ? (dep.task ?? null) : null,
-      startedAt: dep.created_at ? new Date(dep.created_at) : null,
-      finishedAt: terminal ? new Date(ds?.updated_at ?? ds?.created_at) : null,
+      sha: text(dep.sha),
+      ref: text(dep.ref),
+      url: bounded(ds?.environment_url || ds?.target_url, LIMITS.urlBytes),
+      service: event === "deployment" ? bounded(dep.task, LIMITS.nameBytes) : null,
+      startedAt: storableDate(dep.created_at),
+      finishedAt: terminal ? storableDate(ds?.updated_at ?? ds?.created_at) : null,
     },
   };
 }
@@ -79,17 +81,20 @@ function eventPart(event: string, repo: string, p: Obj): Part {
     case "pull_request_review_comment":
     case "pull_request_review_thread":
       return pullRequestPart(repo, p);
-    case "issues":
+    case "issues": {
+      const issue = objectAt(p, "issue");
       return {
-        subject: issueKey(repo, p.issue.number),
-        row: { number: p.issue.number, state: p.issue.state, title: p.issue.title, url: p.issue.html_url },
-        when: [p.issue.updated_at],
+        subject: issueKey(repo, issue.number),
+        row: { number: issue.number, state: issue.state, title: issue.title, url: issue.html_url },
+        when: [issue.updated_at],
       };
+    }
     case "issue_comment": {
-      const n = p.issue.number;
+      const issue = objectAt(p, "issue");
+      const n = issue.number;
       return {
-        subject: p.issue.pull_request ? prKey(repo, n) : issueKey(repo, n),
-        row: { number: n, state: p.issue.state, title: p.issue.title, url: p.comment?.html_url },
+        subject: issue.pull_request ? prKey(repo, n) : issueKey(repo, n),
+        row: { number: n, state: issue.state, title: issue.title, url: p.comment?.html_url },
         when: [p.comment?.updated_at, p.comment?.created_at],
       };
     }
@@ -103,12 +108,14 @@ function eventPart(event: string, repo: string, p: Obj): Part {
     case "create":
     case "delete":
       return { row: { ref: p.ref, state: p.ref_type } };
-    case "release":
+    case "release": {
+      const release = objectAt(p, "release");
       return {
-        keys: [commitKeyIfSha(repo, p.release.target_commitish)],
-        row: { ref: p.release.tag_name, title: p.release.name, url: p.release.html_url, state: p.action },
-        when: [p.release.published_at, p.release.created_at],
+        keys: [commitKeyIfSha(repo, release.target_commitish)],
+        row: { ref: release.tag_name, title: release.name, url: release.html_url, state: p.action },
+        when: [release.published_at, release.created_at],
       };
+    }
     case "deployment":
     case "deployment_status":
       return deploymentPart(repo, p, event);
@@ -116,7 +123,7 @@ function eventPart(event: string, repo: string, p: Obj): Part {
     case "workflow_job":
     case "check_suite":
     case "check_run": {
-      const run: Obj = p[event];
+      const run = objectAt(p, event);
       const sha = run.head_sha;
       const prs: Obj[] = run.pull_requests ?? p.check_suite?.pull_requests ?? [];
       return {
@@ -143,7 +150,7 @@ function eventPart(event: string, repo: string, p: Obj): Part {
 export function normalizeGithub(d: Delivery): NormalizedEvent {
   const event = d.headers["x-github-event"] ?? "unknown";
   const p: Obj = parseGithubPayload(d.contentType, d.body);
-  const repo: string | null = p.repository?.full_name ?? null;
+  const repo = githubRepository(p.repository?.full_name);
   const part: Part = repo ? eventPart(event, repo, p) : {};
   const rk = repo ? repoKey(repo) : null;
   const subject = part.subject ?? rk;

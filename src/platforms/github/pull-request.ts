@@ -2,6 +2,9 @@
  * The one reader of a payload's `pull_request`: the normalizer and the correlation facts both see
  * the PR through it, so "merged" and friends mean the same everywhere.
  */
+import { bounded, LIMITS, text } from "../../shared/bounds.js";
+import { objectAt, Unprocessable } from "../../shared/errors.js";
+
 type Obj = Record<string, any>;
 
 export interface PullRequestView {
@@ -22,9 +25,14 @@ export interface PullRequestView {
   mergedAt: string | null;
 }
 
-const str = (v: unknown) => (typeof v === "string" ? v : null);
+const str = text;
+/** Branch names become indexed columns (pull_requests, branch_commits). */
+const ref = (v: unknown) => bounded(v, LIMITS.nameBytes);
 
-export function readPullRequest(pr: Obj): PullRequestView {
+/** The payload's `pull_request`; Unprocessable if it is missing or has no number. */
+export function readPullRequest(payload: Obj): PullRequestView {
+  const pr = objectAt(payload, "pull_request");
+  if (!Number.isSafeInteger(pr.number) || pr.number < 1) throw new Unprocessable("payload.pull_request.number is not a number");
   const merged = pr.merged === true || Boolean(pr.merged_at);
   return {
     number: pr.number,
@@ -34,8 +42,8 @@ export function readPullRequest(pr: Obj): PullRequestView {
     merged,
     mergeCommitSha: merged ? str(pr.merge_commit_sha) : null,
     headSha: str(pr.head?.sha),
-    headRef: str(pr.head?.ref),
-    baseRef: str(pr.base?.ref),
+    headRef: ref(pr.head?.ref),
+    baseRef: ref(pr.base?.ref),
     url: str(pr.html_url),
     createdAt: str(pr.created_at),
     updatedAt: str(pr.updated_at),

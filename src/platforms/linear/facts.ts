@@ -1,4 +1,5 @@
 import type { Collector } from "../../correlate/collector.js";
+import { bounded, LIMITS, text } from "../../shared/bounds.js";
 import type { StoredEvent } from "../../shared/event.js";
 import { keysFromUrls, linearIssueKey, PREFIX } from "../../shared/keys.js";
 
@@ -9,18 +10,19 @@ export function linearFacts(c: Collector, e: StoredEvent) {
   const row = e.rows.linear!;
   const data: Obj = (e.payload as Obj).data ?? {};
   if (row.teamKey) c.facts.linearTeams.push(row.teamKey.toUpperCase());
-  if (row.entityType === "Issue" && row.identifier && data.id) {
-    c.facts.linearIssue = { id: data.id, identifier: row.identifier };
+  if (row.entityType === "Issue" && row.identifier && row.entityId) {
+    c.facts.linearIssue = { id: row.entityId, identifier: row.identifier };
     c.entity({ key: linearIssueKey(row.identifier), kind: "linear.issue", title: row.title, state: row.state, url: row.url });
   }
   if (row.entityType === "Comment" && e.subject?.startsWith(PREFIX.linearIssue)) {
-    for (const key of keysFromUrls(data.body)) if (key.startsWith("github:")) c.link(e.subject, key, "linear-comment-url");
+    for (const key of keysFromUrls(text(data.body))) if (key.startsWith("github:")) c.link(e.subject, key, "linear-comment-url");
   }
   if (row.entityType === "Attachment" && row.action !== "remove") {
-    const prs = keysFromUrls(data.url).filter((k) => k.startsWith(PREFIX.pr));
+    const issueId = bounded(data.issueId, LIMITS.nameBytes);
+    const prs = keysFromUrls(text(data.url)).filter((k) => k.startsWith(PREFIX.pr));
     for (const pr of prs) {
       if (row.identifier) c.link(pr, linearIssueKey(row.identifier), "linear-attachment");
-      else if (data.issueId) c.mention(pr, "linear_issue_id", data.issueId, "linear-attachment");
+      else if (issueId) c.mention(pr, "linear_issue_id", issueId, "linear-attachment");
     }
   }
 }

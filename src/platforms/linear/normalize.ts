@@ -1,59 +1,69 @@
 import type { Delivery, LinearRow, NormalizedEvent } from "../../shared/event.js";
-import { keysFromUrls, linearIssueKey, uniqueKeys } from "../../shared/keys.js";
+import { bounded, LIMITS, text } from "../../shared/bounds.js";
+import { keysFromUrls, linearEntityKey, linearIssueKey, teamOf, uniqueKeys } from "../../shared/keys.js";
 import { firstDate } from "../../shared/time.js";
 
 type Obj = Record<string, any>;
 
 /** `ENG-42` from an issue-like object: its identifier, or team key and number. */
 function identifierOf(issue: Obj | undefined): string | null {
-  if (!issue) return null;
-  if (typeof issue.identifier === "string") return issue.identifier.toUpperCase();
-  const team = issue.team?.key;
-  return team && Number.isInteger(issue.number) ? `${String(team).toUpperCase()}-${issue.number}` : null;
+  if (!issue || typeof issue !== "object") return null;
+  const given = text(issue.identifier)?.toUpperCase();
+  if (given) return IDENTIFIER.test(given) ? given : null;
+  const team = teamKeyOf(issue.team?.key);
+  return team && Number.isSafeInteger(issue.number) && issue.number > 0 ? `${team}-${issue.number}` : null;
 }
+
+/** Linear's identifiers: a team key of 1–7 word characters, `-`, a number (docs/correlation.md). */
+const IDENTIFIER = /^\w{1,7}-[1-9]\d{0,8}$/;
+const teamKeyOf = (key: unknown) => {
+  const k = text(key)?.toUpperCase();
+  return k && /^\w{1,7}$/.test(k) ? k : null;
+};
 
 export function normalizeLinear(d: Delivery): NormalizedEvent {
   const p: Obj = JSON.parse(d.body);
-  const data: Obj = p.data ?? {};
+  const data: Obj = p.data && typeof p.data === "object" ? p.data : {};
   const entityType = String(p.type ?? "Unknown");
   const entity = d.type.split(".")[1] ?? "unknown";
+  const entityId = bounded(data.id, LIMITS.nameBytes);
   let identifier: string | null = null;
   let subject: string | null = null;
-  let title: string | null = data.title ?? data.name ?? null;
-  let text: string | null = null;
+  let title: string | null = text(data.title) ?? text(data.name);
+  let body: string | null = null;
   switch (entityType) {
     case "Issue":
       identifier = identifierOf(data);
       break;
     case "Comment":
       identifier = identifierOf(data.issue);
-      text = data.body ?? null;
-      title = data.issue?.title ?? null;
+      body = text(data.body);
+      title = text(data.issue?.title);
       break;
     case "Attachment":
       identifier = identifierOf(data.issue);
-      text = data.url ?? null;
+      body = text(data.url);
       break;
   }
   if (identifier) subject = linearIssueKey(identifier);
-  else if (data.id) subject = `linear:${entity}:${data.id}`;
+  else if (entityId) subject = linearEntityKey(entity, entityId);
   const row: LinearRow = {
     entityType,
     action: String(p.action ?? "unknown"),
-    entityId: data.id ?? null,
+    entityId,
     identifier,
-    teamKey: data.team?.key ?? data.issue?.team?.key ?? identifier?.split("-")[0] ?? null,
+    teamKey: teamKeyOf(data.team?.key) ?? teamKeyOf(data.issue?.team?.key) ?? (identifier ? teamOf(identifier) : null),
     title,
-    state: data.state?.name ?? (typeof data.state === "string" ? data.state : null),
-    url: data.url ?? p.url ?? null,
-    actor: p.actor?.name ?? p.actor?.id ?? null,
+    state: text(data.state?.name) ?? text(data.state),
+    url: bounded(data.url, LIMITS.urlBytes) ?? bounded(p.url, LIMITS.urlBytes),
+    actor: text(p.actor?.name) ?? text(p.actor?.id),
   };
   return {
     type: d.type,
     occurredAt: firstDate(new Date(d.receivedAt), p.action === "remove" ? p.createdAt : data.updatedAt, p.createdAt),
     actor: row.actor,
     subject,
-    keys: uniqueKeys(subject, keysFromUrls(text)),
+    keys: uniqueKeys(subject, keysFromUrls(body)),
     payload: p,
     rows: { linear: row },
   };

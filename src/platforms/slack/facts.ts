@@ -13,9 +13,13 @@ export function slackFacts(c: Collector, e: StoredEvent) {
   const linked = new Set(keysFromUrls(text));
   for (const key of linked) c.link(from, key, "slack-url");
   const viaUrl = new Set(linearUrlIdentifiers(text));
-  for (const id of linearIdentifiers(text)) if (!viaUrl.has(id)) c.mention(from, "linear_identifier", id, "slack-identifier");
+  // Identifiers in prose only: a host or path (`web-pr-7.preview.acme.dev`) is no mention.
+  const prose = text.replace(/https?:\/\/[^\s<>|]*/g, " ");
+  for (const id of linearIdentifiers(prose)) if (!viaUrl.has(id)) c.mention(from, "linear_identifier", id, "slack-identifier");
   for (const url of urls(text)) {
     if (keysFromUrls(url).length === 0) c.mention(from, "url", url, "slack-deploy-url");
   }
-  c.entity({ key: from, kind: "slack.message", title: text.slice(0, 200) || null });
+  // A reaction carries the emoji, not the message: it must not retitle the message.
+  const title = row.kind.startsWith("reaction_") ? null : text.slice(0, 200) || null;
+  c.entity({ key: from, kind: "slack.message", title });
 }

@@ -1,12 +1,22 @@
 import type { Delivery, NormalizedEvent, SlackRow } from "../../shared/event.js";
 import { keysFromUrls, slackMessageKey, uniqueKeys } from "../../shared/keys.js";
+import { bounded, LIMITS, text } from "../../shared/bounds.js";
 import { firstDate } from "../../shared/time.js";
 import { parseSlackBody } from "./payload.js";
 
 type Obj = Record<string, any>;
 
-/** The message an event is about, wherever the event type keeps it. */
-function messageOf(event: Obj): { channel?: string; ts?: string; threadTs?: string; user?: string; text?: string } {
+type Message = { channel?: unknown; ts?: unknown; threadTs?: unknown; user?: unknown; text?: unknown };
+
+/** The message an event is about, wherever the event type keeps it; ids bounded, non-strings absent. */
+const id = (v: unknown) => bounded(v, LIMITS.nameBytes);
+
+function messageOf(event: Obj) {
+  const m = locate(event);
+  return { channel: id(m.channel), ts: id(m.ts), threadTs: id(m.threadTs), user: id(m.user), text: text(m.text) };
+}
+
+function locate(event: Obj): Message {
   switch (event.subtype ?? event.type) {
     case "message_changed":
       return { channel: event.channel, ts: event.message?.ts, threadTs: event.message?.thread_ts, user: event.message?.user, text: event.message?.text };
@@ -16,7 +26,7 @@ function messageOf(event: Obj): { channel?: string; ts?: string; threadTs?: stri
     case "reaction_removed":
       return { channel: event.item?.channel, ts: event.item?.ts, user: event.user, text: event.reaction };
     case "link_shared":
-      return { channel: event.channel, ts: event.message_ts, threadTs: event.thread_ts, user: event.user, text: (event.links ?? []).map((l: Obj) => l.url).join(" ") };
+      return { channel: event.channel, ts: event.message_ts, threadTs: event.thread_ts, user: event.user, text: (Array.isArray(event.links) ? event.links : []).map((l: Obj) => text(l?.url)).join(" ") };
     default:
       return { channel: event.channel, ts: event.ts, threadTs: event.thread_ts, user: event.user, text: event.text };
   }
@@ -34,9 +44,9 @@ export function normalizeSlack(d: Delivery): NormalizedEvent {
       const envelope: Obj = body.envelope;
       const m = messageOf(event);
       row = {
-        teamId: envelope.team_id ?? null,
-        kind: String(event.type ?? envelope.type),
-        subtype: event.subtype ?? null,
+        teamId: id(envelope.team_id),
+        kind: text(event.type) ?? text(envelope.type) ?? "event",
+        subtype: text(event.subtype),
         channel: m.channel ?? null,
         user: m.user ?? null,
         ts: m.ts ?? null,
@@ -52,16 +62,16 @@ export function normalizeSlack(d: Delivery): NormalizedEvent {
     case "interaction": {
       const p: Obj = body.payload;
       row = {
-        teamId: p.team?.id ?? null,
-        kind: String(p.type),
+        teamId: id(p.team?.id),
+        kind: text(p.type) ?? "interaction",
         subtype: null,
-        channel: p.channel?.id ?? p.container?.channel_id ?? null,
-        user: p.user?.id ?? null,
-        ts: p.message?.ts ?? p.container?.message_ts ?? null,
-        threadTs: p.message?.thread_ts ?? null,
-        text: p.message?.text ?? null,
+        channel: id(p.channel?.id) ?? id(p.container?.channel_id),
+        user: id(p.user?.id),
+        ts: id(p.message?.ts) ?? id(p.container?.message_ts),
+        threadTs: id(p.message?.thread_ts),
+        text: text(p.message?.text),
         command: null,
-        actionIds: (p.actions ?? []).map((a: Obj) => String(a.action_id)),
+        actionIds: (Array.isArray(p.actions) ? p.actions : []).map((a: Obj) => String(a?.action_id)),
       };
       when = [p.actions?.[0]?.action_ts];
       payload = p;
@@ -70,15 +80,15 @@ export function normalizeSlack(d: Delivery): NormalizedEvent {
     case "command": {
       const f = body.fields;
       row = {
-        teamId: f.team_id ?? null,
+        teamId: id(f.team_id),
         kind: "command",
         subtype: null,
-        channel: f.channel_id ?? null,
-        user: f.user_id ?? null,
+        channel: id(f.channel_id),
+        user: id(f.user_id),
         ts: null,
         threadTs: null,
-        text: f.text ?? null,
-        command: f.command ?? null,
+        text: text(f.text),
+        command: id(f.command),
         actionIds: [],
       };
       payload = f;

@@ -32,5 +32,9 @@ export function parseSlackBody(contentType: string | null, body: string): SlackB
     return { kind: "url_verification", challenge: envelope.challenge };
   }
   const event = envelope.event;
-  return { kind: "event", envelope, event: event && typeof event === "object" ? (event as Json) : {} };
+  return {
+    kind: "event",
+    envelope,
+    event: event && typeof event === "object" && !Array.isArray(event) ? (event as Json) : {},
+  };
 }

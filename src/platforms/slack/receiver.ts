@@ -12,6 +12,7 @@ export function slackReceiver(secrets: string[]): Receiver {
   return {
     platform: "slack",
     contentTypes: ["application/json", "application/x-www-form-urlencoded"],
+    keepHeaders: ["x-slack-request-timestamp", "x-slack-retry-num", "x-slack-retry-reason"],
     async accept(req) {
       const signature = header(req, "x-slack-signature");
       if (!signature) throw missingHeader("X-Slack-Signature");
@@ -29,7 +30,8 @@ export function slackReceiver(secrets: string[]): Receiver {
       const body = parseSlackBody(req.contentType, req.body);
       if (body.kind === "url_verification") return { answer: { status: 200, body: { challenge: body.challenge } } };
       const eventId = body.kind === "event" ? body.envelope.event_id : undefined;
-      // Interactions and commands carry no id: the same bytes are the same delivery.
+      // Interactions and commands carry no id: the same bytes are the same delivery. A string
+      // event_id is the id, bounded like any (receive-delivery); any other value is no id at all.
       const deliveryId =
         typeof eventId === "string" ? eventId : `sha256:${createHash("sha256").update(req.rawBody).digest("hex")}`;
       const type = slackType(body);

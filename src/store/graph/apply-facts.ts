@@ -101,7 +101,7 @@ async function applyPullRequest(tx: Tx, p: Pending, pr: PullRequestFact, eventId
   const revertJoin = enabled("revert-title");
   // One round trip: the upsert runs as a CTE; the joins read other rows (commits pushed to the
   // PR's branch, the PR it reverts by title, PRs that revert it by title).
-  const rows = await tx.query<Array<{ kind: "pushed" | "original" | "reverter"; ref: string; eventId: string }>>`
+  const rows = await tx.query<Array<{ kind: "pushed" | "original" | "reverter"; ref: string; eventIds: string[] }>>`
     WITH upsert AS (
       INSERT INTO pull_requests (key, repository, number, title, head_ref, base_ref, head_sha, merge_commit_sha, merged, created_at, merged_at, updated_at, event_id)
       VALUES (${pr.key}, ${pr.repository}, ${pr.number}, ${pr.title}, ${pr.headRef}, ${pr.baseRef}, ${pr.headSha}, ${pr.mergeCommitSha},
@@ -116,20 +116,23 @@ async function applyPullRequest(tx: Tx, p: Pending, pr: PullRequestFact, eventId
         created_at = LEAST(pull_requests.created_at, EXCLUDED.created_at),
         merged_at = COALESCE(pull_requests.merged_at, EXCLUDED.merged_at),
         updated_at = GREATEST(pull_requests.updated_at, EXCLUDED.updated_at))
-    SELECT 'pushed' AS kind, sha AS ref, event_id AS "eventId" FROM branch_commits
+    SELECT 'pushed' AS kind, sha AS ref, event_ids AS "eventIds" FROM branch_commits
     WHERE ${branchJoin} AND repository = ${pr.repository} AND branch = ${pr.headRef}
     UNION ALL
-    SELECT 'original', key, event_id FROM pull_requests
+    SELECT 'original', key, NULL FROM pull_requests
     WHERE ${revertJoin} AND repository = ${pr.repository} AND title = ${pr.revertsByTitle} AND key <> ${pr.key}
     UNION ALL
-    SELECT 'reverter', key, event_id FROM pull_requests
+    -- Every event that carried the reverting PR, as when they arrive after this one (SPEC §5).
+    SELECT 'reverter', key, ARRAY(SELECT e.id FROM events e WHERE e.subject = pull_requests.key AND e.platform = 'github'
+                                  AND e.type LIKE 'github.pull_request%')
+    FROM pull_requests
     WHERE ${revertJoin} AND repository = ${pr.repository} AND title = ${`Revert "${pr.title}"`} AND key <> ${pr.key}`;
   const contains = { from: pr.key, relation: "contains", rule: "pr-branch-push", confidence: BUILTIN_RULES["pr-branch-push"].confidence };
   const revert = { relation: "reverts", rule: "revert-title", confidence: BUILTIN_RULES["revert-title"].confidence };
   for (const r of rows) {
-    if (r.kind === "pushed") link(p, { ...contains, to: commitKey(pr.repository, r.ref) }, [eventId, r.eventId]);
+    if (r.kind === "pushed") link(p, { ...contains, to: commitKey(pr.repository, r.ref) }, [eventId, ...r.eventIds]);
     else if (r.kind === "original") link(p, { ...revert, from: pr.key, to: r.ref }, [eventId]);
-    else link(p, { ...revert, from: r.ref, to: pr.key }, [r.eventId]);
+    else link(p, { ...revert, from: r.ref, to: pr.key }, r.eventIds);
   }
 }
 
@@ -151,7 +154,7 @@ async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, en
   const branchJoin = Boolean(push.branch && enabled("pr-branch-push"));
   // One round trip: the inserts run as CTEs; the joins read other rows (PRs of the branch, and
   // deploys whose range walk stopped at one of these commits: new ancestry can extend it).
-  const rows = await tx.query<Array<{ kind: "pr" | "deploy"; key: string; eventId: string | null }>>`
+  const rows = await tx.query<Array<{ kind: "pr" | "deploy"; key: string; eventIds: string[] | null }>>`
     WITH pushed AS (
       INSERT INTO commits (repository, sha, parents, message, authored_at, event_id)
       SELECT repository, sha, parents, message, authored_at, event_id FROM jsonb_populate_recordset(NULL::commits, ${jsonParam(commits)}::jsonb)
@@ -160,18 +163,25 @@ async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, en
         message = COALESCE(commits.message, EXCLUDED.message),
         authored_at = COALESCE(commits.authored_at, EXCLUDED.authored_at)),
     on_branch AS (
-      INSERT INTO branch_commits (repository, branch, sha, event_id)
-      SELECT ${repo}, ${push.branch}, sha, ${eventId}::uuid FROM unnest(${shas}::text[]) AS sha WHERE ${push.branch}::text IS NOT NULL
-      ON CONFLICT DO NOTHING)
-    SELECT 'pr' AS kind, key, event_id AS "eventId" FROM pull_requests
-    WHERE ${branchJoin} AND repository = ${repo} AND head_ref = ${push.branch} AND base_ref IS DISTINCT FROM ${push.branch}
+      INSERT INTO branch_commits (repository, branch, sha, event_ids)
+      SELECT ${repo}, ${push.branch}, sha, ARRAY[${eventId}]::uuid[] FROM unnest(${shas}::text[]) AS sha
+      WHERE ${push.branch}::text IS NOT NULL
+      ON CONFLICT (repository, branch, sha) DO UPDATE
+        SET event_ids = ARRAY(SELECT DISTINCT e FROM unnest(branch_commits.event_ids || EXCLUDED.event_ids) e ORDER BY e)
+        WHERE NOT branch_commits.event_ids @> EXCLUDED.event_ids)
+    SELECT 'pr' AS kind, pr.key,
+           -- Every event that carried the PR, as when they arrive after the push (SPEC §5: evidence is order-independent).
+           ARRAY(SELECT e.id FROM events e WHERE e.subject = pr.key AND e.platform = 'github'
+                 AND e.type LIKE 'github.pull_request%') AS "eventIds"
+    FROM pull_requests pr
+    WHERE ${branchJoin} AND pr.repository = ${repo} AND pr.head_ref = ${push.branch} AND pr.base_ref IS DISTINCT FROM ${push.branch}
     UNION ALL
     SELECT 'deploy', key, NULL FROM deploys
     WHERE repository = ${repo} AND status = 'succeeded' AND (range_frontier && ${shas}::text[] OR sha = ANY(${shas}))`;
   const contains = { relation: "contains", rule: "pr-branch-push", confidence: BUILTIN_RULES["pr-branch-push"].confidence };
   for (const r of rows) {
     if (r.kind === "deploy") p.deploys.add(r.key);
-    else for (const sha of shas) link(p, { ...contains, from: r.key, to: commitKey(repo, sha) }, [r.eventId!, eventId]);
+    else for (const sha of shas) link(p, { ...contains, from: r.key, to: commitKey(repo, sha) }, [...r.eventIds!, eventId]);
   }
 }
 
@@ -182,8 +192,8 @@ async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
   // the other reads: deploys whose range may change with this one, and mentions of its URL.
   const rows = await tx.query<Array<{ kind: "dependent" | "mention" } & MentionRow>>`
     WITH d AS (
-      INSERT INTO deploys (key, repository, environment, sha, status, url, started_at, finished_at, at, status_at, event_ids)
-      VALUES (${d.key}, ${d.repository}, ${d.environment}, ${d.sha}, ${d.status}, ${d.url}, ${d.startedAt}, ${finishedAt},
+      INSERT INTO deploys (key, repository, service, environment, sha, status, url, started_at, finished_at, at, status_at, event_ids)
+      VALUES (${d.key}, ${d.repository}, ${d.service}, ${d.environment}, ${d.sha}, ${d.status}, ${d.url}, ${d.startedAt}, ${finishedAt},
               ${finishedAt ?? d.statusAt}, ${d.statusAt}, ARRAY[${eventId}]::uuid[])
       ON CONFLICT (key) DO UPDATE SET
         status = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN EXCLUDED.status ELSE deploys.status END,
@@ -193,7 +203,7 @@ async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
         at = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN EXCLUDED.at ELSE deploys.at END,
         status_at = GREATEST(deploys.status_at, EXCLUDED.status_at),
         event_ids = ARRAY(SELECT DISTINCT e FROM unnest(deploys.event_ids || EXCLUDED.event_ids) e ORDER BY e)
-      RETURNING key, repository, environment, sha, at)
+      RETURNING key, repository, service, environment, sha, at)
     SELECT 'dependent' AS kind, k AS "fromKey", NULL AS relation, NULL AS rule, NULL::float8 AS confidence, NULL::uuid AS "eventId", NULL AS target
     FROM d, LATERAL (${dependentDeploys}) AS dep(k)
     UNION ALL

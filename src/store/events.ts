@@ -27,3 +27,16 @@ export async function loadStoredEvents(prisma: PrismaClient, ids: string[]): Pro
     } as PlatformRows,
   }));
 }
+
+/** Stored events whose type matches a LIKE pattern (a rule's `on` glob): how many there are. */
+export async function countEventsOfType(prisma: PrismaClient, like: string): Promise<number> {
+  const [row] = await prisma.$queryRaw<Array<{ total: number }>>`SELECT count(*)::int AS total FROM events WHERE type LIKE ${like}`;
+  return row?.total ?? 0;
+}
+
+/** The next `take` ids after `after`, in id order, of events whose type matches `like`. */
+export async function eventIdsOfType(prisma: PrismaClient, like: string, after: string, take: number): Promise<string[]> {
+  const rows = await prisma.$queryRaw<Array<{ id: string }>>`
+    SELECT id FROM events WHERE type LIKE ${like} AND id > ${after}::uuid ORDER BY id LIMIT ${take}`;
+  return rows.map((r) => r.id);
+}

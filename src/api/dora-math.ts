@@ -1,0 +1,116 @@
+import { matchesGlob } from "../shared/glob.js";
+
+/**
+ * DORA's four keys from the facts the database gave (api/dora.ts reads them). Pure, so the
+ * definitions (docs/dora.md) are tested on their own.
+ */
+
+export interface DoraDeploy {
+  key: string;
+  environment: string;
+  status: string;
+  finishedAt: Date;
+}
+
+export interface DoraFacts {
+  since: Date;
+  until: Date;
+  /** Finished attempts from `since` to well after `until` (a failure late in the window may be restored after it). */
+  deploys: DoraDeploy[];
+  /** Each change a deploy of the window shipped, with when work on it started (first commit or PR creation). */
+  changes: Array<{ deploy: string; startedAt: Date | null }>;
+  /** A successful deploy that was rolled back or whose PR was reverted, and the deploy that restored service. */
+  restorations: Array<{ failed: string; restoredBy: string }>;
+}
+
+/** Linear interpolation between closest ranks (PostgreSQL's percentile_cont). */
+export function percentile(sorted: number[], p: number): number | null {
+  if (!sorted.length) return null;
+  const pos = (sorted.length - 1) * p;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+const seconds = (a: Date, b: Date) => (a.getTime() - b.getTime()) / 1000;
+const ascending = (a: number, b: number) => a - b;
+
+/** The four keys over [since, until). */
+export function doraFigures(f: DoraFacts) {
+  const inWindow = f.deploys.filter((d) => d.finishedAt >= f.since && d.finishedAt < f.until);
+  const counted = new Set(inWindow.map((d) => d.key));
+  const succeeded = inWindow.filter((d) => d.status === "succeeded");
+  const finished = new Map(f.deploys.map((d) => [d.key, d.finishedAt]));
+  // Lead time per change, from its start to the deploy's finish; negative values are dropped.
+  const leadTimes = f.changes
+    .filter((c) => c.startedAt && counted.has(c.deploy))
+    .map((c) => seconds(finished.get(c.deploy)!, c.startedAt!))
+    .filter((s) => s >= 0)
+    .sort(ascending);
+
+  // failed deploy → the deploy that restored service (the earliest known), or null
+  const failures = new Map<string, string | null>();
+  const restore = (failed: string, by: string | null) => {
+    const current = failures.get(failed);
+    if (current === undefined || (by && (!current || finished.get(by)! < finished.get(current)!))) failures.set(failed, by);
+  };
+  for (const d of inWindow.filter((x) => x.status === "failed")) {
+    const next = f.deploys.find((n) => n.environment === d.environment && n.status === "succeeded" && n.finishedAt > d.finishedAt);
+    restore(d.key, next?.key ?? null);
+  }
+  for (const r of f.restorations) {
+    if (counted.has(r.failed)) restore(r.failed, finished.has(r.restoredBy) ? r.restoredBy : null);
+  }
+  const restoreTimes = [...failures]
+    .filter(([, by]) => by && finished.has(by))
+    .map(([failed, by]) => seconds(finished.get(by!)!, finished.get(failed)!))
+    .sort(ascending);
+  const days = seconds(f.until, f.since) / 86_400;
+  return {
+    deploymentFrequency: { deploys: succeeded.length, perDay: succeeded.length / days },
+    leadTimeForChanges: { changes: leadTimes.length, medianSeconds: percentile(leadTimes, 0.5), p90Seconds: percentile(leadTimes, 0.9) },
+    changeFailureRate: {
+      deployments: inWindow.length,
+      failures: failures.size,
+      rate: inWindow.length ? failures.size / inWindow.length : null,
+    },
+    timeToRestore: { restored: restoreTimes.length, medianSeconds: percentile(restoreTimes, 0.5) },
+    deploys: inWindow.map((d) => ({ key: d.key, environment: d.environment, status: d.status, finishedAt: d.finishedAt, failure: failures.has(d.key) })),
+  };
+}
+
+export type Bucket = "day" | "week" | "month";
+
+/** The start of the UTC day, ISO week (Monday) or month holding `t`. */
+export function bucketStart(t: Date, bucket: Bucket): Date {
+  const d = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), bucket === "month" ? 1 : t.getUTCDate()));
+  if (bucket === "week") d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return d;
+}
+
+function nextBucket(t: Date, bucket: Bucket): Date {
+  const d = new Date(t);
+  if (bucket === "day") d.setUTCDate(d.getUTCDate() + 1);
+  else if (bucket === "week") d.setUTCDate(d.getUTCDate() + 7);
+  else d.setUTCMonth(d.getUTCMonth() + 1);
+  return d;
+}
+
+/** The four keys per bucket of the window (SPEC §6 `bucket`), for trend charts; at most `max` buckets. */
+export function doraSeries(f: DoraFacts, bucket: Bucket, max = 400) {
+  const series = [];
+  for (let start = bucketStart(f.since, bucket); start < f.until && series.length < max; start = nextBucket(start, bucket)) {
+    const from = start < f.since ? f.since : start;
+    const end = nextBucket(start, bucket);
+    const to = end > f.until ? f.until : end;
+    const { deploys: _list, ...figures } = doraFigures({ ...f, since: from, until: to });
+    series.push({ start: from, end: to, ...figures });
+  }
+  return series;
+}
+
+/** Whether an environment name matches one of the globs (`prod*`), case-insensitive (SPEC §6). */
+export function matchesEnvironment(name: string, globs: string[]): boolean {
+  const lower = name.toLowerCase();
+  return globs.some((g) => matchesGlob(g.toLowerCase(), lower));
+}

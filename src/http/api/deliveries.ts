@@ -1,0 +1,43 @@
+import Router from "@koa/router";
+import { z } from "zod";
+import type { RuleBook } from "../../pipeline/rule-book.js";
+import { replayDeliveries } from "../../pipeline/replay.js";
+import { PLATFORMS } from "../../shared/event.js";
+import { listDeliveries } from "../../store/deliveries.js";
+import type { Database } from "../../store/prisma.js";
+import { notFound } from "../respond.js";
+import { limit, uuid, valid } from "./params.js";
+
+const listQuery = z.object({
+  status: z.enum(["pending", "stored", "unprocessable"]).optional(),
+  platform: z.enum(PLATFORMS).optional(),
+  limit: limit(500, 50),
+  /** The last id of the previous page (ids are UUIDv7: newest first is id order). */
+  cursor: uuid.optional(),
+});
+
+const idParams = z.object({ id: uuid });
+
+/** GET /api/deliveries and POST /api/deliveries/:id/reprocess (SPEC §8). */
+export function deliveriesApi(db: Database, rules: RuleBook): Router {
+  const router = new Router();
+
+  router.get("/deliveries", async (ctx) => {
+    const q = valid(ctx, listQuery, ctx.query);
+    if (!q) return;
+    const items = await listDeliveries(db.prisma, { ...q, before: q.cursor, limit: q.limit + 1 });
+    const page = items.slice(0, q.limit);
+    ctx.body = { items: page, next: items.length > q.limit ? page.at(-1)!.id : null };
+  });
+
+  router.post("/deliveries/:id/reprocess", async (ctx) => {
+    const p = valid(ctx, idParams, ctx.params);
+    if (!p) return;
+    const result = await replayDeliveries(db, await rules.current(), { ids: [p.id] });
+    if (!result.replayed) return notFound(ctx, "delivery");
+    const [failed] = result.unprocessable;
+    ctx.body = { id: p.id, status: failed ? "unprocessable" : "stored", error: failed?.error ?? null };
+  });
+
+  return router;
+}

@@ -1,0 +1,34 @@
+/**
+ * Bounds on what a payload can make us store. PostgreSQL refuses a b-tree entry over ~2.7 kB, so
+ * anything that becomes a key or an indexed column is bounded in bytes, and an event's fan-out
+ * (keys, links, mentions) in count; beyond them a value is treated as absent, never an error.
+ */
+export const LIMITS = {
+  /** Entity keys and link endpoints. */
+  keyBytes: 512,
+  /** URLs (deploy URLs are matched as mention targets). */
+  urlBytes: 2000,
+  /** Branch, environment, service and other names. */
+  nameBytes: 255,
+  /** Keys, links, mentions and entities of one event. */
+  perEvent: 1000,
+  /** GitHub's own limits on owner and repository names. */
+  owner: 39,
+  repository: 100,
+} as const;
+
+/** A string of at most `maxBytes` UTF-8 bytes, else null (non-strings too). */
+export function bounded(value: unknown, maxBytes: number): string | null {
+  if (typeof value !== "string") return null;
+  // A cheap length check first: UTF-8 takes at most 3 bytes per UTF-16 unit.
+  return value.length * 3 <= maxBytes || Buffer.byteLength(value) <= maxBytes ? value : null;
+}
+
+/** A string, or null for anything else: payload fields are read as the sender documents them, never trusted. */
+export const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
+
+const GITHUB_REPO = new RegExp(`^[\\w.-]{1,${LIMITS.owner}}/[\\w.-]{1,${LIMITS.repository}}$`);
+
+/** `owner/repo` within GitHub's limits, else null. */
+export const githubRepository = (value: unknown): string | null =>
+  typeof value === "string" && GITHUB_REPO.test(value) ? value : null;
