@@ -3,10 +3,10 @@
  * ceiling of a bare node:http server on the same machine. Loopback only, bounded in time (~30 s);
  * leaves nothing behind: children stopped, Redis keys of its prefix and its schema dropped (the
  * switchyard_bench database itself is kept: other benches may be using it).
- * Run: npm run bench:ingest (builds dist/ first if it is missing).
+ * Run: npm run bench:ingest (builds dist/ first if it is missing); BENCH_DIST=<dist> measures another build.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { once } from "node:events";
 import { createServer } from "node:net";
@@ -22,6 +22,8 @@ import { deleteRedisPrefix } from "./redis-prefix.js";
 import { migrate } from "../src/store/migrate.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+// Another build to measure (side-by-side comparisons of two commits): BENCH_DIST=/path/to/dist.
+const DIST = process.env.BENCH_DIST ?? `${ROOT}dist`;
 const CONNECTIONS = 50;
 const WARMUP_S = 2;
 const DURATION_S = 10;
@@ -44,7 +46,7 @@ const headers = {
   "content-type": "application/json",
   "user-agent": "GitHub-Hookshot/bench",
   "x-github-event": "pull_request",
-  "x-hub-signature-256": await sign(SECRET, body), // covers the body only: one signature serves all
+  "x-hub-signature-256": await sign(SECRET, body), // the bare server's; the service's are signed per request
 };
 
 const children = new Set<ChildProcess>();
@@ -74,13 +76,21 @@ async function freePort(): Promise<number> {
 async function start(args: string[], env: Record<string, string>, readyPath: string, readyStatus: number) {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   children.add(child);
   child.once("exit", () => children.delete(child));
   for (const until = Date.now() + 20_000; Date.now() < until; await sleep(25)) {
     checkAborted();
-    if (child.exitCode !== null || child.signalCode) throw new Error(`${args.join(" ")} exited (${child.exitCode ?? child.signalCode})`);
-    const status = await fetch(`http://127.0.0.1:${port}${readyPath}`).then((r) => r.status, () => 0);
+    if (child.exitCode !== null || child.signalCode)
+      throw new Error(`${args.join(" ")} exited (${child.exitCode ?? child.signalCode})`);
+    const status = await fetch(`http://127.0.0.1:${port}${readyPath}`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === readyStatus) return { child, port, startMs: performance.now() - t0 };
   }
   throw new Error(`${args.join(" ")} not ready on ${readyPath} within 20 s`);
@@ -104,14 +114,37 @@ function load(port: number, seconds: number): Promise<autocannon.Result> {
     headers,
     body,
     // A distinct delivery id per request: a repeated one is answered "200 duplicate", far cheaper.
-    requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, "x-github-delivery": randomUUID() } }) }],
+    requests: [
+      {
+        // A distinct body (and so signature) and delivery id per request: the same body under a new
+        // delivery id would be a replay (SPEC §2), answered 200 duplicate.
+        setupRequest: (req) => {
+          const b = `${body.slice(0, -1)},"bench_nonce":"${randomUUID()}"}`;
+          const signature = `sha256=${createHmac("sha256", SECRET).update(b).digest("hex")}`;
+          return {
+            ...req,
+            body: b,
+            headers: { ...req.headers, "x-github-delivery": randomUUID(), "x-hub-signature-256": signature },
+          };
+        },
+      },
+    ],
   };
   return new Promise<autocannon.Result>((resolve, reject) => {
     running = autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
   }).finally(checkAborted);
 }
 
-type Row = { target: string; rps: number; p50: number; p99: number; non2xx: number; errors: number; n202: number; responses: number };
+type Row = {
+  target: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  n202: number;
+  responses: number;
+};
 
 /** Warm-up (discarded), then the measured run; fails loudly unless most answers are 202. */
 async function measure(target: string, port: number): Promise<Row & { warm202: number }> {
@@ -122,10 +155,22 @@ async function measure(target: string, port: number): Promise<Row & { warm202: n
   const n202 = codes.find(([code]) => code === "202")?.[1] ?? 0;
   const others = codes.filter(([code]) => code !== "202");
   if (others.length || r.errors || r.timeouts) {
-    console.log(`${target}: non-202 answers ${JSON.stringify(Object.fromEntries(others))}, errors ${r.errors}, timeouts ${r.timeouts}`);
+    console.log(
+      `${target}: non-202 answers ${JSON.stringify(Object.fromEntries(others))}, errors ${r.errors}, timeouts ${r.timeouts}`,
+    );
   }
-  if (n202 * 2 <= responses || responses === 0) throw new Error(`${target}: only ${n202} of ${responses} answers were 202`);
-  const row = { target, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, n202, responses };
+  if (n202 * 2 <= responses || responses === 0)
+    throw new Error(`${target}: only ${n202} of ${responses} answers were 202`);
+  const row = {
+    target,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    n202,
+    responses,
+  };
   return { ...row, warm202: warm.statusCodeStats?.["202"]?.count ?? 0 };
 }
 
@@ -136,7 +181,11 @@ async function cleanup() {
   await Promise.all([...children].map(stop));
   await deleteRedisPrefix(REDIS_URL, REDIS_PREFIX);
   const db = new pg.Client({ connectionString: `${PG_BASE}/${DB}` });
-  await db.connect().then(() => db.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`)).catch(() => undefined).finally(() => db.end().catch(() => undefined));
+  await db
+    .connect()
+    .then(() => db.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`))
+    .catch(() => undefined)
+    .finally(() => db.end().catch(() => undefined));
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => abort(130));
@@ -148,12 +197,17 @@ setTimeout(() => {
 
 try {
   const cpus = os.cpus();
-  console.log(`machine: ${cpus.length} cpus, ${cpus[0]?.model.trim()}, node ${process.version}, load average ${os.loadavg()[0]!.toFixed(2)} (other work on the machine skews figures)`);
-  console.log(`load: autocannon, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up (discarded) + ${DURATION_S} s, ${Buffer.byteLength(body)} B pull_request payload, distinct X-GitHub-Delivery per request`);
+  console.log(
+    `machine: ${cpus.length} cpus, ${cpus[0]?.model.trim()}, node ${process.version}, load average ${os.loadavg()[0]!.toFixed(2)} (other work on the machine skews figures)`,
+  );
+  console.log(
+    `load: autocannon, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up (discarded) + ${DURATION_S} s, ${Buffer.byteLength(body)} B pull_request payload, distinct X-GitHub-Delivery per request`,
+  );
 
-  if (!existsSync(`${ROOT}dist/main.js`)) {
+  if (!existsSync(`${DIST}/main.js`)) {
     console.log("dist/main.js missing: running npm run build");
-    if (spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" }).status !== 0) throw new Error("npm run build failed");
+    if (spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" }).status !== 0)
+      throw new Error("npm run build failed");
   }
 
   const DATABASE_URL = `${PG_BASE}/${DB}?schema=${SCHEMA}`;
@@ -166,7 +220,7 @@ try {
 
   // ROLE=web: receivers only, so no worker competes with the receive path for the 2 cores.
   const env = { ROLE: "web", LOG_LEVEL: "warn", DATABASE_URL, REDIS_URL, REDIS_PREFIX, GITHUB_WEBHOOK_SECRET: SECRET };
-  const svc = await start(["dist/main.js"], env, "/readyz", 200);
+  const svc = await start([`${DIST}/main.js`], env, "/readyz", 200);
   const service = await measure("switchyard ROLE=web", svc.port);
   await stop(svc.child);
   checkAborted();
@@ -177,20 +231,33 @@ try {
   await queue.close();
   const jobs = Object.values(counts).reduce((a, b) => a + b, 0);
   const acked = service.n202 + service.warm202;
-  console.log(`service: node dist/main.js, ROLE=web (receivers only, no worker running), ready in ${svc.startMs.toFixed(0)} ms; jobs queued ${jobs} >= 202 answers ${acked}`);
+  console.log(
+    `service: node dist/main.js, ROLE=web (receivers only, no worker running), ready in ${svc.startMs.toFixed(0)} ms; jobs queued ${jobs} >= 202 answers ${acked}`,
+  );
   if (jobs < acked) throw new Error(`${acked - jobs} deliveries answered 202 but not queued`);
 
   const rows = [ceiling, service];
-  const fmt = (row: Row) => [
-    row.target.padEnd(26),
-    row.rps.toFixed(0).padStart(13),
-    row.p50.toFixed(0).padStart(7),
-    row.p99.toFixed(0).padStart(7),
-    String(row.non2xx).padStart(8),
-    String(row.errors).padStart(7),
-    `${((row.rps / ceiling.rps) * 100).toFixed(1)}%`.padStart(11),
-  ].join(" ");
-  console.log(["target".padEnd(26), "deliveries/s".padStart(13), "p50 ms".padStart(7), "p99 ms".padStart(7), "non-2xx".padStart(8), "errors".padStart(7), "of ceiling".padStart(11)].join(" "));
+  const fmt = (row: Row) =>
+    [
+      row.target.padEnd(26),
+      row.rps.toFixed(0).padStart(13),
+      row.p50.toFixed(0).padStart(7),
+      row.p99.toFixed(0).padStart(7),
+      String(row.non2xx).padStart(8),
+      String(row.errors).padStart(7),
+      `${((row.rps / ceiling.rps) * 100).toFixed(1)}%`.padStart(11),
+    ].join(" ");
+  console.log(
+    [
+      "target".padEnd(26),
+      "deliveries/s".padStart(13),
+      "p50 ms".padStart(7),
+      "p99 ms".padStart(7),
+      "non-2xx".padStart(8),
+      "errors".padStart(7),
+      "of ceiling".padStart(11),
+    ].join(" "),
+  );
   for (const row of rows) console.log(fmt(row));
   console.log(`service/ceiling: ${((service.rps / ceiling.rps) * 100).toFixed(1)}% (target >= 45%)`);
 } catch (err) {

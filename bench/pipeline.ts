@@ -32,7 +32,11 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const EVENTS = env("EVENTS", 50_000);
 const WORKERS = env("WORKERS", 2);
 // Batch size and jobs in flight per worker: the service's own defaults unless set here.
-const { WORKER_BATCH_SIZE: BATCH_SIZE, WORKER_WRITERS: WRITERS, WORKER_CONCURRENCY: CONCURRENCY } = loadConfig(process.env);
+const {
+  WORKER_BATCH_SIZE: BATCH_SIZE,
+  WORKER_WRITERS: WRITERS,
+  WORKER_CONCURRENCY: CONCURRENCY,
+} = loadConfig(process.env);
 // ~250 events per repository (200 at the default 50,000), so small runs still get production deploys.
 const REPOS = env("REPOS", Math.min(200, Math.max(8, Math.round(EVENTS / 250))));
 const TIMEOUT_MS = env("TIMEOUT_S", 900) * 1000;
@@ -76,7 +80,20 @@ const newSha = () => createHash("sha1").update(`${run}:${++shaCounter}`).digest(
 const TEAMS = ["ENG", "WEB", "API", "OPS", "DATA", "MOB"];
 const PEOPLE = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"];
 const ENVS = ["staging", "production-us", "production-eu", "production-ap"];
-const WORDS = ["checkout", "login", "retry", "cache", "search", "billing", "export", "timeouts", "webhooks", "avatar", "invoice", "sync"];
+const WORDS = [
+  "checkout",
+  "login",
+  "retry",
+  "cache",
+  "search",
+  "billing",
+  "export",
+  "timeouts",
+  "webhooks",
+  "avatar",
+  "invoice",
+  "sync",
+];
 const ZERO = "0".repeat(40);
 
 interface Repo {
@@ -94,38 +111,118 @@ let slackSeq = 0;
 
 function repoObject(r: Repo) {
   const [owner, name] = r.name.split("/");
-  return { id: 1000 + r.cycles, name, full_name: r.name, private: true, html_url: `https://github.com/${r.name}`, default_branch: "main", owner: { login: owner } };
+  return {
+    id: 1000 + r.cycles,
+    name,
+    full_name: r.name,
+    private: true,
+    html_url: `https://github.com/${r.name}`,
+    default_branch: "main",
+    owner: { login: owner },
+  };
 }
 
 async function github(r: Repo, event: string, payload: Record<string, unknown>, actor: string): Promise<Pending> {
   const full = { ...payload, repository: repoObject(r), sender: { login: actor, type: "User" } };
   const req = await githubRequest(event, full, SECRET, randomUUID());
-  return { platform: "github", deliveryId: req.headers["x-github-delivery"]!, contentType: "application/json", headers: req.headers, body: req.body, type: githubType(event, full), priority: githubPriority(event, full) };
+  return {
+    platform: "github",
+    deliveryId: req.headers["x-github-delivery"]!,
+    contentType: "application/json",
+    headers: req.headers,
+    body: req.body,
+    type: githubType(event, full),
+    priority: githubPriority(event, full),
+  };
 }
 
 function slack(r: Repo, text: string, at: number, threadTs?: string): { pending: Pending; ts: string } {
   const ts = `${Math.floor(at / 1000)}.${String(++slackSeq).padStart(6, "0")}`;
-  const event = { type: "message", channel: r.channel, user: `U${pick(PEOPLE).toUpperCase()}`, text, ts, event_ts: ts, ...(threadTs ? { thread_ts: threadTs } : {}) };
-  const envelope = { type: "event_callback", team_id: "T0ACME", api_app_id: "A0SWITCH", event_id: `Ev${run}${slackSeq}`, event_time: Math.floor(at / 1000), event };
+  const event = {
+    type: "message",
+    channel: r.channel,
+    user: `U${pick(PEOPLE).toUpperCase()}`,
+    text,
+    ts,
+    event_ts: ts,
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+  };
+  const envelope = {
+    type: "event_callback",
+    team_id: "T0ACME",
+    api_app_id: "A0SWITCH",
+    event_id: `Ev${run}${slackSeq}`,
+    event_time: Math.floor(at / 1000),
+    event,
+  };
   const req = slackRequest(JSON.stringify(envelope), "application/json", SECRET);
   const type = slackType({ kind: "event", envelope, event });
-  return { ts, pending: { platform: "slack", deliveryId: envelope.event_id, contentType: "application/json", headers: req.headers, body: req.body, type, priority: slackPriority(type) } };
+  return {
+    ts,
+    pending: {
+      platform: "slack",
+      deliveryId: envelope.event_id,
+      contentType: "application/json",
+      headers: req.headers,
+      body: req.body,
+      type,
+      priority: slackPriority(type),
+    },
+  };
 }
 
 function linear(action: string, data: Record<string, unknown>, at: number): Pending {
-  const payload = { action, type: "Issue", data, url: data.url, createdAt: new Date(at).toISOString(), actor: { id: "u1", name: pick(PEOPLE), type: "user" } };
+  const payload = {
+    action,
+    type: "Issue",
+    data,
+    url: data.url,
+    createdAt: new Date(at).toISOString(),
+    actor: { id: "u1", name: pick(PEOPLE), type: "user" },
+  };
   const req = linearRequest(payload, SECRET, randomUUID());
-  return { platform: "linear", deliveryId: req.headers["linear-delivery"]!, contentType: "application/json", headers: req.headers, body: req.body, type: linearType(payload), priority: linearPriority() };
+  return {
+    platform: "linear",
+    deliveryId: req.headers["linear-delivery"]!,
+    contentType: "application/json",
+    headers: req.headers,
+    body: req.body,
+    type: linearType(payload),
+    priority: linearPriority(),
+  };
 }
 
-function deploy(r: Repo, id: string, environment: string, status: string, sha: string, started: number, finished?: number): Pending {
+function deploy(
+  r: Repo,
+  id: string,
+  environment: string,
+  status: string,
+  sha: string,
+  started: number,
+  finished?: number,
+): Pending {
   const body = {
-    id, repository: r.name, environment, status, sha, ref: "main", service: r.name.split("/")[1],
+    id,
+    repository: r.name,
+    environment,
+    status,
+    sha,
+    ref: "main",
+    service: r.name.split("/")[1],
     url: `https://deploy.example.com/${r.name}/${id}`,
-    started_at: new Date(started).toISOString(), ...(finished ? { finished_at: new Date(finished).toISOString() } : {}),
+    started_at: new Date(started).toISOString(),
+    ...(finished ? { finished_at: new Date(finished).toISOString() } : {}),
   };
   const req: SignedRequest = deployRequest(body, DEPLOY_SECRET);
-  return { platform: "deploy", deliveryId: req.headers["webhook-id"]!, contentType: "application/json", headers: req.headers, body: req.body, type: `deploy.${status}`, priority: deployPriority(status) };
+  return {
+    platform: "deploy",
+    deliveryId: req.headers["webhook-id"]!,
+    contentType: "application/json",
+    headers: req.headers,
+    body: req.body,
+    type: `deploy.${status}`,
+    priority: deployPriority(status),
+  };
 }
 
 /** One PR cycle in `r`: 11–17 deliveries. */
@@ -144,21 +241,70 @@ async function cycle(r: Repo): Promise<Pending[]> {
   const issueUrl = `https://linear.app/acme/issue/${ident}/${word}`;
   const issueId = randomUUID();
   const created = iso();
-  const issueData = (state: string) => ({ id: issueId, identifier: ident, number: teamNo, title, team: { id: r.team.toLowerCase(), key: r.team, name: r.team }, state: { name: state }, url: issueUrl, createdAt: created, updatedAt: iso() });
+  const issueData = (state: string) => ({
+    id: issueId,
+    identifier: ident,
+    number: teamNo,
+    title,
+    team: { id: r.team.toLowerCase(), key: r.team, name: r.team },
+    state: { name: state },
+    url: issueUrl,
+    createdAt: created,
+    updatedAt: iso(),
+  });
   out.push(linear("create", issueData("Todo"), r.clock));
 
   // Branch push: new branch, two or three commits.
   const branch = `${author}/${ident.toLowerCase()}-${word}`;
-  const commits = Array.from({ length: 2 + Math.floor(rand() * 2) }, (_, i) => ({ id: newSha(), message: `${word}: step ${i + 1}`, timestamp: iso(), url: "", author: { name: author } }));
+  const commits = Array.from({ length: 2 + Math.floor(rand() * 2) }, (_, i) => ({
+    id: newSha(),
+    message: `${word}: step ${i + 1}`,
+    timestamp: iso(),
+    url: "",
+    author: { name: author },
+  }));
   for (const c of commits) c.url = `https://github.com/${r.name}/commit/${c.id}`;
   tick(20);
-  out.push(await github(r, "push", { ref: `refs/heads/${branch}`, before: ZERO, after: commits.at(-1)!.id, forced: false, created: true, compare: `https://github.com/${r.name}/compare/${branch}`, commits, head_commit: commits.at(-1) }, author));
+  out.push(
+    await github(
+      r,
+      "push",
+      {
+        ref: `refs/heads/${branch}`,
+        before: ZERO,
+        after: commits.at(-1)!.id,
+        forced: false,
+        created: true,
+        compare: `https://github.com/${r.name}/compare/${branch}`,
+        commits,
+        head_commit: commits.at(-1),
+      },
+      author,
+    ),
+  );
 
   // Now and then a GitHub issue the PR closes.
   let closes = "";
   if (rand() < 0.25) {
     const n = ++r.number;
-    out.push(await github(r, "issues", { action: "opened", issue: { number: n, title: `${word} is broken`, state: "open", html_url: `https://github.com/${r.name}/issues/${n}`, updated_at: iso(), user: { login: author } } }, author));
+    out.push(
+      await github(
+        r,
+        "issues",
+        {
+          action: "opened",
+          issue: {
+            number: n,
+            title: `${word} is broken`,
+            state: "open",
+            html_url: `https://github.com/${r.name}/issues/${n}`,
+            updated_at: iso(),
+            user: { login: author },
+          },
+        },
+        author,
+      ),
+    );
     closes = `\nFixes #${n}`;
   }
 
@@ -166,29 +312,98 @@ async function cycle(r: Repo): Promise<Pending[]> {
   const prUrl = `https://github.com/${r.name}/pull/${number}`;
   tick(10);
   const pr = {
-    number, title, body: `Fixes ${ident}${closes}\n\nSee ${issueUrl}`, state: "open", merged: false, html_url: prUrl, user: { login: author },
-    head: { ref: branch, sha: commits.at(-1)!.id }, base: { ref: "main" }, merge_commit_sha: null as string | null,
-    created_at: iso(), updated_at: iso(), merged_at: null as string | null, closed_at: null as string | null,
+    number,
+    title,
+    body: `Fixes ${ident}${closes}\n\nSee ${issueUrl}`,
+    state: "open",
+    merged: false,
+    html_url: prUrl,
+    user: { login: author },
+    head: { ref: branch, sha: commits.at(-1)!.id },
+    base: { ref: "main" },
+    merge_commit_sha: null as string | null,
+    created_at: iso(),
+    updated_at: iso(),
+    merged_at: null as string | null,
+    closed_at: null as string | null,
   };
   out.push(await github(r, "pull_request", { action: "opened", number, pull_request: pr }, author));
   tick(5);
   const root = slack(r, `Review please: <${prUrl}> for ${ident}`, r.clock);
   out.push(root.pending);
   tick(60);
-  out.push(await github(r, "pull_request_review", { action: "submitted", review: { state: "approved", commit_id: pr.head.sha, submitted_at: iso(), html_url: `${prUrl}#review` }, pull_request: { ...pr, updated_at: iso() } }, pick(PEOPLE)));
+  out.push(
+    await github(
+      r,
+      "pull_request_review",
+      {
+        action: "submitted",
+        review: { state: "approved", commit_id: pr.head.sha, submitted_at: iso(), html_url: `${prUrl}#review` },
+        pull_request: { ...pr, updated_at: iso() },
+      },
+      pick(PEOPLE),
+    ),
+  );
   out.push(linear("update", issueData("In Review"), r.clock));
 
   // One PR in six is closed without merging (and its issue stays open).
   tick(30);
   if (rand() < 1 / 6) {
-    out.push(await github(r, "pull_request", { action: "closed", number, pull_request: { ...pr, state: "closed", updated_at: iso(), closed_at: iso() } }, author));
+    out.push(
+      await github(
+        r,
+        "pull_request",
+        { action: "closed", number, pull_request: { ...pr, state: "closed", updated_at: iso(), closed_at: iso() } },
+        author,
+      ),
+    );
     return out;
   }
   const merge = newSha();
-  out.push(await github(r, "pull_request", { action: "closed", number, pull_request: { ...pr, state: "closed", merged: true, merge_commit_sha: merge, updated_at: iso(), merged_at: iso(), closed_at: iso() } }, author));
+  out.push(
+    await github(
+      r,
+      "pull_request",
+      {
+        action: "closed",
+        number,
+        pull_request: {
+          ...pr,
+          state: "closed",
+          merged: true,
+          merge_commit_sha: merge,
+          updated_at: iso(),
+          merged_at: iso(),
+          closed_at: iso(),
+        },
+      },
+      author,
+    ),
+  );
   const message = `${title} (#${number})\n\nFixes ${ident}`;
-  const mainCommit = { id: merge, message, timestamp: iso(), url: `https://github.com/${r.name}/commit/${merge}`, author: { name: author } };
-  out.push(await github(r, "push", { ref: "refs/heads/main", before: r.main, after: merge, forced: false, compare: "", commits: [mainCommit], head_commit: mainCommit }, author));
+  const mainCommit = {
+    id: merge,
+    message,
+    timestamp: iso(),
+    url: `https://github.com/${r.name}/commit/${merge}`,
+    author: { name: author },
+  };
+  out.push(
+    await github(
+      r,
+      "push",
+      {
+        ref: "refs/heads/main",
+        before: r.main,
+        after: merge,
+        forced: false,
+        compare: "",
+        commits: [mainCommit],
+        head_commit: mainCommit,
+      },
+      author,
+    ),
+  );
   r.main = merge;
 
   // Staging gets every merge; production environments every 2nd/3rd/4th, so their ranges span
@@ -212,8 +427,14 @@ async function cycle(r: Repo): Promise<Pending[]> {
 async function workload(n: number): Promise<Pending[]> {
   const start = Date.now() - 60 * 86_400_000;
   const repos: Repo[] = Array.from({ length: REPOS }, (_, i) => ({
-    name: `org${i % 7}/service-${i}`, team: TEAMS[i % TEAMS.length]!, channel: `C${String(i % 40).padStart(8, "0")}`,
-    main: newSha(), number: 0, clock: start + i * 60_000, cycles: 0, deploys: 0,
+    name: `org${i % 7}/service-${i}`,
+    team: TEAMS[i % TEAMS.length]!,
+    channel: `C${String(i % 40).padStart(8, "0")}`,
+    main: newSha(),
+    number: 0,
+    clock: start + i * 60_000,
+    cycles: 0,
+    deploys: 0,
   }));
   const out: Pending[] = [];
   // Round-robin over repositories, so concurrent jobs mostly touch different repositories.
@@ -254,19 +475,30 @@ async function cleanup() {
   redis.disconnect();
   if (dbConnected) {
     if (process.env.KEEP === "1") console.log(`kept schema ${SCHEMA} in ${DB}`);
-    else await db.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`).catch((e) => console.error(`drop schema: ${e.message}`));
+    else
+      await db
+        .query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`)
+        .catch((e) => console.error(`drop schema: ${e.message}`));
     await db.end();
   }
 }
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
 
 const q = (sql: string) => db.query(sql).then((r) => r.rows);
 const ms = (s: number | null | undefined) => (s == null ? "n/a" : `${(s * 1000).toFixed(0)} ms`);
 
 try {
   const cpus = os.cpus();
-  console.log(`machine: ${cpus.length} cores, ${cpus[0]?.model.trim()}, node ${process.version}, ${os.platform()} ${os.release()}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
-  console.log(`setup: ${EVENTS} events, ${REPOS} repositories, ${TEAMS.length} Linear teams, ${WORKERS} worker processes, ${WRITERS} writers each, batches of up to ${BATCH_SIZE}, ${CONCURRENCY} jobs in flight each (src/main.ts ROLE=worker)`);
+  console.log(
+    `machine: ${cpus.length} cores, ${cpus[0]?.model.trim()}, node ${process.version}, ${os.platform()} ${os.release()}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
+  console.log(
+    `setup: ${EVENTS} events, ${REPOS} repositories, ${TEAMS.length} Linear teams, ${WORKERS} worker processes, ${WRITERS} writers each, batches of up to ${BATCH_SIZE}, ${CONCURRENCY} jobs in flight each (src/main.ts ROLE=worker)`,
+  );
 
   const cfg = loadConfig({}); // the defaults a receiver runs with: attempts, backoff, dedupe TTL
   await migrate(DATABASE_URL); // creates the database if needed, then the private schema
@@ -278,16 +510,40 @@ try {
   const pending = await workload(EVENTS);
   const mix = new Map<string, number>();
   for (const p of pending) mix.set(p.type, (mix.get(p.type) ?? 0) + 1);
-  console.log(`workload built in ${((performance.now() - t) / 1000).toFixed(1)} s: ${[...mix].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(
+    `workload built in ${((performance.now() - t) / 1000).toFixed(1)} s: ${[...mix]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  );
 
   // Workers first, each in its own process; ready once all of them are connected to the queue.
   const ingest = createIngestQueue({
-    connection: redis, prefix: REDIS_PREFIX, attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS,
-    dedupeTtlSeconds: cfg.DEDUPE_TTL_SECONDS, enqueueTimeoutMs: cfg.ENQUEUE_TIMEOUT_MS,
+    connection: redis,
+    prefix: REDIS_PREFIX,
+    attempts: cfg.JOB_ATTEMPTS,
+    backoffMs: cfg.JOB_BACKOFF_MS,
+    dedupeTtlSeconds: cfg.DEDUPE_TTL_SECONDS,
+    enqueueTimeoutMs: cfg.ENQUEUE_TIMEOUT_MS,
   });
-  const workerEnv = { ...process.env, ROLE: "worker", PORT: "0", DATABASE_URL, REDIS_URL, REDIS_PREFIX, LOG_LEVEL: "warn", WORKER_CONCURRENCY: String(CONCURRENCY), WORKER_BATCH_SIZE: String(BATCH_SIZE), WORKER_WRITERS: String(WRITERS) };
+  const workerEnv = {
+    ...process.env,
+    ROLE: "worker",
+    PORT: "0",
+    DATABASE_URL,
+    REDIS_URL,
+    REDIS_PREFIX,
+    LOG_LEVEL: "warn",
+    WORKER_CONCURRENCY: String(CONCURRENCY),
+    WORKER_BATCH_SIZE: String(BATCH_SIZE),
+    WORKER_WRITERS: String(WRITERS),
+  };
   for (let i = 0; i < WORKERS; i++) {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env: workerEnv, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: ROOT,
+      env: workerEnv,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
     children.add(child);
     child.once("exit", (code, signal) => {
       children.delete(child);
@@ -309,7 +565,11 @@ try {
       const batch = pending.slice(next, (next += BATCH));
       const jobs = batch.map((p) => {
         const d: Delivery = { id: uuidv7(), receivedAt: new Date().toISOString(), ...p };
-        const opts = { jobId: d.id, priority: JOB_PRIORITY[d.priority], deduplication: { id: `${d.platform}:${d.deliveryId}`, ttl: cfg.DEDUPE_TTL_SECONDS * 1000 } };
+        const opts = {
+          jobId: d.id,
+          priority: JOB_PRIORITY[d.priority],
+          deduplication: { id: `${d.platform}:${d.deliveryId}`, ttl: cfg.DEDUPE_TTL_SECONDS * 1000 },
+        };
         return { name: d.type, data: d, opts };
       });
       await ingest.queue.addBulk(jobs);
@@ -360,14 +620,22 @@ try {
   const rate = s.n / wall;
   const [p50, p95, p99] = (s.p ?? [null, null, null]) as Array<number | null>;
   const complete = s.n === EVENTS;
-  console.log(`events: ${s.n} of ${EVENTS} stored and correlated${failed ? `, ${failed} jobs failed` : ""}${complete ? "" : " (INCOMPLETE)"}`);
+  console.log(
+    `events: ${s.n} of ${EVENTS} stored and correlated${failed ? `, ${failed} jobs failed` : ""}${complete ? "" : " (INCOMPLETE)"}`,
+  );
   console.log(`wall time: ${wall.toFixed(1)} s (first enqueue to last stored)`);
   console.log(`throughput: ${rate.toFixed(0)} events/s`);
   console.log(`latency receive→correlated: p50 ${ms(p50)}, p95 ${ms(p95)}, p99 ${ms(p99)}`);
-  console.log(`  by priority: ${byPriority.map((r) => `${r.priority} (${r.n}) p50 ${ms(r.p[0])} p99 ${ms(r.p[1])}`).join("; ")}`);
-  console.log(`graph: ${g.entities} entities, ${g.links} links (${relations.map((r) => `${r.relation} ${r.n}`).join(", ")}), ${g.mentions} mentions, ${g.ranges} deploys with a known range`);
+  console.log(
+    `  by priority: ${byPriority.map((r) => `${r.priority} (${r.n}) p50 ${ms(r.p[0])} p99 ${ms(r.p[1])}`).join("; ")}`,
+  );
+  console.log(
+    `graph: ${g.entities} entities, ${g.links} links (${relations.map((r) => `${r.relation} ${r.n}`).join(", ")}), ${g.mentions} mentions, ${g.ranges} deploys with a known range`,
+  );
   console.log(`graph digest: links ${d.links}, entities ${d.entities}`);
-  console.log(`target: >= ${TARGET} events/s: ${complete && rate >= TARGET ? "MET" : "NOT MET"} (${rate.toFixed(0)} events/s)`);
+  console.log(
+    `target: >= ${TARGET} events/s: ${complete && rate >= TARGET ? "MET" : "NOT MET"} (${rate.toFixed(0)} events/s)`,
+  );
   if (!complete) process.exitCode = 1;
 } catch (err) {
   console.error(`bench failed: ${(err as Error).stack ?? err}`);

@@ -60,17 +60,23 @@ async function cleanup() {
   cleaned = true;
   await service?.close().catch(() => undefined);
   await deleteRedisPrefix(REDIS_URL, REDIS_PREFIX);
-  if (!(KEEP && complete)) await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch((e) => console.error(`drop schema: ${e.message}`));
+  if (!(KEEP && complete))
+    await db
+      .query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+      .catch((e) => console.error(`drop schema: ${e.message}`));
   await db.end().catch(() => undefined); // the database stays: other benches share it
 }
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
 
 /** The generation, in order: [label, SQL]. T0..T_END is a 90-day window ending at the current hour. */
 function generation(T0: string, T_END: string): Array<[string, string]> {
   const t0 = `'${T0}'::timestamptz`;
   const tEnd = `'${T_END}'::timestamptz`;
   return [
-    ["helpers", `
+    [
+      "helpers",
+      `
       CREATE FUNCTION pg_temp.h(text) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT ('x' || substr(md5($1), 1, 7))::bit(28)::int $$;
       CREATE FUNCTION pg_temp.sha(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT md5($1) || substr(md5('+' || $1), 1, 8) $$;
       CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT md5($1)::uuid $$;
@@ -79,8 +85,11 @@ function generation(T0: string, T_END: string): Array<[string, string]> {
         SELECT r, name, greatest(3, round(40000 * share))::int AS p, share FROM (
           SELECT r, format('acme/svc-%s', lpad(r::text, 3, '0')) AS name,
                  (1.0 / (greatest(r, 3) + 1)) / sum(1.0 / (greatest(r, 3) + 1)) OVER () AS share
-          FROM generate_series(0, 499) r) s;`],
-    ["pull requests, commits", `
+          FROM generate_series(0, 499) r) s;`,
+    ],
+    [
+      "pull requests, commits",
+      `
       -- PR n of a repo is merged (90%) at slot n of main; 0.2% are busy (hundreds of events); 60% name a Linear issue
       CREATE TEMP TABLE _pr AS
         SELECT row_number() OVER (ORDER BY r, n) AS id, r, name, n, h, format('github:pr:%s#%s', name, n) AS key,
@@ -106,8 +115,11 @@ function generation(T0: string, T_END: string): Array<[string, string]> {
         FROM _pr pr, generate_series(1, pr.k) j;
       ALTER TABLE _c ADD COLUMN key text;
       UPDATE _c SET key = format('github:commit:%s@%s', name, sha);
-      CREATE INDEX ON _c (r, n, j);`],
-    ["deploys", `
+      CREATE INDEX ON _c (r, n, j);`,
+    ],
+    [
+      "deploys",
+      `
       -- per repo: staging 35%, production 50%, production-eu 15% of ~60,000 deploys; 5% come after a long gap
       -- (a big batch); each deploys the main slot merged by then; 6% fail; ranges run from the previous success
       CREATE TEMP TABLE _dep AS
@@ -126,8 +138,11 @@ function generation(T0: string, T_END: string): Array<[string, string]> {
                           CROSS JOIN LATERAL generate_series(1, greatest(2, round(60000 * r.share * e.share))::int) j
                           CROSS JOIN LATERAL (SELECT pg_temp.h(r.r || e.env || j) AS h) g) s) s
               WINDOW w AS (PARTITION BY r, env ORDER BY j ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) s;
-      CREATE INDEX ON _dep (id);`],
-    ["linear issues", `
+      CREATE INDEX ON _dep (id);`,
+    ],
+    [
+      "linear issues",
+      `
       CREATE TEMP TABLE _issue AS
         SELECT row_number() OVER () AS id, s.*, pg_temp.h(key) AS h FROM (
           SELECT 'linear:issue:' || issue AS key, r, key AS pr_key, merged AND h % 2 = 0 AS closes, created_at - interval '1 day' AS created_at
@@ -135,8 +150,11 @@ function generation(T0: string, T_END: string): Array<[string, string]> {
           UNION ALL
           SELECT format('linear:issue:R%s-%s', g % 500, 100000 + g), g % 500, NULL, false, ${t0} + g / 6000.0::float8 * interval '88 days'
           FROM generate_series(1, 6000) g) s;
-      CREATE INDEX ON _issue (id);`],
-    ["events (staging)", `
+      CREATE INDEX ON _issue (id);`,
+    ],
+    [
+      "events (staging)",
+      `
       CREATE TEMP TABLE _ev (id uuid, platform text, type text, occurred_at timestamptz, subject text, keys text[], actor text);
       -- PR activity: opened, synchronize, reviews, comments, closed
       INSERT INTO _ev
@@ -165,8 +183,11 @@ function generation(T0: string, T_END: string): Array<[string, string]> {
                     WHEN k % 2 = 0 THEN 'linear.comment.create' ELSE 'linear.issue.update' END,
                least(${tEnd}, i.created_at + k * interval '17 minutes'), i.key,
                CASE WHEN k = 2 AND i.pr_key IS NOT NULL THEN ARRAY[i.key, i.pr_key] ELSE ARRAY[i.key] END, 'person' || (i.h + k) % 80
-        FROM _issue i, generate_series(1, CASE WHEN i.h % 400 = 1 THEN 300 + i.h % 300 ELSE 2 + i.h % 6 END) k;`],
-    ["slack messages", `
+        FROM _issue i, generate_series(1, CASE WHEN i.h % 400 = 1 THEN 300 + i.h % 300 ELSE 2 + i.h % 6 END) k;`,
+    ],
+    [
+      "slack messages",
+      `
       -- the rest, up to ${EVENTS} events: messages in 200 channels, 4 in 5 in a thread; 40% link a PR, 15% name an issue, 5% a deploy
       CREATE TEMP TABLE _slack AS
         SELECT i, at, key, CASE WHEN i % 5 <> 0 THEN format('slack:message:C%s/%s.%s', (i / 5) % 200, extract(epoch FROM root_at)::bigint, lpad((i - i % 5)::text, 7, '0')) END AS root,
@@ -177,14 +198,20 @@ function generation(T0: string, T_END: string): Array<[string, string]> {
         FROM (SELECT i, pg_temp.h('sm' || i) AS h, at, root_at, format('slack:message:C%s/%s.%s', (i / 5) % 200, extract(epoch FROM at)::bigint, lpad(i::text, 7, '0')) AS key
               FROM (SELECT i, ${t0} + i::float8 / n * interval '90 days' AS at, ${t0} + (i - i % 5)::float8 / n * interval '90 days' AS root_at, n
                     FROM (SELECT ${EVENTS} - count(*) AS n FROM _ev) c, generate_series(1, (SELECT ${EVENTS} - count(*) FROM _ev)) i) s) s;
-      INSERT INTO _ev SELECT pg_temp.id('sm' || i), 'slack', 'slack.message', at, key, array_remove(ARRAY[key, root, ref], NULL), 'U' || i % 400 FROM _slack;`],
-    ["raw_deliveries, events", `
+      INSERT INTO _ev SELECT pg_temp.id('sm' || i), 'slack', 'slack.message', at, key, array_remove(ARRAY[key, root, ref], NULL), 'U' || i % 400 FROM _slack;`,
+    ],
+    [
+      "raw_deliveries, events",
+      `
       INSERT INTO raw_deliveries (id, platform, delivery_id, received_at, content_type, headers, body)
         SELECT id, platform, id::text, occurred_at, 'application/json', '{}', '{"bench":true}' FROM _ev;
       INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, stored_at, actor, subject, keys, priority, payload)
         SELECT id, platform, type, id::text, occurred_at, occurred_at, occurred_at, actor, subject, keys, 'normal', jsonb_build_object('type', type)
-        FROM _ev ORDER BY occurred_at;`],
-    ["commits, pull_requests, deploys", `
+        FROM _ev ORDER BY occurred_at;`,
+    ],
+    [
+      "commits, pull_requests, deploys",
+      `
       INSERT INTO commits (repository, sha, parents, message, authored_at, event_id) SELECT name, sha, parents, message, authored_at, event_id FROM _c;
       INSERT INTO pull_requests (key, repository, number, title, head_ref, base_ref, head_sha, merge_commit_sha, merged, created_at, merged_at, updated_at, event_id)
         SELECT pr.key, pr.name, pr.n, format('Change %s', pr.n), 'dev/' || coalesce(lower(pr.issue), 'change-' || pr.n) || '-work', 'main', head.sha,
@@ -193,16 +220,22 @@ function generation(T0: string, T_END: string): Array<[string, string]> {
       INSERT INTO deploys (key, repository, environment, sha, status, url, started_at, finished_at, at, status_at, previous_key, range_known, range_frontier, event_ids)
         SELECT key, name, env, sha, status, 'https://ci.example.com/' || key, at - interval '5 minutes', at, at, at, prev_key, prev_key IS NOT NULL, ARRAY[]::text[],
                ARRAY[pg_temp.id('s' || key), pg_temp.id('f' || key)]
-        FROM _dep;`],
-    ["entities", `
+        FROM _dep;`,
+    ],
+    [
+      "entities",
+      `
       INSERT INTO entities (key, kind, title, state, url, first_seen_at, last_seen_at)
         SELECT 'github:repo:' || name, 'github.repo', NULL, NULL, NULL, ${t0}, ${tEnd} FROM _repo
         UNION ALL SELECT key, 'github.pr', format('Change %s', n), CASE WHEN merged THEN 'merged' ELSE 'open' END, format('https://github.com/%s/pull/%s', name, n), created_at, merged_at FROM _pr
         UNION ALL SELECT key, 'github.commit', split_part(message, E'\n', 1), NULL, format('https://github.com/%s/commit/%s', name, sha), authored_at, authored_at FROM _c
         UNION ALL SELECT key, 'linear.issue', 'Issue ' || substr(key, 14), CASE WHEN closes THEN 'Done' ELSE 'In Progress' END, NULL, created_at, created_at FROM _issue
         UNION ALL SELECT key, 'deploy', name || ' → ' || env, status, 'https://ci.example.com/' || key, at, at FROM _dep
-        UNION ALL SELECT key, 'slack.message', 'message ' || i, NULL, NULL, at, at FROM _slack;`],
-    ["links", `
+        UNION ALL SELECT key, 'slack.message', 'message ' || i, NULL, NULL, at, at FROM _slack;`,
+    ],
+    [
+      "links",
+      `
       INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence, created_at, updated_at)
         SELECT f, t, rel, rule, conf, ARRAY[ev], at, at FROM (
           -- PR contains its branch commits, its head commit and its merge commit
@@ -232,7 +265,8 @@ function generation(T0: string, T_END: string): Array<[string, string]> {
           -- Slack
           UNION ALL SELECT key, ref, 'discusses', rule, CASE rule WHEN 'slack-url' THEN 0.9 WHEN 'slack-identifier' THEN 0.7 ELSE 0.8 END, pg_temp.id('sm' || i), at
             FROM _slack WHERE ref IS NOT NULL
-          UNION ALL SELECT key, root, 'in_thread', 'slack-thread', 1, pg_temp.id('sm' || i), at FROM _slack WHERE root IS NOT NULL) l;`],
+          UNION ALL SELECT key, root, 'in_thread', 'slack-thread', 1, pg_temp.id('sm' || i), at FROM _slack WHERE root IS NOT NULL) l;`,
+    ],
     ["vacuum analyze", `VACUUM (ANALYZE)`],
   ];
 }
@@ -256,7 +290,9 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 
 try {
   const cpus = os.cpus();
-  console.log(`machine: ${cpus.length} cores, ${cpus[0]?.model.trim()}, node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(
+    `machine: ${cpus.length} cores, ${cpus[0]?.model.trim()}, node ${process.version}, ${os.platform()} ${os.release()}`,
+  );
   await migrate(DATABASE_URL); // creates the database and schema if needed; applies new migrations to a reused one
   await db.connect();
   const pgVersion = (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
@@ -275,27 +311,44 @@ try {
     commits: await count("SELECT count(*) AS n FROM commits"),
     pull_requests: await count("SELECT count(*) AS n FROM pull_requests"),
   };
-  console.log(`data: ${Object.entries(sizes).map(([t, n]) => `${t} ${n.toLocaleString("en-US")}`).join(", ")}`);
+  console.log(
+    `data: ${Object.entries(sizes)
+      .map(([t, n]) => `${t} ${n.toLocaleString("en-US")}`)
+      .join(", ")}`,
+  );
 
   // Keys of similar size: the 4 busiest PRs and Linear issues, the 4 deploys shipping most, the 4 busiest repositories.
-  const top = async (sql: string) => (await db.query<{ key: string; n: string }>(sql)).rows.map((r) => ({ key: r.key, n: Number(r.n) }));
+  const top = async (sql: string) =>
+    (await db.query<{ key: string; n: string }>(sql)).rows.map((r) => ({ key: r.key, n: Number(r.n) }));
   const busy = (prefix: string) =>
-    top(`SELECT subject AS key, count(*) AS n FROM events WHERE subject LIKE '${prefix}%' GROUP BY subject ORDER BY n DESC, subject LIMIT 4`);
+    top(
+      `SELECT subject AS key, count(*) AS n FROM events WHERE subject LIKE '${prefix}%' GROUP BY subject ORDER BY n DESC, subject LIMIT 4`,
+    );
   const prs = await busy("github:pr:");
   const issues = await busy("linear:issue:");
   const deploys = await top(`SELECT from_key AS key, count(*) AS n FROM links JOIN deploys d ON d.key = from_key
                              WHERE relation = 'ships' AND d.environment = 'production' GROUP BY from_key ORDER BY n DESC, from_key LIMIT 4`);
   const until = (await db.query<{ at: Date }>("SELECT max(at) AS at FROM deploys")).rows[0]!.at;
   const since = new Date(until.getTime() - 30 * 86_400_000);
-  const repos = await top(`SELECT repository AS key, count(*) AS n FROM deploys WHERE environment = 'production' AND finished_at >= '${since.toISOString()}'
+  const repos =
+    await top(`SELECT repository AS key, count(*) AS n FROM deploys WHERE environment = 'production' AND finished_at >= '${since.toISOString()}'
                            GROUP BY repository ORDER BY n DESC, repository LIMIT 4`);
-  const show = (xs: { key: string; n: number }[], what: string) => xs.map((x) => `${x.key} (${x.n} ${what})`).join(", ");
+  const show = (xs: { key: string; n: number }[], what: string) =>
+    xs.map((x) => `${x.key} (${x.n} ${what})`).join(", ");
   console.log(`keys: PRs ${show(prs, "events")}`);
   console.log(`      issues ${show(issues, "events")}`);
   console.log(`      deploys ${show(deploys, "shipped")}`);
   console.log(`      repositories ${show(repos, "production deploys in 30 days")}`);
 
-  const config = loadConfig({ ROLE: "web", PORT: "0", API_TOKENS: "bench", LOG_LEVEL: "warn", DATABASE_URL, REDIS_URL, REDIS_PREFIX });
+  const config = loadConfig({
+    ROLE: "web",
+    PORT: "0",
+    API_TOKENS: "bench",
+    LOG_LEVEL: "warn",
+    DATABASE_URL,
+    REDIS_URL,
+    REDIS_PREFIX,
+  });
   service = await startService(config, createLogger(config.LOG_LEVEL));
   const base = `http://127.0.0.1:${service.port}/api`;
   const call = async (path: string) => {
@@ -309,7 +362,13 @@ try {
     ["entity timeline, busy PR", prs.map((x) => `/entities/${encodeURIComponent(x.key)}?depth=1`)],
     ["entity timeline, busy issue", issues.map((x) => `/entities/${encodeURIComponent(x.key)}?depth=1`)],
     ["deploy changes", deploys.map((x) => `/deploys/${encodeURIComponent(x.key)}/changes`)],
-    ["DORA, repo + env, 30 days", repos.map((x) => `/metrics/dora?repository=${x.key}&environment=production&since=${since.toISOString()}&until=${until.toISOString()}`)],
+    [
+      "DORA, repo + env, 30 days",
+      repos.map(
+        (x) =>
+          `/metrics/dora?repository=${x.key}&environment=production&since=${since.toISOString()}&until=${until.toISOString()}`,
+      ),
+    ],
   ];
   const rows: string[][] = [];
   const load0 = os.loadavg()[0]!; // other processes on this 2-core machine skew latencies: shown with the table
@@ -317,15 +376,25 @@ try {
     const start = performance.now();
     for (let i = 0; i < WARMUP && performance.now() - start < BUDGET_MS / 3; i++) await call(paths[i % paths.length]!);
     const ms: number[] = [];
-    for (let i = 0, t = performance.now(); i < CALLS && performance.now() - t < BUDGET_MS; i++) ms.push(await call(paths[i % paths.length]!));
+    for (let i = 0, t = performance.now(); i < CALLS && performance.now() - t < BUDGET_MS; i++)
+      ms.push(await call(paths[i % paths.length]!));
     ms.sort((a, b) => a - b);
     const p95 = pct(ms, 0.95);
-    rows.push([name, String(ms.length), pct(ms, 0.5).toFixed(1), p95.toFixed(1), pct(ms, 0.99).toFixed(1), p95 <= TARGET_MS ? "yes" : "no"]);
+    rows.push([
+      name,
+      String(ms.length),
+      pct(ms, 0.5).toFixed(1),
+      p95.toFixed(1),
+      pct(ms, 0.99).toFixed(1),
+      p95 <= TARGET_MS ? "yes" : "no",
+    ]);
   }
   const head = ["query", "calls", "p50 ms", "p95 ms", "p99 ms", `p95 ≤ ${TARGET_MS} ms`];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  console.log(`\nsequential HTTP calls over loopback, ${WARMUP} warm-up calls per query (discarded), keys rotated, at most ${BUDGET_MS / 1000} s per query; load average (1 min) before/after: ${load0.toFixed(1)}/${os.loadavg()[0]!.toFixed(1)}\n${line(head)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
+  console.log(
+    `\nsequential HTTP calls over loopback, ${WARMUP} warm-up calls per query (discarded), keys rotated, at most ${BUDGET_MS / 1000} s per query; load average (1 min) before/after: ${load0.toFixed(1)}/${os.loadavg()[0]!.toFixed(1)}\n${line(head)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`,
+  );
   for (const r of rows) console.log(line(r));
   if (KEEP) console.log(`\nschema ${schema} kept (KEEP=1)`);
 } finally {

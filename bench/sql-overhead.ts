@@ -22,11 +22,16 @@ async function timed(name: string, run: () => Promise<void>) {
 }
 
 try {
-  console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model}, node ${process.version}; ${N} statements per variant`);
+  console.log(
+    `machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model}, node ${process.version}; ${N} statements per variant`,
+  );
   const viaPrisma = await timed("prisma.$transaction + tx.$queryRaw", () =>
-    db.prisma.$transaction(async (tx) => {
-      for (let i = 0; i < N; i++) await tx.$queryRaw`SELECT ${i}::int AS x, ${"abc"}::text AS y`;
-    }, { timeout: 120_000 }),
+    db.prisma.$transaction(
+      async (tx) => {
+        for (let i = 0; i < N; i++) await tx.$queryRaw`SELECT ${i}::int AS x, ${"abc"}::text AS y`;
+      },
+      { timeout: 120_000 },
+    ),
   );
   const viaPg = await timed("pg transaction + sql.query (src/store/sql.ts)", () =>
     inTransaction(db.pool, async (tx) => {

@@ -90,7 +90,10 @@ const migrationAwareFactory: SqlMigrationAwareDriverAdapterFactory = {
 function migrationsList() {
   const lockPath = join(migrationsDir, "migration_lock.toml");
   const dirs = existsSync(migrationsDir)
-    ? readdirSync(migrationsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    ? readdirSync(migrationsDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
     : [];
   return {
     baseDir: migrationsDir,
@@ -116,7 +119,11 @@ async function loadSchemaEngine() {
   const bg = await import("@prisma/schema-engine-wasm/schema_engine_bg");
   const wasmPath = join(root, "node_modules", "@prisma", "schema-engine-wasm", "schema_engine_bg.wasm");
   // @types/node declares WebAssembly's types but not the global value under lib ES2023.
-  const wasm = (globalThis as unknown as { WebAssembly: { instantiate(b: Buffer, i: object): Promise<{ instance: { exports: Record<string, unknown> } }> } }).WebAssembly;
+  const wasm = (
+    globalThis as unknown as {
+      WebAssembly: { instantiate(b: Buffer, i: object): Promise<{ instance: { exports: Record<string, unknown> } }> };
+    }
+  ).WebAssembly;
   const { instance } = await wasm.instantiate(readFileSync(wasmPath), { "./schema_engine_bg.js": bg });
   bg.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();

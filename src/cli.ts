@@ -17,7 +17,10 @@ const token = process.env.SWITCHYARD_TOKEN ?? process.env.API_TOKENS?.split(",")
 async function api(method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${base}/api${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json: unknown = res.status === 204 ? { ok: true } : await res.json();
@@ -27,15 +30,26 @@ async function api(method: string, path: string, body?: unknown): Promise<unknow
 
 const readJson = (file: string) => JSON.parse(readFileSync(file === "-" ? 0 : file, "utf8")) as unknown;
 const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
-const run = (fn: (...args: any[]) => Promise<unknown>) => async (...args: any[]) => print(await fn(...args));
+const run =
+  (fn: (...args: any[]) => Promise<unknown>) =>
+  async (...args: any[]) =>
+    print(await fn(...args));
 const enc = encodeURIComponent;
 
 const program = new Command("switchyard").description("Query and steer a Switchyard instance");
 
 const rules = program.command("rules").description("correlation rules");
 rules.command("list").action(run(() => api("GET", "/rules")));
-rules.command("add <file>").description("add a custom rule from a JSON file (- for stdin)").action(run((file: string) => api("POST", "/rules", readJson(file))));
-rules.command("test <rule-file> <event-file>").description("dry run: the links a rule would make from an event").action(run((rule: string, event: string) => api("POST", "/rules/test", { rule: readJson(rule), event: readJson(event) })));
+rules
+  .command("add <file>")
+  .description("add a custom rule from a JSON file (- for stdin)")
+  .action(run((file: string) => api("POST", "/rules", readJson(file))));
+rules
+  .command("test <rule-file> <event-file>")
+  .description("dry run: the links a rule would make from an event")
+  .action(
+    run((rule: string, event: string) => api("POST", "/rules/test", { rule: readJson(rule), event: readJson(event) })),
+  );
 rules.command("disable <name>").action(run((name: string) => api("PUT", `/rules/${enc(name)}`, { enabled: false })));
 rules.command("enable <name>").action(run((name: string) => api("PUT", `/rules/${enc(name)}`, { enabled: true })));
 rules
@@ -87,7 +101,8 @@ program
   .option("--delivery <id...>", "only these deliveries (raw delivery ids), e.g. unprocessable ones")
   .action(
     run(async (opts: { platform?: string; since?: string; limit?: string; delivery?: string[] }) => {
-      if (opts.platform && !PLATFORMS.includes(opts.platform as Platform)) throw new Error(`--platform must be one of ${PLATFORMS.join(", ")}`);
+      if (opts.platform && !PLATFORMS.includes(opts.platform as Platform))
+        throw new Error(`--platform must be one of ${PLATFORMS.join(", ")}`);
       const db = openDatabase(loadConfig().DATABASE_URL);
       try {
         return await replayDeliveries(db, await createRuleBook(db.prisma).current(), {
@@ -105,7 +120,9 @@ program
 program
   .command("reconcile")
   .command("github")
-  .description("redeliver GitHub's failed deliveries that were never stored (GITHUB_TOKEN or App, GITHUB_RECONCILE_HOOKS)")
+  .description(
+    "redeliver GitHub's failed deliveries that were never stored (GITHUB_TOKEN or App, GITHUB_RECONCILE_HOOKS)",
+  )
   .option("--since <iso>", "only deliveries first attempted at or after")
   .option("--dry-run", "list what would be redelivered, redeliver nothing")
   .action(

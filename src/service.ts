@@ -18,6 +18,7 @@ import { deliveriesApi } from "./http/api/deliveries.js";
 import { queueApi } from "./http/api/queue.js";
 import { countUnprocessable } from "./store/deliveries.js";
 import { createIngestQueue } from "./queue/ingest-queue.js";
+import { oldestWaitingSeconds } from "./queue/oldest-waiting.js";
 import { producerConnection, whenReady, workerConnection } from "./queue/redis.js";
 import { createIngestWorker } from "./queue/worker.js";
 import { createProcessor, type Processor } from "./pipeline/processor.js";
@@ -59,7 +60,7 @@ export async function startService(config: Config, log: Logger, options: Service
     enqueueTimeoutMs: config.ENQUEUE_TIMEOUT_MS,
   });
   ingest.queue.on("error", () => undefined); // already logged by the connection
-  const metrics = createMetrics(ingest.depth);
+  const metrics = createMetrics(ingest.depth, () => oldestWaitingSeconds(ingest.queue, producer));
   const rules = createRuleBook(prisma, {
     onInvalid(rule, version, errors) {
       metrics.ruleFailures.inc({ rule, kind: "invalid" });
@@ -72,7 +73,11 @@ export async function startService(config: Config, log: Logger, options: Service
   });
 
   // Rule backfills run as jobs of their own queue, with progress, on the workers.
-  const backfills = new Queue(BACKFILL_QUEUE, { connection: producer, prefix: config.REDIS_PREFIX, defaultJobOptions: { removeOnComplete: { age: 7 * 86_400 } } });
+  const backfills = new Queue(BACKFILL_QUEUE, {
+    connection: producer,
+    prefix: config.REDIS_PREFIX,
+    defaultJobOptions: { removeOnComplete: { age: 7 * 86_400 } },
+  });
   backfills.on("error", () => undefined);
 
   let worker: Worker<Delivery> | undefined;
@@ -87,7 +92,10 @@ export async function startService(config: Config, log: Logger, options: Service
       writers: config.WORKER_WRITERS,
       onUnprocessable(d, reason) {
         metrics.unprocessable.inc({ platform: d.platform });
-        log.warn({ id: d.id, platform: d.platform, deliveryId: d.deliveryId, reason }, "delivery kept as unprocessable");
+        log.warn(
+          { id: d.id, platform: d.platform, deliveryId: d.deliveryId, reason },
+          "delivery kept as unprocessable",
+        );
       },
     });
     worker = createIngestWorker({

@@ -10,18 +10,41 @@ const repo = `acme/api-${randomUUID().slice(0, 8)}`;
 const ids: string[] = [];
 
 const api = (path: string, token: string | null = API_TOKENS[0]!) =>
-  fetch(`${ctx.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
+  fetch(`${ctx.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then(async (r) => ({
+    status: r.status,
+    json: (await r.json()) as any,
+  }));
 
 beforeAll(async () => {
   // 12 deploys at known times and 3 PR events, all on this run's repository.
   for (let i = 0; i < 12; i++) {
     const at = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
-    const body = { id: `api-${i}-${repo}`, repository: repo, environment: "production", status: i % 4 === 0 ? "failed" : "succeeded", sha: String(i % 10).repeat(40), finished_at: at };
+    const body = {
+      id: `api-${i}-${repo}`,
+      repository: repo,
+      environment: "production",
+      status: i % 4 === 0 ? "failed" : "succeeded",
+      sha: String(i % 10).repeat(40),
+      finished_at: at,
+    };
     const res = await post(`${ctx.url}/webhooks/deploy`, deployRequest(body, SECRETS.deploy[0]!));
     ids.push(res.json.id);
   }
   for (const action of ["opened", "closed", "labeled"]) {
-    const pr = { action, number: 5, repository: { full_name: repo }, sender: { login: "alice" }, pull_request: { number: 5, title: "t", state: "open", head: { sha: "d".repeat(40), ref: "f" }, base: { ref: "main" }, updated_at: "2026-02-01T00:00:00Z" } };
+    const pr = {
+      action,
+      number: 5,
+      repository: { full_name: repo },
+      sender: { login: "alice" },
+      pull_request: {
+        number: 5,
+        title: "t",
+        state: "open",
+        head: { sha: "d".repeat(40), ref: "f" },
+        base: { ref: "main" },
+        updated_at: "2026-02-01T00:00:00Z",
+      },
+    };
     const res = await post(`${ctx.url}/webhooks/github`, await githubRequest("pull_request", pr, SECRETS.github[0]!));
     ids.push(res.json.id);
   }
@@ -48,12 +71,22 @@ describe("query API auth", () => {
 describe("GET /api/events", () => {
   it("filters by subject, platform and type glob", async () => {
     const prs = await api(`/api/events?subject=${encodeURIComponent(`github:pr:${repo}#5`)}`);
-    expect(prs.json.items.map((e: any) => e.type).sort()).toEqual(["github.pull_request.closed", "github.pull_request.labeled", "github.pull_request.opened"]);
-    const glob = await api(`/api/events?type=${encodeURIComponent("github.pull_request.*")}&subject=${encodeURIComponent(`github:pr:${repo}#5`)}`);
+    expect(prs.json.items.map((e: any) => e.type).sort()).toEqual([
+      "github.pull_request.closed",
+      "github.pull_request.labeled",
+      "github.pull_request.opened",
+    ]);
+    const glob = await api(
+      `/api/events?type=${encodeURIComponent("github.pull_request.*")}&subject=${encodeURIComponent(`github:pr:${repo}#5`)}`,
+    );
     expect(glob.json.items).toHaveLength(3);
-    const one = await api(`/api/events?type=${encodeURIComponent("*.clos?d")}&subject=${encodeURIComponent(`github:pr:${repo}#5`)}`);
+    const one = await api(
+      `/api/events?type=${encodeURIComponent("*.clos?d")}&subject=${encodeURIComponent(`github:pr:${repo}#5`)}`,
+    );
     expect(one.json.items.map((e: any) => e.type)).toEqual(["github.pull_request.closed"]);
-    const failed = await api(`/api/events?platform=deploy&type=deploy.failed&since=2026-01-01T00:00:00Z&until=2026-01-01T01:00:00Z`);
+    const failed = await api(
+      `/api/events?platform=deploy&type=deploy.failed&since=2026-01-01T00:00:00Z&until=2026-01-01T01:00:00Z`,
+    );
     expect(failed.json.items.filter((e: any) => e.keys.includes(`github:repo:${repo}`))).toHaveLength(3);
   });
 
@@ -69,7 +102,9 @@ describe("GET /api/events", () => {
       next = page.json.next;
       pages++;
     } while (next && pages < 50);
-    expect(seen.map((e) => e.occurredAt)).toEqual(Array.from({ length: 12 }, (_, i) => new Date(Date.UTC(2026, 0, 1, 0, 11 - i)).toISOString()));
+    expect(seen.map((e) => e.occurredAt)).toEqual(
+      Array.from({ length: 12 }, (_, i) => new Date(Date.UTC(2026, 0, 1, 0, 11 - i)).toISOString()),
+    );
     expect(new Set(seen.map((e) => e.id)).size).toBe(12);
   });
 
@@ -85,7 +120,12 @@ describe("GET /api/events/:id", () => {
   it("returns the unified event, its platform rows and the raw delivery", async () => {
     const r = await api(`/api/events/${ids[1]}`);
     expect(r.status).toBe(200);
-    expect(r.json.event).toMatchObject({ id: ids[1], platform: "deploy", type: "deploy.succeeded", subject: `deploy:generic:api-1-${repo}` });
+    expect(r.json.event).toMatchObject({
+      id: ids[1],
+      platform: "deploy",
+      type: "deploy.succeeded",
+      subject: `deploy:generic:api-1-${repo}`,
+    });
     expect(r.json.rows.deployment).toMatchObject({ deployId: `api-1-${repo}`, environment: "production" });
     expect(JSON.parse(r.json.raw.body)).toMatchObject({ id: `api-1-${repo}` });
     expect(r.json.raw.headers["webhook-id"]).toMatch(/^msg_/);

@@ -6,7 +6,6 @@ import { deployRequest, post } from "./helpers/sign.js";
 const ctx = useTestService();
 const prisma = useTestPrisma();
 
-
 const deploy = (over: Record<string, unknown> = {}) => ({
   id: `dep-${randomUUID()}`,
   repository: "Acme/Web",
@@ -26,11 +25,15 @@ describe("generic deploy receiver (Standard Webhooks)", () => {
     const body = deploy();
     const res = await post(`${ctx.url}/webhooks/deploy`, deployRequest(body, SECRETS.deploy[0]!));
     expect(res.status, res.text).toBe(202);
-    const e = await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id }, include: { deployment: true } }));
+    const e = await waitFor(() =>
+      prisma.event.findUnique({ where: { id: res.json.id }, include: { deployment: true } }),
+    );
     expect(e.type).toBe("deploy.succeeded");
     expect(e.priority).toBe("high");
     expect(e.subject).toBe(`deploy:generic:${body.id}`);
-    expect(e.keys).toEqual(expect.arrayContaining(["github:repo:acme/web", `github:commit:acme/web@${"a".repeat(40)}`]));
+    expect(e.keys).toEqual(
+      expect.arrayContaining(["github:repo:acme/web", `github:commit:acme/web@${"a".repeat(40)}`]),
+    );
     expect(e.occurredAt.toISOString()).toBe("2026-11-20T10:04:30.000Z");
     expect(e.deployment).toMatchObject({
       source: "generic",
@@ -43,14 +46,20 @@ describe("generic deploy receiver (Standard Webhooks)", () => {
   });
 
   it("gives failed deploys critical priority", async () => {
-    const res = await post(`${ctx.url}/webhooks/deploy`, deployRequest(deploy({ status: "failed" }), SECRETS.deploy[1]!));
+    const res = await post(
+      `${ctx.url}/webhooks/deploy`,
+      deployRequest(deploy({ status: "failed" }), SECRETS.deploy[1]!),
+    );
     expect(res.status).toBe(202);
     const e = await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id } }));
     expect(e.priority).toBe("critical");
   });
 
   it("refuses a body off the schema with 422 listing the fields", async () => {
-    const res = await post(`${ctx.url}/webhooks/deploy`, deployRequest(deploy({ status: "done", sha: "abc123", repository: undefined }), SECRETS.deploy[0]!));
+    const res = await post(
+      `${ctx.url}/webhooks/deploy`,
+      deployRequest(deploy({ status: "done", sha: "abc123", repository: undefined }), SECRETS.deploy[0]!),
+    );
     expect(res.status).toBe(422);
     expect(res.json.error).toMatch(/status/);
     expect(res.json.error).toMatch(/sha/);

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKENS, SECRETS, isolatedDatabase, useTestService, waitFor } from "./helpers/service.js";
 import { deployRequest, githubRequest, post } from "./helpers/sign.js";
+import { int, pick, prng, type Rand } from "./helpers/prng.js";
 
 /**
  * Seeded fuzz of every /api route over real HTTP (SPEC §2: "no request, however malformed, gets a
@@ -26,19 +27,6 @@ beforeAll(async () => {
 afterAll(() => db?.drop());
 const ctx = useTestService(env);
 
-type Rand = () => number;
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): Rand {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const int = (r: Rand, n: number) => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 const enc = encodeURIComponent;
 const b64 = (s: string | Buffer) => Buffer.from(s).toString("base64url");
 const hex = (r: Rand, n: number) => Array.from({ length: n }, () => int(r, 16).toString(16)).join("");

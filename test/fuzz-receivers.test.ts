@@ -7,6 +7,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { loadFixtures } from "./helpers/fixtures.js";
 import { SECRETS, useTestPrisma, useTestService, waitFor } from "./helpers/service.js";
+import { int, pick, prng, type Rand } from "./helpers/prng.js";
 
 /**
  * Seeded fuzz of the four receivers over real HTTP: correctly signed bodies with mutated fields,
@@ -21,20 +22,6 @@ const BUDGET_MS = 15_000; // generation stops here whatever the count, so the fi
 const ctx = useTestService();
 const prisma = useTestPrisma();
 const run = randomUUID().slice(0, 8); // ids of this run, so reruns against the same Redis are new
-
-type Rand = () => number;
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): Rand {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const int = (r: Rand, n: number) => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 
 // ---- bases: real payloads of each platform ----
 type Examples = Array<{ name: string; examples: Array<Record<string, unknown>> }>;

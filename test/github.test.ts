@@ -8,12 +8,25 @@ const examples: Array<{ name: string; examples: any[] }> = createRequire(import.
   "@octokit/webhooks-examples/api.github.com/index.json",
 );
 const EVENTS = [
-  "pull_request", "push", "issues", "issue_comment", "pull_request_review", "deployment", "deployment_status",
-  "create", "delete", "release", "workflow_run", "check_suite", "ping",
+  "pull_request",
+  "push",
+  "issues",
+  "issue_comment",
+  "pull_request_review",
+  "deployment",
+  "deployment_status",
+  "create",
+  "delete",
+  "release",
+  "workflow_run",
+  "check_suite",
+  "ping",
 ];
 const cases = examples
   .filter((e) => EVENTS.includes(e.name))
-  .flatMap((e) => e.examples.map((payload, i) => ({ event: e.name, payload, label: `${e.name} #${i} ${payload.action ?? ""}` })));
+  .flatMap((e) =>
+    e.examples.map((payload, i) => ({ event: e.name, payload, label: `${e.name} #${i} ${payload.action ?? ""}` })),
+  );
 
 const ctx = useTestService();
 const prisma = useTestPrisma();
@@ -26,20 +39,27 @@ beforeAll(async () => {
     expect(res.json.duplicate).toBe(false);
     accepted.set(res.json.id, c);
   }
-  await waitFor(async () => (await prisma.event.count({ where: { id: { in: [...accepted.keys()] } } })) === accepted.size, 20_000);
+  await waitFor(
+    async () => (await prisma.event.count({ where: { id: { in: [...accepted.keys()] } } })) === accepted.size,
+    20_000,
+  );
 });
 
 describe("every GitHub example is stored with its normalized row", () => {
   it("covers every action of pull_request and the other events", () => {
     const prActions = new Set(cases.filter((c) => c.event === "pull_request").map((c) => c.payload.action));
     expect(prActions.size).toBeGreaterThanOrEqual(14);
-    for (const a of ["opened", "synchronize", "closed", "reopened", "labeled", "review_requested"]) expect(prActions).toContain(a);
+    for (const a of ["opened", "synchronize", "closed", "reopened", "labeled", "review_requested"])
+      expect(prActions).toContain(a);
     expect(new Set(cases.map((c) => c.event))).toEqual(new Set(EVENTS));
   });
 
   it.each(cases.map((c) => [c.label, c] as const))("%s", async (_label, c) => {
     const id = [...accepted].find(([, v]) => v === c)![0];
-    const stored = await prisma.event.findUniqueOrThrow({ where: { id }, include: { github: true, deployment: true, raw: true } });
+    const stored = await prisma.event.findUniqueOrThrow({
+      where: { id },
+      include: { github: true, deployment: true, raw: true },
+    });
     const p = c.payload;
     const repo: string | undefined = p.repository?.full_name?.toLowerCase();
 
@@ -59,7 +79,12 @@ describe("every GitHub example is stored with its normalized row", () => {
       case "pull_request_review": {
         const pr = p.pull_request;
         expect(stored.subject).toBe(`github:pr:${repo}#${pr.number}`);
-        expect(stored.github).toMatchObject({ number: pr.number, baseRef: pr.base.ref, headRef: pr.head.ref, title: pr.title });
+        expect(stored.github).toMatchObject({
+          number: pr.number,
+          baseRef: pr.base.ref,
+          headRef: pr.head.ref,
+          title: pr.title,
+        });
         expect(stored.keys).toContain(`github:commit:${repo}@${pr.head.sha}`);
         if (pr.merged) expect(stored.keys).toContain(`github:commit:${repo}@${pr.merge_commit_sha}`);
         expect(stored.priority).toBe(p.action === "closed" && pr.merged ? "high" : "normal");
@@ -67,7 +92,11 @@ describe("every GitHub example is stored with its normalized row", () => {
       }
       case "issues":
         expect(stored.subject).toBe(`github:issue:${repo}#${p.issue.number}`);
-        expect(stored.github).toMatchObject({ number: p.issue.number, title: p.issue.title, state: p.issue.state ?? null });
+        expect(stored.github).toMatchObject({
+          number: p.issue.number,
+          title: p.issue.title,
+          state: p.issue.state ?? null,
+        });
         break;
       case "issue_comment":
         expect(stored.subject).toBe(`github:${p.issue.pull_request ? "pr" : "issue"}:${repo}#${p.issue.number}`);
@@ -82,7 +111,12 @@ describe("every GitHub example is stored with its normalized row", () => {
         const dep = p.deployment;
         expect(stored.subject).toBe(`deploy:github:${dep.id}`);
         expect(stored.keys).toContain(`github:commit:${repo}@${dep.sha}`);
-        expect(stored.deployment).toMatchObject({ source: "github", deployId: String(dep.id), repository: repo, sha: dep.sha });
+        expect(stored.deployment).toMatchObject({
+          source: "github",
+          deployId: String(dep.id),
+          repository: repo,
+          sha: dep.sha,
+        });
         expect(stored.deployment!.environment).toBe(p.deployment_status?.environment ?? dep.environment);
         const state = p.deployment_status?.state;
         if (state === "success") expect(stored.deployment!.status).toBe("succeeded");
@@ -117,9 +151,27 @@ describe("every GitHub example is stored with its normalized row", () => {
 
 // Every pull_request action GitHub documents; the ones the examples lack are sent as an edited example.
 const PR_ACTIONS = [
-  "assigned", "auto_merge_disabled", "auto_merge_enabled", "closed", "converted_to_draft", "demilestoned", "dequeued",
-  "edited", "enqueued", "labeled", "locked", "milestoned", "opened", "ready_for_review", "reopened",
-  "review_request_removed", "review_requested", "synchronize", "unassigned", "unlabeled", "unlocked",
+  "assigned",
+  "auto_merge_disabled",
+  "auto_merge_enabled",
+  "closed",
+  "converted_to_draft",
+  "demilestoned",
+  "dequeued",
+  "edited",
+  "enqueued",
+  "labeled",
+  "locked",
+  "milestoned",
+  "opened",
+  "ready_for_review",
+  "reopened",
+  "review_request_removed",
+  "review_requested",
+  "synchronize",
+  "unassigned",
+  "unlabeled",
+  "unlocked",
 ];
 
 describe("GitHub edge cases", () => {
@@ -128,9 +180,14 @@ describe("GitHub edge cases", () => {
     const missing = PR_ACTIONS.filter((a) => !cases.some((c) => c.event === "pull_request" && c.payload.action === a));
     expect(missing.length).toBeGreaterThan(0);
     for (const action of missing) {
-      const res = await post(`${ctx.url}/webhooks/github`, await githubRequest("pull_request", { ...opened, action }, SECRETS.github[0]!));
+      const res = await post(
+        `${ctx.url}/webhooks/github`,
+        await githubRequest("pull_request", { ...opened, action }, SECRETS.github[0]!),
+      );
       expect(res.status).toBe(202);
-      const stored = await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id }, include: { github: true } }));
+      const stored = await waitFor(() =>
+        prisma.event.findUnique({ where: { id: res.json.id }, include: { github: true } }),
+      );
       expect(stored.type).toBe(`github.pull_request.${action}`);
       expect(stored.github).toMatchObject({ action, number: opened.pull_request.number });
     }
@@ -146,7 +203,10 @@ describe("GitHub edge cases", () => {
     push.head_commit = { ...push.head_commit, message };
     const res = await post(`${ctx.url}/webhooks/github`, await githubRequest("push", push, SECRETS.github[0]!));
     expect(res.status).toBe(202);
-    const e = await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id }, include: { raw: true } }), 15_000);
+    const e = await waitFor(
+      () => prisma.event.findUnique({ where: { id: res.json.id }, include: { raw: true } }),
+      15_000,
+    );
     // The verbatim body keeps the escape as sent; parsed text has U+FFFD where PostgreSQL would refuse.
     expect(e.raw!.body).toContain("tail\\u0000end");
     const sha = push.commits[0].id as string;
@@ -160,7 +220,9 @@ describe("GitHub edge cases", () => {
     const star = examples.find((e) => e.name === "star")!.examples[0];
     const res = await post(`${ctx.url}/webhooks/github`, await githubRequest("star", star, SECRETS.github[0]!));
     expect(res.status).toBe(202);
-    const stored = await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id }, include: { github: true } }));
+    const stored = await waitFor(() =>
+      prisma.event.findUnique({ where: { id: res.json.id }, include: { github: true } }),
+    );
     expect(stored.type).toBe(`github.star.${star.action}`);
     expect(stored.subject).toBe(`github:repo:${star.repository.full_name.toLowerCase()}`);
     expect(stored.github!.name).toBe("star");
@@ -171,7 +233,11 @@ describe("GitHub edge cases", () => {
     const signed = await githubRequest("ping", ping, SECRETS.github[1]!);
     const body = new URLSearchParams({ payload: JSON.stringify(ping) }).toString();
     const { sign } = await import("@octokit/webhooks-methods");
-    const headers = { ...signed.headers, "content-type": "application/x-www-form-urlencoded", "x-hub-signature-256": await sign(SECRETS.github[1]!, body) };
+    const headers = {
+      ...signed.headers,
+      "content-type": "application/x-www-form-urlencoded",
+      "x-hub-signature-256": await sign(SECRETS.github[1]!, body),
+    };
     const res = await post(`${ctx.url}/webhooks/github`, { headers, body });
     expect(res.status).toBe(202);
     const stored = await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id } }));

@@ -8,7 +8,6 @@ const fixtures = loadFixtures("linear");
 const ctx = useTestService();
 const prisma = useTestPrisma();
 
-
 describe("Linear receiver", () => {
   it.each(Object.keys(fixtures).sort())("stores %s", async (name) => {
     const f = fixtures[name]!;
@@ -25,7 +24,12 @@ describe("Linear receiver", () => {
     switch (p.type) {
       case "Issue":
         expect(e.subject).toBe("linear:issue:ENG-42");
-        expect(e.linear).toMatchObject({ identifier: "ENG-42", teamKey: "ENG", title: p.data.title, state: p.data.state.name });
+        expect(e.linear).toMatchObject({
+          identifier: "ENG-42",
+          teamKey: "ENG",
+          title: p.data.title,
+          state: p.data.state.name,
+        });
         break;
       case "Comment":
         expect(e.subject).toBe("linear:issue:ENG-42");

@@ -13,7 +13,10 @@ describe("operations endpoints", () => {
   });
 
   it("/readyz of a worker answers 503 naming what is unreachable", async () => {
-    const broken = await startTestService({ DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nowhere", ROLE: "worker" });
+    const broken = await startTestService({
+      DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nowhere",
+      ROLE: "worker",
+    });
     try {
       const r = await fetch(`${broken.url}/readyz`);
       expect(r.status).toBe(503);
@@ -30,7 +33,9 @@ describe("operations endpoints", () => {
       expect(r.status).toBe(200);
       expect(await r.json()).toEqual({ status: "ready", redis: "ok" });
       const ping = { zen: "z", hook_id: 1, repository: { full_name: "acme/web" }, sender: { login: "octocat" } };
-      expect((await post(`${web.url}/webhooks/github`, await githubRequest("ping", ping, SECRETS.github[0]!))).status).toBe(202);
+      expect(
+        (await post(`${web.url}/webhooks/github`, await githubRequest("ping", ping, SECRETS.github[0]!))).status,
+      ).toBe(202);
     } finally {
       await web.service.close();
     }
@@ -52,6 +57,7 @@ describe("operations endpoints", () => {
     expect(text).toMatch(/switchyard_webhooks_duplicate_total\{platform="github"\} 1/);
     expect(text).toMatch(/switchyard_webhooks_rejected_total\{platform="github",reason="bad_signature"\} 1/);
     expect(text).toMatch(/switchyard_queue_jobs\{state="completed"\} \d+/);
+    expect(text).toMatch(/switchyard_queue_oldest_waiting_seconds \d/);
     expect(text).toMatch(/switchyard_processing_latency_seconds_count\{platform="github"\} 1/);
   });
 });

@@ -6,11 +6,33 @@ import { deployRequest, githubRequest, linearRequest, post, slackRequest, type S
 
 const ctx = useTestService({ WEBHOOK_MAX_BYTES: "4096" });
 const prisma = useTestPrisma();
-const ping = { zen: "Keep it logically awesome.", hook_id: 1, repository: { full_name: "acme/web" }, sender: { login: "octocat" } };
+const ping = {
+  zen: "Keep it logically awesome.",
+  hook_id: 1,
+  repository: { full_name: "acme/web" },
+  sender: { login: "octocat" },
+};
 const slackEvent = (id = `Ev${randomUUID()}`) =>
-  JSON.stringify({ type: "event_callback", team_id: "T1", event_id: id, event_time: 1763795000, event: { type: "app_mention", channel: "C1", ts: "1763795000.000100", user: "U1", text: "hi" } });
-const linearIssue = { action: "create", type: "Issue", data: { id: randomUUID(), identifier: "ENG-7", number: 7, title: "t", team: { key: "ENG" } }, actor: { name: "a" } };
-const deployBody = { id: "d1", repository: "acme/web", environment: "production", status: "succeeded", sha: "b".repeat(40) };
+  JSON.stringify({
+    type: "event_callback",
+    team_id: "T1",
+    event_id: id,
+    event_time: 1763795000,
+    event: { type: "app_mention", channel: "C1", ts: "1763795000.000100", user: "U1", text: "hi" },
+  });
+const linearIssue = {
+  action: "create",
+  type: "Issue",
+  data: { id: randomUUID(), identifier: "ENG-7", number: 7, title: "t", team: { key: "ENG" } },
+  actor: { name: "a" },
+};
+const deployBody = {
+  id: "d1",
+  repository: "acme/web",
+  environment: "production",
+  status: "succeeded",
+  sha: "b".repeat(40),
+};
 
 const send = (platform: string, req: SignedRequest) => post(`${ctx.url}/webhooks/${platform}`, req);
 const without = (req: SignedRequest, name: string): SignedRequest => {
@@ -18,7 +40,6 @@ const without = (req: SignedRequest, name: string): SignedRequest => {
   delete headers[name];
   return { ...req, headers };
 };
-
 
 describe("signatures and secrets", () => {
   it("refuses a bad signature and a wrong secret with 401, on every receiver", async () => {
@@ -35,8 +56,17 @@ describe("signatures and secrets", () => {
   it("accepts the rotated (second) secret on every receiver", async () => {
     expect((await send("github", await githubRequest("ping", ping, SECRETS.github[1]!))).status).toBe(202);
     expect((await send("slack", slackRequest(slackEvent(), "application/json", SECRETS.slack[1]!))).status).toBe(202);
-    expect((await send("linear", linearRequest({ ...linearIssue, data: { ...linearIssue.data, id: randomUUID() } }, SECRETS.linear[1]!))).status).toBe(202);
-    expect((await send("deploy", deployRequest({ ...deployBody, id: randomUUID() }, SECRETS.deploy[1]!))).status).toBe(202);
+    expect(
+      (
+        await send(
+          "linear",
+          linearRequest({ ...linearIssue, data: { ...linearIssue.data, id: randomUUID() } }, SECRETS.linear[1]!),
+        )
+      ).status,
+    ).toBe(202);
+    expect((await send("deploy", deployRequest({ ...deployBody, id: randomUUID() }, SECRETS.deploy[1]!))).status).toBe(
+      202,
+    );
   });
 
   it("never echoes a secret in an error", async () => {
@@ -49,18 +79,34 @@ describe("replay windows", () => {
   it("refuses Slack timestamps older or newer than 300 s", async () => {
     // Margins of 10 s keep the checks clear of the boundary on a slow machine.
     const now = Math.floor(Date.now() / 1000);
-    expect((await send("slack", slackRequest(slackEvent(), "application/json", SECRETS.slack[0]!, now - 310))).status).toBe(401);
-    expect((await send("slack", slackRequest(slackEvent(), "application/json", SECRETS.slack[0]!, now + 310))).status).toBe(401);
-    expect((await send("slack", slackRequest(slackEvent(), "application/json", SECRETS.slack[0]!, now - 200))).status).toBe(202);
+    expect(
+      (await send("slack", slackRequest(slackEvent(), "application/json", SECRETS.slack[0]!, now - 310))).status,
+    ).toBe(401);
+    expect(
+      (await send("slack", slackRequest(slackEvent(), "application/json", SECRETS.slack[0]!, now + 310))).status,
+    ).toBe(401);
+    expect(
+      (await send("slack", slackRequest(slackEvent(), "application/json", SECRETS.slack[0]!, now - 200))).status,
+    ).toBe(202);
   });
   it("refuses Linear webhookTimestamp outside ±60 s", async () => {
-    expect((await send("linear", linearRequest(linearIssue, SECRETS.linear[0]!, randomUUID(), Date.now() - 70_000))).status).toBe(401);
-    expect((await send("linear", linearRequest(linearIssue, SECRETS.linear[0]!, randomUUID(), Date.now() + 70_000))).status).toBe(401);
+    expect(
+      (await send("linear", linearRequest(linearIssue, SECRETS.linear[0]!, randomUUID(), Date.now() - 70_000))).status,
+    ).toBe(401);
+    expect(
+      (await send("linear", linearRequest(linearIssue, SECRETS.linear[0]!, randomUUID(), Date.now() + 70_000))).status,
+    ).toBe(401);
   });
   it("refuses Standard Webhooks timestamps outside ±300 s", async () => {
     // The header has whole seconds: 310 s stays outside the window whatever the sub-second part.
-    expect((await send("deploy", deployRequest(deployBody, SECRETS.deploy[0]!, "msg_old", new Date(Date.now() - 310_000)))).status).toBe(401);
-    expect((await send("deploy", deployRequest(deployBody, SECRETS.deploy[0]!, "msg_new", new Date(Date.now() + 310_000)))).status).toBe(401);
+    expect(
+      (await send("deploy", deployRequest(deployBody, SECRETS.deploy[0]!, "msg_old", new Date(Date.now() - 310_000))))
+        .status,
+    ).toBe(401);
+    expect(
+      (await send("deploy", deployRequest(deployBody, SECRETS.deploy[0]!, "msg_new", new Date(Date.now() + 310_000))))
+        .status,
+    ).toBe(401);
   });
 });
 
@@ -73,18 +119,24 @@ describe("malformed requests", () => {
       expect(res.json.error.toLowerCase()).toContain(h);
     }
     const sl = slackRequest(slackEvent(), "application/json", SECRETS.slack[0]!);
-    for (const h of ["x-slack-signature", "x-slack-request-timestamp"]) expect((await send("slack", without(sl, h))).status).toBe(400);
+    for (const h of ["x-slack-signature", "x-slack-request-timestamp"])
+      expect((await send("slack", without(sl, h))).status).toBe(400);
     const li = linearRequest(linearIssue, SECRETS.linear[0]!);
-    for (const h of ["linear-signature", "linear-delivery"]) expect((await send("linear", without(li, h))).status).toBe(400);
+    for (const h of ["linear-signature", "linear-delivery"])
+      expect((await send("linear", without(li, h))).status).toBe(400);
     const de = deployRequest(deployBody, SECRETS.deploy[0]!);
-    for (const h of ["webhook-id", "webhook-timestamp", "webhook-signature"]) expect((await send("deploy", without(de, h))).status).toBe(400);
+    for (const h of ["webhook-id", "webhook-timestamp", "webhook-signature"])
+      expect((await send("deploy", without(de, h))).status).toBe(400);
   });
 
   it("answers 400 to a correctly signed body that is not JSON", async () => {
     const { sign } = await import("@octokit/webhooks-methods");
     const body = "{not json";
     const gh = await githubRequest("ping", ping, SECRETS.github[0]!);
-    const res = await send("github", { body, headers: { ...gh.headers, "x-hub-signature-256": await sign(SECRETS.github[0]!, body) } });
+    const res = await send("github", {
+      body,
+      headers: { ...gh.headers, "x-hub-signature-256": await sign(SECRETS.github[0]!, body) },
+    });
     expect(res).toMatchObject({ status: 400, json: { error: "body is not a JSON object" } });
     expect((await send("slack", slackRequest(body, "application/json", SECRETS.slack[0]!))).status).toBe(400);
   });
@@ -115,7 +167,10 @@ describe("deduplication", () => {
     const first = await send("github", await githubRequest("ping", ping, SECRETS.github[0]!, deliveryId));
     const other = await startTestService({ REDIS_PREFIX: ctx.config.REDIS_PREFIX, ROLE: "web" });
     try {
-      const again = await post(`${other.url}/webhooks/github`, await githubRequest("ping", ping, SECRETS.github[0]!, deliveryId));
+      const again = await post(
+        `${other.url}/webhooks/github`,
+        await githubRequest("ping", ping, SECRETS.github[0]!, deliveryId),
+      );
       expect(again).toMatchObject({ status: 200, json: { id: first.json.id, duplicate: true } });
     } finally {
       await other.service.close();
@@ -145,7 +200,10 @@ describe("queue unreachable", () => {
       expect(ok.status).toBe(202);
       await redis.stop();
       const started = Date.now();
-      const down = await post(`${svc.url}/webhooks/github`, await githubRequest("ping", ping, SECRETS.github[0]!, deliveryId));
+      const down = await post(
+        `${svc.url}/webhooks/github`,
+        await githubRequest("ping", ping, SECRETS.github[0]!, deliveryId),
+      );
       expect(Date.now() - started).toBeLessThan(1000);
       expect(down).toMatchObject({ status: 503, json: { error: expect.stringMatching(/queue unavailable/) } });
       await new Promise((r) => setTimeout(r, 300));
@@ -153,7 +211,10 @@ describe("queue unreachable", () => {
       // The sender retries once Redis is back: accepted and stored exactly once.
       await redis.start();
       const retried = await waitFor(async () => {
-        const r = await post(`${svc.url}/webhooks/github`, await githubRequest("ping", ping, SECRETS.github[0]!, deliveryId));
+        const r = await post(
+          `${svc.url}/webhooks/github`,
+          await githubRequest("ping", ping, SECRETS.github[0]!, deliveryId),
+        );
         return r.status === 202 ? r : null;
       });
       await waitFor(() => prisma.event.findUnique({ where: { id: retried.json.id } }));

@@ -11,20 +11,31 @@ const flaky = new Set<string>();
 /** Deploy ids that always fail before storing. */
 const broken = new Set<string>();
 
-const inject = (process: Processor): Processor => async (d) => {
-  const id = JSON.parse(d.body).id as string;
-  const n = (attempts.get(id) ?? 0) + 1;
-  attempts.set(id, n);
-  if (broken.has(id)) throw new Error(`induced failure of ${id}`);
-  const result = await process(d);
-  if (flaky.has(id) && n <= 2) throw new Error(`induced failure ${n} of ${id}`);
-  return result;
-};
+const inject =
+  (process: Processor): Processor =>
+  async (d) => {
+    const id = JSON.parse(d.body).id as string;
+    const n = (attempts.get(id) ?? 0) + 1;
+    attempts.set(id, n);
+    if (broken.has(id)) throw new Error(`induced failure of ${id}`);
+    const result = await process(d);
+    if (flaky.has(id) && n <= 2) throw new Error(`induced failure ${n} of ${id}`);
+    return result;
+  };
 
 // A long linger, so deliveries posted together are written as one batch.
-const ctx = useTestService({ JOB_ATTEMPTS: "3", JOB_BACKOFF_MS: "20", WORKER_LINGER_MS: "300" }, { wrapProcessor: inject });
+const ctx = useTestService(
+  { JOB_ATTEMPTS: "3", JOB_BACKOFF_MS: "20", WORKER_LINGER_MS: "300" },
+  { wrapProcessor: inject },
+);
 
-const body = (id: string) => ({ id, repository: "acme/web", environment: "staging", status: "succeeded", sha: "c".repeat(40) });
+const body = (id: string) => ({
+  id,
+  repository: "acme/web",
+  environment: "staging",
+  status: "succeeded",
+  sha: "c".repeat(40),
+});
 
 describe("processing retries", () => {
   it("stores a job that fails twice then succeeds exactly once", async () => {
@@ -56,7 +67,10 @@ describe("processing retries", () => {
     expect(await prisma.event.count({ where: { subject: `deploy:generic:${id}` } })).toBe(0);
     // Once the cause is fixed the kept job is retried and stored.
     broken.delete(id);
-    const retry = await fetch(`${ctx.url}/api/queue/failed/${res.json.id}/retry`, { method: "POST", headers: { authorization: `Bearer ${API_TOKENS[0]}` } });
+    const retry = await fetch(`${ctx.url}/api/queue/failed/${res.json.id}/retry`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${API_TOKENS[0]}` },
+    });
     expect(retry.status).toBe(202);
     await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id } }));
   });
@@ -66,7 +80,13 @@ describe("processing retries", () => {
     // Valid JSON and signed, but its issue number does not fit the integer column.
     const poison = {
       action: "opened",
-      issue: { number: 30_000_000_000, title: "overflow", state: "open", html_url: "https://github.com/acme/web/issues/1", user: { login: "octocat" } },
+      issue: {
+        number: 30_000_000_000,
+        title: "overflow",
+        state: "open",
+        html_url: "https://github.com/acme/web/issues/1",
+        user: { login: "octocat" },
+      },
       repository: { full_name: "acme/web", name: "web", owner: { login: "acme" } },
       sender: { login: "octocat" },
     };
@@ -77,7 +97,10 @@ describe("processing retries", () => {
     expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202, 202, 202]);
     const poisonJob = responses.at(-1)!.json.id as string;
     // SPEC §8: its verbatim copy is kept with the reason, not left in a failed-jobs list.
-    const kept = await waitFor(() => prisma.rawDelivery.findFirst({ where: { id: poisonJob, error: { not: null } } }), 20_000);
+    const kept = await waitFor(
+      () => prisma.rawDelivery.findFirst({ where: { id: poisonJob, error: { not: null } } }),
+      20_000,
+    );
     expect(kept.error).toMatch(/out of range/);
     await waitFor(async () => (await ctx.service.queue.getJob(poisonJob))?.isCompleted());
     expect(await prisma.event.count({ where: { id: poisonJob } })).toBe(0);

@@ -34,7 +34,13 @@ describe("graceful shutdown", () => {
     }
     const accepted: string[] = [];
     for (let i = 0; i < 40; i++) {
-      const body = { id: `shutdown-${prefix}-${i}`, repository: "acme/web", environment: "staging", status: "succeeded", sha: "e".repeat(40) };
+      const body = {
+        id: `shutdown-${prefix}-${i}`,
+        repository: "acme/web",
+        environment: "staging",
+        status: "succeeded",
+        sha: "e".repeat(40),
+      };
       const res = await post(`http://127.0.0.1:${port}/webhooks/deploy`, deployRequest(body, SECRETS.deploy[0]!));
       expect(res.status).toBe(202);
       accepted.push(res.json.id);
@@ -49,7 +55,9 @@ describe("graceful shutdown", () => {
     const queue = new Queue("ingest", { connection, prefix });
     try {
       const stored = await prisma.event.count({ where: { id: { in: accepted } } });
-      const waiting = (await queue.getJobs(["waiting", "prioritized", "active", "delayed"])).filter((j) => accepted.includes(j.id!)).length;
+      const waiting = (await queue.getJobs(["waiting", "prioritized", "active", "delayed"])).filter((j) =>
+        accepted.includes(j.id!),
+      ).length;
       expect(stored + waiting).toBe(accepted.length);
       expect(await queue.getFailedCount()).toBe(0);
     } finally {

@@ -25,7 +25,6 @@ async function stored(name: string) {
   return waitFor(() => prisma.event.findUnique({ where: { id: res.json.id }, include: { slack: true, raw: true } }));
 }
 
-
 describe("Slack receiver", () => {
   it("every fixture names its source", () => {
     for (const f of Object.values(fixtures)) expect(f.source).toMatch(/^https:\/\//);
@@ -51,7 +50,14 @@ describe("Slack receiver", () => {
     expect(e.keys).toContain("github:pr:acme/web#7");
     expect(e.actor).toBe(ev.user);
     expect(e.occurredAt.getTime()).toBe(Math.floor(Number(ev.ts) * 1000));
-    expect(e.slack).toMatchObject({ kind: "message", channel: ev.channel, ts: ev.ts, user: ev.user, text: ev.text, teamId: "T0ACME0001" });
+    expect(e.slack).toMatchObject({
+      kind: "message",
+      channel: ev.channel,
+      ts: ev.ts,
+      user: ev.user,
+      text: ev.text,
+      teamId: "T0ACME0001",
+    });
   });
 
   it("links a thread reply to its parent message", async () => {
@@ -108,10 +114,14 @@ describe("Slack receiver", () => {
     // app_mention was already sent above with the same event id in this run.
     expect(first.status).toBe(200);
     expect(first.json.duplicate).toBe(true);
-    const retry = await send("app_mention", { headers: { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" } });
+    const retry = await send("app_mention", {
+      headers: { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" },
+    });
     expect(retry.status).toBe(200);
     expect(retry.json).toEqual({ id: first.json.id, duplicate: true });
-    const rows = await prisma.event.count({ where: { platform: "slack", deliveryId: `${fixtures.app_mention!.payload.event_id}-${run}` } });
+    const rows = await prisma.event.count({
+      where: { platform: "slack", deliveryId: `${fixtures.app_mention!.payload.event_id}-${run}` },
+    });
     expect(rows).toBe(1);
   });
 });

@@ -41,7 +41,9 @@ export async function deployChanges(prisma: PrismaClient, key: string) {
     prisma.$queryRaw<Array<{ sha: string; message: string | null; authoredAt: Date | null }>>`
       SELECT sha, message, authored_at AS "authoredAt" FROM commits
       WHERE repository = ${deploy.repository} AND sha = ANY(${shas})`,
-    prisma.$queryRaw<Array<{ key: string; number: number; title: string; mergedAt: Date | null; mergeCommitSha: string | null }>>`
+    prisma.$queryRaw<
+      Array<{ key: string; number: number; title: string; mergedAt: Date | null; mergeCommitSha: string | null }>
+    >`
       SELECT key, number, title, merged_at AS "mergedAt", merge_commit_sha AS "mergeCommitSha" FROM pull_requests
       WHERE key = ANY(${keys(PREFIX.pr)}) ORDER BY number`,
     prisma.$queryRaw<Array<{ key: string; title: string | null; state: string | null }>>`

@@ -52,10 +52,13 @@ export function doraFigures(f: DoraFacts) {
   const failures = new Map<string, string | null>();
   const restore = (failed: string, by: string | null) => {
     const current = failures.get(failed);
-    if (current === undefined || (by && (!current || finished.get(by)! < finished.get(current)!))) failures.set(failed, by);
+    if (current === undefined || (by && (!current || finished.get(by)! < finished.get(current)!)))
+      failures.set(failed, by);
   };
   for (const d of inWindow.filter((x) => x.status === "failed")) {
-    const next = f.deploys.find((n) => n.environment === d.environment && n.status === "succeeded" && n.finishedAt > d.finishedAt);
+    const next = f.deploys.find(
+      (n) => n.environment === d.environment && n.status === "succeeded" && n.finishedAt > d.finishedAt,
+    );
     restore(d.key, next?.key ?? null);
   }
   for (const r of f.restorations) {
@@ -68,14 +71,24 @@ export function doraFigures(f: DoraFacts) {
   const days = seconds(f.until, f.since) / 86_400;
   return {
     deploymentFrequency: { deploys: succeeded.length, perDay: succeeded.length / days },
-    leadTimeForChanges: { changes: leadTimes.length, medianSeconds: percentile(leadTimes, 0.5), p90Seconds: percentile(leadTimes, 0.9) },
+    leadTimeForChanges: {
+      changes: leadTimes.length,
+      medianSeconds: percentile(leadTimes, 0.5),
+      p90Seconds: percentile(leadTimes, 0.9),
+    },
     changeFailureRate: {
       deployments: inWindow.length,
       failures: failures.size,
       rate: inWindow.length ? failures.size / inWindow.length : null,
     },
     timeToRestore: { restored: restoreTimes.length, medianSeconds: percentile(restoreTimes, 0.5) },
-    deploys: inWindow.map((d) => ({ key: d.key, environment: d.environment, status: d.status, finishedAt: d.finishedAt, failure: failures.has(d.key) })),
+    deploys: inWindow.map((d) => ({
+      key: d.key,
+      environment: d.environment,
+      status: d.status,
+      finishedAt: d.finishedAt,
+      failure: failures.has(d.key),
+    })),
   };
 }
 
@@ -99,7 +112,11 @@ function nextBucket(t: Date, bucket: Bucket): Date {
 /** The four keys per bucket of the window (SPEC §6 `bucket`), for trend charts; at most `max` buckets. */
 export function doraSeries(f: DoraFacts, bucket: Bucket, max = 400) {
   const series = [];
-  for (let start = bucketStart(f.since, bucket); start < f.until && series.length < max; start = nextBucket(start, bucket)) {
+  for (
+    let start = bucketStart(f.since, bucket);
+    start < f.until && series.length < max;
+    start = nextBucket(start, bucket)
+  ) {
     const from = start < f.since ? f.since : start;
     const end = nextBucket(start, bucket);
     const to = end > f.until ? f.until : end;

@@ -1,6 +1,13 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PREFIX } from "../shared/keys.js";
-import { type Bucket, doraFigures, type DoraDeploy, type DoraFacts, doraSeries, matchesEnvironment } from "./dora-math.js";
+import {
+  type Bucket,
+  doraFigures,
+  type DoraDeploy,
+  type DoraFacts,
+  doraSeries,
+  matchesEnvironment,
+} from "./dora-math.js";
 
 /** Commit keys (`github:commit:<repo>@<sha>`) split in SQL: where the repository starts, 1-based. */
 const COMMIT_REPO_AT = PREFIX.commit.length + 1;

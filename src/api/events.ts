@@ -56,7 +56,9 @@ const ROW_TABLES = {
 
 /** Columns → the schema's field names (every @map in prisma/schema.prisma is the snake_case of its field). */
 const camelCase = (row: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v]));
+  Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v]),
+  );
 
 /** `GET /api/events/:id` (SPEC §6): the unified event, its platform rows and its raw delivery. */
 export async function getEvent(prisma: PrismaClient, id: string) {
@@ -64,10 +66,14 @@ export async function getEvent(prisma: PrismaClient, id: string) {
   if (!event) return null;
   const rows: Record<string, unknown> = {};
   for (const [name, table] of Object.entries(ROW_TABLES)) {
-    const [row] = await prisma.$queryRaw<Array<Record<string, unknown>>>`SELECT * FROM ${table} WHERE event_id = ${id}::uuid`;
+    const [row] = await prisma.$queryRaw<
+      Array<Record<string, unknown>>
+    >`SELECT * FROM ${table} WHERE event_id = ${id}::uuid`;
     if (row) rows[name] = camelCase(row);
   }
-  const [raw] = await prisma.$queryRaw<Array<{ contentType: string | null; headers: unknown; body: string; receivedAt: Date }>>`
+  const [raw] = await prisma.$queryRaw<
+    Array<{ contentType: string | null; headers: unknown; body: string; receivedAt: Date }>
+  >`
     SELECT content_type AS "contentType", headers, body, received_at AS "receivedAt" FROM raw_deliveries WHERE id = ${id}::uuid`;
   return { event, rows, raw };
 }

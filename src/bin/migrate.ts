@@ -5,7 +5,9 @@ import { migrate } from "../store/migrate.js";
 try {
   const { DATABASE_URL } = loadConfig();
   const applied = await migrate(DATABASE_URL);
-  console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : "database is up to date");
+  console.log(
+    applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : "database is up to date",
+  );
 } catch (err) {
   console.error((err as Error).message);
   process.exitCode = 1;

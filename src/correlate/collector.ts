@@ -29,7 +29,14 @@ export class Collector {
   mention(from: string, kind: MentionFact["kind"], target: string, rule: BuiltinRule, relation?: string) {
     if (this.enabled(rule) && fits(this.facts.mentions, from) && bounded(target, LIMITS.urlBytes) !== null) {
       const { confidence } = BUILTIN_RULES[rule];
-      this.facts.mentions.push({ from, kind, target, relation: relation ?? BUILTIN_RULES[rule].relation, rule, confidence });
+      this.facts.mentions.push({
+        from,
+        kind,
+        target,
+        relation: relation ?? BUILTIN_RULES[rule].relation,
+        rule,
+        confidence,
+      });
     }
   }
 
@@ -41,14 +48,16 @@ export class Collector {
   description(from: string, text: string | null | undefined, repo: string) {
     this.magic(from, magicWordIdentifiers(text));
     this.linearUrls(from, text);
-    for (const r of githubClosingReferences(text, repo)) this.link(from, issueKey(r.repo, r.number), "github-closing-keyword");
+    for (const r of githubClosingReferences(text, repo))
+      this.link(from, issueKey(r.repo, r.number), "github-closing-keyword");
   }
 
   /** Linear and GitHub references in a commit message: subject conventions, reverts and squash dumps too. */
   commitMessage(from: string, message: string | null | undefined, repo: string) {
     this.magic(from, commitMessageReferences(message));
     this.linearUrls(from, message);
-    for (const r of commitClosingReferences(message, repo)) this.link(from, issueKey(r.repo, r.number), "github-closing-keyword");
+    for (const r of commitClosingReferences(message, repo))
+      this.link(from, issueKey(r.repo, r.number), "github-closing-keyword");
   }
 
   private magic(from: string, found: Magic[]) {

@@ -25,12 +25,18 @@ export const customRuleSchema = z
       .regex(/^(github|slack|linear|deploy|\*)(\.[a-z0-9_*?]+)*$/, "a type glob such as github.pull_request.*"),
     where: z
       .record(
-        z.string().max(200).regex(/^[\w.]+$/, "a dotted field path"),
+        z
+          .string()
+          .max(200)
+          .regex(/^[\w.]+$/, "a dotted field path"),
         z.union([z.string(), z.number(), z.boolean(), z.null()]),
       )
       .optional(),
     extract: z.strictObject({
-      field: z.string().max(200).regex(/^[\w.]+$/, "a dotted field path such as payload.pull_request.title"),
+      field: z
+        .string()
+        .max(200)
+        .regex(/^[\w.]+$/, "a dotted field path such as payload.pull_request.title"),
       pattern: z.string().min(1).max(500),
     }),
     link: z.strictObject({

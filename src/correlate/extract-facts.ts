@@ -32,7 +32,11 @@ function deploymentFacts(c: Collector, e: StoredEvent) {
 }
 
 /** All the facts of one stored event. Pure: no database access. */
-export function extractFacts(e: StoredEvent, platformFacts: PlatformFacts, enabled: (rule: string) => boolean = () => true): Facts {
+export function extractFacts(
+  e: StoredEvent,
+  platformFacts: PlatformFacts,
+  enabled: (rule: string) => boolean = () => true,
+): Facts {
   const c = new Collector(enabled);
   for (const key of e.keys) c.entity({ key, kind: kindOf(key) });
   platformFacts(c, e);

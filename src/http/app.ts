@@ -1,10 +1,9 @@
 import Router from "@koa/router";
 import Koa from "koa";
 import type { Logger } from "../shared/log.js";
-import type { Enqueue } from "../receive/receive-delivery.js";
+import type { IngestDeps } from "../receive/receivers.js";
 import { webhookRoute } from "./webhooks.js";
-import type { Receiver } from "../platforms/platform.js";
-import { PLATFORMS, type Platform } from "../shared/event.js";
+import { PLATFORMS } from "../shared/event.js";
 import type { Metrics } from "../ops/metrics.js";
 import { answerFor } from "./errors.js";
 
@@ -12,7 +11,7 @@ export interface AppParts {
   log: Logger;
   metrics: Metrics;
   /** Present in the web role: the receivers and what they enqueue into. */
-  ingest?: { receivers: Partial<Record<Platform, Receiver>>; enqueue: Enqueue; maxBytes: number };
+  ingest?: IngestDeps;
   /** /healthz, /readyz, /metrics */
   ops: Router;
   /** /api/*, already guarded by bearer tokens. */

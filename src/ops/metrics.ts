@@ -1,21 +1,39 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** The Prometheus metrics of one process; a registry per instance so tests can run several. */
-export function createMetrics(queueDepth?: () => Promise<Record<string, number>>) {
+export function createMetrics(
+  queueDepth?: () => Promise<Record<string, number>>,
+  oldestWaiting?: () => Promise<number | null>,
+) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ["platform"] as const;
   const metrics = {
     registry,
-    received: new Counter({ name: "switchyard_webhooks_received_total", help: "Webhook requests received", labelNames, registers: [registry] }),
-    accepted: new Counter({ name: "switchyard_webhooks_accepted_total", help: "Deliveries verified and enqueued", labelNames, registers: [registry] }),
+    received: new Counter({
+      name: "switchyard_webhooks_received_total",
+      help: "Webhook requests received",
+      labelNames,
+      registers: [registry],
+    }),
+    accepted: new Counter({
+      name: "switchyard_webhooks_accepted_total",
+      help: "Deliveries verified and enqueued",
+      labelNames,
+      registers: [registry],
+    }),
     rejected: new Counter({
       name: "switchyard_webhooks_rejected_total",
       help: "Webhook requests refused, by reason",
       labelNames: ["platform", "reason"] as const,
       registers: [registry],
     }),
-    duplicates: new Counter({ name: "switchyard_webhooks_duplicate_total", help: "Redeliveries of known delivery ids", labelNames, registers: [registry] }),
+    duplicates: new Counter({
+      name: "switchyard_webhooks_duplicate_total",
+      help: "Redeliveries of known delivery ids",
+      labelNames,
+      registers: [registry],
+    }),
     processed: new Counter({
       name: "switchyard_events_processed_total",
       help: "Jobs processed by the workers, by outcome",
@@ -53,6 +71,20 @@ export function createMetrics(queueDepth?: () => Promise<Record<string, number>>
           for (const [state, n] of Object.entries(await queueDepth())) this.set({ state }, n);
         } catch {
           // Redis down: leave the last values; /readyz reports the outage.
+        }
+      },
+    });
+  }
+  if (oldestWaiting) {
+    new Gauge({
+      name: "switchyard_queue_oldest_waiting_seconds",
+      help: "How long the oldest job waiting in the ingest queue has waited (0 when none waits)",
+      registers: [registry],
+      async collect() {
+        try {
+          this.set((await oldestWaiting()) ?? 0);
+        } catch {
+          // Redis down: leave the last value.
         }
       },
     });

@@ -20,7 +20,11 @@ export interface BackfillProgress {
  * Re-applies one rule to every stored event it can match, oldest first, a batch per transaction.
  * Idempotent: links upsert, so running it twice changes nothing. Returns the events processed.
  */
-export async function backfillRule({ prisma, pool }: Database, name: string, onProgress: (p: BackfillProgress) => Promise<void>): Promise<BackfillProgress> {
+export async function backfillRule(
+  { prisma, pool }: Database,
+  name: string,
+  onProgress: (p: BackfillProgress) => Promise<void>,
+): Promise<BackfillProgress> {
   let rules: Rules;
   let glob = "*";
   if (name in BUILTIN_RULES) {

@@ -33,7 +33,9 @@ export function createBatcher<I, O>(flush: (items: I[]) => Promise<Array<Promise
       // A flush that throws, even synchronously, or answers for the wrong number of items fails its batch only.
       const results = await Promise.resolve()
         .then(() => flush(batch.map((w) => w.item)))
-        .then((r) => (r.length === batch.length ? r : Promise.reject(new Error("flush answered for the wrong number of items"))))
+        .then((r) =>
+          r.length === batch.length ? r : Promise.reject(new Error("flush answered for the wrong number of items")),
+        )
         .catch((err: unknown) => batch.map((): PromiseSettledResult<O> => ({ status: "rejected", reason: err })));
       batch.forEach((w, i) => {
         const r = results[i]!;

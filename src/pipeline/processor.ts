@@ -72,7 +72,14 @@ export function createProcessor(db: Database, rules: RuleBook, o: ProcessorOptio
   async function processBatch(batch: Item[]): Promise<Outcome[]> {
     let pending: Set<string>;
     try {
-      pending = await withRetry(() => onConnection(db.pool, (sql) => storeRawDeliveries(sql, batch.map((i) => i.delivery))));
+      pending = await withRetry(() =>
+        onConnection(db.pool, (sql) =>
+          storeRawDeliveries(
+            sql,
+            batch.map((i) => i.delivery),
+          ),
+        ),
+      );
     } catch (reason) {
       return batch.map((): Outcome => ({ status: "rejected", reason }));
     }

@@ -2,6 +2,7 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { queueUnavailable } from "../shared/errors.js";
 import type { Delivery } from "../shared/event.js";
+import { CAPPED } from "./backoff.js";
 import { JOB_PRIORITY } from "./priority.js";
 
 export const INGEST_QUEUE = "ingest";
@@ -26,7 +27,8 @@ export function createIngestQueue(o: IngestQueueOptions) {
     prefix: o.prefix,
     defaultJobOptions: {
       attempts: o.attempts,
-      backoff: { type: "exponential", delay: o.backoffMs },
+      // Computed by the worker (queue/backoff.ts): exponential, capped, with jitter.
+      backoff: { type: CAPPED, delay: o.backoffMs },
       removeOnComplete: { count: 1000 },
       // Failed jobs hold the only copy of a delivery not yet stored: keep them all.
       removeOnFail: false,

@@ -43,7 +43,8 @@ export function createIngestWorker(o: IngestWorkerOptions): Worker<Delivery> {
       stalledInterval: o.stalledCheckMs,
       maxStalledCount: 3,
       settings: {
-        backoffStrategy: (attemptsMade, type) => (type === CAPPED ? cappedBackoff(attemptsMade, o.backoffMs, o.backoffMaxMs) : 0),
+        backoffStrategy: (attemptsMade, type) =>
+          type === CAPPED ? cappedBackoff(attemptsMade, o.backoffMs, o.backoffMaxMs) : 0,
       },
     },
   );
@@ -52,7 +53,10 @@ export function createIngestWorker(o: IngestWorkerOptions): Worker<Delivery> {
     o.metrics.processed.inc({ platform: job.data.platform, outcome: "failed" });
     // One line per attempt would flood the log during an outage: attempts at debug, the last at warn.
     const last = job.attemptsMade >= (job.opts.attempts ?? 1);
-    o.log[last ? "warn" : "debug"]({ jobId: job.id, type: job.data.type, attempt: job.attemptsMade, err: err.message }, "job failed");
+    o.log[last ? "warn" : "debug"](
+      { jobId: job.id, type: job.data.type, attempt: job.attemptsMade, err: err.message },
+      "job failed",
+    );
   });
   worker.on("error", (err) => o.log.error({ err: err.message }, "worker error"));
   return worker;

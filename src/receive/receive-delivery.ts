@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import { v7 as uuidv7 } from "uuid";
@@ -96,5 +96,5 @@ function replayKey(platform: Platform, req: RawRequest): string | undefined {
   const name = REPLAY_SIGNATURE[platform];
   const signature = name ? req.headers[name] : undefined;
   if (typeof signature !== "string") return undefined;
-  return `${platform}:${createHash("sha256").update(signature).digest("hex")}`;
+  return `${platform}:${hash("sha256", signature)}`;
 }

@@ -16,10 +16,14 @@ export function createReceivers(config: Config): Partial<Record<Platform, Receiv
 }
 
 /** What the web role's receivers need: createApp's `ingest`, with the receive limits (SPEC §2). */
-export function ingestDeps(
-  config: Config,
-  enqueue: Enqueue,
-): { receivers: Partial<Record<Platform, Receiver>>; enqueue: Enqueue; maxBytes: number; limits: ReceiveLimits } {
+export interface IngestDeps {
+  receivers: Partial<Record<Platform, Receiver>>;
+  enqueue: Enqueue;
+  maxBytes: number;
+  limits: ReceiveLimits;
+}
+
+export function ingestDeps(config: Config, enqueue: Enqueue): IngestDeps {
   return {
     receivers: createReceivers(config),
     enqueue,

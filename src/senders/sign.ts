@@ -8,7 +8,12 @@ export interface SignedRequest {
   body: string;
 }
 
-export async function githubRequest(event: string, payload: unknown, secret: string, deliveryId: string = randomUUID()): Promise<SignedRequest> {
+export async function githubRequest(
+  event: string,
+  payload: unknown,
+  secret: string,
+  deliveryId: string = randomUUID(),
+): Promise<SignedRequest> {
   const body = JSON.stringify(payload);
   return {
     body,
@@ -22,27 +27,50 @@ export async function githubRequest(event: string, payload: unknown, secret: str
   };
 }
 
-export function slackRequest(body: string, contentType: string, secret: string, timestamp = Math.floor(Date.now() / 1000)): SignedRequest {
+export function slackRequest(
+  body: string,
+  contentType: string,
+  secret: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): SignedRequest {
   const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
   return {
     body,
-    headers: { "content-type": contentType, "x-slack-signature": signature, "x-slack-request-timestamp": String(timestamp) },
+    headers: {
+      "content-type": contentType,
+      "x-slack-signature": signature,
+      "x-slack-request-timestamp": String(timestamp),
+    },
   };
 }
 
 /** Encodes a Slack fixture the way Slack posts it. */
-export function slackBody(fixture: { kind: string; payload: Record<string, unknown> }): { body: string; contentType: string } {
+export function slackBody(fixture: { kind: string; payload: Record<string, unknown> }): {
+  body: string;
+  contentType: string;
+} {
   switch (fixture.kind) {
     case "interaction":
-      return { body: new URLSearchParams({ payload: JSON.stringify(fixture.payload) }).toString(), contentType: "application/x-www-form-urlencoded" };
+      return {
+        body: new URLSearchParams({ payload: JSON.stringify(fixture.payload) }).toString(),
+        contentType: "application/x-www-form-urlencoded",
+      };
     case "command":
-      return { body: new URLSearchParams(fixture.payload as Record<string, string>).toString(), contentType: "application/x-www-form-urlencoded" };
+      return {
+        body: new URLSearchParams(fixture.payload as Record<string, string>).toString(),
+        contentType: "application/x-www-form-urlencoded",
+      };
     default:
       return { body: JSON.stringify(fixture.payload), contentType: "application/json" };
   }
 }
 
-export function linearRequest(payload: Record<string, unknown>, secret: string, deliveryId: string = randomUUID(), timestamp = Date.now()): SignedRequest {
+export function linearRequest(
+  payload: Record<string, unknown>,
+  secret: string,
+  deliveryId: string = randomUUID(),
+  timestamp = Date.now(),
+): SignedRequest {
   const body = JSON.stringify({ ...payload, webhookTimestamp: timestamp });
   return {
     body,
@@ -55,7 +83,12 @@ export function linearRequest(payload: Record<string, unknown>, secret: string, 
   };
 }
 
-export function deployRequest(payload: unknown, secret: string, id = `msg_${randomUUID()}`, at = new Date()): SignedRequest {
+export function deployRequest(
+  payload: unknown,
+  secret: string,
+  id = `msg_${randomUUID()}`,
+  at = new Date(),
+): SignedRequest {
   const body = JSON.stringify(payload);
   return {
     body,

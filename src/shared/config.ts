@@ -4,7 +4,12 @@ import { z } from "zod";
 const list = z
   .string()
   .optional()
-  .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -37,7 +42,11 @@ const schema = z.object({
   ROLE: z.enum(["all", "web", "worker"]).default("all"),
   WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(26_214_400),
   /** How long a delivery id is remembered for deduplication (GitHub redelivers for 3 days). */
-  DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  DEDUPE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * 3600),
   /** Upper bound for an enqueue before the receiver answers 503. */
   ENQUEUE_TIMEOUT_MS: z.coerce.number().int().positive().default(800),
   /** Jobs a worker process holds at once: a full batch for each writer (2 × 200) by default. */
@@ -57,12 +66,32 @@ const schema = z.object({
   JOB_STALLED_CHECK_MS: z.coerce.number().int().min(500).default(5_000),
   // receive limits (SPEC §2)
   /** Per-platform body limits; WEBHOOK_MAX_BYTES stays an overall cap above them all. */
-  WEBHOOK_MAX_BYTES_GITHUB: z.coerce.number().int().positive().default(25 * 1024 * 1024),
-  WEBHOOK_MAX_BYTES_LINEAR: z.coerce.number().int().positive().default(5 * 1024 * 1024),
-  WEBHOOK_MAX_BYTES_SLACK: z.coerce.number().int().positive().default(1024 * 1024),
-  WEBHOOK_MAX_BYTES_DEPLOY: z.coerce.number().int().positive().default(1024 * 1024),
+  WEBHOOK_MAX_BYTES_GITHUB: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
+  WEBHOOK_MAX_BYTES_LINEAR: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 * 1024),
+  WEBHOOK_MAX_BYTES_SLACK: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  WEBHOOK_MAX_BYTES_DEPLOY: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   /** Body bytes being read or held at once across all webhook requests; above it 503 with Retry-After. */
-  WEBHOOK_MAX_INFLIGHT_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  WEBHOOK_MAX_INFLIGHT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
   /** Node's server timeouts: the whole request (a slow body is cut), its headers, an idle keep-alive socket. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

@@ -1,6 +1,9 @@
 /** A type glob (`github.pull_request.*`, `?` for one character) as a SQL LIKE pattern. */
 export function globToLike(glob: string): string {
-  return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replaceAll("*", "%").replaceAll("?", "_");
+  return glob
+    .replace(/[\\%_]/g, (c) => `\\${c}`)
+    .replaceAll("*", "%")
+    .replaceAll("?", "_");
 }
 
 /** Whether `seg` (literal characters and `?`) matches `text` at `at`. */

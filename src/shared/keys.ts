@@ -90,6 +90,8 @@ export function keysFromUrls(text: string | null | undefined): string[] {
 
 /** Distinct non-empty keys, in first-seen order; keys over LIMITS.keyBytes dropped, at most LIMITS.perEvent. */
 export function uniqueKeys(...keys: Array<string | null | undefined | string[]>): string[] {
-  const ok = keys.flat().filter((k): k is string => typeof k === "string" && k.length > 0 && bounded(k, LIMITS.keyBytes) !== null);
+  const ok = keys
+    .flat()
+    .filter((k): k is string => typeof k === "string" && k.length > 0 && bounded(k, LIMITS.keyBytes) !== null);
   return [...new Set(ok)].slice(0, LIMITS.perEvent);
 }

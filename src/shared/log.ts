@@ -9,7 +9,7 @@ export function createLogger(level: string) {
         "*.authorization",
         "*.headers.authorization",
         "*.headers.cookie",
-        "*.headers[\"x-gitlab-token\"]",
+        '*.headers["x-gitlab-token"]',
         "*.secret",
         "*.secrets",
       ],

@@ -5,7 +5,8 @@
  */
 export function storableDate(value: unknown): Date | null {
   if (value === null || value === undefined || value === "") return null;
-  const d = value instanceof Date ? value : typeof value === "number" || typeof value === "string" ? new Date(value) : null;
+  const d =
+    value instanceof Date ? value : typeof value === "number" || typeof value === "string" ? new Date(value) : null;
   if (!d || Number.isNaN(d.getTime())) return null;
   const year = d.getUTCFullYear();
   return year >= 1 && year <= 9999 ? d : null;

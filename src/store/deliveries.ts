@@ -138,7 +138,12 @@ export interface RawFilter {
 }
 
 /** Stored raw deliveries as the receiver queued them, in id order after `after` (replays). */
-export async function readDeliveries(prisma: PrismaClient, f: RawFilter, after: string, take: number): Promise<Delivery[]> {
+export async function readDeliveries(
+  prisma: PrismaClient,
+  f: RawFilter,
+  after: string,
+  take: number,
+): Promise<Delivery[]> {
   const raws = await prisma.rawDelivery.findMany({
     where: {
       id: f.ids ? { in: f.ids, gt: after } : { gt: after },

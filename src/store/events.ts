@@ -9,7 +9,11 @@ const strip = <T extends { eventId: string }>(row: T | null): Omit<T, "eventId">
 
 /** Stored events as correlation reads them (unified event plus platform rows), in id order. */
 export async function loadStoredEvents(prisma: PrismaClient, ids: string[]): Promise<StoredEvent[]> {
-  const rows = await prisma.event.findMany({ where: { id: { in: ids } }, include: { github: true, slack: true, linear: true, deployment: true }, orderBy: { id: "asc" } });
+  const rows = await prisma.event.findMany({
+    where: { id: { in: ids } },
+    include: { github: true, slack: true, linear: true, deployment: true },
+    orderBy: { id: "asc" },
+  });
   return rows.map((r) => ({
     id: r.id,
     platform: r.platform as Platform,
@@ -30,12 +34,19 @@ export async function loadStoredEvents(prisma: PrismaClient, ids: string[]): Pro
 
 /** Stored events whose type matches a LIKE pattern (a rule's `on` glob): how many there are. */
 export async function countEventsOfType(prisma: PrismaClient, like: string): Promise<number> {
-  const [row] = await prisma.$queryRaw<Array<{ total: number }>>`SELECT count(*)::int AS total FROM events WHERE type LIKE ${like}`;
+  const [row] = await prisma.$queryRaw<
+    Array<{ total: number }>
+  >`SELECT count(*)::int AS total FROM events WHERE type LIKE ${like}`;
   return row?.total ?? 0;
 }
 
 /** The next `take` ids after `after`, in id order, of events whose type matches `like`. */
-export async function eventIdsOfType(prisma: PrismaClient, like: string, after: string, take: number): Promise<string[]> {
+export async function eventIdsOfType(
+  prisma: PrismaClient,
+  like: string,
+  after: string,
+  take: number,
+): Promise<string[]> {
   const rows = await prisma.$queryRaw<Array<{ id: string }>>`
     SELECT id FROM events WHERE type LIKE ${like} AND id > ${after}::uuid ORDER BY id LIMIT ${take}`;
   return rows.map((r) => r.id);

@@ -29,7 +29,9 @@ async function connect(connectionString: string, database: string): Promise<pg.C
     return client;
   } catch (err) {
     if ((err as { code?: string }).code !== "3D000") throw err; // 3D000: database does not exist
-    const admin = new pg.Client({ connectionString: Object.assign(new URL(connectionString), { pathname: "/postgres" }).toString() });
+    const admin = new pg.Client({
+      connectionString: Object.assign(new URL(connectionString), { pathname: "/postgres" }).toString(),
+    });
     await admin.connect();
     try {
       await admin.query(`CREATE DATABASE ${quote(database)}`);
@@ -57,13 +59,19 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
     await client.query(`SET search_path TO ${quote(schema)}`);
     await client.query(HISTORY_TABLE);
-    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null }>(
-      `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`,
-    );
+    const { rows } = await client.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      rolled_back_at: Date | null;
+    }>(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`);
     const failed = rows.find((r) => !r.finished_at && !r.rolled_back_at);
     if (failed) throw new Error(`migration ${failed.migration_name} failed earlier; resolve it before migrating again`);
     const done = new Set(rows.filter((r) => r.finished_at).map((r) => r.migration_name));
-    const names = (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const names = (await readdir(MIGRATIONS_DIR, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
     const applied: string[] = [];
     for (const name of names) {
       if (done.has(name)) continue;
@@ -72,13 +80,15 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
       // One transaction per migration: PostgreSQL DDL is transactional, so a failure leaves nothing half-done.
       await client.query("BEGIN");
       try {
-        await client.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`, [
-          randomUUID(),
-          checksum,
-          name,
-        ]);
+        await client.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`,
+          [randomUUID(), checksum, name],
+        );
         await client.query(sql);
-        await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE migration_name = $1`, [name]);
+        await client.query(
+          `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE migration_name = $1`,
+          [name],
+        );
         await client.query("COMMIT");
       } catch (err) {
         await client.query("ROLLBACK");

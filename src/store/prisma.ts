@@ -18,7 +18,10 @@ function poolConfig(databaseUrl: string, max: number): { config: pg.PoolConfig; 
   const options = `-c search_path="${schema.replaceAll('"', '""')}" -c lock_timeout=30000 -c statement_timeout=60000`;
   // Connections are renewed every 15 s: their prepared statements' plans (sql.ts) then follow
   // the tables as they grow, instead of keeping a plan made when a table was nearly empty.
-  return { config: { connectionString, max, options, maxLifetimeSeconds: 15, connectionTimeoutMillis: 10_000 }, schema };
+  return {
+    config: { connectionString, max, options, maxLifetimeSeconds: 15, connectionTimeoutMillis: 10_000 },
+    schema,
+  };
 }
 
 /** Prisma over the `pg` driver adapter (no native query engine), and that adapter's pool. */

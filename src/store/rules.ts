@@ -12,13 +12,19 @@ export interface RuleRow {
 
 export class RuleExists extends Error {}
 
-export const listRules = (prisma: PrismaClient): Promise<RuleRow[]> => prisma.rule.findMany({ orderBy: { name: "asc" } });
+export const listRules = (prisma: PrismaClient): Promise<RuleRow[]> =>
+  prisma.rule.findMany({ orderBy: { name: "asc" } });
 
 export const findRule = (prisma: PrismaClient, name: string): Promise<RuleRow | null> =>
   prisma.rule.findUnique({ where: { name } });
 
 /** A new custom rule at version 1; throws RuleExists if the name is taken. */
-export async function createRule(prisma: PrismaClient, name: string, enabled: boolean, definition: object): Promise<void> {
+export async function createRule(
+  prisma: PrismaClient,
+  name: string,
+  enabled: boolean,
+  definition: object,
+): Promise<void> {
   try {
     await prisma.rule.create({ data: { name, enabled, definition, versions: { create: { version: 1, definition } } } });
   } catch (err) {
@@ -28,7 +34,13 @@ export async function createRule(prisma: PrismaClient, name: string, enabled: bo
 }
 
 /** A new version of a custom rule's definition. */
-export async function updateRule(prisma: PrismaClient, name: string, version: number, enabled: boolean, definition: object) {
+export async function updateRule(
+  prisma: PrismaClient,
+  name: string,
+  version: number,
+  enabled: boolean,
+  definition: object,
+) {
   await prisma.rule.update({
     where: { name },
     data: { enabled, definition, version, updatedAt: new Date(), versions: { create: { version, definition } } },
@@ -37,7 +49,8 @@ export async function updateRule(prisma: PrismaClient, name: string, version: nu
 
 /** Switches a rule on or off; a built-in rule gets its row the first time. */
 export async function setRuleEnabled(prisma: PrismaClient, name: string, enabled: boolean, builtin: boolean) {
-  if (builtin) await prisma.rule.upsert({ where: { name }, create: { name, builtin: true, enabled }, update: { enabled } });
+  if (builtin)
+    await prisma.rule.upsert({ where: { name }, create: { name, builtin: true, enabled }, update: { enabled } });
   else await prisma.rule.update({ where: { name }, data: { enabled, updatedAt: new Date() } });
 }
 

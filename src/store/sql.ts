@@ -30,7 +30,13 @@ const nameOf = (text: string) => {
 
 /** U+0000 cannot be stored in PostgreSQL text or jsonb: it becomes U+FFFD, the rest stays as sent. */
 const storable = (v: unknown): unknown =>
-  typeof v === "string" ? (v.includes("\0") ? v.replaceAll("\0", "\uFFFD") : v) : Array.isArray(v) ? v.map(storable) : v;
+  typeof v === "string"
+    ? v.includes("\0")
+      ? v.replaceAll("\0", "\uFFFD")
+      : v
+    : Array.isArray(v)
+      ? v.map(storable)
+      : v;
 
 /**
  * A value as a JSON document parameter. jsonb refuses what JSON.stringify can write: `\u0000`
@@ -41,7 +47,9 @@ const storable = (v: unknown): unknown =>
 export function jsonParam(value: unknown): string {
   const json = JSON.stringify(value);
   if (!/\\u(?:0000|d[89a-f])/i.test(json)) return json;
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? (storable(v) as string).toWellFormed() : v));
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "string" ? (storable(v) as string).toWellFormed() : v,
+  );
 }
 
 function onClient(client: pg.PoolClient): Sql {
@@ -56,45 +64,47 @@ function onClient(client: pg.PoolClient): Sql {
   };
 }
 
-/** Runs `fn` in a transaction on one pooled connection: COMMIT if it resolves, ROLLBACK if it throws. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` on one pooled connection. A checked-out client that loses its connection emits
+ * 'error' (the pool listens only to idle ones); the statement in flight rejects anyway, so the
+ * event must not go unhandled. A connection that failed is discarded, never handed on.
+ */
+async function withClient<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient, discard: (err: Error) => void) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
-  // A checked-out client that loses its connection emits 'error' (the pool listens only to idle
-  // ones); the statement in flight rejects anyway, so the event must not go unhandled.
-  const lost = (err: Error) => (broken = err);
-  client.on("error", lost);
+  const discard = (err: Error) => (broken ??= err);
+  client.on("error", discard);
   try {
-    await client.query("BEGIN");
-    const result = await fn(onClient(client));
-    await client.query("COMMIT");
-    return result;
-  } catch (err) {
-    await client.query("ROLLBACK").catch((e: Error) => (broken = e));
-    throw err;
+    return await fn(client, discard);
   } finally {
-    client.off("error", lost);
-    // A connection that failed or could not roll back is discarded, never handed to the next caller.
+    client.off("error", discard);
     client.release(broken);
   }
+}
+
+/** Runs `fn` in a transaction on one pooled connection: COMMIT if it resolves, ROLLBACK if it throws. */
+export function inTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client, discard) => {
+    try {
+      await client.query("BEGIN");
+      const result = await fn(onClient(client));
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      // A connection that cannot roll back is discarded.
+      await client.query("ROLLBACK").catch(discard);
+      throw err;
+    }
+  });
 }
 
 /**
  * Runs `fn` on one pooled connection without a transaction: each statement commits on its own.
  * For a single statement that must be durable before anything else happens (the raw delivery).
  */
-export async function onConnection<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const lost = (err: Error) => (broken = err);
-  client.on("error", lost);
-  try {
-    return await fn(onClient(client));
-  } catch (err) {
-    broken ??= err as Error;
-    throw err;
-  } finally {
-    client.off("error", lost);
-    client.release(broken);
-  }
+export function onConnection<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  return withClient(pool, (client) => fn(onClient(client)));
 }

@@ -1,7 +1,13 @@
 /** PostgreSQL deadlock (40P01) and serialization failure (40001), as pg or Prisma report them. */
 function isTransient(err: unknown): boolean {
   const e = err as { code?: string; meta?: { code?: string }; message?: string };
-  return e.code === "40P01" || e.code === "40001" || e.code === "P2034" || e.meta?.code === "40P01" || /deadlock detected/.test(e.message ?? "");
+  return (
+    e.code === "40P01" ||
+    e.code === "40001" ||
+    e.code === "P2034" ||
+    e.meta?.code === "40P01" ||
+    /deadlock detected/.test(e.message ?? "")
+  );
 }
 
 /** Retries a transaction that lost a deadlock; correlation locks several scopes and may meet one. */

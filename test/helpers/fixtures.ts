@@ -3,10 +3,13 @@ import { readFileSync, readdirSync } from "node:fs";
 const dir = new URL("../../fixtures/", import.meta.url);
 
 /** Fixtures under fixtures/<platform>/, by file name without `.json`. */
-export function loadFixtures(platform: "slack" | "linear"): Record<string, { source: string; kind: string; payload: any }> {
+export function loadFixtures(
+  platform: "slack" | "linear",
+): Record<string, { source: string; kind: string; payload: any }> {
   const out: Record<string, any> = {};
   for (const file of readdirSync(new URL(`${platform}/`, dir))) {
-    if (file.endsWith(".json")) out[file.slice(0, -5)] = JSON.parse(readFileSync(new URL(`${platform}/${file}`, dir), "utf8"));
+    if (file.endsWith(".json"))
+      out[file.slice(0, -5)] = JSON.parse(readFileSync(new URL(`${platform}/${file}`, dir), "utf8"));
   }
   return out;
 }

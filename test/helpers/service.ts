@@ -12,7 +12,10 @@ export const SECRETS = {
   github: ["gh-secret-current", "gh-secret-previous"],
   slack: ["slack-signing-current", "slack-signing-previous"],
   linear: ["lin_wh_current", "lin_wh_previous"],
-  deploy: [`whsec_${Buffer.from("deploy-secret-current-32-bytes!!").toString("base64")}`, `whsec_${Buffer.from("deploy-secret-previous-32-bytes!").toString("base64")}`],
+  deploy: [
+    `whsec_${Buffer.from("deploy-secret-current-32-bytes!!").toString("base64")}`,
+    `whsec_${Buffer.from("deploy-secret-previous-32-bytes!").toString("base64")}`,
+  ],
 };
 export const API_TOKENS = ["token-analyst", "token-rotated"];
 

@@ -6,7 +6,9 @@ const middle = () => 0.5; // no jitter: 0.8 + 0.4 × 0.5 = 1
 describe("cappedBackoff", () => {
   it("doubles from the base delay and stops at the cap", () => {
     const delays = Array.from({ length: 12 }, (_, i) => cappedBackoff(i + 1, 1000, 300_000, middle));
-    expect(delays).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 64_000, 128_000, 256_000, 300_000, 300_000, 300_000]);
+    expect(delays).toEqual([
+      1000, 2000, 4000, 8000, 16_000, 32_000, 64_000, 128_000, 256_000, 300_000, 300_000, 300_000,
+    ]);
   });
 
   it("jitters within ±20 %", () => {
@@ -15,7 +17,9 @@ describe("cappedBackoff", () => {
   });
 
   it("outlasts a database failover with the defaults (25 attempts: over an hour of retries)", () => {
-    const total = Array.from({ length: 24 }, (_, i) => cappedBackoff(i + 1, 1000, 300_000, middle)).reduce((a, b) => a + b);
+    const total = Array.from({ length: 24 }, (_, i) => cappedBackoff(i + 1, 1000, 300_000, middle)).reduce(
+      (a, b) => a + b,
+    );
     expect(total).toBeGreaterThan(3_600_000);
   });
 

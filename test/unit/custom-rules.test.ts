@@ -251,9 +251,7 @@ describe("validation on save", () => {
 
   it("refuses unknown fields", () => {
     expect(errorsOf({ ...spec, colour: "red" })).toEqual([expect.stringMatching(/unrecognized key.*colour/i)]);
-    expect(errorsOf(ruleWith({ extract: { flags: "g" } }))).toEqual([
-      expect.stringMatching(/^extract: .*flags/i),
-    ]);
+    expect(errorsOf(ruleWith({ extract: { flags: "g" } }))).toEqual([expect.stringMatching(/^extract: .*flags/i)]);
     expect(errorsOf(ruleWith({ link: { weight: 2 } }))).toEqual([expect.stringMatching(/^link: .*weight/i)]);
   });
 

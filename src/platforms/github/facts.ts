@@ -16,6 +16,7 @@ import { readPullRequest } from "./pull-request.js";
 type Obj = Record<string, any>;
 
 const ZERO = /^0{40}$/;
+const SHA = /^[0-9a-f]{40}$/i;
 const firstLine = (s: unknown) => (typeof s === "string" ? s.split("\n")[0]!.slice(0, 200) : null);
 
 function pullRequestFacts(c: Collector, p: Obj, repo: string) {
@@ -59,22 +60,32 @@ function pullRequestFacts(c: Collector, p: Obj, repo: string) {
 function pushFacts(c: Collector, p: Obj, repo: string) {
   const ref = bounded(p.ref, LIMITS.nameBytes);
   const branch = ref?.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : null;
-  const list: Obj[] = p.commits ?? [];
+  // Only real commit objects with a full SHA: anything else in a push is not GitHub's shape.
+  const list: Obj[] = (Array.isArray(p.commits) ? p.commits : []).filter((x: Obj) => SHA.test(text(x?.id) ?? ""));
   const commits: CommitFact[] = [];
-  let parent: string | null = !p.forced && p.before && !ZERO.test(p.before) ? p.before.toLowerCase() : null;
+  const before = text(p.before);
+  let parent: string | null =
+    !p.forced && before && SHA.test(before) && !ZERO.test(before) ? before.toLowerCase() : null;
   for (const commit of list) {
-    const sha = String(commit.id).toLowerCase();
-    commits.push({ sha, parents: parent ? [parent] : [], message: commit.message ?? null, authoredAt: storableDate(commit.timestamp) });
-    c.entity({ key: commitKey(repo, sha), kind: "github.commit", title: firstLine(commit.message), url: commit.url });
-    c.commitMessage(commitKey(repo, sha), commit.message, repo);
-    const pr = pullRequestOfCommit(commit.message);
+    const sha = (commit.id as string).toLowerCase();
+    const message = text(commit.message);
+    commits.push({ sha, parents: parent ? [parent] : [], message, authoredAt: storableDate(commit.timestamp) });
+    c.entity({ key: commitKey(repo, sha), kind: "github.commit", title: firstLine(message), url: text(commit.url) });
+    c.commitMessage(commitKey(repo, sha), message, repo);
+    const pr = pullRequestOfCommit(message);
     if (pr) c.link(prKey(repo, pr.number), commitKey(repo, sha), "pr-commit-subject");
     parent = sha;
   }
-  const after = p.after && !ZERO.test(p.after) ? String(p.after).toLowerCase() : null;
+  const afterSha = text(p.after);
+  const after = afterSha && SHA.test(afterSha) && !ZERO.test(afterSha) ? afterSha.toLowerCase() : null;
   if (after && !commits.some((x) => x.sha === after)) {
     const head: Obj | undefined = p.head_commit;
-    commits.push({ sha: after, parents: parent ? [parent] : [], message: head?.message ?? null, authoredAt: storableDate(head?.timestamp) });
+    commits.push({
+      sha: after,
+      parents: parent ? [parent] : [],
+      message: head?.message ?? null,
+      authoredAt: storableDate(head?.timestamp),
+    });
   }
   c.facts.push = { repository: repo, branch, commits };
 }
@@ -97,7 +108,13 @@ export function githubFacts(c: Collector, e: StoredEvent) {
       pushFacts(c, p, repo);
       break;
     case "issues":
-      c.entity({ key: issueKey(repo, p.issue.number), kind: "github.issue", title: text(p.issue.title), state: text(p.issue.state), url: text(p.issue.html_url) });
+      c.entity({
+        key: issueKey(repo, p.issue.number),
+        kind: "github.issue",
+        title: text(p.issue.title),
+        state: text(p.issue.state),
+        url: text(p.issue.html_url),
+      });
       break;
   }
 }

@@ -32,7 +32,11 @@ function pullRequestPart(repo: string, p: Obj): Part {
   const pr = readPullRequest(p);
   return {
     subject: prKey(repo, pr.number),
-    keys: [commitKeyIfSha(repo, pr.headSha), commitKeyIfSha(repo, pr.mergeCommitSha), commitKeyIfSha(repo, p.review?.commit_id)],
+    keys: [
+      commitKeyIfSha(repo, pr.headSha),
+      commitKeyIfSha(repo, pr.mergeCommitSha),
+      commitKeyIfSha(repo, p.review?.commit_id),
+    ],
     row: {
       number: pr.number,
       sha: pr.merged ? pr.mergeCommitSha : pr.headSha,
@@ -60,7 +64,7 @@ function deploymentPart(repo: string, p: Obj, event: string): Part {
     when: [ds?.updated_at, ds?.created_at, dep.created_at],
     deployment: {
       source: "github",
-      deployId: String(dep.id),
+      deployId: bounded(String(dep.id), LIMITS.nameBytes) ?? "unknown",
       repository: repo.toLowerCase(),
       environment: bounded(ds?.environment ?? dep.environment, LIMITS.nameBytes) ?? "unknown",
       status,
@@ -142,7 +146,11 @@ function eventPart(event: string, repo: string, p: Obj): Part {
     default:
       // Unknown or unmodelled events: still reference what they obviously carry.
       return {
-        subject: p.pull_request?.number ? prKey(repo, p.pull_request.number) : p.issue?.number ? issueKey(repo, p.issue.number) : null,
+        subject: p.pull_request?.number
+          ? prKey(repo, p.pull_request.number)
+          : p.issue?.number
+            ? issueKey(repo, p.issue.number)
+            : null,
       };
   }
 }

@@ -32,7 +32,8 @@ const ref = (v: unknown) => bounded(v, LIMITS.nameBytes);
 /** The payload's `pull_request`; Unprocessable if it is missing or has no number. */
 export function readPullRequest(payload: Obj): PullRequestView {
   const pr = objectAt(payload, "pull_request");
-  if (!Number.isSafeInteger(pr.number) || pr.number < 1) throw new Unprocessable("payload.pull_request.number is not a number");
+  if (!Number.isSafeInteger(pr.number) || pr.number < 1)
+    throw new Unprocessable("payload.pull_request.number is not a number");
   const merged = pr.merged === true || Boolean(pr.merged_at);
   return {
     number: pr.number,

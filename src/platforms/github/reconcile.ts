@@ -86,9 +86,11 @@ export function parseHookTargets(spec: string): HookTarget[] {
 }
 
 const label = (t: HookTarget) =>
-  t.kind === "repo" ? `${t.owner}/${t.repo} hook ${t.hookId}`
-  : t.kind === "org" ? `org ${t.org} hook ${t.hookId}`
-  : "the app hook";
+  t.kind === "repo"
+    ? `${t.owner}/${t.repo} hook ${t.hookId}`
+    : t.kind === "org"
+      ? `org ${t.org} hook ${t.hookId}`
+      : "the app hook";
 
 /** Pages follow the Link header's `rel="next"` URL, which carries GitHub's `cursor` (paginate.iterator does that). */
 function pages(octokit: Octokit, t: HookTarget): AsyncIterable<{ data: Item[] }> {

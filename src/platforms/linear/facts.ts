@@ -12,10 +12,17 @@ export function linearFacts(c: Collector, e: StoredEvent) {
   if (row.teamKey) c.facts.linearTeams.push(row.teamKey.toUpperCase());
   if (row.entityType === "Issue" && row.identifier && row.entityId) {
     c.facts.linearIssue = { id: row.entityId, identifier: row.identifier };
-    c.entity({ key: linearIssueKey(row.identifier), kind: "linear.issue", title: row.title, state: row.state, url: row.url });
+    c.entity({
+      key: linearIssueKey(row.identifier),
+      kind: "linear.issue",
+      title: row.title,
+      state: row.state,
+      url: row.url,
+    });
   }
   if (row.entityType === "Comment" && e.subject?.startsWith(PREFIX.linearIssue)) {
-    for (const key of keysFromUrls(text(data.body))) if (key.startsWith("github:")) c.link(e.subject, key, "linear-comment-url");
+    for (const key of keysFromUrls(text(data.body)))
+      if (key.startsWith("github:")) c.link(e.subject, key, "linear-comment-url");
   }
   if (row.entityType === "Attachment" && row.action !== "remove") {
     const issueId = bounded(data.issueId, LIMITS.nameBytes);

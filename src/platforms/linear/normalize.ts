@@ -24,7 +24,7 @@ const teamKeyOf = (key: unknown) => {
 export function normalizeLinear(d: Delivery): NormalizedEvent {
   const p: Obj = JSON.parse(d.body);
   const data: Obj = p.data && typeof p.data === "object" ? p.data : {};
-  const entityType = String(p.type ?? "Unknown");
+  const entityType = text(p.type) ?? "Unknown";
   const entity = d.type.split(".")[1] ?? "unknown";
   const entityId = bounded(data.id, LIMITS.nameBytes);
   let identifier: string | null = null;
@@ -49,7 +49,7 @@ export function normalizeLinear(d: Delivery): NormalizedEvent {
   else if (entityId) subject = linearEntityKey(entity, entityId);
   const row: LinearRow = {
     entityType,
-    action: String(p.action ?? "unknown"),
+    action: text(p.action) ?? "unknown",
     entityId,
     identifier,
     teamKey: teamKeyOf(data.team?.key) ?? teamKeyOf(data.issue?.team?.key) ?? (identifier ? teamOf(identifier) : null),

@@ -8,14 +8,16 @@ export function slackFacts(c: Collector, e: StoredEvent) {
   const row = e.rows.slack!;
   const from = e.subject;
   if (!from || !from.startsWith(PREFIX.slackMessage) || row.subtype === "message_deleted") return;
-  if (row.threadTs && row.channel && row.threadTs !== row.ts) c.link(from, slackMessageKey(row.channel, row.threadTs), "slack-thread");
+  if (row.threadTs && row.channel && row.threadTs !== row.ts)
+    c.link(from, slackMessageKey(row.channel, row.threadTs), "slack-thread");
   const text = row.text ?? "";
   const linked = new Set(keysFromUrls(text));
   for (const key of linked) c.link(from, key, "slack-url");
   const viaUrl = new Set(linearUrlIdentifiers(text));
   // Identifiers in prose only: a host or path (`web-pr-7.preview.acme.dev`) is no mention.
   const prose = text.replace(/https?:\/\/[^\s<>|]*/g, " ");
-  for (const id of linearIdentifiers(prose)) if (!viaUrl.has(id)) c.mention(from, "linear_identifier", id, "slack-identifier");
+  for (const id of linearIdentifiers(prose))
+    if (!viaUrl.has(id)) c.mention(from, "linear_identifier", id, "slack-identifier");
   for (const url of urls(text)) {
     if (keysFromUrls(url).length === 0) c.mention(from, "url", url, "slack-deploy-url");
   }

@@ -19,14 +19,31 @@ function messageOf(event: Obj) {
 function locate(event: Obj): Message {
   switch (event.subtype ?? event.type) {
     case "message_changed":
-      return { channel: event.channel, ts: event.message?.ts, threadTs: event.message?.thread_ts, user: event.message?.user, text: event.message?.text };
+      return {
+        channel: event.channel,
+        ts: event.message?.ts,
+        threadTs: event.message?.thread_ts,
+        user: event.message?.user,
+        text: event.message?.text,
+      };
     case "message_deleted":
-      return { channel: event.channel, ts: event.deleted_ts, threadTs: event.previous_message?.thread_ts, user: event.previous_message?.user };
+      return {
+        channel: event.channel,
+        ts: event.deleted_ts,
+        threadTs: event.previous_message?.thread_ts,
+        user: event.previous_message?.user,
+      };
     case "reaction_added":
     case "reaction_removed":
       return { channel: event.item?.channel, ts: event.item?.ts, user: event.user, text: event.reaction };
     case "link_shared":
-      return { channel: event.channel, ts: event.message_ts, threadTs: event.thread_ts, user: event.user, text: (Array.isArray(event.links) ? event.links : []).map((l: Obj) => text(l?.url)).join(" ") };
+      return {
+        channel: event.channel,
+        ts: event.message_ts,
+        threadTs: event.thread_ts,
+        user: event.user,
+        text: (Array.isArray(event.links) ? event.links : []).map((l: Obj) => text(l?.url)).join(" "),
+      };
     default:
       return { channel: event.channel, ts: event.ts, threadTs: event.thread_ts, user: event.user, text: event.text };
   }
@@ -71,7 +88,7 @@ export function normalizeSlack(d: Delivery): NormalizedEvent {
         threadTs: id(p.message?.thread_ts),
         text: text(p.message?.text),
         command: null,
-        actionIds: (Array.isArray(p.actions) ? p.actions : []).map((a: Obj) => String(a?.action_id)),
+        actionIds: (Array.isArray(p.actions) ? p.actions : []).map((a: Obj) => text(a?.action_id) ?? ""),
       };
       when = [p.actions?.[0]?.action_ts];
       payload = p;
@@ -98,7 +115,8 @@ export function normalizeSlack(d: Delivery): NormalizedEvent {
       throw new Error("url_verification is answered by the receiver, never queued");
   }
   const subject = row.channel && row.ts ? slackMessageKey(row.channel, row.ts) : null;
-  const thread = row.channel && row.threadTs && row.threadTs !== row.ts ? slackMessageKey(row.channel, row.threadTs) : null;
+  const thread =
+    row.channel && row.threadTs && row.threadTs !== row.ts ? slackMessageKey(row.channel, row.threadTs) : null;
   return {
     type: d.type,
     occurredAt: firstDate(received, ...when, row.ts),

@@ -1,6 +1,14 @@
 import { commitKey, linearIssueKey, repositoryOf, scope, scopeValue, teamOf } from "../../shared/keys.js";
 import { dependentDeploys, recomputeDeploy } from "./deploy-range.js";
-import type { CommitFact, DeployFact, Facts, LinkFact, MentionFact, PullRequestFact, PushFact } from "../../correlate/facts.js";
+import type {
+  CommitFact,
+  DeployFact,
+  Facts,
+  LinkFact,
+  MentionFact,
+  PullRequestFact,
+  PushFact,
+} from "../../correlate/facts.js";
 import type { Sql as Tx } from "../sql.js";
 import { upsertEntities } from "./entities.js";
 import { type LinkWrite, upsertLinks } from "./links.js";
@@ -8,7 +16,14 @@ import { lockScopes } from "./locks.js";
 import { jsonParam } from "../sql.js";
 import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
 
-type MentionRow = { fromKey: string; relation: string; rule: string; confidence: number; eventId: string; target: string };
+type MentionRow = {
+  fromKey: string;
+  relation: string;
+  rule: string;
+  confidence: number;
+  eventId: string;
+  target: string;
+};
 type MentionKind = MentionFact["kind"];
 
 /** What a batch gathers as it goes. */
@@ -38,7 +53,15 @@ async function teamMentions(tx: Tx, p: Pending, team: string): Promise<MentionRo
 async function writeMentions(tx: Tx, p: Pending) {
   if (!p.mentions.length) return;
   const rows = p.mentions
-    .map((m) => ({ from_key: m.fromKey, kind: m.kind, target: m.target, relation: m.relation, rule: m.rule, confidence: m.confidence, event_id: m.eventId }))
+    .map((m) => ({
+      from_key: m.fromKey,
+      kind: m.kind,
+      target: m.target,
+      relation: m.relation,
+      rule: m.rule,
+      confidence: m.confidence,
+      event_id: m.eventId,
+    }))
     .map((row) => ({ row, order: JSON.stringify(row) }))
     .sort((a, b) => (a.order < b.order ? -1 : 1))
     .map(({ row }) => row);
@@ -52,19 +75,30 @@ async function writeMentions(tx: Tx, p: Pending) {
 function resolveMentions(p: Pending, rows: MentionRow[], to: (target: string) => string | string[]) {
   for (const m of rows) {
     for (const target of [to(m.target)].flat()) {
-      link(p, { from: m.fromKey, to: target, relation: m.relation, rule: m.rule, confidence: m.confidence }, [m.eventId]);
+      link(p, { from: m.fromKey, to: target, relation: m.relation, rule: m.rule, confidence: m.confidence }, [
+        m.eventId,
+      ]);
     }
   }
 }
 
 async function applyMentions(tx: Tx, p: Pending, eventId: string, facts: Facts) {
   for (const m of facts.mentions) {
-    const row: MentionRow = { fromKey: m.from, relation: m.relation, rule: m.rule, confidence: m.confidence, eventId, target: m.target };
+    const row: MentionRow = {
+      fromKey: m.from,
+      relation: m.relation,
+      rule: m.rule,
+      confidence: m.confidence,
+      eventId,
+      target: m.target,
+    };
     p.mentions.push({ ...row, kind: m.kind });
     if (m.kind === "linear_identifier") {
       if (p.teams.has(teamOf(m.target))) resolveMentions(p, [row], linearIssueKey);
     } else if (m.kind === "linear_issue_id") {
-      const [issue] = await tx.query<Array<{ identifier: string }>>`SELECT identifier FROM linear_issues WHERE id = ${m.target}`;
+      const [issue] = await tx.query<
+        Array<{ identifier: string }>
+      >`SELECT identifier FROM linear_issues WHERE id = ${m.target}`;
       if (issue) resolveMentions(p, [row], () => linearIssueKey(issue.identifier));
     } else {
       const deploys = await tx.query<Array<{ key: string }>>`SELECT key FROM deploys WHERE url = ${m.target}`;
@@ -96,7 +130,13 @@ async function applyLinear(tx: Tx, p: Pending, facts: Facts, at: Date) {
   }
 }
 
-async function applyPullRequest(tx: Tx, p: Pending, pr: PullRequestFact, eventId: string, enabled: (rule: string) => boolean) {
+async function applyPullRequest(
+  tx: Tx,
+  p: Pending,
+  pr: PullRequestFact,
+  eventId: string,
+  enabled: (rule: string) => boolean,
+) {
   const branchJoin = Boolean(pr.headRef && pr.headRef !== pr.baseRef && enabled("pr-branch-push"));
   const revertJoin = enabled("revert-title");
   // One round trip: the upsert runs as a CTE; the joins read other rows (commits pushed to the
@@ -127,7 +167,12 @@ async function applyPullRequest(tx: Tx, p: Pending, pr: PullRequestFact, eventId
                                   AND e.type LIKE 'github.pull_request%')
     FROM pull_requests
     WHERE ${revertJoin} AND repository = ${pr.repository} AND title = ${`Revert "${pr.title}"`} AND key <> ${pr.key}`;
-  const contains = { from: pr.key, relation: "contains", rule: "pr-branch-push", confidence: BUILTIN_RULES["pr-branch-push"].confidence };
+  const contains = {
+    from: pr.key,
+    relation: "contains",
+    rule: "pr-branch-push",
+    confidence: BUILTIN_RULES["pr-branch-push"].confidence,
+  };
   const revert = { relation: "reverts", rule: "revert-title", confidence: BUILTIN_RULES["revert-title"].confidence };
   for (const r of rows) {
     if (r.kind === "pushed") link(p, { ...contains, to: commitKey(pr.repository, r.ref) }, [eventId, ...r.eventIds]);
@@ -178,10 +223,16 @@ async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, en
     UNION ALL
     SELECT 'deploy', key, NULL FROM deploys
     WHERE repository = ${repo} AND status = 'succeeded' AND (range_frontier && ${shas}::text[] OR sha = ANY(${shas}))`;
-  const contains = { relation: "contains", rule: "pr-branch-push", confidence: BUILTIN_RULES["pr-branch-push"].confidence };
+  const contains = {
+    relation: "contains",
+    rule: "pr-branch-push",
+    confidence: BUILTIN_RULES["pr-branch-push"].confidence,
+  };
   for (const r of rows) {
     if (r.kind === "deploy") p.deploys.add(r.key);
-    else for (const sha of shas) link(p, { ...contains, from: r.key, to: commitKey(repo, sha) }, [...r.eventIds!, eventId]);
+    else
+      for (const sha of shas)
+        link(p, { ...contains, from: r.key, to: commitKey(repo, sha) }, [...r.eventIds!, eventId]);
   }
 }
 
@@ -221,14 +272,24 @@ async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
  * joins; then recomputes, once, every deploy whose range the new facts may change. The scopes of
  * the whole batch are locked first, in one global order, so concurrent batches cannot deadlock.
  */
-export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Date; facts: Facts }>, enabled: (rule: string) => boolean): Promise<void> {
+export async function applyFacts(
+  tx: Tx,
+  items: Array<{ eventId: string; at: Date; facts: Facts }>,
+  enabled: (rule: string) => boolean,
+): Promise<void> {
   const scopes = items.flatMap((i) => i.facts.scopes);
   const shared = items.flatMap((i) => i.facts.sharedScopes);
   const known = await knownScopes(tx, [...scopes, ...shared]);
-  await lockScopes(tx, scopes.filter((s) => !known.has(s)), shared.filter((s) => !known.has(s)));
+  await lockScopes(
+    tx,
+    scopes.filter((s) => !known.has(s)),
+    shared.filter((s) => !known.has(s)),
+  );
   // Read once the locks are held: a team first seen by a concurrent batch is committed by now.
   const teams = [...new Set([...scopes, ...shared].map((s) => scopeValue(s, "team")).filter((t) => t !== null))];
-  const seen = teams.length ? await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})` : [];
+  const seen = teams.length
+    ? await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})`
+    : [];
   // Shared by the batch: a deploy's recompute reads only stored facts, so one at the end sees them all.
   const p: Pending = { links: [], mentions: [], deploys: new Set(), teams: new Set(seen.map((t) => t.key)) };
   for (const { eventId, at, facts } of items) {
@@ -241,8 +302,14 @@ export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Dat
   }
   // The repositories whose deploys a new link may change: locked before the batch writes the rows
   // it shares with other batches (entities, mentions, links), so no lock is awaited holding them.
-  await lockScopes(tx, repositoriesOf(rangeEndpoints(p.links.map((w) => w.link))).map((r) => scope("repo", r)));
-  await upsertEntities(tx, items.map(({ at, facts }) => ({ entities: facts.entities, at })));
+  await lockScopes(
+    tx,
+    repositoriesOf(rangeEndpoints(p.links.map((w) => w.link))).map((r) => scope("repo", r)),
+  );
+  await upsertEntities(
+    tx,
+    items.map(({ at, facts }) => ({ entities: facts.entities, at })),
+  );
   await writeMentions(tx, p);
   await recomputeAffected(tx, p, await upsertLinks(tx, p.links));
 }
@@ -253,7 +320,9 @@ export async function applyFacts(tx: Tx, items: Array<{ eventId: string; at: Dat
  * shipping it now ships the issue). Always commits or PRs, so always of a known repository.
  */
 function rangeEndpoints(links: LinkFact[]): string[] {
-  const keys = links.flatMap((l) => (l.relation === "contains" ? [l.to] : l.relation === "closes" || l.relation === "references" ? [l.from] : []));
+  const keys = links.flatMap((l) =>
+    l.relation === "contains" ? [l.to] : l.relation === "closes" || l.relation === "references" ? [l.from] : [],
+  );
   return [...new Set(keys)];
 }
 
@@ -268,8 +337,12 @@ async function knownScopes(tx: Tx, scopes: string[]): Promise<Set<string>> {
   const teams = scopes.map((s) => scopeValue(s, "team")).filter((t) => t !== null);
   const ids = scopes.map((s) => scopeValue(s, "lid")).filter((t) => t !== null);
   const known = new Set<string>();
-  if (teams.length) for (const r of await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})`) known.add(scope("team", r.key));
-  if (ids.length) for (const r of await tx.query<Array<{ id: string }>>`SELECT id FROM linear_issues WHERE id = ANY(${ids})`) known.add(scope("lid", r.id));
+  if (teams.length)
+    for (const r of await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})`)
+      known.add(scope("team", r.key));
+  if (ids.length)
+    for (const r of await tx.query<Array<{ id: string }>>`SELECT id FROM linear_issues WHERE id = ANY(${ids})`)
+      known.add(scope("lid", r.id));
   return known;
 }
 

@@ -24,7 +24,16 @@ const RANGE_RULES = ["deploy-range", "rollback"];
 
 /** The deploy, its baseline, and whether a deploy before the baseline already ran its SHA: one round trip. */
 async function loadDeploy(tx: Tx, key: string): Promise<DeployState | null> {
-  const [row] = await tx.query<Array<Omit<DeployState, "base"> & { baseKey: string | null; baseSha: string; baseEventIds: string[]; ranShaEarlier: boolean }>>`
+  const [row] = await tx.query<
+    Array<
+      Omit<DeployState, "base"> & {
+        baseKey: string | null;
+        baseSha: string;
+        baseEventIds: string[];
+        ranShaEarlier: boolean;
+      }
+    >
+  >`
     SELECT d.key, d.repository, d.environment, d.sha, d.status, d.event_ids AS "eventIds",
            d.previous_key AS "previousKey", d.range_known AS "rangeKnown", d.range_frontier AS "rangeFrontier",
            b.key AS "baseKey", b.sha AS "baseSha", b.event_ids AS "baseEventIds",
@@ -79,7 +88,9 @@ async function commitRange(tx: Tx, repo: string, sha: string, baseSha: string | 
     // deployed SHA itself and commits whose push was seen.
     shas: outside.filter((r) => r.known || r.sha === sha).map((r) => r.sha),
     // Either walk can grow when a push reveals the parents of one of these.
-    frontier: [...new Set([...outside.filter((r) => r.frontier), ...rows.filter((r) => r.side === "base")].map((r) => r.sha))].sort(),
+    frontier: [
+      ...new Set([...outside.filter((r) => r.frontier), ...rows.filter((r) => r.side === "base")].map((r) => r.sha)),
+    ].sort(),
   };
 }
 
@@ -99,7 +110,9 @@ export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
   const previous = d.base;
   // The first deploy of an environment has no baseline: it proves only its own SHA shipped,
   // never the whole history before it.
-  const range = previous ? await commitRange(tx, d.repository, d.sha, previous.sha) : { inBase: false, shas: [d.sha], frontier: [] as string[] };
+  const range = previous
+    ? await commitRange(tx, d.repository, d.sha, previous.sha)
+    : { inBase: false, shas: [d.sha], frontier: [] as string[] };
   const links: Array<LinkFact & { evidence: string[] }> = [];
   const add = (to: string, relation: string, rule: string, confidence: number, evidence: string[]) =>
     links.push({ from: d.key, to, relation, rule, confidence, evidence });
@@ -109,7 +122,10 @@ export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
     // A redeploy of an earlier SHA: an ancestor of the baseline, or what an earlier deploy ran.
     if (range.inBase || previous.ranShaEarlier) {
       shas = [];
-      add(previous.key, BUILTIN_RULES.rollback.relation, "rollback", BUILTIN_RULES.rollback.confidence, [...d.eventIds, ...previous.eventIds]);
+      add(previous.key, BUILTIN_RULES.rollback.relation, "rollback", BUILTIN_RULES.rollback.confidence, [
+        ...d.eventIds,
+        ...previous.eventIds,
+      ]);
     }
   } else if (previous) {
     shas = []; // the same SHA again: nothing new ships
@@ -138,7 +154,12 @@ export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
 
 /** Stores the deploy's baseline and range frontier, unless they are already so. */
 async function saveRange(tx: Tx, d: DeployState, previousKey: string | null, rangeKnown: boolean, frontier: string[]) {
-  if (d.previousKey === previousKey && d.rangeKnown === rangeKnown && (d.rangeFrontier ?? []).join() === frontier.join()) return;
+  if (
+    d.previousKey === previousKey &&
+    d.rangeKnown === rangeKnown &&
+    (d.rangeFrontier ?? []).join() === frontier.join()
+  )
+    return;
   await tx.execute`
     UPDATE deploys SET previous_key = ${previousKey}, range_known = ${rangeKnown}, range_frontier = ${frontier}::text[]
     WHERE key = ${d.key}`;

@@ -17,12 +17,24 @@ const later = (at: number, value: string, thanAt: number | null, than: string | 
  * the result is the same in any arrival order and merges like the database does.
  */
 export async function upsertEntities(tx: Tx, items: Array<{ entities: EntityFact[]; at: Date }>): Promise<void> {
-  type Row = { key: string; kind: string; first: number; last: number } & Record<Described, string | null> & Record<`${Described}At`, number | null>;
+  type Row = { key: string; kind: string; first: number; last: number } & Record<Described, string | null> &
+    Record<`${Described}At`, number | null>;
   const rows = new Map<string, Row>();
   for (const { entities, at } of items) {
     const t = at.getTime();
     for (const e of entities) {
-      const row = rows.get(e.key) ?? { key: e.key, kind: e.kind, first: t, last: t, title: null, titleAt: null, state: null, stateAt: null, url: null, urlAt: null };
+      const row = rows.get(e.key) ?? {
+        key: e.key,
+        kind: e.kind,
+        first: t,
+        last: t,
+        title: null,
+        titleAt: null,
+        state: null,
+        stateAt: null,
+        url: null,
+        urlAt: null,
+      };
       row.first = Math.min(row.first, t);
       row.last = Math.max(row.last, t);
       for (const f of DESCRIBED) {
@@ -38,8 +50,16 @@ export async function upsertEntities(tx: Tx, items: Array<{ entities: EntityFact
   const doc = [...rows.values()]
     .sort((a, b) => (a.key < b.key ? -1 : 1))
     .map((r) => ({
-      key: r.key, kind: r.kind, first_seen_at: iso(r.first), last_seen_at: iso(r.last),
-      title: r.title, title_at: iso(r.titleAt), state: r.state, state_at: iso(r.stateAt), url: r.url, url_at: iso(r.urlAt),
+      key: r.key,
+      kind: r.kind,
+      first_seen_at: iso(r.first),
+      last_seen_at: iso(r.last),
+      title: r.title,
+      title_at: iso(r.titleAt),
+      state: r.state,
+      state_at: iso(r.stateAt),
+      url: r.url,
+      url_at: iso(r.urlAt),
     }));
   // (x_at, x) > (entities.x_at, entities.x) is NULL when the batch has no x: the stored one stays.
   await tx.execute`

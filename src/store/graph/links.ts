@@ -12,7 +12,14 @@ const linkId = (l: LinkFact) => `${l.from}\u001f${l.to}\u001f${l.relation}\u001f
 const linkRows = (byId: Map<string, LinkFact & { evidence: Iterable<string> }>) =>
   [...byId.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([, l]) => ({ from_key: l.from, to_key: l.to, relation: l.relation, rule: l.rule, confidence: l.confidence, evidence: [...l.evidence].sort() }));
+    .map(([, l]) => ({
+      from_key: l.from,
+      to_key: l.to,
+      relation: l.relation,
+      rule: l.rule,
+      confidence: l.confidence,
+      evidence: [...l.evidence].sort(),
+    }));
 
 /**
  * One link per (from, to, relation, rule): further evidence joins the first instead of making
@@ -44,7 +51,12 @@ export async function upsertLinks(tx: Tx, writes: LinkWrite[]): Promise<LinkFact
 }
 
 /** Replaces the links of `from` made by `rules` with exactly `links` (derived links, recomputed whole). */
-export async function replaceLinks(tx: Tx, from: string, rules: string[], links: Array<LinkFact & { evidence: string[] }>): Promise<void> {
+export async function replaceLinks(
+  tx: Tx,
+  from: string,
+  rules: string[],
+  links: Array<LinkFact & { evidence: string[] }>,
+): Promise<void> {
   const keep = links.map((l) => `${l.to}\u001f${l.relation}\u001f${l.rule}`);
   const rows = linkRows(new Map(links.map((l) => [linkId(l), l])));
   // One round trip: the DELETE runs as a data-modifying CTE; it and the upsert touch disjoint rows.

@@ -18,8 +18,10 @@ export async function lockScopes(tx: Tx, scopes: string[], shared: string[] = []
     const held = tx.locked.get(scope);
     if (held === "exclusive" || held === mode) continue;
     // Keyed by schema too: advisory locks are database-wide, and schemas (tests, tenants) are independent.
-    if (mode === "exclusive") await tx.execute`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
-    else await tx.execute`SELECT pg_advisory_xact_lock_shared(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
+    if (mode === "exclusive")
+      await tx.execute`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
+    else
+      await tx.execute`SELECT pg_advisory_xact_lock_shared(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
     tx.locked.set(scope, mode);
   }
 }
