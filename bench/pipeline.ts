@@ -5,7 +5,7 @@
  * the project's own ingest queue, then WORKERS child processes of the real service (ROLE=worker)
  * drain it into a private schema. Leaves nothing behind (schema dropped, Redis prefix deleted).
  * Run: npx tsx bench/pipeline.ts
- * Env: EVENTS (50000), WORKERS (2), WORKER_BATCH_SIZE, WORKER_WRITERS and WORKER_CONCURRENCY (the service's defaults), REPOS (EVENTS/250, at most 200), TIMEOUT_S (900), KEEP=1 (keep schema).
+ * Env: EVENTS (50000), WORKERS (2), BENCH_SEED (a fixed workload: compare graph digests across commits), WORKER_BATCH_SIZE, WORKER_WRITERS and WORKER_CONCURRENCY (the service's defaults), REPOS (EVENTS/250, at most 200), TIMEOUT_S (900), KEEP=1 (keep schema).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
@@ -45,7 +45,9 @@ const BATCH = 500; // jobs per addBulk
 const LANES = 4; // addBulk calls in flight
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const run = randomBytes(4).toString("hex");
+// BENCH_SEED fixes the workload (SHAs, ids, times), so two commits' graphs can be compared digest for digest.
+const SEED = process.env.BENCH_SEED;
+const run = SEED ?? randomBytes(4).toString("hex");
 const REDIS_URL = "redis://127.0.0.1:6379";
 const REDIS_PREFIX = `bench-pipeline-${run}`;
 const PG_BASE = "postgresql://postgres@127.0.0.1:5432";
@@ -425,7 +427,7 @@ async function cycle(r: Repo): Promise<Pending[]> {
 }
 
 async function workload(n: number): Promise<Pending[]> {
-  const start = Date.now() - 60 * 86_400_000;
+  const start = SEED ? Date.parse("2026-09-01T00:00:00Z") : Date.now() - 60 * 86_400_000;
   const repos: Repo[] = Array.from({ length: REPOS }, (_, i) => ({
     name: `org${i % 7}/service-${i}`,
     team: TEAMS[i % TEAMS.length]!,

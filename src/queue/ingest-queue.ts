@@ -7,11 +7,6 @@ import { JOB_PRIORITY } from "./priority.js";
 
 export const INGEST_QUEUE = "ingest";
 
-/** The value at KEYS[1], recording ARGV[1] there for ARGV[2] seconds if there is none (SET NX GET before Redis 7). */
-const GET_OR_SET = `local v = redis.call('GET', KEYS[1])
-if not v then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
-return v`;
-
 export interface IngestQueueOptions {
   connection: Redis;
   prefix: string;
@@ -55,7 +50,8 @@ export function createIngestQueue(o: IngestQueueOptions) {
     const work = (async () => {
       if (options.replayKey) {
         const key = `${o.prefix}:${INGEST_QUEUE}:replay:${options.replayKey}`;
-        const first = (await o.connection.eval(GET_OR_SET, 1, key, d.deliveryId, o.dedupeTtlSeconds)) as string | null;
+        // One native command (Redis 7: SET … NX GET): the first delivery id recorded, recording this one if none.
+        const first = await o.connection.set(key, d.deliveryId, "EX", o.dedupeTtlSeconds, "NX", "GET");
         if (first !== null && first !== d.deliveryId) {
           const job = await queue.getDeduplicationJobId(dedupe(first));
           if (job) return { id: job, duplicate: true };
