@@ -203,8 +203,8 @@ function generation(T0: string, T_END: string): Array<[string, string]> {
     [
       "raw_deliveries, events",
       `
-      INSERT INTO raw_deliveries (id, platform, delivery_id, received_at, content_type, headers, body)
-        SELECT id, platform, id::text, occurred_at, 'application/json', '{}', '{"bench":true}' FROM _ev;
+      INSERT INTO raw_deliveries (id, platform, delivery_id, received_at, content_type, headers, body, type, priority)
+        SELECT id, platform, id::text, occurred_at, 'application/json', '{}', '{"bench":true}', type, 'normal' FROM _ev;
       INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, stored_at, actor, subject, keys, priority, payload)
         SELECT id, platform, type, id::text, occurred_at, occurred_at, occurred_at, actor, subject, keys, 'normal', jsonb_build_object('type', type)
         FROM _ev ORDER BY occurred_at;`,
@@ -217,8 +217,8 @@ function generation(T0: string, T_END: string): Array<[string, string]> {
         SELECT pr.key, pr.name, pr.n, format('Change %s', pr.n), 'dev/' || coalesce(lower(pr.issue), 'change-' || pr.n) || '-work', 'main', head.sha,
                CASE WHEN pr.merged THEN m.sha END, pr.merged, pr.created_at, CASE WHEN pr.merged THEN pr.merged_at END, pr.merged_at, pg_temp.id('pe' || pr.id || '/1')
         FROM _pr pr JOIN _c head ON head.r = pr.r AND head.n = pr.n AND head.j = pr.k JOIN _c m ON m.r = pr.r AND m.n = pr.n AND m.j = 0;
-      INSERT INTO deploys (key, repository, environment, sha, status, url, started_at, finished_at, at, status_at, previous_key, range_known, range_frontier, event_ids)
-        SELECT key, name, env, sha, status, 'https://ci.example.com/' || key, at - interval '5 minutes', at, at, at, prev_key, prev_key IS NOT NULL, ARRAY[]::text[],
+      INSERT INTO deploys (key, repository, service, environment, sha, status, url, started_at, finished_at, at, status_at, previous_key, range_known, range_frontier, event_ids)
+        SELECT key, name, name, env, sha, status, 'https://ci.example.com/' || key, at - interval '5 minutes', at, at, at, prev_key, prev_key IS NOT NULL, ARRAY[]::text[],
                ARRAY[pg_temp.id('s' || key), pg_temp.id('f' || key)]
         FROM _dep;`,
     ],
