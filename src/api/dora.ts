@@ -50,32 +50,39 @@ export async function computeDora(prisma: PrismaClient, w: DoraWindow) {
   // Commit keys are parsed into the commits primary key (repository names cannot hold '@'), so
   // each lookup is an index probe, not a scan of all commits.
   const changesQuery = prisma.$queryRaw<Array<{ deploy: string; change: string; startedAt: Date | null }>>`
-    WITH shipped AS (SELECT from_key AS deploy, to_key AS key FROM links WHERE relation = 'ships' AND from_key = ANY(${keys}))
+    WITH shipped AS (SELECT from_key AS deploy, to_key AS key FROM links WHERE relation = 'ships'
+      AND from_key = ANY(${keys}))
     SELECT s.deploy, s.key AS change,
            LEAST(pr.created_at, (SELECT min(c.authored_at) FROM links l
-                 JOIN commits c ON c.repository = split_part(substr(l.to_key, ${COMMIT_REPO_AT}), '@', 1) AND c.sha = split_part(l.to_key, '@', 2)
+                 JOIN commits c ON c.repository = split_part(substr(l.to_key, ${COMMIT_REPO_AT}), '@', 1)
+                   AND c.sha = split_part(l.to_key, '@', 2)
                  WHERE l.from_key = s.key AND l.relation = 'contains' AND l.to_key LIKE ${COMMIT_LIKE})) AS "startedAt"
     FROM shipped s JOIN pull_requests pr ON pr.key = s.key
     WHERE s.key LIKE ${PR_LIKE}
     UNION ALL
     SELECT s.deploy, s.key, c.authored_at FROM shipped s
-    JOIN commits c ON c.repository = split_part(substr(s.key, ${COMMIT_REPO_AT}), '@', 1) AND c.sha = split_part(s.key, '@', 2)
+    JOIN commits c ON c.repository = split_part(substr(s.key, ${COMMIT_REPO_AT}), '@', 1)
+      AND c.sha = split_part(s.key, '@', 2)
     WHERE s.key LIKE ${COMMIT_LIKE}
-      AND NOT EXISTS (SELECT 1 FROM links l WHERE l.to_key = s.key AND l.relation = 'contains' AND l.from_key LIKE ${PR_LIKE})`;
+      AND NOT EXISTS (SELECT 1 FROM links l WHERE l.to_key = s.key AND l.relation = 'contains'
+        AND l.from_key LIKE ${PR_LIKE})`;
   // Change failures: failed attempts, successful deploys rolled back later, and successful deploys
   // that shipped a PR which a later deploy of the same environment shipped the revert of.
   const rolledBackQuery = prisma.$queryRaw<Array<{ failed: string; restoredBy: string }>>`
-    SELECT to_key AS failed, from_key AS "restoredBy" FROM links WHERE relation = 'rolls_back' AND to_key = ANY(${keys})`;
+    SELECT to_key AS failed, from_key AS "restoredBy" FROM links WHERE relation = 'rolls_back'
+      AND to_key = ANY(${keys})`;
   // The few revert links first, then their deploys by key (not a join over every deploy).
   const revertedQuery = prisma.$queryRaw<Array<{ failed: string; restoredBy: string }>>`
     WITH reverted AS MATERIALIZED (
       SELECT shipped.from_key AS failed, rev.from_key AS reverter
       FROM links shipped JOIN links rev ON rev.to_key = shipped.to_key AND rev.relation = 'reverts'
       WHERE shipped.relation = 'ships' AND shipped.from_key = ANY(${keys})),
-    failed AS MATERIALIZED (SELECT r.*, a.repository, a.environment, a.at FROM reverted r JOIN deploys a ON a.key = r.failed)
+    failed AS MATERIALIZED (SELECT r.*, a.repository, a.environment, a.at FROM reverted r
+      JOIN deploys a ON a.key = r.failed)
     SELECT DISTINCT r.failed, fix.from_key AS "restoredBy" FROM failed r
     JOIN links fix ON fix.to_key = r.reverter AND fix.relation = 'ships'
-    JOIN deploys b ON b.key = fix.from_key AND b.environment = r.environment AND b.repository = r.repository AND b.at > r.at`;
+    JOIN deploys b ON b.key = fix.from_key AND b.environment = r.environment AND b.repository = r.repository
+      AND b.at > r.at`;
   // Independent reads: run them side by side on the pool rather than one round trip after another.
   const [changes, rolledBack, reverted] = await Promise.all([changesQuery, rolledBackQuery, revertedQuery]);
   const facts: DoraFacts = {

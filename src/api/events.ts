@@ -74,6 +74,7 @@ export async function getEvent(prisma: PrismaClient, id: string) {
   const [raw] = await prisma.$queryRaw<
     Array<{ contentType: string | null; headers: unknown; body: string; receivedAt: Date }>
   >`
-    SELECT content_type AS "contentType", headers, body, received_at AS "receivedAt" FROM raw_deliveries WHERE id = ${id}::uuid`;
+    SELECT content_type AS "contentType", headers, body, received_at AS "receivedAt" FROM raw_deliveries
+      WHERE id = ${id}::uuid`;
   return { event, rows, raw };
 }

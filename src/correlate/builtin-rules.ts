@@ -10,13 +10,15 @@ export const BUILTIN_RULES = {
     relation: "closes|references",
     confidence: 0.95,
     description:
-      "Linear identifier after a closing word (closes) or linking word (references) in a PR body or commit message, or leading a commit subject (references)",
+      "Linear identifier after a closing word (closes) or linking word (references) in a PR body or commit " +
+      "message, or leading a commit subject (references)",
   },
   "linear-revert": {
     relation: "reverts",
     confidence: 0.9,
     description:
-      'Linear identifier that a revert undoes: in an odd-depth revert branch (revert-N-…) or revert commit subject (Revert "…"); never closes',
+      "Linear identifier that a revert undoes: in an odd-depth revert branch (revert-N-…) or revert commit " +
+      'subject (Revert "…"); never closes',
   },
   "linear-url": {
     relation: "references",
@@ -51,7 +53,8 @@ export const BUILTIN_RULES = {
     relation: "ships",
     confidence: 1,
     description:
-      "A successful deploy ships the commits since the previous successful deploy of the same repository and environment, their PRs and the issues those close or reference",
+      "A successful deploy ships the commits since the previous successful deploy of the same repository " +
+      "and environment, their PRs and the issues those close or reference",
   },
   rollback: {
     relation: "rolls_back",

@@ -25,9 +25,12 @@ export interface Answered {
 export interface Receiver {
   platform: Platform;
   contentTypes: readonly string[];
-  /** Request headers stored with the delivery besides content-type and user-agent: never signatures or credentials (SPEC §6). */
+  /**
+   * Request headers stored with the delivery besides content-type and user-agent: never signatures
+   * or credentials (SPEC §6).
+   */
   keepHeaders?: readonly string[];
-  /** Throws `Refused` (shared/errors.ts) for anything it refuses. Runs before any parsing the signature does not cover. */
+  /** Throws `Refused` (shared/errors.ts) for what it refuses; runs before any parsing the signature does not cover. */
   accept(req: RawRequest): Promise<Accepted | Answered>;
 }
 

@@ -58,7 +58,8 @@ export async function storeRawDeliveries(sql: Sql, deliveries: Delivery[]): Prom
 
 /** Keeps a delivery as unprocessable with its reason (it stays in raw_deliveries, its event absent). */
 export async function markUnprocessable(sql: Sql, id: string, error: string): Promise<void> {
-  await sql.execute`UPDATE raw_deliveries SET error = ${error.slice(0, 2000)}, failed_at = now() WHERE id = ${id}::uuid`;
+  await sql.execute`
+    UPDATE raw_deliveries SET error = ${error.slice(0, 2000)}, failed_at = now() WHERE id = ${id}::uuid`;
 }
 
 /**
@@ -86,14 +87,16 @@ export async function storeEvents(tx: Sql, batch: Normalized[], replace = false)
   const doc = jsonParam(events);
   const written = replace
     ? await tx.query<Array<{ id: string }>>`
-        INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload)
+        INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority,
+          payload)
         SELECT id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload
         FROM jsonb_populate_recordset(NULL::events, ${doc}::jsonb)
         ON CONFLICT (id) DO UPDATE SET occurred_at = EXCLUDED.occurred_at, actor = EXCLUDED.actor,
           subject = EXCLUDED.subject, keys = EXCLUDED.keys, payload = EXCLUDED.payload
         RETURNING id`
     : await tx.query<Array<{ id: string }>>`
-        INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload)
+        INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority,
+          payload)
         SELECT id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload
         FROM jsonb_populate_recordset(NULL::events, ${doc}::jsonb)
         ON CONFLICT DO NOTHING
@@ -126,7 +129,8 @@ async function writePlatformRows(tx: Sql, items: Array<{ eventId: string; rows: 
     if (replace) await tx.execute`DELETE FROM ${table} WHERE event_id = ANY(${items.map((i) => i.eventId)}::uuid[])`;
     const rows = items.flatMap(({ eventId, rows }) => (rows[kind] ? [toRow({ eventId, ...rows[kind] })] : []));
     if (rows.length) {
-      await tx.execute`INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, ${jsonParam(rows)}::jsonb)`;
+      await tx.execute`
+        INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, ${jsonParam(rows)}::jsonb)`;
     }
   }
 }
@@ -196,7 +200,8 @@ export async function listDeliveries(
   if (q.status === "pending") where.push(Prisma.sql`r.error IS NULL AND e.id IS NULL`);
   return prisma.$queryRaw<DeliveryListItem[]>`
     SELECT r.id, r.platform, r.delivery_id AS "deliveryId", r.received_at AS "receivedAt", r.error,
-           CASE WHEN r.error IS NOT NULL THEN 'unprocessable' WHEN e.id IS NOT NULL THEN 'stored' ELSE 'pending' END AS status
+           CASE WHEN r.error IS NOT NULL THEN 'unprocessable' WHEN e.id IS NOT NULL THEN 'stored'
+             ELSE 'pending' END AS status
     FROM raw_deliveries r LEFT JOIN events e ON e.id = r.id
     WHERE ${Prisma.join(where, " AND ")}
     ORDER BY r.id DESC LIMIT ${q.limit}`;
@@ -205,7 +210,8 @@ export async function listDeliveries(
 /** Unprocessable deliveries per platform (GET /api/queue, the unprocessable gauge). */
 export async function countUnprocessable(prisma: PrismaClient): Promise<Record<string, number>> {
   const rows = await prisma.$queryRaw<Array<{ platform: string; n: number }>>`
-    SELECT platform, count(*)::int AS n FROM raw_deliveries WHERE failed_at IS NOT NULL AND error IS NOT NULL GROUP BY platform`;
+    SELECT platform, count(*)::int AS n FROM raw_deliveries WHERE failed_at IS NOT NULL
+      AND error IS NOT NULL GROUP BY platform`;
   return Object.fromEntries(rows.map((r) => [r.platform, r.n]));
 }
 

@@ -67,7 +67,8 @@ async function writeMentions(tx: Tx, p: Pending) {
     .map(({ row }) => row);
   await tx.execute`
     INSERT INTO mentions (from_key, kind, target, relation, rule, confidence, event_id)
-    SELECT from_key, kind, target, relation, rule, confidence, event_id FROM jsonb_populate_recordset(NULL::mentions, ${jsonParam(rows)}::jsonb)
+    SELECT from_key, kind, target, relation, rule, confidence, event_id FROM jsonb_populate_recordset(NULL::mentions,
+      ${jsonParam(rows)}::jsonb)
     ON CONFLICT DO NOTHING`;
 }
 
@@ -121,7 +122,8 @@ async function applyLinear(tx: Tx, p: Pending, facts: Facts, at: Date) {
     // issue's row is only touched when its identifier changed (moved team): known ids are not
     // locked, and an upsert would lock the row, so two batches could deadlock on two issues.
     const stored = await tx.query<MentionRow[]>`
-      WITH added AS (INSERT INTO linear_issues (id, identifier) VALUES (${id}, ${identifier}) ON CONFLICT (id) DO NOTHING),
+      WITH added AS (INSERT INTO linear_issues (id, identifier) VALUES (${id},
+        ${identifier}) ON CONFLICT (id) DO NOTHING),
       renamed AS (UPDATE linear_issues SET identifier = ${identifier} WHERE id = ${id} AND identifier <> ${identifier})
       SELECT from_key AS "fromKey", relation, rule, confidence, event_id AS "eventId", target FROM mentions
       WHERE kind = 'linear_issue_id' AND target = ${id}`;
@@ -143,14 +145,19 @@ async function applyPullRequest(
   // PR's branch, the PR it reverts by title, PRs that revert it by title).
   const rows = await tx.query<Array<{ kind: "pushed" | "original" | "reverter"; ref: string; eventIds: string[] }>>`
     WITH upsert AS (
-      INSERT INTO pull_requests (key, repository, number, title, head_ref, base_ref, head_sha, merge_commit_sha, merged, created_at, merged_at, updated_at, event_id)
-      VALUES (${pr.key}, ${pr.repository}, ${pr.number}, ${pr.title}, ${pr.headRef}, ${pr.baseRef}, ${pr.headSha}, ${pr.mergeCommitSha},
+      INSERT INTO pull_requests (key, repository, number, title, head_ref, base_ref, head_sha, merge_commit_sha,
+        merged, created_at, merged_at, updated_at, event_id)
+      VALUES (${pr.key}, ${pr.repository}, ${pr.number}, ${pr.title}, ${pr.headRef}, ${pr.baseRef}, ${pr.headSha},
+        ${pr.mergeCommitSha},
               ${pr.merged}, ${pr.createdAt}, ${pr.mergedAt}, ${pr.updatedAt}, ${eventId}::uuid)
       ON CONFLICT (key) DO UPDATE SET
-        title = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.title ELSE pull_requests.title END,
+        title = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.title
+          ELSE pull_requests.title END,
         head_ref = COALESCE(pull_requests.head_ref, EXCLUDED.head_ref),
-        base_ref = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.base_ref ELSE pull_requests.base_ref END,
-        head_sha = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.head_sha ELSE pull_requests.head_sha END,
+        base_ref = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.base_ref
+          ELSE pull_requests.base_ref END,
+        head_sha = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.head_sha
+          ELSE pull_requests.head_sha END,
         merge_commit_sha = COALESCE(EXCLUDED.merge_commit_sha, pull_requests.merge_commit_sha),
         merged = pull_requests.merged OR EXCLUDED.merged,
         created_at = LEAST(pull_requests.created_at, EXCLUDED.created_at),
@@ -163,7 +170,8 @@ async function applyPullRequest(
     WHERE ${revertJoin} AND repository = ${pr.repository} AND title = ${pr.revertsByTitle} AND key <> ${pr.key}
     UNION ALL
     -- Every event that carried the reverting PR, as when they arrive after this one (SPEC §5).
-    SELECT 'reverter', key, ARRAY(SELECT e.id FROM events e WHERE e.subject = pull_requests.key AND e.platform = 'github'
+    SELECT 'reverter', key, ARRAY(SELECT e.id FROM events e WHERE e.subject = pull_requests.key
+      AND e.platform = 'github'
                                   AND e.type LIKE 'github.pull_request%')
     FROM pull_requests
     WHERE ${revertJoin} AND repository = ${pr.repository} AND title = ${`Revert "${pr.title}"`} AND key <> ${pr.key}`;
@@ -202,7 +210,8 @@ async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, en
   const rows = await tx.query<Array<{ kind: "pr" | "deploy"; key: string; eventIds: string[] | null }>>`
     WITH pushed AS (
       INSERT INTO commits (repository, sha, parents, message, authored_at, event_id)
-      SELECT repository, sha, parents, message, authored_at, event_id FROM jsonb_populate_recordset(NULL::commits, ${jsonParam(commits)}::jsonb)
+      SELECT repository, sha, parents, message, authored_at, event_id FROM jsonb_populate_recordset(NULL::commits,
+        ${jsonParam(commits)}::jsonb)
       ON CONFLICT (repository, sha) DO UPDATE SET
         parents = CASE WHEN cardinality(commits.parents) = 0 THEN EXCLUDED.parents ELSE commits.parents END,
         message = COALESCE(commits.message, EXCLUDED.message),
@@ -212,14 +221,17 @@ async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, en
       SELECT ${repo}, ${push.branch}, sha, ARRAY[${eventId}]::uuid[] FROM unnest(${shas}::text[]) AS sha
       WHERE ${push.branch}::text IS NOT NULL
       ON CONFLICT (repository, branch, sha) DO UPDATE
-        SET event_ids = ARRAY(SELECT DISTINCT e FROM unnest(branch_commits.event_ids || EXCLUDED.event_ids) e ORDER BY e)
+        SET event_ids = ARRAY(SELECT DISTINCT e
+          FROM unnest(branch_commits.event_ids || EXCLUDED.event_ids) e ORDER BY e)
         WHERE NOT branch_commits.event_ids @> EXCLUDED.event_ids)
     SELECT 'pr' AS kind, pr.key,
-           -- Every event that carried the PR, as when they arrive after the push (SPEC §5: evidence is order-independent).
+           -- Every event that carried the PR, as when they arrive after the push
+           -- (SPEC §5: evidence is order-independent).
            ARRAY(SELECT e.id FROM events e WHERE e.subject = pr.key AND e.platform = 'github'
                  AND e.type LIKE 'github.pull_request%') AS "eventIds"
     FROM pull_requests pr
-    WHERE ${branchJoin} AND pr.repository = ${repo} AND pr.head_ref = ${push.branch} AND pr.base_ref IS DISTINCT FROM ${push.branch}
+    WHERE ${branchJoin} AND pr.repository = ${repo} AND pr.head_ref = ${push.branch} AND pr.base_ref IS DISTINCT
+      FROM ${push.branch}
     UNION ALL
     SELECT 'deploy', key, NULL FROM deploys
     WHERE repository = ${repo} AND status = 'succeeded' AND (range_frontier && ${shas}::text[] OR sha = ANY(${shas}))`;
@@ -243,19 +255,23 @@ async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
   // the other reads: deploys whose range may change with this one, and mentions of its URL.
   const rows = await tx.query<Array<{ kind: "dependent" | "mention" } & MentionRow>>`
     WITH d AS (
-      INSERT INTO deploys (key, repository, service, environment, sha, status, url, started_at, finished_at, at, status_at, event_ids)
-      VALUES (${d.key}, ${d.repository}, ${d.service}, ${d.environment}, ${d.sha}, ${d.status}, ${d.url}, ${d.startedAt}, ${finishedAt},
+      INSERT INTO deploys (key, repository, service, environment, sha, status, url, started_at, finished_at, at,
+        status_at, event_ids)
+      VALUES (${d.key}, ${d.repository}, ${d.service}, ${d.environment}, ${d.sha}, ${d.status}, ${d.url},
+        ${d.startedAt}, ${finishedAt},
               ${finishedAt ?? d.statusAt}, ${d.statusAt}, ARRAY[${eventId}]::uuid[])
       ON CONFLICT (key) DO UPDATE SET
         status = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN EXCLUDED.status ELSE deploys.status END,
         url = COALESCE(EXCLUDED.url, deploys.url),
         started_at = LEAST(deploys.started_at, EXCLUDED.started_at),
-        finished_at = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN COALESCE(EXCLUDED.finished_at, deploys.finished_at) ELSE deploys.finished_at END,
+        finished_at = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN COALESCE(EXCLUDED.finished_at,
+          deploys.finished_at) ELSE deploys.finished_at END,
         at = CASE WHEN EXCLUDED.status_at >= deploys.status_at THEN EXCLUDED.at ELSE deploys.at END,
         status_at = GREATEST(deploys.status_at, EXCLUDED.status_at),
         event_ids = ARRAY(SELECT DISTINCT e FROM unnest(deploys.event_ids || EXCLUDED.event_ids) e ORDER BY e)
       RETURNING key, repository, service, environment, sha, at)
-    SELECT 'dependent' AS kind, k AS "fromKey", NULL AS relation, NULL AS rule, NULL::float8 AS confidence, NULL::uuid AS "eventId", NULL AS target
+    SELECT 'dependent' AS kind, k AS "fromKey", NULL AS relation, NULL AS rule, NULL::float8 AS confidence,
+      NULL::uuid AS "eventId", NULL AS target
     FROM d, LATERAL (${dependentDeploys}) AS dep(k)
     UNION ALL
     SELECT 'mention', from_key, relation, rule, confidence, event_id, target FROM mentions
@@ -267,8 +283,8 @@ async function applyDeploy(tx: Tx, p: Pending, d: DeployFact, eventId: string) {
 }
 
 /**
- * Writes events' facts into the graph, inside their transaction: entities (all in one statement), direct links, mentions
- * (linked now if their target is known, else when it appears), PR/commit/deploy facts and their
+ * Writes events' facts into the graph, inside their transaction: entities (all in one statement),
+ * direct links, mentions (linked now if their target is known, else when it appears), PR/commit/deploy facts and their
  * joins; then recomputes, once, every deploy whose range the new facts may change. The scopes of
  * the whole batch are locked first, in one global order, so concurrent batches cannot deadlock.
  */

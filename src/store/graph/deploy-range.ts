@@ -38,12 +38,14 @@ async function loadDeploy(tx: Tx, key: string): Promise<DeployState | null> {
            d.previous_key AS "previousKey", d.range_known AS "rangeKnown", d.range_frontier AS "rangeFrontier",
            b.key AS "baseKey", b.sha AS "baseSha", b.event_ids AS "baseEventIds",
            b.key IS NOT NULL AND EXISTS (
-             SELECT 1 FROM deploys e WHERE e.repository = d.repository AND e.service = d.service AND e.environment = d.environment
+             SELECT 1 FROM deploys e WHERE e.repository = d.repository AND e.service = d.service
+               AND e.environment = d.environment
                AND e.status = 'succeeded' AND e.sha = d.sha AND (e.at, e.key) < (b.at, b.key)) AS "ranShaEarlier"
     FROM deploys d
     LEFT JOIN LATERAL (
       SELECT key, sha, at, event_ids FROM deploys p
-      WHERE p.repository = d.repository AND p.service = d.service AND p.environment = d.environment AND p.status = 'succeeded'
+      WHERE p.repository = d.repository AND p.service = d.service AND p.environment = d.environment
+        AND p.status = 'succeeded'
         AND (p.at, p.key) < (d.at, d.key)
       ORDER BY p.at DESC, p.key DESC LIMIT 1) b ON true
     WHERE d.key = ${key}`;
@@ -135,7 +137,8 @@ export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
   if (commitKeys.length) {
     // The PRs that contain these commits, and the issues those PRs or commits close or reference.
     const rows = await tx.query<Array<{ key: string; relation: string | null }>>`
-      WITH prs AS (SELECT DISTINCT from_key AS key FROM links WHERE relation = 'contains' AND to_key = ANY(${commitKeys}))
+      WITH prs AS (SELECT DISTINCT from_key AS key FROM links WHERE relation = 'contains'
+        AND to_key = ANY(${commitKeys}))
       SELECT key, NULL AS relation FROM prs
       UNION ALL
       SELECT DISTINCT to_key, relation FROM links
@@ -171,10 +174,12 @@ async function saveRange(tx: Tx, d: DeployState, previousKey: string | null, ran
  * redeploys of its SHA (a rollback once this earlier deploy of it is known).
  */
 export const dependentDeploys = Prisma.sql`
-  (SELECT n.key FROM deploys n WHERE n.repository = d.repository AND n.service = d.service AND n.environment = d.environment
+  (SELECT n.key FROM deploys n WHERE n.repository = d.repository AND n.service = d.service
+    AND n.environment = d.environment
      AND n.status = 'succeeded' AND (n.at, n.key) > (d.at, d.key) AND n.key <> d.key ORDER BY n.at, n.key LIMIT 1)
   UNION
   SELECT n.key FROM deploys n WHERE n.previous_key = d.key
   UNION
-  SELECT n.key FROM deploys n WHERE n.repository = d.repository AND n.service = d.service AND n.environment = d.environment
+  SELECT n.key FROM deploys n WHERE n.repository = d.repository AND n.service = d.service
+    AND n.environment = d.environment
     AND n.sha = d.sha AND n.status = 'succeeded' AND (n.at, n.key) > (d.at, d.key) AND n.key <> d.key`;

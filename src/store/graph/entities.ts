@@ -67,19 +67,25 @@ export async function upsertEntities(tx: Tx, items: Array<{ entities: EntityFact
     SELECT key, kind, title, title_at, state, state_at, url, url_at, first_seen_at, last_seen_at
     FROM jsonb_populate_recordset(NULL::entities, ${jsonParam(doc)}::jsonb)
     ON CONFLICT (key) DO UPDATE SET
-      title = CASE WHEN entities.title_at IS NULL OR (EXCLUDED.title_at, EXCLUDED.title COLLATE "C") > (entities.title_at, entities.title COLLATE "C")
+      title = CASE WHEN entities.title_at IS NULL OR (EXCLUDED.title_at,
+        EXCLUDED.title COLLATE "C") > (entities.title_at, entities.title COLLATE "C")
                    THEN COALESCE(EXCLUDED.title, entities.title) ELSE entities.title END,
       title_at = GREATEST(entities.title_at, EXCLUDED.title_at),
-      state = CASE WHEN entities.state_at IS NULL OR (EXCLUDED.state_at, EXCLUDED.state COLLATE "C") > (entities.state_at, entities.state COLLATE "C")
+      state = CASE WHEN entities.state_at IS NULL OR (EXCLUDED.state_at,
+        EXCLUDED.state COLLATE "C") > (entities.state_at, entities.state COLLATE "C")
                    THEN COALESCE(EXCLUDED.state, entities.state) ELSE entities.state END,
       state_at = GREATEST(entities.state_at, EXCLUDED.state_at),
-      url = CASE WHEN entities.url_at IS NULL OR (EXCLUDED.url_at, EXCLUDED.url COLLATE "C") > (entities.url_at, entities.url COLLATE "C")
+      url = CASE WHEN entities.url_at IS NULL OR (EXCLUDED.url_at, EXCLUDED.url COLLATE "C") > (entities.url_at,
+        entities.url COLLATE "C")
                  THEN COALESCE(EXCLUDED.url, entities.url) ELSE entities.url END,
       url_at = GREATEST(entities.url_at, EXCLUDED.url_at),
       first_seen_at = LEAST(entities.first_seen_at, EXCLUDED.first_seen_at),
       last_seen_at = GREATEST(entities.last_seen_at, EXCLUDED.last_seen_at)
     WHERE EXCLUDED.first_seen_at < entities.first_seen_at OR EXCLUDED.last_seen_at > entities.last_seen_at
-       OR (EXCLUDED.title_at, EXCLUDED.title COLLATE "C") > (entities.title_at, entities.title COLLATE "C") OR (entities.title_at IS NULL AND EXCLUDED.title_at IS NOT NULL)
-       OR (EXCLUDED.state_at, EXCLUDED.state COLLATE "C") > (entities.state_at, entities.state COLLATE "C") OR (entities.state_at IS NULL AND EXCLUDED.state_at IS NOT NULL)
-       OR (EXCLUDED.url_at, EXCLUDED.url COLLATE "C") > (entities.url_at, entities.url COLLATE "C") OR (entities.url_at IS NULL AND EXCLUDED.url_at IS NOT NULL)`;
+       OR (EXCLUDED.title_at, EXCLUDED.title COLLATE "C") > (entities.title_at, entities.title COLLATE "C")
+         OR (entities.title_at IS NULL AND EXCLUDED.title_at IS NOT NULL)
+       OR (EXCLUDED.state_at, EXCLUDED.state COLLATE "C") > (entities.state_at, entities.state COLLATE "C")
+         OR (entities.state_at IS NULL AND EXCLUDED.state_at IS NOT NULL)
+       OR (EXCLUDED.url_at, EXCLUDED.url COLLATE "C") > (entities.url_at, entities.url COLLATE "C")
+         OR (entities.url_at IS NULL AND EXCLUDED.url_at IS NOT NULL)`;
 }

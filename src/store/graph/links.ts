@@ -8,7 +8,10 @@ export interface LinkWrite {
 
 const linkId = (l: LinkFact) => `${l.from}\u001f${l.to}\u001f${l.relation}\u001f${l.rule}`;
 
-/** Links keyed by linkId as `links` rows: sorted, so concurrent batches lock shared links in one order, evidence sorted too. */
+/**
+ * Links keyed by linkId as `links` rows: sorted, so concurrent batches lock shared links in one
+ * order; evidence sorted too.
+ */
 const linkRows = (byId: Map<string, LinkFact & { evidence: Iterable<string> }>) =>
   [...byId.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -40,7 +43,8 @@ export async function upsertLinks(tx: Tx, writes: LinkWrite[]): Promise<LinkFact
   // xmax = 0 marks a row this statement inserted (an updated one carries the updating transaction).
   const rows = await tx.query<Array<LinkFact & { created: boolean }>>`
     INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
-    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links, ${jsonParam(linkRows(merged))}::jsonb)
+    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links,
+      ${jsonParam(linkRows(merged))}::jsonb)
     ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
       evidence = ARRAY(SELECT DISTINCT e FROM unnest(links.evidence || EXCLUDED.evidence) e ORDER BY e),
       confidence = GREATEST(links.confidence, EXCLUDED.confidence),
@@ -65,7 +69,8 @@ export async function replaceLinks(
       DELETE FROM links WHERE from_key = ${from} AND rule = ANY(${rules})
         AND (to_key || chr(31) || relation || chr(31) || rule) <> ALL(${keep}))
     INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
-    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links, ${jsonParam(rows)}::jsonb)
+    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links,
+      ${jsonParam(rows)}::jsonb)
     ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
       evidence = EXCLUDED.evidence, confidence = EXCLUDED.confidence, updated_at = now()
     WHERE links.evidence <> EXCLUDED.evidence OR links.confidence <> EXCLUDED.confidence`;

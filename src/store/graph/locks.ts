@@ -21,7 +21,8 @@ export async function lockScopes(tx: Tx, scopes: string[], shared: string[] = []
     if (mode === "exclusive")
       await tx.execute`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
     else
-      await tx.execute`SELECT pg_advisory_xact_lock_shared(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
+      await tx.execute`
+        SELECT pg_advisory_xact_lock_shared(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
     tx.locked.set(scope, mode);
   }
 }
