@@ -85,6 +85,7 @@ program
   .option("--environment <name>")
   .option("--since <iso>")
   .option("--until <iso>")
+  .option("--bucket <day|week|month>", "add the four keys per bucket (trend series)")
   .action(
     run((opts: Record<string, string | undefined>) => {
       const q = new URLSearchParams(Object.entries(opts).filter((e): e is [string, string] => e[1] !== undefined));
