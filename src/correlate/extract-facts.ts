@@ -41,7 +41,11 @@ export function extractFacts(
   for (const key of e.keys) c.entity({ key, kind: kindOf(key) });
   platformFacts(c, e);
   if (e.rows.deployment) deploymentFacts(c, e);
-  const f = c.facts;
+  return addScopes(c.facts);
+}
+
+/** The lock scopes the facts' mentions, teams and Linear issue need (store/graph/locks.ts). */
+export function addScopes(f: Facts): Facts {
   for (const m of f.mentions) {
     if (m.kind === "linear_identifier") f.sharedScopes.push(scope("team", teamOf(m.target)));
     if (m.kind === "linear_issue_id") f.sharedScopes.push(scope("lid", m.target));

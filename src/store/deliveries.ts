@@ -4,8 +4,8 @@ import { jsonParam, type Sql } from "./sql.js";
 
 /**
  * The `raw_deliveries` and `events` tables and the platform rows: every statement on them is here.
- * A delivery's status (SPEC §8) is derived: `unprocessable` with an error, `stored` once its event
- * exists, `pending` in between.
+ * A delivery's status (SPEC §8) is derived: `unprocessable` once `failed_at` is set (with the reason
+ * in `error`), `stored` once its event exists, `pending` in between.
  */
 
 export interface Normalized {
@@ -52,7 +52,7 @@ export async function storeRawDeliveries(sql: Sql, deliveries: Delivery[]): Prom
     SELECT id FROM inserted
     UNION ALL
     SELECT r.id FROM raw_deliveries r JOIN given g ON g.id = r.id
-    WHERE r.error IS NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = r.id)`;
+    WHERE r.failed_at IS NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = r.id)`;
   return new Set(rows.map((r) => r.id));
 }
 
@@ -111,7 +111,7 @@ export async function storeEvents(tx: Sql, batch: Normalized[], replace = false)
   );
   if (replace) {
     await tx.execute`UPDATE raw_deliveries SET error = NULL, failed_at = NULL
-      WHERE id = ANY(${[...fresh]}::uuid[]) AND error IS NOT NULL`;
+      WHERE id = ANY(${[...fresh]}::uuid[]) AND failed_at IS NOT NULL`;
   }
   return fresh;
 }
@@ -195,12 +195,12 @@ export async function listDeliveries(
   const where: Prisma.Sql[] = [Prisma.sql`TRUE`];
   if (q.platform) where.push(Prisma.sql`r.platform = ${q.platform}`);
   if (q.before) where.push(Prisma.sql`r.id < ${q.before}::uuid`);
-  if (q.status === "unprocessable") where.push(Prisma.sql`r.failed_at IS NOT NULL AND r.error IS NOT NULL`);
-  if (q.status === "stored") where.push(Prisma.sql`r.error IS NULL AND e.id IS NOT NULL`);
-  if (q.status === "pending") where.push(Prisma.sql`r.error IS NULL AND e.id IS NULL`);
+  if (q.status === "unprocessable") where.push(Prisma.sql`r.failed_at IS NOT NULL`);
+  if (q.status === "stored") where.push(Prisma.sql`r.failed_at IS NULL AND e.id IS NOT NULL`);
+  if (q.status === "pending") where.push(Prisma.sql`r.failed_at IS NULL AND e.id IS NULL`);
   return prisma.$queryRaw<DeliveryListItem[]>`
     SELECT r.id, r.platform, r.delivery_id AS "deliveryId", r.received_at AS "receivedAt", r.error,
-           CASE WHEN r.error IS NOT NULL THEN 'unprocessable' WHEN e.id IS NOT NULL THEN 'stored'
+           CASE WHEN r.failed_at IS NOT NULL THEN 'unprocessable' WHEN e.id IS NOT NULL THEN 'stored'
              ELSE 'pending' END AS status
     FROM raw_deliveries r LEFT JOIN events e ON e.id = r.id
     WHERE ${Prisma.join(where, " AND ")}
@@ -210,8 +210,7 @@ export async function listDeliveries(
 /** Unprocessable deliveries per platform (GET /api/queue, the unprocessable gauge). */
 export async function countUnprocessable(prisma: PrismaClient): Promise<Record<string, number>> {
   const rows = await prisma.$queryRaw<Array<{ platform: string; n: number }>>`
-    SELECT platform, count(*)::int AS n FROM raw_deliveries WHERE failed_at IS NOT NULL
-      AND error IS NOT NULL GROUP BY platform`;
+    SELECT platform, count(*)::int AS n FROM raw_deliveries WHERE failed_at IS NOT NULL GROUP BY platform`;
   return Object.fromEntries(rows.map((r) => [r.platform, r.n]));
 }
 

@@ -1,17 +1,9 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
 import { BUILTIN_RULES, type BuiltinRule } from "../../src/correlate/builtin-rules.js";
+import { addScopes } from "../../src/correlate/extract-facts.js";
 import type { Facts, MentionFact } from "../../src/correlate/facts.js";
-import {
-  commitKey,
-  deployKey,
-  issueKey,
-  linearIssueKey,
-  prKey,
-  repoKey,
-  scope,
-  teamOf,
-} from "../../src/shared/keys.js";
+import { commitKey, deployKey, issueKey, linearIssueKey, prKey, repoKey, scope } from "../../src/shared/keys.js";
 import { applyFacts } from "../../src/store/graph/apply-facts.js";
 import { inTransaction, jsonParam, type Sql } from "../../src/store/sql.js";
 
@@ -134,7 +126,7 @@ export function world(
     rule: BuiltinRule,
     relation: string = BUILTIN_RULES[rule].relation,
   ) => f.links.push({ from, to, relation, rule, confidence: BUILTIN_RULES[rule].confidence });
-  /** The scopes extract-facts.ts derives from mentions, teams and issues. */
+  /** Mentions added, then the scopes extract-facts.ts derives (addScopes). */
   const finish = (f: Facts, at: Date, event: Item["event"], mentionsFrom?: [string, Mention[]]): Item => {
     for (const m of mentionsFrom?.[1] ?? []) {
       const { confidence } = BUILTIN_RULES[m.rule];
@@ -147,14 +139,7 @@ export function world(
         relation: m.relation ?? BUILTIN_RULES[m.rule].relation,
       });
     }
-    for (const m of f.mentions) {
-      if (m.kind === "linear_identifier") f.sharedScopes.push(scope("team", teamOf(m.target)));
-      if (m.kind === "linear_issue_id") f.sharedScopes.push(scope("lid", m.target));
-      if (m.kind === "url") f.sharedScopes.push(scope("url", m.target));
-    }
-    for (const t of f.linearTeams) f.scopes.push(scope("team", t));
-    if (f.linearIssue) f.scopes.push(scope("lid", f.linearIssue.id));
-    return { eventId: randomUUID(), at, facts: f, event };
+    return { eventId: randomUUID(), at, facts: addScopes(f), event };
   };
 
   return {
