@@ -1,4 +1,4 @@
-import { matchesGlob } from "../shared/glob.js";
+import { compileGlob } from "../shared/glob.js";
 
 /**
  * DORA's four keys from the facts the database gave (api/dora.ts reads them). Pure, so the
@@ -128,6 +128,14 @@ export function doraSeries(f: DoraFacts, bucket: Bucket, max = 400) {
 
 /** Whether an environment name matches one of the globs (`prod*`), case-insensitive (SPEC §6). */
 export function matchesEnvironment(name: string, globs: string[]): boolean {
-  const lower = name.toLowerCase();
-  return globs.some((g) => matchesGlob(g.toLowerCase(), lower));
+  return environmentMatcher(globs)(name);
+}
+
+/** The same test with the globs compiled once, for many names. */
+export function environmentMatcher(globs: string[]): (name: string) => boolean {
+  const compiled = globs.map((g) => compileGlob(g.toLowerCase()));
+  return (name) => {
+    const lower = name.toLowerCase();
+    return compiled.some((matches) => matches(lower));
+  };
 }

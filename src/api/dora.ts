@@ -6,7 +6,7 @@ import {
   type DoraDeploy,
   type DoraFacts,
   doraSeries,
-  matchesEnvironment,
+  environmentMatcher,
 } from "./dora-math.js";
 
 /** Commit keys (`github:commit:<repo>@<sha>`) split in SQL: where the repository starts, 1-based. */
@@ -42,7 +42,8 @@ export async function computeDora(prisma: PrismaClient, w: DoraWindow) {
       AND status IN ('succeeded', 'failed') AND finished_at >= ${w.since}
       AND finished_at < ${new Date(w.until.getTime() + RESTORE_HORIZON_MS)}
     ORDER BY finished_at, key`;
-  const deploys = env ? found : found.filter((d) => matchesEnvironment(d.environment, w.production));
+  const production = environmentMatcher(w.production);
+  const deploys = env ? found : found.filter((d) => production(d.environment));
   const keys = deploys.filter((d) => d.finishedAt < w.until).map((d) => d.key);
 
   // Lead time: per change a deploy ships (a PR, or a commit in no PR), from its first commit or

@@ -1,11 +1,9 @@
 import Router from "@koa/router";
 import type { Registry } from "prom-client";
+import { deadline } from "../shared/deadline.js";
 
 /** What this process needs to do its work, by name: PostgreSQL for workers, Redis for everyone. */
 export type HealthChecks = Partial<Record<"postgres" | "redis", () => Promise<unknown>>>;
-
-const within = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), ms).unref())]);
 
 /** /healthz (process up), /readyz (what the role needs answers), /metrics (Prometheus). */
 export function opsRoutes(checks: HealthChecks, registry: Registry): Router {
@@ -17,7 +15,7 @@ export function opsRoutes(checks: HealthChecks, registry: Registry): Router {
     const result: Record<string, string> = {};
     for (const [name, check] of Object.entries(checks)) {
       if (!check) continue;
-      result[name] = await within(check(), 1000).then(
+      result[name] = await deadline(check(), 1000, () => new Error("timeout")).then(
         () => "ok",
         () => "unreachable",
       );

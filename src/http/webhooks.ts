@@ -1,29 +1,25 @@
 import type { Middleware } from "koa";
 import type { Metrics } from "../ops/metrics.js";
 import type { Receiver } from "../platforms/platform.js";
-import { InflightBytes, type ReceiveLimits } from "../receive/limits.js";
+import type { ReceiveLimits } from "../receive/limits.js";
 import { receiveDelivery, type Enqueue } from "../receive/receive-delivery.js";
 import type { Platform } from "../shared/event.js";
 import { Refused } from "../shared/errors.js";
+import { RETRY_AFTER_SECONDS } from "./errors.js";
 import { STATUS } from "./status.js";
 
 export interface WebhookDeps {
   enqueue: Enqueue;
   metrics: Metrics;
-  /** The overall cap (WEBHOOK_MAX_BYTES). */
-  maxBytes: number;
-  /** Per-platform limits and the in-flight budget shared by every route (receive/receivers.ts ingestDeps). */
-  limits?: ReceiveLimits;
+  /** Per-platform limits (already within WEBHOOK_MAX_BYTES) and the in-flight budget every route shares. */
+  limits: ReceiveLimits;
 }
-
-/** Seconds a sender is asked to wait on a 503 that passes (a busy receiver, Redis away). */
-const RETRY_AFTER = "5";
 
 /** POST /webhooks/<platform>: 202 for a new delivery, 200 for a known one, a refusal's status otherwise. */
 export function webhookRoute(receiver: Receiver | undefined, platform: Platform, deps: WebhookDeps): Middleware {
   const { metrics, enqueue } = deps;
-  const maxBytes = Math.min(deps.maxBytes, deps.limits?.maxBytes[platform] ?? Infinity);
-  const inflight = deps.limits?.inflight ?? new InflightBytes(Infinity);
+  const maxBytes = deps.limits.maxBytes[platform];
+  const { inflight } = deps.limits;
   return async (ctx) => {
     metrics.received.inc({ platform });
     const holding = inflight.open();
@@ -43,11 +39,11 @@ export function webhookRoute(receiver: Receiver | undefined, platform: Platform,
       metrics.rejected.inc({ platform, reason: err.reason });
       ctx.status = STATUS[err.reason];
       ctx.body = { error: err.message };
-      if (err.reason === "busy" || err.reason === "queue_unavailable") ctx.set("Retry-After", RETRY_AFTER);
+      // Every 503 passes (busy, Redis away, not configured yet): say when to come back.
+      if (ctx.status === 503) ctx.set("Retry-After", String(RETRY_AFTER_SECONDS));
     } finally {
+      // An unread body closes the connection (http/app.ts).
       holding.release();
-      // A body left unread (refused early, too large) is not drained: the answer closes the connection.
-      if (!ctx.req.complete) ctx.set("Connection", "close");
     }
   };
 }

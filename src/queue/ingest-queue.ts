@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { deadline } from "../shared/deadline.js";
 import { queueUnavailable } from "../shared/errors.js";
 import type { Delivery } from "../shared/event.js";
 import { CAPPED } from "./backoff.js";
@@ -64,18 +65,12 @@ export function createIngestQueue(o: IngestQueueOptions) {
       });
       return { id: job.id ?? d.id, duplicate: job.id !== d.id };
     })();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("enqueue timed out")), o.enqueueTimeoutMs);
-    });
     try {
-      return await Promise.race([work, timeout]);
+      return await deadline(work, o.enqueueTimeoutMs, queueUnavailable);
     } catch {
-      // If the add still lands after the timeout, the sender's retry is answered as a duplicate.
-      work.catch(() => undefined);
+      // Redis refused or was too slow. If the add still lands after the timeout, the sender's retry
+      // is answered as a duplicate.
       throw queueUnavailable();
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -19,7 +19,6 @@ export function createReceivers(config: Config): Partial<Record<Platform, Receiv
 export interface IngestDeps {
   receivers: Partial<Record<Platform, Receiver>>;
   enqueue: Enqueue;
-  maxBytes: number;
   limits: ReceiveLimits;
 }
 
@@ -27,7 +26,6 @@ export function ingestDeps(config: Config, enqueue: Enqueue): IngestDeps {
   return {
     receivers: createReceivers(config),
     enqueue,
-    maxBytes: config.WEBHOOK_MAX_BYTES,
     limits: receiveLimits(config),
   };
 }

@@ -1,7 +1,7 @@
 import type { Collector } from "../../correlate/collector.js";
-import { linearIdentifiers, linearUrlIdentifiers, urls } from "../../correlate/text-references.js";
+import { linearIdentifiers, urls } from "../../correlate/text-references.js";
 import type { StoredEvent } from "../../shared/event.js";
-import { keysFromUrls, PREFIX, slackMessageKey } from "../../shared/keys.js";
+import { keysFromUrls, linearIssueKey, PREFIX, slackMessageKey } from "../../shared/keys.js";
 
 /** Slack's facts: thread membership and what a message's text points at. */
 export function slackFacts(c: Collector, e: StoredEvent) {
@@ -13,11 +13,12 @@ export function slackFacts(c: Collector, e: StoredEvent) {
   const text = row.text ?? "";
   const linked = new Set(keysFromUrls(text));
   for (const key of linked) c.link(from, key, "slack-url");
-  const viaUrl = new Set(linearUrlIdentifiers(text));
-  // Identifiers in prose only: a host or path (`web-pr-7.preview.acme.dev`) is no mention.
+  // Identifiers in prose only: a host or path (`web-pr-7.preview.acme.dev`) is no mention, and an
+  // issue its URL already links needs no second, weaker link.
   const prose = text.replace(/https?:\/\/[^\s<>|]*/g, " ");
-  for (const id of linearIdentifiers(prose))
-    if (!viaUrl.has(id)) c.mention(from, "linear_identifier", id, "slack-identifier");
+  for (const id of linearIdentifiers(prose)) {
+    if (!linked.has(linearIssueKey(id))) c.mention(from, "linear_identifier", id, "slack-identifier");
+  }
   for (const url of urls(text)) {
     if (keysFromUrls(url).length === 0) c.mention(from, "url", url, "slack-deploy-url");
   }
