@@ -96,6 +96,31 @@ const schema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  // outbound (SPEC §9, §10)
+  /** Let subscriptions send to private, loopback and link-local addresses (tests, on-premises receivers). */
+  OUTBOUND_ALLOW_PRIVATE: z
+    .enum(["true", "false", "1", "0", ""])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  /** Delays before each retry of a failed message, with units (`5s,5m,30m,2h,5h,10h,10h`). */
+  OUTBOUND_RETRY_SCHEDULE: z.string().default("5s,5m,30m,2h,5h,10h,10h"),
+  /** One attempt's time limit, connection to last byte. */
+  OUTBOUND_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** Messages a worker process sends at once. */
+  OUTBOUND_CONCURRENCY: z.coerce.number().int().positive().default(100),
+  /** A subscription whose messages have only failed for this long is disabled, with the reason. */
+  OUTBOUND_DISABLE_AFTER_S: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 86_400),
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  /** Slack Web API base, ending in /api/. */
+  SLACK_API_URL: z.url().default("https://slack.com/api/"),
+  LINEAR_API_KEY: z.string().min(1).optional(),
+  LINEAR_API_URL: z.url().default("https://api.linear.app/graphql"),
+  /** Comment line on idle live streams (SPEC §10). */
+  STREAM_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
