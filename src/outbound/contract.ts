@@ -1,0 +1,140 @@
+/** Shapes shared by the relay, the senders and the live stream (SPEC §9, §10). */
+
+export const MILESTONE_TYPES = [
+  "link.created",
+  "pr.shipped",
+  "issue.shipped",
+  "deploy.changes",
+  "pr.reverted",
+  "deploy.rolled_back",
+] as const;
+export type MilestoneType = (typeof MILESTONE_TYPES)[number];
+
+/** A message of the outbox as the relay hands it on: numbered, with what `where` filters read. */
+export interface OutboxItem {
+  /** Gap-free, in relay order; the live stream resumes from it. A bigint as a decimal string. */
+  position: string;
+  /** The event's id, or the milestone's. */
+  id: string;
+  kind: "event" | "milestone";
+  type: string;
+  platform: string | null;
+  repository: string | null;
+  environment: string | null;
+  subject: string | null;
+  /** The unified event without `payload`, or the milestone's data. */
+  data: unknown;
+  /** ISO-8601: when it was stored. */
+  createdAt: string;
+}
+
+/** What a subscription is sent (Standard Webhooks body). */
+export interface MessageBody {
+  type: string;
+  timestamp: string;
+  data: unknown;
+}
+
+/** The Redis channel on which relays publish `OutboxItem[]` batches, in position order. */
+export const outboxChannel = (redisPrefix: string) => `${redisPrefix}:outbox`;
+
+// ---- Milestone data (SPEC §9). Small by design: keys, titles and links, never upstream payloads. ----
+
+/** An entity as messages name it: its key, and the title and URL the graph knows. */
+export interface EntityRef {
+  key: string;
+  title: string | null;
+  url: string | null;
+}
+
+export interface DeployRef {
+  key: string;
+  repository: string;
+  service: string;
+  environment: string;
+  sha: string;
+  status: string;
+  url: string | null;
+  /** ISO-8601: when it finished (or its latest status). */
+  at: string;
+}
+
+export interface LinkRef {
+  from: string;
+  to: string;
+  relation: string;
+  rule: string;
+  confidence: number;
+}
+
+export interface MilestoneData {
+  "link.created": { link: LinkRef };
+  "pr.shipped": {
+    deploy: DeployRef;
+    environment: string;
+    repository: string;
+    pullRequest: EntityRef;
+    pullRequests: EntityRef[];
+  };
+  "issue.shipped": {
+    deploy: DeployRef;
+    environment: string;
+    repository: string;
+    issue: EntityRef;
+    /** The PRs of this deploy that close or reference the issue. */
+    pullRequests: EntityRef[];
+  };
+  "deploy.changes": {
+    deploy: DeployRef;
+    environment: string;
+    repository: string;
+    rangeKnown: boolean;
+    previous: string | null;
+    commits: EntityRef[];
+    pullRequests: EntityRef[];
+    issues: EntityRef[];
+  };
+  "pr.reverted": { pullRequest: EntityRef; revertedBy: EntityRef; repository: string | null; rule: string };
+  "deploy.rolled_back": { deploy: DeployRef; rolledBack: string; environment: string; repository: string };
+}
+
+// ---- Sending ----
+
+/** A subscription as a sender needs it. */
+export interface SubscriptionTarget {
+  id: string;
+  name: string;
+  kind: "webhook" | "slack" | "linear";
+  url: string | null;
+  channel: string | null;
+  moveTo: string | null;
+  /** `whsec_…`, every one signs (rotation). */
+  secrets: string[];
+}
+
+/** One message as a sender sends it. */
+export interface OutgoingMessage {
+  /** The `webhook-id`: the same on every attempt. */
+  id: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  payload: MessageBody;
+}
+
+/** What one attempt came to. */
+export interface SendOutcome {
+  ok: boolean;
+  statusCode: number | null;
+  /** Why it failed (never a secret). */
+  error?: string;
+  /** The first bytes of the answer, for the attempt log. */
+  response?: string;
+  /** The destination asked for this delay (`Retry-After` on 429/503, Slack's ratelimited). */
+  retryAfterMs?: number;
+  /** 410 Gone: disable the subscription. */
+  gone?: boolean;
+  /** Retrying cannot help (refused destination, bad configuration): dead at once. */
+  permanent?: boolean;
+}
+
+export type Sender = (target: SubscriptionTarget, message: OutgoingMessage) => Promise<SendOutcome>;
