@@ -3,6 +3,7 @@ import type { Delivery, NormalizedEvent, StoredEvent } from "../shared/event.js"
 import { markUnprocessable, storeEvents, storeRawDeliveries, type Normalized } from "../store/deliveries.js";
 import type { Database } from "../store/prisma.js";
 import { inTransaction, onConnection } from "../store/sql.js";
+import { recordEvents } from "../store/outbox.js";
 import { withRetry } from "../store/with-retry.js";
 import { createBatcher } from "./batcher.js";
 import { correlateEvents } from "./correlate.js";
@@ -53,7 +54,9 @@ export function createProcessor(db: Database, rules: RuleBook, o: ProcessorOptio
       const fresh = await withRetry(() =>
         inTransaction(db.pool, async (tx) => {
           const written = await storeEvents(tx, items);
-          await correlateEvents(tx, items.filter((i) => written.has(i.delivery.id)).map(toStored), ruleSet);
+          const fresh = items.filter((i) => written.has(i.delivery.id));
+          await recordEvents(tx, fresh);
+          await correlateEvents(tx, fresh.map(toStored), ruleSet);
           return written;
         }),
       );

@@ -1,3 +1,4 @@
+import { recordEvents } from "../store/outbox.js";
 import { PLATFORM_MODULES } from "../platforms/registry.js";
 import type { Platform, StoredEvent } from "../shared/event.js";
 import { markUnprocessable, readDeliveries, storeEvents, type Normalized } from "../store/deliveries.js";
@@ -64,7 +65,12 @@ async function write(db: Database, rules: Rules, items: Normalized[], result: Re
   try {
     await withRetry(() =>
       inTransaction(db.pool, async (tx) => {
-        await storeEvents(tx, items, true);
+        const added = await storeEvents(tx, items, true);
+        // Only events stored for the first time (a reprocessed unprocessable delivery) are new to subscribers.
+        await recordEvents(
+          tx,
+          items.filter((i) => added.has(i.delivery.id)),
+        );
         await correlateEvents(tx, items.map(toStored), rules);
       }),
     );

@@ -66,7 +66,7 @@ export async function markUnprocessable(sql: Sql, id: string, error: string): Pr
  * Stores unified events and platform rows, a whole batch per statement (rows travel as one JSON
  * document, read back with the table's own row type). `replace` rewrites events already stored
  * (replays); otherwise one already stored is left as it is. Clears the deliveries' errors.
- * Returns the ids written now.
+ * Returns the ids of events that were not stored before (a replay's rewrites are not new).
  */
 export async function storeEvents(tx: Sql, batch: Normalized[], replace = false): Promise<Set<string>> {
   if (!batch.length) return new Set();
@@ -86,15 +86,15 @@ export async function storeEvents(tx: Sql, batch: Normalized[], replace = false)
   }));
   const doc = jsonParam(events);
   const written = replace
-    ? await tx.query<Array<{ id: string }>>`
+    ? await tx.query<Array<{ id: string; inserted: boolean }>>`
         INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority,
           payload)
         SELECT id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload
         FROM jsonb_populate_recordset(NULL::events, ${doc}::jsonb)
         ON CONFLICT (id) DO UPDATE SET occurred_at = EXCLUDED.occurred_at, actor = EXCLUDED.actor,
           subject = EXCLUDED.subject, keys = EXCLUDED.keys, payload = EXCLUDED.payload
-        RETURNING id`
-    : await tx.query<Array<{ id: string }>>`
+        RETURNING id, xmax = 0 AS inserted`
+    : await tx.query<Array<{ id: string; inserted?: boolean }>>`
         INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority,
           payload)
         SELECT id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload
@@ -102,8 +102,9 @@ export async function storeEvents(tx: Sql, batch: Normalized[], replace = false)
         ON CONFLICT DO NOTHING
         RETURNING id`;
   const fresh = new Set(written.map((r) => r.id));
+  const added = new Set(written.filter((r) => r.inserted !== false).map((r) => r.id));
   const stored = items.filter(({ delivery }) => fresh.has(delivery.id));
-  if (!stored.length) return fresh;
+  if (!stored.length) return added;
   await writePlatformRows(
     tx,
     stored.map(({ delivery, event }) => ({ eventId: delivery.id, rows: event.rows })),
@@ -113,7 +114,7 @@ export async function storeEvents(tx: Sql, batch: Normalized[], replace = false)
     await tx.execute`UPDATE raw_deliveries SET error = NULL, failed_at = NULL
       WHERE id = ANY(${[...fresh]}::uuid[]) AND failed_at IS NOT NULL`;
   }
-  return fresh;
+  return added;
 }
 
 const PLATFORM_TABLES: Record<keyof PlatformRows, Prisma.Sql> = {

@@ -1,24 +1,140 @@
-import type { PrismaClient } from "../generated/prisma/client.js";
-import type { OutboxItem } from "../outbound/contract.js";
+import { v7 as uuidv7 } from "uuid";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
+import type { DeployRef, EntityRef, OutboxItem } from "../outbound/contract.js";
+import type { MilestoneDraft, Refs } from "../correlate/milestones.js";
+import type { Normalized } from "./deliveries.js";
+import { jsonParam, type Sql as Tx } from "./sql.js";
+
+/** The channel a transaction that wrote to the outbox notifies on commit: it wakes the relay. */
+export const RELAY_CHANNEL = "switchyard_outbox";
+
+/** Where-fields of an event (SPEC §9 `where`): its repository and environment, from its platform rows. */
+function eventWhere({ event }: Normalized) {
+  const deployment = event.rows.deployment;
+  return {
+    repository: deployment?.repository ?? event.rows.github?.repository ?? null,
+    environment: deployment?.environment ?? null,
+  };
+}
+
+/**
+ * Puts newly stored events in the outbox, in their transaction (their data is read from `events`
+ * when relayed), and notifies the relay on commit: one statement.
+ */
+export async function recordEvents(tx: Tx, items: Normalized[]): Promise<void> {
+  if (!items.length) return;
+  const rows = items.map((n) => ({
+    id: n.delivery.id,
+    kind: "event",
+    type: n.event.type,
+    platform: n.delivery.platform,
+    subject: n.event.subject,
+    ...eventWhere(n),
+  }));
+  await tx.query`
+    WITH added AS (
+      INSERT INTO outbox (id, kind, type, platform, repository, environment, subject)
+      SELECT id, kind, type, platform, repository, environment, subject
+      FROM jsonb_populate_recordset(NULL::outbox, ${jsonParam(rows)}::jsonb)
+      ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT pg_notify(${RELAY_CHANNEL}, '') FROM (SELECT 1 FROM added LIMIT 1) AS any_added`;
+}
+
+/** The entities and deploys milestones name, read once for the batch. */
+async function readRefs(tx: Tx, drafts: MilestoneDraft[]): Promise<Refs> {
+  const entityKeys = [...new Set(drafts.flatMap((d) => d.entities))];
+  const deployKeys = [...new Set(drafts.flatMap((d) => d.deploys))];
+  const entities = entityKeys.length
+    ? await tx.query<EntityRef[]>`SELECT key, title, url FROM entities WHERE key = ANY(${entityKeys})`
+    : [];
+  const deploys = deployKeys.length
+    ? await tx.query<Array<Omit<DeployRef, "at"> & { at: Date }>>`
+        SELECT key, repository, service, environment, sha, status, url, at FROM deploys WHERE key = ANY(${deployKeys})`
+    : [];
+  const byKey = new Map(entities.map((e) => [e.key, e]));
+  const deployByKey = new Map(deploys.map((d) => [d.key, { ...d, at: d.at.toISOString() }]));
+  return {
+    entity: (key) => byKey.get(key) ?? { key, title: null, url: null },
+    deploy: (key) => deployByKey.get(key)!,
+  };
+}
+
+/**
+ * Writes milestones in the transaction of the graph change they tell of (SPEC §9), once per fact
+ * key: a fact told before (by another arrival order, a replay) is not told again.
+ */
+export async function writeMilestones(tx: Tx, drafts: MilestoneDraft[]): Promise<void> {
+  if (!drafts.length) return;
+  const seen = new Set<string>();
+  const unique = drafts.filter((d) => d.factKey === null || (!seen.has(d.factKey) && seen.add(d.factKey)));
+  const refs = await readRefs(tx, unique);
+  // Sorted by fact key: concurrent transactions meeting on the same facts wait in one order.
+  const rows = unique
+    .map((d) => ({
+      id: uuidv7(),
+      kind: "milestone",
+      type: d.type,
+      fact_key: d.factKey,
+      subject: d.subject,
+      repository: d.repository,
+      environment: d.environment,
+      data: d.data(refs),
+    }))
+    .sort((a, b) => ((a.fact_key ?? "") < (b.fact_key ?? "") ? -1 : 1));
+  await tx.query`
+    WITH added AS (
+      INSERT INTO outbox (id, kind, type, fact_key, repository, environment, subject, data)
+      SELECT id, kind, type, fact_key, repository, environment, subject, data
+      FROM jsonb_populate_recordset(NULL::outbox, ${jsonParam(rows)}::jsonb)
+      ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT pg_notify(${RELAY_CHANNEL}, '') FROM (SELECT 1 FROM added LIMIT 1) AS any_added`;
+}
 
 type Row = Omit<OutboxItem, "position" | "createdAt"> & { position: bigint | string; createdAt: Date };
 
 const toItem = (r: Row): OutboxItem => ({ ...r, position: String(r.position), createdAt: r.createdAt.toISOString() });
 
-/**
- * Relayed outbox rows after `position`, in order: the live stream's history (SPEC §10). An event's
- * data is the unified event without its payload, read from `events`.
- */
+/** An outbox row `o` as relayed: an event's data is the unified event without its payload, from `events e`. */
+const ITEM_COLUMNS = Prisma.sql`o.position, o.id, o.kind, o.type, o.platform, o.repository, o.environment,
+  o.subject, o.created_at AS "createdAt",
+  COALESCE(o.data, jsonb_build_object('id', e.id, 'platform', e.platform, 'type', e.type,
+    'deliveryId', e.delivery_id, 'occurredAt', e.occurred_at, 'receivedAt', e.received_at, 'actor', e.actor,
+    'subject', e.subject, 'keys', e.keys, 'priority', e.priority)) AS data`;
+
+/** Relayed outbox rows after `position`, in order: the live stream's history (SPEC §10). */
 export async function readOutbox(prisma: PrismaClient, after: bigint, limit: number): Promise<OutboxItem[]> {
   const rows = await prisma.$queryRaw<Row[]>`
-    SELECT o.position, o.id, o.kind, o.type, o.platform, o.repository, o.environment, o.subject,
-           o.created_at AS "createdAt",
-           COALESCE(o.data, jsonb_build_object('id', e.id, 'platform', e.platform, 'type', e.type,
-             'deliveryId', e.delivery_id, 'occurredAt', e.occurred_at, 'receivedAt', e.received_at, 'actor', e.actor,
-             'subject', e.subject, 'keys', e.keys, 'priority', e.priority)) AS data
+    SELECT ${ITEM_COLUMNS}
     FROM outbox o LEFT JOIN events e ON o.kind = 'event' AND e.id = o.id
     WHERE o.position > ${after} ORDER BY o.position LIMIT ${limit}`;
   return rows.map(toItem);
+}
+
+/**
+ * The relay's step: numbers up to `limit` rows not yet relayed, oldest first, after the last
+ * position; returns them as relayed. Only one transaction may number at a time (the relay's lock),
+ * so positions are gap-free and committed in order.
+ */
+export async function numberOutbox(tx: Tx, limit: number): Promise<OutboxItem[]> {
+  const rows = await tx.query<Row[]>`
+    WITH picked AS (
+      SELECT id, row_number() OVER (ORDER BY created_at, id) AS n FROM (
+        SELECT id, created_at FROM outbox WHERE position IS NULL ORDER BY created_at, id LIMIT ${limit}) AS p),
+    last AS (SELECT COALESCE(max(position), 0) AS m FROM outbox),
+    o AS (
+      UPDATE outbox SET position = last.m + picked.n FROM picked, last WHERE outbox.id = picked.id
+      RETURNING outbox.*)
+    SELECT ${ITEM_COLUMNS}
+    FROM o LEFT JOIN events e ON o.kind = 'event' AND e.id = o.id
+    ORDER BY o.position`;
+  return rows.map(toItem);
+}
+
+/** Takes the relay's lock for this transaction, if no other relay of this schema holds it. */
+export async function tryRelayLock(tx: Tx): Promise<boolean> {
+  const [row] = await tx.query<Array<{ locked: boolean }>>`
+    SELECT pg_try_advisory_xact_lock(hashtext('switchyard relay ' || current_schema())) AS locked`;
+  return row!.locked;
 }
 
 /** The position of a relayed message by its id (`Last-Event-ID`), or null when unknown or not relayed yet. */

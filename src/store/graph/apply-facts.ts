@@ -15,6 +15,8 @@ import { type LinkWrite, upsertLinks } from "./links.js";
 import { lockScopes } from "./locks.js";
 import { jsonParam } from "../sql.js";
 import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
+import { linkMilestones, type MilestoneDraft } from "../../correlate/milestones.js";
+import { writeMilestones } from "../outbox.js";
 
 type MentionRow = {
   fromKey: string;
@@ -327,7 +329,9 @@ export async function applyFacts(
     items.map(({ at, facts }) => ({ entities: facts.entities, at })),
   );
   await writeMentions(tx, p);
-  await recomputeAffected(tx, p, await upsertLinks(tx, p.links));
+  const created = await upsertLinks(tx, p.links);
+  // What the batch made known is told in its own transaction (SPEC §9: an outbox).
+  await writeMilestones(tx, [...linkMilestones(created), ...(await recomputeAffected(tx, p, created))]);
 }
 
 /**
@@ -366,7 +370,7 @@ async function knownScopes(tx: Tx, scopes: string[]): Promise<Set<string>> {
  * Recomputes the deploys that ship an endpoint of a new range-input link, plus those queued. Only
  * new links count: more evidence for a link a deploy already read changes nothing it ships.
  */
-async function recomputeAffected(tx: Tx, p: Pending, created: LinkFact[]): Promise<void> {
+async function recomputeAffected(tx: Tx, p: Pending, created: LinkFact[]): Promise<MilestoneDraft[]> {
   const touched = rangeEndpoints(created);
   if (touched.length) {
     // Their repositories are locked (applyFacts), so a concurrent deploy of theirs cannot miss these links.
@@ -374,5 +378,7 @@ async function recomputeAffected(tx: Tx, p: Pending, created: LinkFact[]): Promi
       SELECT DISTINCT from_key AS key FROM links WHERE relation = 'ships' AND to_key = ANY(${touched})`;
     for (const s of shipping) p.deploys.add(s.key);
   }
-  for (const key of [...p.deploys].sort()) await recomputeDeploy(tx, key);
+  const milestones: MilestoneDraft[] = [];
+  for (const key of [...p.deploys].sort()) milestones.push(...(await recomputeDeploy(tx, key)));
+  return milestones;
 }

@@ -4,6 +4,7 @@ import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
 import type { LinkFact } from "../../correlate/facts.js";
 import type { Sql as Tx } from "../sql.js";
 import { replaceLinks } from "./links.js";
+import { deployMilestones, linkMilestones, type MilestoneDraft } from "../../correlate/milestones.js";
 
 /** A deploy as its recompute reads it, with its baseline: the previous successful deploy of (R, E). */
 interface DeployState {
@@ -99,15 +100,16 @@ async function commitRange(tx: Tx, repo: string, sha: string, baseSha: string | 
 /**
  * Recomputes what a deploy ships (SPEC §5 `ships`, rule deploy-range) and whether it rolls back
  * the previous deploy, from the facts stored so far. Called whenever a fact it depends on changes,
- * which is what makes the result independent of arrival order.
+ * which is what makes the result independent of arrival order. Returns the milestones (SPEC §9)
+ * of what changed.
  */
-export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
+export async function recomputeDeploy(tx: Tx, key: string): Promise<MilestoneDraft[]> {
   const d = await loadDeploy(tx, key);
-  if (!d) return;
+  if (!d) return [];
   if (d.status !== "succeeded") {
     await replaceLinks(tx, d.key, RANGE_RULES, []);
     await saveRange(tx, d, null, false, []);
-    return;
+    return [];
   }
   const previous = d.base;
   // The first deploy of an environment has no baseline: it proves only its own SHA shipped,
@@ -120,10 +122,12 @@ export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
     links.push({ from: d.key, to, relation, rule, confidence, evidence });
 
   let shas = range.shas;
+  let rollsBack: string | null = null;
   if (previous && d.sha !== previous.sha) {
     // A redeploy of an earlier SHA: an ancestor of the baseline, or what an earlier deploy ran.
     if (range.inBase || previous.ranShaEarlier) {
       shas = [];
+      rollsBack = previous.key;
       add(previous.key, BUILTIN_RULES.rollback.relation, "rollback", BUILTIN_RULES.rollback.confidence, [
         ...d.eventIds,
         ...previous.eventIds,
@@ -134,38 +138,67 @@ export async function recomputeDeploy(tx: Tx, key: string): Promise<void> {
   }
   const commitKeys = shas.map((s) => commitKey(d.repository, s));
   for (const c of commitKeys) add(c, "ships", "deploy-range", 1, d.eventIds);
+  const issuePullRequests = new Map<string, string[]>();
   if (commitKeys.length) {
     // The PRs that contain these commits, and the issues those PRs or commits close or reference.
-    const rows = await tx.query<Array<{ key: string; relation: string | null }>>`
+    const rows = await tx.query<Array<{ key: string; relation: string | null; via: string | null }>>`
       WITH prs AS (SELECT DISTINCT from_key AS key FROM links WHERE relation = 'contains'
         AND to_key = ANY(${commitKeys}))
-      SELECT key, NULL AS relation FROM prs
+      SELECT key, NULL AS relation, NULL AS via FROM prs
       UNION ALL
-      SELECT DISTINCT to_key, relation FROM links
+      SELECT DISTINCT to_key, relation, from_key FROM links
       WHERE from_key = ANY(${commitKeys}::text[] || ARRAY(SELECT key FROM prs)) AND relation IN ('closes', 'references')
         AND (to_key LIKE ${`${PREFIX.linearIssue}%`} OR to_key LIKE ${`${PREFIX.issue}%`})`;
     const best = new Map<string, number>();
     for (const r of rows) {
       if (r.relation === null) add(r.key, "ships", "deploy-range", 1, d.eventIds);
-      else best.set(r.key, Math.max(best.get(r.key) ?? 0, ISSUE_CONFIDENCE[r.relation] ?? 0.8));
+      else {
+        best.set(r.key, Math.max(best.get(r.key) ?? 0, ISSUE_CONFIDENCE[r.relation] ?? 0.8));
+        if (r.via?.startsWith(PREFIX.pr))
+          issuePullRequests.set(r.key, [...new Set([...(issuePullRequests.get(r.key) ?? []), r.via])]);
+      }
     }
     for (const [issue, confidence] of best) add(issue, "ships", "deploy-range", confidence, d.eventIds);
   }
-  await replaceLinks(tx, d.key, RANGE_RULES, links);
-  await saveRange(tx, d, previous?.key ?? null, previous !== null, range.frontier);
+  const { created, removed } = await replaceLinks(tx, d.key, RANGE_RULES, links);
+  const rangeMoved = await saveRange(tx, d, previous?.key ?? null, previous !== null, range.frontier);
+  if (!created.length && !removed && !rangeMoved) return [];
+  const shipped = created.filter((l) => l.relation === "ships").map((l) => l.to);
+  const rolledBack = created.some((l) => l.rule === "rollback");
+  const ships = links.filter((l) => l.relation === "ships").map((l) => l.to);
+  return [
+    ...linkMilestones(created, true),
+    ...deployMilestones(
+      {
+        key: d.key,
+        repository: d.repository,
+        environment: d.environment,
+        previous: previous?.key ?? null,
+        rangeKnown: previous !== null,
+        ships,
+        issuePullRequests,
+        rollsBack,
+      },
+      shipped,
+      rolledBack,
+    ),
+  ];
 }
 
-/** Stores the deploy's baseline and range frontier, unless they are already so. */
-async function saveRange(tx: Tx, d: DeployState, previousKey: string | null, rangeKnown: boolean, frontier: string[]) {
-  if (
-    d.previousKey === previousKey &&
-    d.rangeKnown === rangeKnown &&
-    (d.rangeFrontier ?? []).join() === frontier.join()
-  )
-    return;
+/** Stores the deploy's baseline and range frontier, unless they are already so; says whether the baseline moved. */
+async function saveRange(
+  tx: Tx,
+  d: DeployState,
+  previousKey: string | null,
+  rangeKnown: boolean,
+  frontier: string[],
+): Promise<boolean> {
+  const moved = d.previousKey !== previousKey || d.rangeKnown !== rangeKnown;
+  if (!moved && (d.rangeFrontier ?? []).join() === frontier.join()) return false;
   await tx.execute`
     UPDATE deploys SET previous_key = ${previousKey}, range_known = ${rangeKnown}, range_frontier = ${frontier}::text[]
     WHERE key = ${d.key}`;
+  return moved;
 }
 
 /**

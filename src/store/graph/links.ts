@@ -60,18 +60,26 @@ export async function replaceLinks(
   from: string,
   rules: string[],
   links: Array<LinkFact & { evidence: string[] }>,
-): Promise<void> {
+): Promise<{ created: LinkFact[]; removed: number }> {
   const keep = links.map((l) => `${l.to}\u001f${l.relation}\u001f${l.rule}`);
   const rows = linkRows(new Map(links.map((l) => [linkId(l), l])));
   // One round trip: the DELETE runs as a data-modifying CTE; it and the upsert touch disjoint rows.
-  await tx.execute`
+  // xmax = 0 marks a row the upsert inserted: what the range gained (SPEC §9 milestones).
+  const [result] = await tx.query<Array<{ created: LinkFact[]; removed: number }>>`
     WITH gone AS (
       DELETE FROM links WHERE from_key = ${from} AND rule = ANY(${rules})
-        AND (to_key || chr(31) || relation || chr(31) || rule) <> ALL(${keep}))
-    INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
-    SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links,
-      ${jsonParam(rows)}::jsonb)
-    ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
-      evidence = EXCLUDED.evidence, confidence = EXCLUDED.confidence, updated_at = now()
-    WHERE links.evidence <> EXCLUDED.evidence OR links.confidence <> EXCLUDED.confidence`;
+        AND (to_key || chr(31) || relation || chr(31) || rule) <> ALL(${keep})
+      RETURNING 1),
+    written AS (
+      INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
+      SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links,
+        ${jsonParam(rows)}::jsonb)
+      ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
+        evidence = EXCLUDED.evidence, confidence = EXCLUDED.confidence, updated_at = now()
+      WHERE links.evidence <> EXCLUDED.evidence OR links.confidence <> EXCLUDED.confidence
+      RETURNING from_key, to_key, relation, rule, confidence, xmax = 0 AS created)
+    SELECT COALESCE((SELECT jsonb_agg(jsonb_build_object('from', from_key, 'to', to_key, 'relation', relation,
+             'rule', rule, 'confidence', confidence)) FROM written WHERE created), '[]') AS created,
+           (SELECT count(*)::int FROM gone) AS removed`;
+  return result!;
 }

@@ -1,0 +1,28 @@
+import { compileGlob } from "../shared/glob.js";
+import type { OutboxItem } from "./contract.js";
+
+/** The fields of a message `where` can name (SPEC §9). */
+export const WHERE_FIELDS = ["environment", "repository", "platform"] as const;
+export type WhereField = (typeof WHERE_FIELDS)[number];
+export type Where = Partial<Record<WhereField, string>>;
+
+type Matchable = Pick<OutboxItem, "type" | WhereField>;
+
+/**
+ * Compiles `types` globs (as in SPEC §6: case-sensitive, like event types) and `where` globs
+ * (case-insensitive: environment and repository names are written in many cases) into one
+ * predicate. A `where` field the message does not have never matches.
+ */
+export function compileFilter(types: string[], where: Where = {}): (item: Matchable) => boolean {
+  const typeGlobs = types.map(compileGlob);
+  const fields = WHERE_FIELDS.flatMap((f) => {
+    const glob = where[f];
+    return glob === undefined ? [] : [{ field: f, matches: compileGlob(glob.toLowerCase()) }];
+  });
+  return (item) =>
+    (typeGlobs.length === 0 || typeGlobs.some((m) => m(item.type))) &&
+    fields.every(({ field, matches }) => {
+      const value = item[field];
+      return value !== null && matches(value.toLowerCase());
+    });
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { compileFilter } from "../../src/outbound/match.js";
+
+const item = (type: string, extra: Partial<{ environment: string; repository: string; platform: string }> = {}) => ({
+  type,
+  environment: extra.environment ?? null,
+  repository: extra.repository ?? null,
+  platform: extra.platform ?? null,
+});
+
+describe("compileFilter", () => {
+  it("matches types by glob, case-sensitively", () => {
+    const f = compileFilter(["issue.shipped", "deploy.*"]);
+    expect(f(item("issue.shipped"))).toBe(true);
+    expect(f(item("deploy.changes"))).toBe(true);
+    expect(f(item("deploy.rolled_back"))).toBe(true);
+    expect(f(item("pr.shipped"))).toBe(false);
+    expect(f(item("Issue.shipped"))).toBe(false);
+  });
+
+  it("matches where fields by glob, case-insensitively, and never a field the message lacks", () => {
+    const f = compileFilter(["*"], { environment: "prod*", repository: "acme/*" });
+    expect(f(item("issue.shipped", { environment: "Production-EU", repository: "acme/web" }))).toBe(true);
+    expect(f(item("issue.shipped", { environment: "staging", repository: "acme/web" }))).toBe(false);
+    expect(f(item("issue.shipped", { environment: "prod", repository: "other/web" }))).toBe(false);
+    expect(f(item("issue.shipped", { repository: "acme/web" }))).toBe(false);
+  });
+
+  it("filters by platform", () => {
+    const f = compileFilter(["github.*"], { platform: "github" });
+    expect(f(item("github.push", { platform: "github" }))).toBe(true);
+    expect(f(item("github.push", { platform: "slack" }))).toBe(false);
+  });
+});
