@@ -3,9 +3,10 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY prisma.config.ts tsconfig.json ./
+COPY prisma.config.ts tsconfig.json vite.config.ts ./
 COPY prisma ./prisma
 COPY src ./src
+COPY console ./console
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -1,98 +1,237 @@
 #!/usr/bin/env node
-// `switchyard`: the command line for analysts and rule authors. Commands that read or change the
-// graph talk to a running instance's API (SWITCHYARD_URL, SWITCHYARD_TOKEN); `replay` works on the
-// database directly (DATABASE_URL), as an operator's tool.
+// `switchyard`: the command line for analysts, rule authors and operators. Commands that read or
+// change the graph talk to a running instance's API (SWITCHYARD_URL, SWITCHYARD_TOKEN); `replay` and
+// `reconcile` work on the database directly (DATABASE_URL), as an operator's tools. Output is for
+// people (SPEC §7a); `--json` prints the API's JSON as it came, for scripts.
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { loadConfig } from "./shared/config.js";
-import { createRuleBook } from "./pipeline/rule-book.js";
-import { PLATFORMS, type Platform } from "./shared/event.js";
-import { openDatabase } from "./store/prisma.js";
+import { apiClient, ApiError } from "./cli/api.js";
+import { deployView, type DeployChanges } from "./cli/format/deploy.js";
+import { doraReport, type DoraAnswer } from "./cli/format/dora.js";
+import { entityView, type EntityAnswer } from "./cli/format/entity.js";
+import {
+  attemptsTable,
+  deliveriesTable,
+  eventsTable,
+  rulesTable,
+  subscriptionsTable,
+  type Attempt,
+} from "./cli/format/lists.js";
+import { createdSubscription, jobView, reconcileView, replayView, type JobAnswer } from "./cli/format/results.js";
+import { table } from "./cli/format/table.js";
+import { progressBar } from "./cli/progress.js";
+import { replay, replayFilter, type ReplayOptions } from "./cli/replay.js";
 import { reconcileConfigured, reconcileOnce } from "./ops/github-reconcile.js";
-import { replayDeliveries } from "./pipeline/replay.js";
+import { loadConfig } from "./shared/config.js";
+import { PLATFORMS } from "./shared/event.js";
+import { openDatabase } from "./store/prisma.js";
 
-const base = (process.env.SWITCHYARD_URL ?? "http://127.0.0.1:3000").replace(/\/$/, "");
-const token = process.env.SWITCHYARD_TOKEN ?? process.env.API_TOKENS?.split(",")[0]?.trim() ?? "";
+const api = apiClient(
+  process.env.SWITCHYARD_URL ?? "http://127.0.0.1:3000",
+  process.env.SWITCHYARD_TOKEN ?? process.env.API_TOKENS?.split(",")[0]?.trim() ?? "",
+);
 
-async function api(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${base}/api${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json: unknown = res.status === 204 ? { ok: true } : await res.json();
-  if (!res.ok) throw new Error(`${res.status} ${(json as { error?: string }).error ?? res.statusText}`);
-  return json;
+const program = new Command("switchyard")
+  .description("Query and steer a Switchyard instance")
+  .option("--json", "print the API's JSON as it came (for scripts) instead of tables");
+
+const asJson = () => program.opts<{ json?: boolean }>().json === true;
+
+/** The answer for people, or as JSON with --json. */
+function show<T>(answer: T, human: (a: T) => string): void {
+  console.log(asJson() ? JSON.stringify(answer, null, 2) : human(answer));
 }
 
-const readJson = (file: string) => JSON.parse(readFileSync(file === "-" ? 0 : file, "utf8")) as unknown;
-const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
-const run =
-  (fn: (...args: any[]) => Promise<unknown>) =>
-  async (...args: any[]) =>
-    print(await fn(...args));
+const readJson = (file: string): unknown => {
+  const text = readFileSync(file === "-" ? 0 : file, "utf8");
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file === "-" ? "stdin" : file}: not JSON (${(err as Error).message})`, { cause: err });
+  }
+};
 const enc = encodeURIComponent;
+const query = (opts: Record<string, string | undefined>) => {
+  const q = new URLSearchParams(Object.entries(opts).filter((e): e is [string, string] => e[1] !== undefined));
+  return q.size ? `?${q}` : "";
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const program = new Command("switchyard").description("Query and steer a Switchyard instance");
+// ── rules (SPEC §7) ──────────────────────────────────────────────────────────────────────────────
+interface RuleAnswer {
+  name: string;
+  enabled: boolean;
+  version?: number;
+}
+const ruleLine = (verb: string) => (r: RuleAnswer) =>
+  `rule ${r.name} ${verb}${r.version ? ` (version ${r.version})` : ""}: ${r.enabled ? "enabled" : "disabled"}`;
 
 const rules = program.command("rules").description("correlation rules");
-rules.command("list").action(run(() => api("GET", "/rules")));
+rules
+  .command("list")
+  .description("built-in and custom rules")
+  .action(async () => show(await api<Parameters<typeof rulesTable>[0]>("GET", "/rules"), rulesTable));
 rules
   .command("add <file>")
   .description("add a custom rule from a JSON file (- for stdin)")
-  .action(run((file: string) => api("POST", "/rules", readJson(file))));
+  .action(async (file: string) => show(await api<RuleAnswer>("POST", "/rules", readJson(file)), ruleLine("added")));
 rules
   .command("test <rule-file> <event-file>")
   .description("dry run: the links a rule would make from an event")
-  .action(
-    run((rule: string, event: string) => api("POST", "/rules/test", { rule: readJson(rule), event: readJson(event) })),
-  );
-rules.command("disable <name>").action(run((name: string) => api("PUT", `/rules/${enc(name)}`, { enabled: false })));
-rules.command("enable <name>").action(run((name: string) => api("PUT", `/rules/${enc(name)}`, { enabled: true })));
+  .action(async (rule: string, event: string) => {
+    const answer = await api<{ links: Array<{ from?: string; to: string; relation: string; confidence: number }> }>(
+      "POST",
+      "/rules/test",
+      { rule: readJson(rule), event: readJson(event) },
+    );
+    show(answer, (a) =>
+      table(
+        ["from", "relation", "to", "confidence"],
+        a.links.map((l) => [l.from ?? "(the event's subject)", l.relation, l.to, l.confidence]),
+        "no links: the rule does not match this event",
+      ),
+    );
+  });
+for (const [verb, enabled] of [
+  ["disable", false],
+  ["enable", true],
+] as const) {
+  rules
+    .command(`${verb} <name>`)
+    .description(`${verb} a rule (built-in or custom)`)
+    .action(async (name: string) =>
+      show(await api<RuleAnswer>("PUT", `/rules/${enc(name)}`, { enabled }), ruleLine(`${verb}d`)),
+    );
+}
 rules
   .command("backfill <name>")
   .description("re-apply a rule to stored history")
-  .option("--wait", "wait for the job and print its result")
-  .action(
-    run(async (name: string, opts: { wait?: boolean }) => {
-      const { job } = (await api("POST", `/rules/${enc(name)}/backfill`)) as { job: string };
-      if (!opts.wait) return { job };
+  .option("--wait", "wait for the job (a progress bar on a terminal) and print its result")
+  .action(async (name: string, opts: { wait?: boolean }) => {
+    const queued = await api<{ job: string; status: string }>("POST", `/rules/${enc(name)}/backfill`);
+    if (!opts.wait) return show(queued, (a) => `backfill of ${name} queued as job ${a.job} (--wait to follow it)`);
+    const bar = progressBar(`backfill ${name}`);
+    let job: JobAnswer;
+    try {
       for (;;) {
-        const status = (await api("GET", `/jobs/${enc(job)}`)) as { state: string };
-        if (status.state === "completed" || status.state === "failed") return status;
-        await new Promise((r) => setTimeout(r, 250));
+        job = await api<JobAnswer>("GET", `/jobs/${enc(queued.job)}`);
+        const p = typeof job.progress === "object" ? job.progress : undefined;
+        if (p?.total !== undefined) bar.update(p.processed ?? 0, p.total);
+        if (job.state === "completed" || job.state === "failed") break;
+        await sleep(250);
       }
-    }),
-  );
+    } finally {
+      bar.stop();
+    }
+    show(job, jobView);
+    if (job.state === "failed") throw new Error(`backfill of ${name} failed: ${job.failedReason ?? "no reason given"}`);
+  });
 
+// ── the graph (SPEC §6) ──────────────────────────────────────────────────────────────────────────
 program
   .command("entity <key>")
+  .description("an entity, its links as a tree, its timeline")
   .option("--depth <n>", "follow links transitively", "1")
-  .action(run((key: string, opts: { depth: string }) => api("GET", `/entities/${enc(key)}?depth=${enc(opts.depth)}`)));
+  .action(async (key: string, opts: { depth: string }) =>
+    show(await api<EntityAnswer>("GET", `/entities/${enc(key)}${query({ depth: opts.depth })}`), entityView),
+  );
 
 program
   .command("deploy")
+  .description("deploys")
   .command("changes <key>")
   .description("what a deploy shipped")
-  .action(run((key: string) => api("GET", `/deploys/${enc(key)}/changes`)));
+  .action(async (key: string) => show(await api<DeployChanges>("GET", `/deploys/${enc(key)}/changes`), deployView));
 
 program
   .command("dora")
+  .description("DORA's four keys for a repository")
   .requiredOption("--repository <owner/repo>")
-  .option("--environment <name>")
+  .option("--environment <name>", "one environment (default: the production ones)")
   .option("--since <iso>")
   .option("--until <iso>")
   .option("--bucket <day|week|month>", "add the four keys per bucket (trend series)")
-  .action(
-    run((opts: Record<string, string | undefined>) => {
-      const q = new URLSearchParams(Object.entries(opts).filter((e): e is [string, string] => e[1] !== undefined));
-      return api("GET", `/metrics/dora?${q}`);
-    }),
+  .action(async (opts: Record<string, string | undefined>) =>
+    show(await api<DoraAnswer>("GET", `/metrics/dora${query(opts)}`), doraReport),
   );
 
+program
+  .command("events")
+  .description("stored events, newest first")
+  .option("--platform <platform>", PLATFORMS.join("|"))
+  .option("--type <glob>", "e.g. github.pull_request.*")
+  .option("--subject <key>")
+  .option("--since <iso>")
+  .option("--until <iso>")
+  .option("--limit <n>")
+  .option("--cursor <cursor>", "the next page, as the previous one printed")
+  .action(async (opts: Record<string, string | undefined>) =>
+    show(await api<Parameters<typeof eventsTable>[0]>("GET", `/events${query(opts)}`), eventsTable),
+  );
+
+program
+  .command("deliveries")
+  .description("stored raw deliveries and their status (SPEC §8)")
+  .option("--status <status>", "stored|unprocessable|pending")
+  .option("--platform <platform>", PLATFORMS.join("|"))
+  .option("--limit <n>")
+  .option("--cursor <id>", "the next page, as the previous one printed")
+  .action(async (opts: Record<string, string | undefined>) =>
+    show(await api<Parameters<typeof deliveriesTable>[0]>("GET", `/deliveries${query(opts)}`), deliveriesTable),
+  );
+
+// ── subscriptions (SPEC §9) ──────────────────────────────────────────────────────────────────────
+const subscriptions = program.command("subscriptions").description("what Switchyard sends, and where");
+subscriptions
+  .command("list")
+  .description("every subscription")
+  .action(async () =>
+    show(await api<Parameters<typeof subscriptionsTable>[0]>("GET", "/subscriptions"), subscriptionsTable),
+  );
+subscriptions
+  .command("add <file>")
+  .description("add a subscription from a JSON file (- for stdin); prints its secret once")
+  .action(async (file: string) =>
+    show(
+      await api<{ name: string; kind: string; secret?: string }>("POST", "/subscriptions", readJson(file)),
+      createdSubscription,
+    ),
+  );
+subscriptions
+  .command("test <name>")
+  .description("send a switchyard.test message")
+  .action(async (name: string) =>
+    show(
+      await api<{ id: string }>("POST", `/subscriptions/${enc(name)}/test`),
+      (a) => `test message ${a.id} queued for ${name}; see it with: switchyard subscriptions deliveries ${name}`,
+    ),
+  );
+subscriptions
+  .command("deliveries <name>")
+  .description("the subscription's messages and their attempts")
+  .option("--status <status>", "pending|succeeded|failed|dead")
+  .option("--limit <n>")
+  .option("--cursor <cursor>")
+  .action(async (name: string, opts: Record<string, string | undefined>) =>
+    show(
+      await api<Attempt[] | { items: Attempt[]; next: string | null }>(
+        "GET",
+        `/subscriptions/${enc(name)}/deliveries${query(opts)}`,
+      ),
+      attemptsTable,
+    ),
+  );
+subscriptions
+  .command("retry <name> <id>")
+  .description("send a failed or dead message again")
+  .action(async (name: string, id: string) =>
+    show(
+      await api<{ id: string; attempt?: number }>("POST", `/subscriptions/${enc(name)}/deliveries/${enc(id)}/retry`),
+      (a) => `message ${a.id} of ${name} is pending again${a.attempt ? ` (attempt ${a.attempt})` : ""}`,
+    ),
+  );
+
+// ── on the database ──────────────────────────────────────────────────────────────────────────────
 program
   .command("replay")
   .description("re-process stored raw deliveries (idempotent); uses DATABASE_URL")
@@ -100,50 +239,43 @@ program
   .option("--since <iso>", "received at or after")
   .option("--limit <n>")
   .option("--delivery <id...>", "only these deliveries (raw delivery ids), e.g. unprocessable ones")
-  .action(
-    run(async (opts: { platform?: string; since?: string; limit?: string; delivery?: string[] }) => {
-      if (opts.platform && !PLATFORMS.includes(opts.platform as Platform))
-        throw new Error(`--platform must be one of ${PLATFORMS.join(", ")}`);
-      const db = openDatabase(loadConfig().DATABASE_URL);
-      try {
-        return await replayDeliveries(db, await createRuleBook(db.prisma).current(), {
-          ids: opts.delivery,
-          platform: opts.platform as Platform | undefined,
-          since: opts.since ? new Date(opts.since) : undefined,
-          limit: opts.limit ? Number(opts.limit) : undefined,
-        });
-      } finally {
-        await db.close();
-      }
-    }),
-  );
+  .action(async (opts: ReplayOptions) => {
+    const filter = replayFilter(opts);
+    const db = openDatabase(loadConfig().DATABASE_URL);
+    try {
+      show(await replay(db, filter, progressBar("replay")), replayView);
+    } finally {
+      await db.close();
+    }
+  });
 
 program
   .command("reconcile")
+  .description("find and fix what senders failed to deliver")
   .command("github")
   .description(
     "redeliver GitHub's failed deliveries that were never stored (GITHUB_TOKEN or App, GITHUB_RECONCILE_HOOKS)",
   )
   .option("--since <iso>", "only deliveries first attempted at or after")
   .option("--dry-run", "list what would be redelivered, redeliver nothing")
-  .action(
-    run(async (opts: { since?: string; dryRun?: boolean }) => {
-      const config = loadConfig();
-      if (!reconcileConfigured(config)) {
-        throw new Error("set GITHUB_TOKEN (or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY) and GITHUB_RECONCILE_HOOKS");
-      }
-      const since = opts.since ? new Date(opts.since) : undefined;
-      if (since && Number.isNaN(since.getTime())) throw new Error("--since must be an ISO-8601 date");
-      const db = openDatabase(config.DATABASE_URL, 2);
-      try {
-        return await reconcileOnce(db.prisma, config, { since, dryRun: opts.dryRun });
-      } finally {
-        await db.close();
-      }
-    }),
-  );
+  .action(async (opts: { since?: string; dryRun?: boolean }) => {
+    const config = loadConfig();
+    if (!reconcileConfigured(config)) {
+      throw new Error("set GITHUB_TOKEN (or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY) and GITHUB_RECONCILE_HOOKS");
+    }
+    const since = opts.since ? new Date(opts.since) : undefined;
+    if (since && Number.isNaN(since.getTime())) throw new Error("--since must be an ISO-8601 date");
+    const db = openDatabase(config.DATABASE_URL, 2);
+    try {
+      show(await reconcileOnce(db.prisma, config, { since, dryRun: opts.dryRun }), reconcileView);
+    } finally {
+      await db.close();
+    }
+  });
 
 program.parseAsync().catch((err: Error) => {
+  // Errors on stderr, never on stdout (scripts read stdout); with --json the API's own answer.
+  if (asJson() && err instanceof ApiError) console.error(JSON.stringify(err.body));
   console.error(`switchyard: ${err.message}`);
   process.exit(1);
 });

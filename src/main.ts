@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from "./shared/config.js";
 import { createLogger } from "./shared/log.js";
 import { startService } from "./service.js";
+import { startupReport } from "./ops/startup-report.js";
 
 let config;
 try {
@@ -11,6 +12,8 @@ try {
   process.exit(1);
 }
 const log = createLogger(config.LOG_LEVEL);
+// What this role cannot do as configured, one line each, before anything can fail for it.
+for (const problem of startupReport(config)) log.warn({ variable: problem.variable }, problem.message);
 const service = await startService(config, log);
 
 let stopping = false;

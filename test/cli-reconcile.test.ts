@@ -60,7 +60,15 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => github.close(() => resolve())));
 
+/** `reconcile github` as scripts read it (--json). */
 async function reconcile(...args: string[]) {
+  return JSON.parse(await switchyard("--json", "reconcile", "github", ...args));
+}
+
+/** `reconcile github` as printed for people. */
+const reconcileOutput = (...args: string[]) => switchyard("reconcile", "github", ...args);
+
+async function switchyard(...args: string[]) {
   const env = {
     ...process.env,
     DATABASE_URL: inject("databaseUrl"),
@@ -68,16 +76,21 @@ async function reconcile(...args: string[]) {
     GITHUB_API_URL: apiUrl,
     GITHUB_RECONCILE_HOOKS: "acme/api:7",
   };
-  const { stdout } = await exec(process.execPath, ["--import", "tsx", "src/cli.ts", "reconcile", "github", ...args], {
-    env,
-  });
-  return JSON.parse(stdout);
+  const { stdout } = await exec(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { env });
+  return stdout;
 }
 
 describe("switchyard reconcile github", () => {
   it("--dry-run lists the failed delivery Switchyard never stored and asks GitHub for nothing", async () => {
     const report = await reconcile("--dry-run");
     expect(report).toMatchObject({ listed: 3, failed: 2, stored: 1, redelivered: [lost], errors: [] });
+    expect(seen.filter((s) => s.startsWith("POST"))).toEqual([]);
+  });
+
+  it("prints for people what it found and what it would do", async () => {
+    const out = await reconcileOutput("--dry-run");
+    expect(out).toMatch(/^attempts listed\s+3\nfailed deliveries\s+2\nstored anyway\s+1\nredelivered\s+1\n/);
+    expect(out).toMatch(new RegExp(`^DELIVERY\\s+OUTCOME\\s+WHY\\n${lost}\\s+redelivered$`, "m"));
     expect(seen.filter((s) => s.startsWith("POST"))).toEqual([]);
   });
 

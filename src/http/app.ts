@@ -6,6 +6,7 @@ import { webhookRoute } from "./webhooks.js";
 import { PLATFORMS } from "../shared/event.js";
 import type { Metrics } from "../ops/metrics.js";
 import { answerFor } from "./errors.js";
+import { consoleMiddleware } from "./console.js";
 
 export interface AppParts {
   log: Logger;
@@ -16,6 +17,8 @@ export interface AppParts {
   ops: Router;
   /** /api/*, already guarded by bearer tokens. */
   api?: Router;
+  /** /admin/queues (Bull Board), guarded by its own Basic auth. */
+  admin?: Koa.Middleware;
 }
 
 /** The HTTP surface: receivers at /webhooks/*, the query API at /api/*, operations at the root. */
@@ -59,6 +62,9 @@ export function createApp(parts: AppParts): Koa {
     }
     app.use(webhooks.routes());
   }
+  if (parts.admin) app.use(parts.admin);
   if (parts.api) app.use(parts.api.routes());
+  // The web console (SPEC §11) last: it only sees paths no route answered.
+  if (parts.api) app.use(consoleMiddleware());
   return app;
 }

@@ -5,6 +5,7 @@ import { replayDeliveries } from "../../pipeline/replay.js";
 import { PLATFORMS } from "../../shared/event.js";
 import { listDeliveries } from "../../store/deliveries.js";
 import type { Database } from "../../store/prisma.js";
+import { route } from "../openapi.js";
 import { notFound } from "../respond.js";
 import { limit, uuid, valid } from "./params.js";
 
@@ -13,7 +14,7 @@ const listQuery = z.object({
   platform: z.enum(PLATFORMS).optional(),
   limit: limit(500, 50),
   /** The last id of the previous page (ids are UUIDv7: newest first is id order). */
-  cursor: uuid.optional(),
+  cursor: uuid.optional().meta({ description: "`next` of the previous page" }),
 });
 
 const idParams = z.object({ id: uuid });
@@ -22,7 +23,12 @@ const idParams = z.object({ id: uuid });
 export function deliveriesApi(db: Database, rules: RuleBook): Router {
   const router = new Router();
 
-  router.get("/deliveries", async (ctx) => {
+  const listDoc = {
+    summary: "Stored raw deliveries, newest first (SPEC §8)",
+    query: listQuery,
+    responses: { 200: '`{"items": [{id, platform, deliveryId, receivedAt, status, error}], "next": id|null}`' },
+  };
+  route(router, "get", "/deliveries", listDoc, async (ctx) => {
     const q = valid(ctx, listQuery, ctx.query);
     if (!q) return;
     const items = await listDeliveries(db.prisma, { ...q, before: q.cursor, limit: q.limit + 1 });
@@ -30,7 +36,12 @@ export function deliveriesApi(db: Database, rules: RuleBook): Router {
     ctx.body = { items: page, next: items.length > q.limit ? page.at(-1)!.id : null };
   });
 
-  router.post("/deliveries/:id/reprocess", async (ctx) => {
+  const reprocessDoc = {
+    summary: "Re-run one delivery with the current code",
+    params: idParams,
+    responses: { 200: '`{id, status: "stored"|"unprocessable", error}`', 404: "no such delivery" },
+  };
+  route(router, "post", "/deliveries/:id/reprocess", reprocessDoc, async (ctx) => {
     const p = valid(ctx, idParams, ctx.params);
     if (!p) return;
     const result = await replayDeliveries(db, await rules.current(), { ids: [p.id] });

@@ -3,16 +3,17 @@ import { z } from "zod";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { deployChanges } from "../../api/deploy-changes.js";
 import { computeDora } from "../../api/dora.js";
+import { route } from "../openapi.js";
 import { badRequest, notFound } from "../respond.js";
 import { entityKey, FIRST_DATE, isoDate, name, repository, valid } from "./params.js";
 
-const keyParams = z.object({ key: entityKey });
+const keyParams = z.object({ key: entityKey.meta({ description: "deploy key (`deploy:generic:<id>`), URL-encoded" }) });
 const doraQuery = z.object({
   repository,
-  environment: name.optional(),
-  since: isoDate.optional(),
-  until: isoDate.optional(),
-  bucket: z.enum(["day", "week", "month"]).optional(),
+  environment: name.optional().meta({ description: "one environment; without it, PRODUCTION_ENVIRONMENTS" }),
+  since: isoDate.optional().meta({ description: "default: 30 days before until" }),
+  until: isoDate.optional().meta({ description: "default: now" }),
+  bucket: z.enum(["day", "week", "month"]).optional().meta({ description: "adds `series`, the figures per bucket" }),
 });
 
 const DEFAULT_WINDOW_MS = 30 * 86_400_000;
@@ -20,14 +21,26 @@ const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 /** GET /api/deploys/:key/changes and /api/metrics/dora (SPEC §6). */
 export function deploysApi(prisma: PrismaClient, production: string[]): Router {
   const router = new Router();
-  router.get("/deploys/:key/changes", async (ctx) => {
+  const changesDoc = {
+    summary: "What a deploy shipped, and the deploy before it",
+    params: keyParams,
+    responses: { 200: "`{deploy, previous, rangeKnown, commits, pullRequests, issues}`", 404: "no such deploy" },
+  };
+  route(router, "get", "/deploys/:key/changes", changesDoc, async (ctx) => {
     const p = valid(ctx, keyParams, ctx.params);
     if (!p) return;
     const changes = await deployChanges(prisma, p.key);
     if (!changes) return notFound(ctx, "deploy");
     ctx.body = changes;
   });
-  router.get("/metrics/dora", async (ctx) => {
+  const doraDoc = {
+    summary: "DORA's four keys for a repository",
+    query: doraQuery,
+    responses: {
+      200: "deployment frequency, lead time (median, p90), change failure rate, time to restore, the deploys counted",
+    },
+  };
+  route(router, "get", "/metrics/dora", doraDoc, async (ctx) => {
     const q = valid(ctx, doraQuery, ctx.query);
     if (!q) return;
     const until = q.until ?? new Date();

@@ -2,19 +2,26 @@ import Router from "@koa/router";
 import { z } from "zod";
 import { entityGraph } from "../../api/entity-graph.js";
 import type { PrismaClient } from "../../generated/prisma/client.js";
+import { route } from "../openapi.js";
 import { notFound } from "../respond.js";
 import { entityKey, integer, limit, valid } from "./params.js";
 
-const keyParams = z.object({ key: entityKey });
+const keyParams = z.object({ key: entityKey.meta({ description: "entity key (SPEC §4), URL-encoded" }) });
 const depthQuery = z.object({
-  depth: integer(0, 5).default(1),
-  limit: limit(1000, 200),
+  depth: integer(0, 5).default(1).meta({ description: "hops of links to follow" }),
+  limit: limit(1000, 200).meta({ description: "most timeline events" }),
 });
 
 /** GET /api/entities/:key (SPEC §6): the entity, its links (transitively with ?depth=N) and timeline. */
 export function graphApi(prisma: PrismaClient): Router {
   const router = new Router();
-  router.get("/entities/:key", async (ctx) => {
+  const doc = {
+    summary: "An entity, its links (transitively with depth) and its timeline",
+    params: keyParams,
+    query: depthQuery,
+    responses: { 200: "`{entity, links, timeline, related}`", 404: "nothing is known of the key" },
+  };
+  route(router, "get", "/entities/:key", doc, async (ctx) => {
     const p = valid(ctx, keyParams, ctx.params);
     const q = p && valid(ctx, depthQuery, ctx.query);
     if (!p || !q) return;

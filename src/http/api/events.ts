@@ -3,17 +3,18 @@ import { z } from "zod";
 import { getEvent, listEvents } from "../../api/events.js";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { PLATFORMS } from "../../shared/event.js";
+import { route } from "../openapi.js";
 import { notFound } from "../respond.js";
 import { entityKey, eventCursor, isoDate, limit, typeGlob, uuid, valid } from "./params.js";
 
 const listQuery = z.object({
   platform: z.enum(PLATFORMS).optional(),
-  type: typeGlob.optional(),
-  subject: entityKey.optional(),
-  since: isoDate.optional(),
-  until: isoDate.optional(),
+  type: typeGlob.optional().meta({ description: "event type, globs allowed (`github.pull_request.*`)" }),
+  subject: entityKey.optional().meta({ description: "entity key the events are about" }),
+  since: isoDate.optional().meta({ description: "occurred at or after" }),
+  until: isoDate.optional().meta({ description: "occurred before" }),
   limit: limit(500, 50),
-  cursor: eventCursor.optional(),
+  cursor: eventCursor.optional().meta({ description: "`next` of the previous page" }),
 });
 
 const idParams = z.object({ id: uuid });
@@ -22,13 +23,23 @@ const idParams = z.object({ id: uuid });
 export function eventsApi(prisma: PrismaClient): Router {
   const router = new Router();
 
-  router.get("/events", async (ctx) => {
+  const list = {
+    summary: "Events, newest first",
+    query: listQuery,
+    responses: { 200: '`{"items": [...], "next": cursor|null}`' },
+  };
+  route(router, "get", "/events", list, async (ctx) => {
     const q = valid(ctx, listQuery, ctx.query);
     if (!q) return;
     ctx.body = await listEvents(prisma, { ...q, cursor: q.cursor ?? null });
   });
 
-  router.get("/events/:id", async (ctx) => {
+  const one = {
+    summary: "One event with its platform rows and raw delivery",
+    params: idParams,
+    responses: { 200: "`{event, rows, raw}`; raw without signature or credential headers", 404: "no such event" },
+  };
+  route(router, "get", "/events/:id", one, async (ctx) => {
     const p = valid(ctx, idParams, ctx.params);
     if (!p) return;
     const found = await getEvent(prisma, p.id);

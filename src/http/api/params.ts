@@ -55,11 +55,12 @@ export const FIRST_DATE = new Date("0001-01-01T00:00:00Z");
 /** An integer in min..max from a query string, with one message whatever is wrong (NaN, 1.5, 1e308). */
 export function integer(min: number, max: number) {
   const message = `must be an integer from ${min} to ${max}`;
-  return z.coerce
-    .number({ message })
-    .int({ message, abort: true })
-    .min(min, { message, abort: true })
-    .max(max, { message });
+  // null is never a query value, but coerced it would be 0: refused, so the OpenAPI document
+  // (which asks the schema whether it takes null) does not call the parameter nullable.
+  return z.preprocess(
+    (v) => (v === null ? Number.NaN : v),
+    z.coerce.number({ message }).int({ message, abort: true }).min(min, { message, abort: true }).max(max, { message }),
+  );
 }
 
 /** A page size: an integer in 1..max, `fallback` when absent. */

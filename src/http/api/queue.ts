@@ -2,6 +2,7 @@ import Router from "@koa/router";
 import { z } from "zod";
 import type { IngestQueue } from "../../queue/ingest-queue.js";
 import { withinDeadline } from "../deadline.js";
+import { route } from "../openapi.js";
 import { notFound } from "../respond.js";
 import { jobId, limit, offset, valid } from "./params.js";
 
@@ -17,11 +18,22 @@ export function queueApi(
   unprocessable: () => Promise<Record<string, number>>,
 ): Router {
   const router = new Router();
-  router.get("/queue", async (ctx) => {
+  const countsDoc = {
+    summary: "Ingest job counts, and unprocessable deliveries by platform",
+    responses: { 200: "`{waiting, prioritized, active, delayed, failed, completed, unprocessable: {platform: n}}`" },
+  };
+  route(router, "get", "/queue", countsDoc, async (ctx) => {
     const [counts, kept] = await Promise.all([withinDeadline(depth()), unprocessable()]);
     ctx.body = { ...counts, unprocessable: kept };
   });
-  router.get("/queue/failed", async (ctx) => {
+  const failedDoc = {
+    summary: "Failed ingest jobs, kept until retried",
+    query: page,
+    responses: {
+      200: '`{"total": n, "items": [{id, type, platform, deliveryId, attemptsMade, failedReason, failedAt}]}`',
+    },
+  };
+  route(router, "get", "/queue/failed", failedDoc, async (ctx) => {
     const q = valid(ctx, page, ctx.query);
     if (!q) return;
     const [jobs, total] = await withinDeadline(
@@ -40,7 +52,12 @@ export function queueApi(
       })),
     };
   });
-  router.post("/queue/failed/:id/retry", async (ctx) => {
+  const retryDoc = {
+    summary: "Retry a failed ingest job",
+    params: idParams,
+    responses: { 202: '`{"id": id, "retried": true}`', 404: "no such failed job" },
+  };
+  route(router, "post", "/queue/failed/:id/retry", retryDoc, async (ctx) => {
     const p = valid(ctx, idParams, ctx.params);
     if (!p) return;
     const job = await withinDeadline(

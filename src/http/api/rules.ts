@@ -3,9 +3,10 @@ import type { Queue } from "bullmq";
 import { z } from "zod";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { withinDeadline } from "../deadline.js";
+import { route } from "../openapi.js";
 import { badRequest, notFound } from "../respond.js";
 import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
-import { applyCustomRule, compileRule } from "../../correlate/custom-rules.js";
+import { applyCustomRule, compileRule, customRuleSchema } from "../../correlate/custom-rules.js";
 import type { RuleBook } from "../../pipeline/rule-book.js";
 import {
   createRule,
@@ -24,11 +25,17 @@ export const BACKFILL_QUEUE = "backfill";
 const nameParams = z.object({ name: ruleName });
 const idParams = z.object({ id: jobId });
 
+/** The rule as documented (one component); compileRule validates with the same schema. */
+const ruleBody = customRuleSchema.meta({ id: "CustomRule", description: "a custom correlation rule (SPEC §7)" });
+/** PUT: a whole rule (the path names it, whatever its `name` says), or only `enabled`; built-in rules take only `enabled`. */
+const putBody = z.union([z.strictObject({ enabled: z.boolean() }), ruleBody]);
+
 /** hasOwn, not `in`: `constructor` or `toString` are not built-in rules. */
 const isBuiltin = (name: string): name is keyof typeof BUILTIN_RULES => Object.hasOwn(BUILTIN_RULES, name);
 
 const testBody = z.strictObject({
-  rule: z.unknown(),
+  // Checked by compileRule after this schema, so that a bad rule is a 422 like on save.
+  rule: z.unknown().meta({ description: "a custom rule, as for POST /api/rules" }),
   event: z.object({
     id: z.string().default("00000000-0000-0000-0000-000000000000"),
     platform: z.string().default("github"),
@@ -56,13 +63,15 @@ function describe(row: RuleRow | null, name: string) {
 export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue): Router {
   const router = new Router();
 
-  router.get("/rules", async (ctx) => {
+  const listDoc = { summary: "Built-in and custom rules", responses: { 200: '`{"items": [rule]}`' } };
+  route(router, "get", "/rules", listDoc, async (ctx) => {
     const rows = await listRules(prisma);
     const names = [...new Set([...Object.keys(BUILTIN_RULES), ...rows.map((r) => r.name)])];
     ctx.body = { items: names.map((n) => describe(rows.find((r) => r.name === n) ?? null, n)) };
   });
 
-  router.get("/rules/:name", async (ctx) => {
+  const getDoc = { summary: "One rule", params: nameParams, responses: { 200: "the rule", 404: "no such rule" } };
+  route(router, "get", "/rules/:name", getDoc, async (ctx) => {
     const p = valid(ctx, nameParams, ctx.params);
     if (!p) return;
     const rule = describe(await findRule(prisma, p.name), p.name);
@@ -70,7 +79,16 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
     ctx.body = rule;
   });
 
-  router.post("/rules", async (ctx) => {
+  const createDoc = {
+    summary: "Create a custom rule (SPEC §7)",
+    body: ruleBody,
+    responses: {
+      201: "the rule, version 1",
+      409: "a rule of that name exists",
+      422: "the rule is refused: every problem listed",
+    },
+  };
+  route(router, "post", "/rules", createDoc, async (ctx) => {
     const c = compileRule(ctx.request.body);
     if (!c.ok) return badRequest(ctx, c.errors, 422);
     const { enabled = true, ...definition } = c.compiled.rule;
@@ -89,7 +107,13 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
     ctx.body = describe(await findRule(prisma, definition.name), definition.name);
   });
 
-  router.put("/rules/:name", async (ctx) => {
+  const putDoc = {
+    summary: "Replace a custom rule (a new version) or enable/disable any rule",
+    params: nameParams,
+    body: putBody,
+    responses: { 200: "the rule", 404: "no such rule", 422: "the rule is refused: every problem listed" },
+  };
+  route(router, "put", "/rules/:name", putDoc, async (ctx) => {
     const p = valid(ctx, nameParams, ctx.params);
     if (!p) return;
     const { name } = p;
@@ -116,7 +140,12 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
     ctx.body = describe(await findRule(prisma, name), name);
   });
 
-  router.delete("/rules/:name", async (ctx) => {
+  const deleteDoc = {
+    summary: "Delete a custom rule (built-in rules can only be disabled)",
+    params: nameParams,
+    responses: { 204: "deleted", 404: "no such rule", 422: "a built-in rule" },
+  };
+  route(router, "delete", "/rules/:name", deleteDoc, async (ctx) => {
     const p = valid(ctx, nameParams, ctx.params);
     if (!p) return;
     const { name } = p;
@@ -126,7 +155,12 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
     ctx.status = 204;
   });
 
-  router.post("/rules/test", async (ctx) => {
+  const testDoc = {
+    summary: "Dry run: the links a rule would make from an event",
+    body: testBody,
+    responses: { 200: '`{"links": [...]}`', 422: "the rule is refused: every problem listed" },
+  };
+  route(router, "post", "/rules/test", testDoc, async (ctx) => {
     const parsed = testBody.safeParse(ctx.request.body);
     if (!parsed.success) return badRequest(ctx, parsed.error);
     const c = compileRule(parsed.data.rule);
@@ -134,7 +168,12 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
     ctx.body = { links: applyCustomRule(c.compiled, parsed.data.event) };
   });
 
-  router.post("/rules/:name/backfill", async (ctx) => {
+  const backfillDoc = {
+    summary: "Re-apply a rule to stored history, as a job",
+    params: nameParams,
+    responses: { 202: '`{"job": id, "status": "/api/jobs/<id>"}`', 404: "no such rule" },
+  };
+  route(router, "post", "/rules/:name/backfill", backfillDoc, async (ctx) => {
     const p = valid(ctx, nameParams, ctx.params);
     if (!p) return;
     const { name } = p;
@@ -146,7 +185,12 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
     ctx.body = { job: job.id, status: `/api/jobs/${job.id}` };
   });
 
-  router.get("/jobs/:id", async (ctx) => {
+  const jobDoc = {
+    summary: "A backfill job: state, progress, result",
+    params: idParams,
+    responses: { 200: "`{id, state, progress: {processed, total}, result, failedReason, …}`", 404: "no such job" },
+  };
+  route(router, "get", "/jobs/:id", jobDoc, async (ctx) => {
     const p = valid(ctx, idParams, ctx.params);
     if (!p) return;
     const found = await withinDeadline(

@@ -1,0 +1,357 @@
+// The console's client of the query API (SPEC §6, §8, §9): typed answers, bearer token from the
+// session, and one place where a 401 signs the user out.
+import { getToken } from "./auth";
+
+export type Platform = "github" | "slack" | "linear" | "deploy";
+export const PLATFORMS: Platform[] = ["github", "slack", "linear", "deploy"];
+
+/** A unified event (SPEC §3). Lists carry the payload; timelines and the stream do not. */
+export interface EventSummary {
+  id: string;
+  platform: Platform;
+  type: string;
+  deliveryId?: string;
+  occurredAt: string;
+  receivedAt?: string;
+  actor: string | null;
+  subject: string | null;
+  keys?: string[];
+  priority: string;
+  payload?: unknown;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface EventDetail {
+  event: EventSummary;
+  rows: Record<string, Record<string, unknown>>;
+  raw: { contentType: string | null; headers: unknown; body: string; receivedAt: string } | undefined;
+}
+
+export interface Entity {
+  key: string;
+  kind: string;
+  title: string | null;
+  state: string | null;
+  url: string | null;
+  firstSeenAt?: string;
+  lastSeenAt?: string;
+}
+
+/** A link of the graph (SPEC §5). */
+export interface Link {
+  from: string;
+  to: string;
+  relation: string;
+  rule: string;
+  confidence: number;
+  evidence: string[];
+  createdAt: string;
+}
+
+/** A link's identity: the graph's edge id and the links table's row key. */
+export const linkId = (l: Pick<Link, "from" | "to" | "relation" | "rule">) =>
+  `${l.from}|${l.to}|${l.relation}|${l.rule}`;
+
+export interface EntityGraph {
+  entity: Entity;
+  links: Link[];
+  timeline: EventSummary[];
+  related: Entity[];
+}
+
+export interface Deploy {
+  key: string;
+  repository: string;
+  environment: string;
+  sha: string;
+  status: string;
+  url: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  previousKey: string | null;
+  rangeKnown: boolean;
+}
+
+export interface DeployChanges {
+  deploy: Deploy;
+  previous: Deploy | null;
+  rangeKnown: boolean;
+  rollsBack: string | null;
+  commits: Array<{ key: string; sha: string; message: string | null; authoredAt: string | null }>;
+  pullRequests: Array<{ key: string; number: number; title: string; mergedAt: string | null }>;
+  issues: Array<{ key: string; title: string | null; state: string | null; confidence: number }>;
+}
+
+export interface DoraFigures {
+  deploymentFrequency: { deploys: number; perDay: number };
+  leadTimeForChanges: { changes: number; medianSeconds: number | null; p90Seconds: number | null };
+  changeFailureRate: { deployments: number; failures: number; rate: number | null };
+  timeToRestore: { restored: number; medianSeconds: number | null };
+}
+
+export interface DoraReport extends DoraFigures {
+  repository: string;
+  environment: string | null;
+  environments: string[];
+  productionEnvironments: string[] | null;
+  since: string;
+  until: string;
+  deploys: Array<{ key: string; environment: string; status: string; finishedAt: string; failure: boolean }>;
+  series?: Array<DoraFigures & { start: string; end: string }>;
+}
+
+export type Bucket = "day" | "week" | "month";
+
+/** A window of time as the API takes it: ISO-8601, `until` excluded. */
+export interface Period {
+  since: string;
+  until: string;
+}
+
+/** A custom rule's definition (SPEC §7). */
+export interface RuleDefinition {
+  name: string;
+  on: string;
+  where?: Record<string, string | number | boolean | null>;
+  extract: { field: string; pattern: string };
+  link: { to: string; relation: string; confidence: number };
+  enabled?: boolean;
+}
+
+export interface Rule {
+  name: string;
+  builtin: boolean;
+  enabled: boolean;
+  version?: number;
+  definition?: RuleDefinition;
+  updatedAt?: string;
+  relation?: string;
+  confidence?: number;
+  description?: string;
+}
+
+export interface Job {
+  id: string;
+  name: string;
+  state: string;
+  progress: number | { processed?: number; total?: number } | null;
+  result: { processed: number; total: number } | null;
+  failedReason: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export type QueueCounts = Record<string, number> & { unprocessable?: Record<string, number> };
+
+export interface StoredDelivery {
+  id: string;
+  platform: Platform;
+  deliveryId: string;
+  receivedAt: string;
+  status: "pending" | "stored" | "unprocessable";
+  error: string | null;
+}
+
+/** A subscription (SPEC §9). */
+export interface Subscription {
+  name: string;
+  kind: "webhook" | "slack" | "linear";
+  url?: string;
+  channel?: string;
+  moveTo?: string;
+  types: string[];
+  where?: Record<string, string>;
+  enabled: boolean;
+  /** Why the service disabled it (a 410 from the destination, …). */
+  disabledReason?: string | null;
+  failingSince?: string | null;
+  /** Present once, on creation, when the service generated the webhook's signing secret. */
+  secret?: string;
+}
+
+export interface OutboundDelivery {
+  id: string;
+  type: string;
+  status: "pending" | "succeeded" | "failed" | "dead";
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+}
+
+/** An API refusal: the status and the problems the API listed (422 validation messages, …). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly problems: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+let unauthorized: (() => void) | null = null;
+/** Called when the API refuses the session's token (401), e.g. after it was rotated away. */
+export function onUnauthorized(handler: () => void): () => void {
+  unauthorized = handler;
+  return () => {
+    if (unauthorized === handler) unauthorized = null;
+  };
+}
+
+type Query = Record<string, string | number | undefined | null>;
+
+/** `?a=1&b=2`, leaving out empty values (the API treats `?a=` as a value, not as absent). */
+export function queryString(q: Query): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== "") params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+const enc = encodeURIComponent;
+
+interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Another token than the session's (sign-in checks the one typed). */
+  token?: string;
+}
+
+export async function request<T>(path: string, o: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  const token = o.token ?? getToken();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (o.body !== undefined) headers["content-type"] = "application/json";
+  const res = await fetch(path, {
+    method: o.method ?? "GET",
+    headers,
+    body: o.body === undefined ? undefined : JSON.stringify(o.body),
+    signal: o.signal,
+  });
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    // A proxy's HTML error page: keep the status, say what came back.
+  }
+  if (!res.ok) {
+    const body = (json ?? {}) as { error?: string; problems?: string[] };
+    if (res.status === 401 && !o.token) unauthorized?.();
+    throw new ApiError(res.status, body.error ?? `${res.status} ${res.statusText}`, body.problems ?? []);
+  }
+  return json as T;
+}
+
+const SHARED_MS = 10_000;
+const shared = new Map<string, { at: number; answer: Promise<unknown> }>();
+
+/**
+ * A GET answered from the same request made in the last few seconds: a page that shows one answer
+ * in two places (DORA's table and its charts) asks once. Not abortable: another part may wait on it.
+ */
+export function sharedGet<T>(path: string): Promise<T> {
+  const now = Date.now();
+  for (const [k, v] of shared) if (now - v.at > SHARED_MS) shared.delete(k);
+  const hit = shared.get(path);
+  if (hit) return hit.answer as Promise<T>;
+  const answer = request<T>(path);
+  shared.set(path, { at: now, answer });
+  answer.catch(() => shared.delete(path));
+  return answer;
+}
+
+/** Lists answered either as `[...]` or as `{items: [...]}`. */
+const items = <T>(r: T[] | { items: T[] }): T[] => (Array.isArray(r) ? r : (r?.items ?? []));
+
+export interface EventFilter {
+  platform?: string;
+  type?: string;
+  subject?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export const api = {
+  events: (f: EventFilter, signal?: AbortSignal) =>
+    request<Page<EventSummary>>(`/api/events${queryString({ ...f })}`, { signal }),
+  event: (id: string, signal?: AbortSignal) => request<EventDetail>(`/api/events/${enc(id)}`, { signal }),
+  entity: (key: string, depth: number, signal?: AbortSignal) =>
+    request<EntityGraph>(`/api/entities/${enc(key)}${queryString({ depth })}`, { signal }),
+  deployChanges: (key: string, signal?: AbortSignal) =>
+    request<DeployChanges>(`/api/deploys/${enc(key)}/changes`, { signal }),
+  dora: (q: { repository: string; environment?: string; bucket?: Bucket } & Partial<Period>) =>
+    sharedGet<DoraReport>(`/api/metrics/dora${queryString({ ...q })}`),
+
+  rules: (signal?: AbortSignal) => request<{ items: Rule[] }>("/api/rules", { signal }).then(items),
+  createRule: (rule: unknown) => request<Rule>("/api/rules", { method: "POST", body: rule }),
+  updateRule: (name: string, body: unknown) => request<Rule>(`/api/rules/${enc(name)}`, { method: "PUT", body }),
+  deleteRule: (name: string) => request<void>(`/api/rules/${enc(name)}`, { method: "DELETE" }),
+  testRule: (rule: unknown, event: EventSummary) =>
+    request<{ links: Array<Omit<Link, "evidence" | "createdAt">> }>("/api/rules/test", {
+      method: "POST",
+      body: {
+        rule,
+        event: {
+          id: event.id,
+          platform: event.platform,
+          type: event.type,
+          subject: event.subject,
+          actor: event.actor,
+          payload: event.payload ?? null,
+        },
+      },
+    }),
+  backfill: (name: string) =>
+    request<{ job: string; status: string }>(`/api/rules/${enc(name)}/backfill`, { method: "POST" }),
+  job: (id: string, signal?: AbortSignal) => request<Job>(`/api/jobs/${enc(id)}`, { signal }),
+
+  queue: (signal?: AbortSignal) => request<QueueCounts>("/api/queue", { signal }),
+  deliveries: (q: { status?: string; platform?: string; limit?: number; cursor?: string }, signal?: AbortSignal) =>
+    request<Page<StoredDelivery>>(`/api/deliveries${queryString({ ...q })}`, { signal }),
+  reprocess: (id: string) =>
+    request<{ id: string; status: string; error: string | null }>(`/api/deliveries/${enc(id)}/reprocess`, {
+      method: "POST",
+    }),
+
+  subscriptions: (signal?: AbortSignal) =>
+    request<Subscription[] | { items: Subscription[] }>("/api/subscriptions", { signal }).then(items),
+  subscriptionDeliveries: (name: string, status: string, signal?: AbortSignal) =>
+    request<OutboundDelivery[] | Page<OutboundDelivery>>(
+      `/api/subscriptions/${enc(name)}/deliveries${queryString({ status })}`,
+      { signal },
+    ).then(items),
+  retryDelivery: (name: string, id: string) =>
+    request<unknown>(`/api/subscriptions/${enc(name)}/deliveries/${enc(id)}/retry`, { method: "POST" }),
+  createSubscription: (body: unknown) => request<Subscription>("/api/subscriptions", { method: "POST", body }),
+  testSubscription: (name: string) => request<unknown>(`/api/subscriptions/${enc(name)}/test`, { method: "POST" }),
+
+  openapi: (signal?: AbortSignal) => request<OpenApiDocument>("/api/openapi.json", { signal }),
+};
+
+/** The parts of an OpenAPI 3.1 document the reference page renders. */
+export interface OpenApiDocument {
+  openapi: string;
+  info?: { title?: string; version?: string; description?: string };
+  paths?: Record<string, Record<string, OpenApiOperation | unknown>>;
+  components?: { schemas?: Record<string, unknown>; securitySchemes?: Record<string, unknown> };
+}
+
+export interface OpenApiOperation {
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  parameters?: Array<{ name: string; in: string; required?: boolean; description?: string; schema?: unknown }>;
+  requestBody?: { description?: string; content?: Record<string, { schema?: unknown }> };
+  responses?: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }>;
+}

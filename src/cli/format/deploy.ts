@@ -1,0 +1,61 @@
+import { fields, table } from "./table.js";
+import { clip, shortSha, when } from "./values.js";
+
+interface Deploy {
+  key: string;
+  repository: string;
+  environment: string;
+  sha: string;
+  status: string;
+  url: string | null;
+  finishedAt: string | null;
+}
+
+/** The answer of GET /api/deploys/:key/changes (SPEC §6). */
+export interface DeployChanges {
+  deploy: Deploy;
+  previous: Deploy | null;
+  rangeKnown: boolean;
+  rollsBack?: string | null;
+  commits: Array<{ sha: string; message: string | null; authoredAt: string | null }>;
+  pullRequests: Array<{ number: number; title: string; mergedAt: string | null }>;
+  issues: Array<{ key: string; title: string | null; state: string | null; confidence: number }>;
+}
+
+/** `switchyard deploy changes`: the deploy, the one before it, and what it shipped. */
+export function deployView(c: DeployChanges): string {
+  const d = c.deploy;
+  const p = c.previous;
+  return [
+    fields([
+      ["deploy", d.key],
+      ["repository", d.repository],
+      ["environment", d.environment],
+      ["status", d.status],
+      ["sha", d.sha],
+      ["finished", when(d.finishedAt)],
+      ["url", d.url],
+      ["previous", p ? `${p.key} (${shortSha(p.sha)}, ${when(p.finishedAt)})` : "none"],
+      ["rolls back", c.rollsBack ?? null],
+      ["range", c.rangeKnown ? "known" : "unknown: no earlier deploy or commit history to bound it"],
+    ]),
+    "",
+    `Pull requests (${c.pullRequests.length})`,
+    table(
+      ["#", "title", "merged"],
+      c.pullRequests.map((pr) => [pr.number, clip(pr.title, 70), when(pr.mergedAt)]),
+    ),
+    "",
+    `Issues (${c.issues.length})`,
+    table(
+      ["issue", "title", "state", "confidence"],
+      c.issues.map((i) => [i.key, clip(i.title, 60), i.state, i.confidence]),
+    ),
+    "",
+    `Commits (${c.commits.length})`,
+    table(
+      ["sha", "message", "authored"],
+      c.commits.map((x) => [shortSha(x.sha), clip(x.message, 70), when(x.authoredAt)]),
+    ),
+  ].join("\n");
+}

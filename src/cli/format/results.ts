@@ -1,0 +1,68 @@
+import { fields, table } from "./table.js";
+import { clip, when } from "./values.js";
+
+/** A backfill job from GET /api/jobs/:id. */
+export interface JobAnswer {
+  id: string;
+  data?: { rule?: string };
+  state: string;
+  progress?: { processed?: number; total?: number } | number;
+  result?: { processed?: number; total?: number } | null;
+  failedReason?: string | null;
+  createdAt?: string;
+  finishedAt?: string | null;
+}
+
+export function jobView(j: JobAnswer): string {
+  const progress = typeof j.progress === "object" ? j.progress : undefined;
+  const done = j.result ?? progress;
+  return fields([
+    ["job", j.id],
+    ["rule", j.data?.rule],
+    ["state", j.state],
+    ["events", done?.total === undefined ? null : `${done.processed ?? 0} of ${done.total}`],
+    ["failed", j.failedReason],
+    ["started", j.createdAt ? when(j.createdAt) : null],
+    ["finished", j.finishedAt ? when(j.finishedAt) : null],
+  ]);
+}
+
+export function replayView(r: { replayed: number; unprocessable: Array<{ id: string; error: string }> }): string {
+  const head = `replayed ${r.replayed} deliveries; ${r.unprocessable.length} unprocessable`;
+  if (!r.unprocessable.length) return head;
+  return `${head}\n\n${table(
+    ["id", "error"],
+    r.unprocessable.map((u) => [u.id, clip(u.error, 80)]),
+  )}`;
+}
+
+export function reconcileView(r: {
+  listed: number;
+  failed: number;
+  stored: number;
+  redelivered: string[];
+  skipped: Array<{ guid: string; reason: string }>;
+  errors: Array<{ guid: string; message: string }>;
+}): string {
+  const summary = fields([
+    ["attempts listed", r.listed],
+    ["failed deliveries", r.failed],
+    ["stored anyway", r.stored],
+    ["redelivered", r.redelivered.length],
+    ["skipped", r.skipped.length],
+    ["errors", r.errors.length],
+  ]);
+  const rows = [
+    ...r.redelivered.map((guid) => [guid, "redelivered", ""]),
+    ...r.skipped.map((s) => [s.guid, "skipped", s.reason]),
+    ...r.errors.map((e) => [e.guid, "error", clip(e.message, 80)]),
+  ];
+  return rows.length ? `${summary}\n\n${table(["delivery", "outcome", "why"], rows)}` : summary;
+}
+
+/** POST /api/subscriptions: the secret is shown once, so it is said plainly. */
+export function createdSubscription(s: { name: string; kind: string; secret?: string }): string {
+  const lines = [`subscription ${s.name} (${s.kind}) created`];
+  if (s.secret) lines.push(`secret: ${s.secret}`, "keep it now: it is not shown again");
+  return lines.join("\n");
+}

@@ -1,0 +1,41 @@
+import cliProgress from "cli-progress";
+
+export interface Progress {
+  /** `done` of `total` so far; the total may change (a backfill learns it when it starts). */
+  update(done: number, total: number): void;
+  stop(): void;
+}
+
+const SILENT: Progress = { update: () => undefined, stop: () => undefined };
+
+/**
+ * A progress bar on stderr, only when stderr is a terminal: stdout stays the answer alone (for
+ * pipes and --json), and logs or CI output get no control characters.
+ */
+export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (!stream.isTTY) return SILENT;
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} [{bar}] {value}/{total} {percentage}% · eta {eta_formatted}`,
+      stream,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) {
+        bar.start(total, done);
+        started = true;
+        return;
+      }
+      if (total !== bar.getTotal()) bar.setTotal(total);
+      bar.update(done);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

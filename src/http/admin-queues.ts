@@ -1,0 +1,65 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { createBullBoard } from "@bull-board/api";
+import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
+import { KoaAdapter } from "@bull-board/koa";
+import type { Queue } from "bullmq";
+import type { Middleware } from "koa";
+import { INGEST_QUEUE } from "../queue/ingest-queue.js";
+
+export const ADMIN_QUEUES_PATH = "/admin/queues";
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/** The password of an HTTP Basic `Authorization` header (any user name), or null. */
+export function basicPassword(header: string | undefined): string | null {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? "");
+  if (!match) return null;
+  const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon < 0 ? null : decoded.slice(colon + 1);
+}
+
+/**
+ * Bull Board's HTML asks Google Fonts for its typefaces; the board is an operator's page and loads
+ * nothing from elsewhere (privacy, air-gapped sites): the link goes, the CSS falls back to system fonts.
+ */
+const withoutExternalFonts = (html: string) =>
+  html.replace(/<link[^>]+href="https:\/\/fonts\.(googleapis|gstatic)\.com[^"]*"[^>]*>/g, "");
+
+/**
+ * `/admin/queues`: Bull Board over the given queues (SPEC §11), behind HTTP Basic auth whose password
+ * is one of the API tokens (compared as SHA-256 digests in constant time, like the bearer guard).
+ * Other paths pass through untouched.
+ */
+export function adminQueues(queues: Queue[], tokens: string[]): Middleware {
+  const known = tokens.map(digest);
+  const serverAdapter = new KoaAdapter().setBasePath(ADMIN_QUEUES_PATH);
+  createBullBoard({
+    // The ingest queue is only watched here: until a worker stores them, its jobs are the only copy
+    // of deliveries answered 202 (SPEC §8), which the board's empty, clean and obliterate would drop.
+    // Its failed jobs are retried with `POST /api/queue/failed/:id/retry`.
+    queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: q.name === INGEST_QUEUE })),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: "Switchyard queues", hideDocsLink: true } },
+  });
+  const board = serverAdapter.registerPlugin();
+  const guard: Middleware = async (ctx, next) => {
+    const password = basicPassword(ctx.get("authorization"));
+    const given = password === null ? null : digest(password);
+    let ok = false;
+    for (const k of known) if (given && timingSafeEqual(k, given)) ok = true;
+    if (!ok) {
+      ctx.status = 401;
+      ctx.set("WWW-Authenticate", 'Basic realm="switchyard"');
+      ctx.body = { error: known.length ? "an API token is the password" : "API_TOKENS is not configured" };
+      return;
+    }
+    if (!ctx.path.startsWith(`${ADMIN_QUEUES_PATH}/static/`)) ctx.set("Cache-Control", "no-store");
+    await next();
+    if (typeof ctx.body === "string" && ctx.response.is("html")) ctx.body = withoutExternalFonts(ctx.body);
+  };
+  return (ctx, next) =>
+    ctx.path === ADMIN_QUEUES_PATH || ctx.path.startsWith(`${ADMIN_QUEUES_PATH}/`)
+      ? guard(ctx, () => board(ctx, next))
+      : next();
+}

@@ -1,0 +1,135 @@
+import { readFileSync } from "node:fs";
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteasolutions/zod-to-openapi";
+import type Router from "@koa/router";
+import type { RouterMiddleware } from "@koa/router";
+import { z } from "zod";
+
+/**
+ * The OpenAPI 3.1 document of /api (SPEC §11), generated from the zod schemas the handlers validate
+ * with. A route module adds a route with `route(...)`, which serves it and documents it in one
+ * call, so the two cannot drift apart; test/openapi.test.ts checks the router against the document.
+ */
+
+export const API_PREFIX = "/api";
+
+export type Method = "get" | "post" | "put" | "delete";
+
+/** What one answer means; `schema` describes its JSON, `contentType` another media type (SSE). */
+export type ResponseDoc = string | { description: string; schema?: z.ZodType; contentType?: string };
+
+export interface RouteDoc {
+  summary: string;
+  description?: string;
+  /** The schemas the handler validates its input with (its `valid(ctx, schema, …)` calls). */
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** Status → meaning. 400 (when there is input), 413 and 415 (with a body), 401 and 503 (unless public) are added. */
+  responses: Record<number, ResponseDoc>;
+  /** Served without a bearer token. */
+  public?: boolean;
+}
+
+export const errorBody = z
+  .object({
+    error: z.string(),
+    problems: z.array(z.string()).optional().meta({ description: "every problem of the input, `field: message`" }),
+  })
+  .meta({ id: "Error" });
+
+const operations = new Map<string, RouteConfig>();
+let cached: ReturnType<OpenApiGeneratorV31["generateDocument"]> | undefined;
+
+/** Koa's `/entities/:key` is OpenAPI's `/api/entities/{key}`. */
+export const openApiPath = (path: string) => API_PREFIX + path.replace(/:(\w+)/g, "{$1}");
+
+const content = (r: Exclude<ResponseDoc, string>) =>
+  r.schema || r.contentType ? { [r.contentType ?? "application/json"]: { schema: r.schema ?? z.string() } } : undefined;
+
+function routeConfig(method: Method, path: string, doc: RouteDoc): RouteConfig {
+  const error = (description: string) => ({ description, content: { "application/json": { schema: errorBody } } });
+  const responses: RouteConfig["responses"] = {};
+  for (const [status, r] of Object.entries(doc.responses)) {
+    const given = typeof r === "string" ? { description: r } : r;
+    responses[status] = status.startsWith("2")
+      ? { description: given.description, content: content(given) }
+      : error(given.description);
+  }
+  if ((doc.params || doc.query || doc.body) && !responses[400])
+    responses[400] = error("invalid input: every problem listed");
+  if (doc.body) {
+    // http/json-body.ts, in front of every /api route
+    responses[413] ??= error("body too large");
+    responses[415] ??= error("Content-Type must be application/json");
+  }
+  if (!doc.public) {
+    responses[401] = error("missing or unknown bearer token (or API_TOKENS is empty)");
+    responses[503] ??= error("PostgreSQL or Redis unreachable: retry after `Retry-After` seconds");
+  }
+  return {
+    method,
+    path,
+    summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    tags: [path.split("/")[2]!.replace(/\.json$/, "")],
+    ...(doc.public ? { security: [] } : {}),
+    request: {
+      params: doc.params,
+      query: doc.query,
+      body: doc.body && { required: true, content: { "application/json": { schema: doc.body } } },
+    },
+    responses,
+  };
+}
+
+/**
+ * Serves `handler` at `method path` (relative to /api) on `router` and documents it. Calling it
+ * again for the same route (another service in the same process) replaces the documentation.
+ */
+export function route(router: Router, method: Method, path: string, doc: RouteDoc, handler: RouterMiddleware): void {
+  const documented = openApiPath(path);
+  operations.set(`${method.toUpperCase()} ${documented}`, routeConfig(method, documented, doc));
+  cached = undefined;
+  router[method](path, handler);
+}
+
+const version = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+/** The document, built once per set of routes. */
+export function openApiDocument() {
+  if (cached) return cached;
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "One of the tokens in API_TOKENS (comma-separated; several allow rotation).",
+  });
+  const byPath = [...operations.values()].sort((a, b) => a.path.localeCompare(b.path));
+  for (const op of byPath) registry.registerPath(op);
+  cached = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "Switchyard API",
+      version,
+      description:
+        "Query the events, link graph, deploys and DORA figures Switchyard correlated from GitHub, Slack, Linear and deploy webhooks; manage correlation rules and deliveries.",
+    },
+    security: [{ bearerAuth: [] }],
+  });
+  return cached;
+}
+
+/** `GET /api/openapi.json`: mount before the bearer guard; it holds no data and tools fetch it without a token. */
+export function serveOpenApi(router: Router): void {
+  route(
+    router,
+    "get",
+    "/openapi.json",
+    { summary: "This document (OpenAPI 3.1)", public: true, responses: { 200: "the OpenAPI document" } },
+    (ctx) => {
+      ctx.body = openApiDocument();
+    },
+  );
+}
