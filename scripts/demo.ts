@@ -3,6 +3,9 @@
 // same environment variables the server reads, so run both with the same environment.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Webhook } from "standardwebhooks";
 import { loadConfig } from "../src/shared/config.js";
 import {
   deployRequest,
@@ -161,6 +164,61 @@ const steps: Array<[string, string, () => Promise<SignedRequest> | SignedRequest
   ],
 ];
 
+const token = process.env.API_TOKENS?.split(",")[0]?.trim();
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${base}/api${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...init.headers },
+  });
+
+/**
+ * A subscription for what shipped to production, sent to a receiver of the demo's own that checks
+ * each signature as a subscriber would (the server needs OUTBOUND_ALLOW_PRIVATE=true to send to it).
+ */
+async function subscribe() {
+  const received: Array<{ type: string; id: string; verified: boolean; data: any }> = [];
+  const secret: { verifier?: Webhook } = {};
+  const receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      let verified = false;
+      try {
+        secret.verifier?.verify(body, req.headers as Record<string, string>);
+        verified = true;
+      } catch {
+        // shown below as "signature INVALID"
+      }
+      const message = JSON.parse(body);
+      received.push({ type: message.type, id: String(req.headers["webhook-id"]), verified, data: message.data });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/ship-notes`;
+  await api("/subscriptions/demo-ship-notes", { method: "DELETE" });
+  const res = await api("/subscriptions", {
+    method: "POST",
+    body: JSON.stringify({
+      name: "demo-ship-notes",
+      kind: "webhook",
+      url,
+      types: ["issue.shipped", "pr.shipped", "deploy.changes"],
+      where: { environment: "prod*" },
+    }),
+  });
+  const answer = (await res.json()) as { secret?: string; error?: string };
+  if (res.status !== 201 || !answer.secret) {
+    console.log(`subscription not created (${res.status} ${answer.error ?? ""}); the story is sent anyway\n`);
+    receiver.close();
+    return null;
+  }
+  secret.verifier = new Webhook(answer.secret);
+  console.log(`subscription demo-ship-notes → ${url} (issue.shipped, pr.shipped, deploy.changes where prod*)\n`);
+  return { received, close: () => receiver.close() };
+}
+
+const subscription = token ? await subscribe() : null;
 const ids: string[] = [];
 for (const [platform, label, make] of steps) {
   const res = await post(`${base}/webhooks/${platform}`, await make());
@@ -170,7 +228,6 @@ for (const [platform, label, make] of steps) {
   if (res.json?.id) ids.push(res.json.id);
 }
 
-const token = process.env.API_TOKENS?.split(",")[0]?.trim();
 if (!token) {
   console.log("\nSet API_TOKENS to see the stored events.");
   process.exit(0);
@@ -192,4 +249,21 @@ for (const id of ids) {
     `  ${event.type.padEnd(30)} ${String(event.priority).padEnd(8)} ${String(event.subject).padEnd(44)} rows: ${Object.keys(rows).join(", ")}`,
   );
   console.log(`  ${"".padEnd(30)} keys: ${event.keys.join(" ")}`);
+}
+
+if (subscription) {
+  // Milestones are told once the deploys are correlated; give the relay and the sender a moment.
+  for (let i = 0; i < 50 && subscription.received.length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+  console.log("\nSubscription demo-ship-notes received:");
+  for (const m of subscription.received) {
+    const what = m.data.issue?.key ?? m.data.pullRequest?.key ?? `${m.data.pullRequests?.length ?? 0} PRs`;
+    console.log(
+      `  ${m.type.padEnd(15)} ${String(what).padEnd(28)} ${m.data.environment ?? ""}  webhook-id ${m.id}  signature ${m.verified ? "valid" : "INVALID"}`,
+    );
+  }
+  const log = (await (await api("/subscriptions/demo-ship-notes/deliveries")).json()) as { items?: any[] };
+  console.log(
+    `  delivery log: ${(log.items ?? []).map((d) => `${d.type} ${d.status} (${d.attempts} attempt)`).join(", ")}`,
+  );
+  subscription.close();
 }

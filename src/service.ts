@@ -28,6 +28,18 @@ import { BACKFILL_QUEUE, rulesApi } from "./http/api/rules.js";
 import { backfillRule } from "./pipeline/backfill.js";
 import { deploysApi } from "./http/api/deploys.js";
 import { graphApi } from "./http/api/entities.js";
+import { streamApi } from "./http/api/stream.js";
+import { createStreamHub, type StreamHub } from "./outbound/stream-hub.js";
+import { createOutboundQueue } from "./queue/outbound-queue.js";
+import { subscriptionsApi } from "./http/api/subscriptions.js";
+import { startOutbound, type Outbound } from "./outbound/delivery-worker.js";
+import { scheduleFromConfig } from "./outbound/schedule.js";
+import { slackSender } from "./outbound/slack.js";
+import { linearSender } from "./outbound/linear.js";
+import { startRelay } from "./outbound/relay.js";
+import { API_PREFIX, serveOpenApi } from "./http/openapi.js";
+import { adminQueues } from "./http/admin-queues.js";
+import type { Middleware } from "koa";
 
 export interface ServiceOptions {
   /** Tests wrap the processor to inject failures; production uses it as is. */
@@ -39,6 +51,8 @@ export interface Service {
   port: number;
   queue: Queue<Delivery>;
   worker?: Worker<Delivery>;
+  /** The /api router of the web role: its routes are what the OpenAPI document must describe. */
+  api?: Router;
   close(): Promise<void>;
 }
 
@@ -46,6 +60,7 @@ export interface Service {
 export async function startService(config: Config, log: Logger, options: ServiceOptions = {}): Promise<Service> {
   const web = config.ROLE !== "worker";
   const working = config.ROLE !== "web";
+  scheduleFromConfig(config.OUTBOUND_RETRY_SCHEDULE); // a bad OUTBOUND_RETRY_SCHEDULE stops the start, named
   // A worker holds one connection per writer; the rest of the pool serves the API and rule backfills.
   const db = openDatabase(config.DATABASE_URL, 10);
   const { prisma } = db;
@@ -79,9 +94,13 @@ export async function startService(config: Config, log: Logger, options: Service
     defaultJobOptions: { removeOnComplete: { age: 7 * 86_400 } },
   });
   backfills.on("error", () => undefined);
+  // Outbound attempts (SPEC §9) have a queue of their own: a slow destination never delays ingestion.
+  const outbound = createOutboundQueue({ connection: producer, prefix: config.REDIS_PREFIX });
+  outbound.queue.on("error", () => undefined);
 
   let worker: Worker<Delivery> | undefined;
   let backfillWorker: Worker | undefined;
+  let outboundWorker: Outbound | undefined;
   let workerRedis: ReturnType<typeof workerConnection> | undefined;
   if (working) {
     workerRedis = workerConnection(config.REDIS_URL);
@@ -116,13 +135,39 @@ export async function startService(config: Config, log: Logger, options: Service
       { connection: workerRedis, prefix: config.REDIS_PREFIX, concurrency: 1 },
     );
     backfillWorker.on("error", (err) => log.error({ err: err.message }, "backfill worker error"));
+    const timeoutMs = config.OUTBOUND_TIMEOUT_MS;
+    outboundWorker = startOutbound({
+      db,
+      connection: workerRedis,
+      queue: outbound,
+      config,
+      log,
+      senders: {
+        slack: slackSender({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, timeoutMs }),
+        linear: linearSender({ apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL, prisma, timeoutMs }),
+      },
+    });
   }
 
   const stopReconcile = working ? scheduleReconcile(prisma, config, log) : () => undefined;
+  // Workers hand the outbox on: subscriptions' messages, the live streams' feed.
+  const relay = working
+    ? startRelay({
+        db,
+        databaseUrl: config.DATABASE_URL,
+        redis: producer,
+        redisPrefix: config.REDIS_PREFIX,
+        enqueue: outbound.enqueue,
+        log,
+      })
+    : undefined;
 
   let api: Router | undefined;
+  let admin: Middleware | undefined;
+  let hub: StreamHub | undefined;
   if (web) {
-    api = new Router({ prefix: "/api" });
+    api = new Router({ prefix: API_PREFIX });
+    serveOpenApi(api); // before the guard: the document holds no data, and tools fetch it without a token
     api.use(requireBearer(config.API_TOKENS));
     api.use(jsonBody("1mb"));
     api.use(eventsApi(prisma).routes());
@@ -131,6 +176,18 @@ export async function startService(config: Config, log: Logger, options: Service
     api.use(rulesApi(prisma, rules, backfills).routes());
     api.use(queueApi(ingest, () => countUnprocessable(prisma)).routes());
     api.use(deliveriesApi(db, rules).routes());
+    api.use(subscriptionsApi(db, outbound).routes());
+    // One Redis subscription per process feeds every live stream it serves (SPEC §10).
+    hub = createStreamHub({
+      redisUrl: config.REDIS_URL,
+      prefix: config.REDIS_PREFIX,
+      prisma,
+      log,
+      heartbeatMs: config.STREAM_HEARTBEAT_MS,
+    });
+    api.use(streamApi(hub).routes());
+    // /admin/queues (Bull Board) shows every queue of the service.
+    admin = adminQueues([ingest.queue, backfills, outbound.queue], config.API_TOKENS);
   }
   const app = createApp({
     log,
@@ -144,6 +201,7 @@ export async function startService(config: Config, log: Logger, options: Service
       metrics.registry,
     ),
     api,
+    admin,
     ingest: web ? ingestDeps(config, ingest.enqueue) : undefined,
   });
   // Give the producer a moment to connect so the first deliveries are not refused needlessly;
@@ -160,14 +218,18 @@ export async function startService(config: Config, log: Logger, options: Service
     port,
     queue: ingest.queue,
     worker,
+    api,
     async close() {
       // Stop accepting, let in-flight requests and jobs finish, then close connections.
+      // Live streams first: they never finish by themselves, and server.close() waits for them.
+      await hub?.close();
       stopReconcile();
+      await relay?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
-      await Promise.all([worker?.close(), backfillWorker?.close()]);
-      await Promise.all([ingest.queue.close(), backfills.close()]);
+      await Promise.all([worker?.close(), backfillWorker?.close(), outboundWorker?.close()]);
+      await Promise.all([ingest.queue.close(), backfills.close(), outbound.queue.close()]);
       await Promise.allSettled([producer.quit(), workerRedis?.quit()]);
       await db.close();
     },

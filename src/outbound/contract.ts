@@ -119,6 +119,8 @@ export interface OutgoingMessage {
   /** 1 for the first attempt. */
   attempt: number;
   payload: MessageBody;
+  /** The payload's JSON as stored, when the caller has it: webhooks send and sign exactly these bytes. */
+  body?: string;
 }
 
 /** What one attempt came to. */

@@ -1,0 +1,118 @@
+import Router from "@koa/router";
+import type { Context } from "koa";
+import { z } from "zod";
+import type { StreamHub } from "../../outbound/stream-hub.js";
+import { compileStreamFilter } from "../../outbound/stream-filter.js";
+import { sseComment, sseRetry } from "../../outbound/sse.js";
+import { PLATFORMS } from "../../shared/event.js";
+import { RETRY_AFTER_SECONDS } from "../errors.js";
+import { route } from "../openapi.js";
+import { badRequest } from "../respond.js";
+import { entityKey, name, typeGlob, uuid, valid } from "./params.js";
+
+const MAX_TYPES = 50;
+
+/** `deploy.*,issue.shipped`: blanks dropped, each a type glob. */
+const typeList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(typeGlob).max(MAX_TYPES, `at most ${MAX_TYPES} globs`));
+
+const streamQuery = z.object({
+  types: typeList.optional().meta({ description: "comma-separated type globs (`deploy.*,issue.shipped`)" }),
+  platform: z.enum(PLATFORMS).optional(),
+  subject: entityKey.optional().meta({ description: "entity key the messages are about" }),
+  "where.environment": name.optional().meta({ description: "environment glob, case-insensitive" }),
+  "where.repository": name.optional().meta({ description: "`owner/repo` glob, case-insensitive" }),
+  "where.platform": name.optional().meta({ description: "platform glob" }),
+  after: uuid.optional().meta({ description: "resume after this message id (the `Last-Event-ID` header wins)" }),
+});
+
+export interface StreamApiOptions {
+  /** The reconnection delay told to clients. */
+  retryMs?: number;
+}
+
+const DESCRIPTION = `Server-Sent Events: each message has \`id\` (the event or milestone id), \`event\` (its type)
+and \`data\` (the unified event without \`payload\`, or the milestone).
+
+A \`Last-Event-ID\` header (or \`after\`) resumes after that message from stored history, then live, with nothing
+lost or repeated; an id not relayed (yet) starts from now with a comment saying so, a malformed one is a 400.
+Without either, the stream starts from now. A \`: keep-alive\` comment comes every STREAM_HEARTBEAT_MS; a client
+too slow to keep up has its stream ended and resumes with \`Last-Event-ID\`.`;
+
+/** The resume point: the `Last-Event-ID` header (what EventSource sends on reconnecting) over `?after=`. */
+function resumeId(ctx: Context, after: string | undefined): { id?: string; error?: string } {
+  const header = ctx.get("Last-Event-ID").trim();
+  if (!header) return { id: after };
+  if (!uuid.safeParse(header).success) return { error: "Last-Event-ID: must be the id of a message of this stream" };
+  return { id: header.toLowerCase() };
+}
+
+/** GET /api/stream (SPEC §10). */
+export function streamApi(hub: StreamHub, options: StreamApiOptions = {}): Router {
+  const router = new Router();
+  const retry = sseRetry(options.retryMs ?? 2000);
+
+  const doc = {
+    summary: "Live stream of events and milestones (Server-Sent Events)",
+    description: DESCRIPTION,
+    query: streamQuery,
+    responses: {
+      200: {
+        description: "`text/event-stream`, open until the client or the server ends it",
+        contentType: "text/event-stream",
+      },
+      400: "invalid query or malformed `Last-Event-ID`",
+      503: "shutting down, or PostgreSQL unreachable to resume: retry after `Retry-After` seconds",
+    },
+  };
+  route(router, "get", "/stream", doc, async (ctx) => {
+    const q = valid(ctx, streamQuery, ctx.query);
+    if (!q) return;
+    const resume = resumeId(ctx, q.after);
+    if (resume.error) return badRequest(ctx, [resume.error]);
+    const after = resume.id ? await hub.positionOf(resume.id) : null;
+    const note =
+      resume.id && after === null ? sseComment(`${resume.id} is not in the stream (yet): live from now`) : "";
+    const matches = compileStreamFilter({
+      types: q.types,
+      platform: q.platform,
+      subject: q.subject,
+      where: { environment: q["where.environment"], repository: q["where.repository"], platform: q["where.platform"] },
+    });
+    const stream = await hub.open({ after, matches, prologue: retry + note });
+    if (!stream) {
+      ctx.status = 503;
+      ctx.set("Retry-After", String(RETRY_AFTER_SECONDS));
+      ctx.body = { error: "shutting down" };
+      return;
+    }
+    // The request is in; the answer may last for days. Node's request timeout bounds only receiving.
+    ctx.req.socket.setTimeout(0);
+    ctx.set({
+      "Content-Type": "text/event-stream",
+      "Cache-Control": "no-cache",
+      "X-Accel-Buffering": "no",
+      // An ended stream is not followed by another request on its connection: closing it lets shutdown finish at once.
+      Connection: "close",
+    });
+    ctx.compress = false; // for a compression middleware, should one be added: it would hold frames back
+    // Piped here rather than by Koa: Koa reports a client going away (every stream's end) as an error.
+    ctx.status = 200;
+    ctx.respond = false;
+    stream.pipe(ctx.res);
+    ctx.res.once("close", () => stream.destroy());
+    // Cut by the hub (a client that stopped reading, at shutdown): the connection goes with it.
+    stream.once("close", () => {
+      if (!ctx.res.writableEnded) ctx.res.destroy();
+    });
+  });
+
+  return router;
+}

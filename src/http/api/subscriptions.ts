@@ -1,0 +1,370 @@
+import { randomBytes } from "node:crypto";
+import Router from "@koa/router";
+import type { Context } from "koa";
+import { v7 as uuidv7 } from "uuid";
+import { z } from "zod";
+import { encodeCursor } from "../../api/cursor.js";
+import type { OutboundQueue } from "../../queue/outbound-queue.js";
+import {
+  findMessage,
+  insertMessages,
+  listMessages,
+  MESSAGE_STATUSES,
+  reopenMessage,
+} from "../../store/outbound-messages.js";
+import type { Database } from "../../store/prisma.js";
+import {
+  createSubscription,
+  deleteSubscription,
+  findSubscription,
+  listSubscriptions,
+  SubscriptionExists,
+  updateSubscription,
+  type SubscriptionInput,
+  type SubscriptionRow,
+} from "../../store/subscriptions.js";
+import { LIMITS } from "../../shared/bounds.js";
+import { withinDeadline } from "../deadline.js";
+import { route } from "../openapi.js";
+import { badRequest, notFound } from "../respond.js";
+import { eventCursor, limit, sqlText, typeGlob, uuid, valid } from "./params.js";
+
+// ---- Validation at the edge (SPEC §9) ----
+
+const subscriptionName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lower-case letters, digits and dashes, 2–63 characters");
+
+/** Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 random bytes. */
+const WHSEC = /^whsec_([A-Za-z0-9+/]{32,88}={0,2})$/;
+const isSecret = (s: string) => {
+  const m = WHSEC.exec(s);
+  const bytes = m ? Buffer.from(m[1]!, "base64").length : 0;
+  return bytes >= 24 && bytes <= 64;
+};
+// The message never quotes the value: it is a secret.
+const secret = z.string().refine(isSecret, "must be whsec_ followed by the base64 of 24 to 64 random bytes");
+
+const webhookUrl = z
+  .url({ protocol: /^https?$/, message: "must be an http or https URL" })
+  .refine((u) => Buffer.byteLength(u) <= LIMITS.urlBytes, `must be at most ${LIMITS.urlBytes} bytes`);
+
+const where = z
+  .strictObject(
+    {
+      environment: typeGlob.optional(),
+      repository: typeGlob.optional(),
+      platform: typeGlob.optional(),
+    },
+    {
+      error: (i) =>
+        i.code === "unrecognized_keys" ? `only environment, repository and platform can be matched` : undefined,
+    },
+  )
+  .meta({ description: "globs on environment, repository and platform; all given must match" });
+
+const common = {
+  name: subscriptionName,
+  types: z
+    .array(typeGlob)
+    .min(1, "list at least one type (globs allowed: deploy.*)")
+    .max(50, "at most 50 types")
+    .meta({ description: "event and milestone types, globs allowed (`deploy.*`, `issue.shipped`)" }),
+  where: where.default({}),
+  enabled: z.boolean().default(true),
+};
+
+/** A kind's definition; any other field is refused, naming the kind. */
+const kindObject = <S extends z.core.$ZodLooseShape>(kind: string, shape: S) =>
+  z.strictObject(shape, {
+    error: (i) =>
+      i.code === "unrecognized_keys" ? `unknown field(s) for a ${kind} subscription: ${i.keys.join(", ")}` : undefined,
+  });
+
+const webhookDefinition = kindObject("webhook", {
+  ...common,
+  kind: z.literal("webhook"),
+  url: webhookUrl,
+  secret: secret
+    .optional()
+    .meta({ description: "your own signing secret; one is generated (and shown once) if none is given" }),
+  secrets: z
+    .array(secret)
+    .min(1, "at least one secret")
+    .max(5, "at most 5 secrets")
+    .optional()
+    .meta({ description: "several secrets during a rotation: each signs every message" }),
+});
+const slackDefinition = kindObject("slack", {
+  ...common,
+  kind: z.literal("slack"),
+  channel: sqlText(80).meta({ description: "a channel id (C0123…) or #name" }),
+});
+const linearDefinition = kindObject("linear", {
+  ...common,
+  kind: z.literal("linear"),
+  moveTo: sqlText(LIMITS.nameBytes).optional().meta({ description: "the workflow state shipped issues move to" }),
+});
+
+const definition = z
+  .discriminatedUnion("kind", [webhookDefinition, slackDefinition, linearDefinition], {
+    error: (i) => (i.code === "invalid_union" ? "kind: must be webhook, slack or linear" : undefined),
+  })
+  .refine((d) => !(d.kind === "webhook" && d.secret && d.secrets), {
+    message: "give secret or secrets, not both",
+    path: ["secrets"],
+  });
+type Definition = z.output<typeof definition>;
+
+/** PUT: the fields given replace the stored ones (a whole subscription, or only `{"enabled": true}`). */
+const putBody = z.record(z.string(), z.unknown()).meta({
+  description: "fields of a subscription as for POST; those given replace the stored ones",
+});
+
+const nameParams = z.object({ name: sqlText(200) });
+const messageParams = z.object({ name: sqlText(200), id: uuid });
+const deliveriesQuery = z.object({
+  status: z.enum(MESSAGE_STATUSES).optional(),
+  limit: limit(500, 50),
+  cursor: eventCursor.optional().meta({ description: "`next` of the previous page" }),
+  attemptLog: z.enum(["true", "false"]).default("false").meta({ description: "include every attempt of each message" }),
+});
+
+// ---- Answers ----
+
+const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
+
+/** A subscription as the API shows it: never its secrets, only how many sign. */
+function describe(r: SubscriptionRow) {
+  const target =
+    r.kind === "webhook" ? { url: r.url } : r.kind === "slack" ? { channel: r.channel } : { moveTo: r.moveTo };
+  return {
+    name: r.name,
+    kind: r.kind,
+    ...target,
+    types: r.types,
+    where: r.where,
+    enabled: r.enabled,
+    disabledReason: r.disabledReason,
+    failingSince: r.failingSince,
+    ...(r.kind === "webhook" ? { secretCount: r.secrets.length } : {}),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+/** What is stored for a definition: the secrets given, those kept, or a new one (returned to show once). */
+function toInput(d: Definition, kept: string[]): { input: SubscriptionInput; generated?: string } {
+  const base = { name: d.name, kind: d.kind, types: d.types, where: d.where, enabled: d.enabled };
+  if (d.kind === "slack") return { input: { ...base, url: null, channel: d.channel, moveTo: null, secrets: [] } };
+  if (d.kind === "linear")
+    return { input: { ...base, url: null, channel: null, moveTo: d.moveTo ?? null, secrets: [] } };
+  const given = d.secrets ?? (d.secret ? [d.secret] : null);
+  const generated = given || kept.length ? undefined : newSecret();
+  const secrets = given ?? (kept.length ? kept : [generated!]);
+  return { input: { ...base, url: d.url, channel: null, moveTo: null, secrets }, generated };
+}
+
+/** The stored definition as a PUT body extends it: common fields, and the kind's own unless the kind changes. */
+function storedDefinition(r: SubscriptionRow, kind: unknown): Record<string, unknown> {
+  const base = { name: r.name, kind: r.kind, types: r.types, where: r.where, enabled: r.enabled };
+  if (kind !== undefined && kind !== r.kind) return base;
+  if (r.kind === "webhook") return { ...base, url: r.url };
+  if (r.kind === "slack") return { ...base, channel: r.channel };
+  return r.moveTo === null ? base : { ...base, moveTo: r.moveTo };
+}
+
+const deliveryLink = (name: string, id: string) => `/api/subscriptions/${name}/deliveries/${id}`;
+
+function conflict(ctx: Context, error: string) {
+  ctx.status = 409;
+  ctx.body = { error };
+}
+
+/** /api/subscriptions (SPEC §9): definitions, a test message, deliveries and their retry. */
+export function subscriptionsApi(db: Database, outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow">): Router {
+  const { prisma } = db;
+  const router = new Router();
+
+  /** The path's subscription, or undefined once a 400 or 404 is answered. */
+  async function subscriptionOf(ctx: Context): Promise<SubscriptionRow | undefined> {
+    const p = valid(ctx, nameParams, ctx.params);
+    if (!p) return undefined;
+    const row = await findSubscription(prisma, p.name);
+    if (!row) notFound(ctx, "subscription");
+    return row ?? undefined;
+  }
+
+  const listDoc = {
+    summary: "Subscriptions, by name (never their secrets)",
+    responses: { 200: '`{"items": [subscription]}`' },
+  };
+  route(router, "get", "/subscriptions", listDoc, async (ctx) => {
+    ctx.body = { items: (await listSubscriptions(prisma)).map(describe) };
+  });
+
+  const createDoc = {
+    summary: "Create a subscription (SPEC §9)",
+    description: "For a webhook, the answer holds `secret` once: the generated signing secret, unless one was given.",
+    body: definition,
+    responses: { 201: "the subscription, with `secret` when generated", 409: "a subscription of that name exists" },
+  };
+  route(router, "post", "/subscriptions", createDoc, async (ctx) => {
+    const d = valid(ctx, definition, ctx.request.body);
+    if (!d) return;
+    const { input, generated } = toInput(d, []);
+    let row: SubscriptionRow;
+    try {
+      row = await createSubscription(prisma, uuidv7(), input);
+    } catch (err) {
+      if (err instanceof SubscriptionExists)
+        return conflict(ctx, `subscription ${d.name} exists; PUT /api/subscriptions/${d.name} to change it`);
+      throw err;
+    }
+    ctx.status = 201;
+    ctx.body = { ...describe(row), ...(generated ? { secret: generated } : {}) };
+  });
+
+  const getDoc = {
+    summary: "One subscription (never its secrets)",
+    params: nameParams,
+    responses: { 200: "the subscription", 404: "no such subscription" },
+  };
+  route(router, "get", "/subscriptions/:name", getDoc, async (ctx) => {
+    const row = await subscriptionOf(ctx);
+    if (row) ctx.body = describe(row);
+  });
+
+  const putDoc = {
+    summary: "Change a subscription: the fields given replace the stored ones",
+    description:
+      "`secret`/`secrets` replace the signing secrets (give the new and the old one during a rotation); without them the secrets are kept. Enabling a disabled subscription clears `disabledReason` and `failingSince`.",
+    params: nameParams,
+    body: putBody,
+    responses: { 200: "the subscription (with `secret` when one had to be generated)", 404: "no such subscription" },
+  };
+  route(router, "put", "/subscriptions/:name", putDoc, async (ctx) => {
+    const body = valid(ctx, putBody, ctx.request.body ?? {});
+    if (!body) return;
+    const row = await subscriptionOf(ctx);
+    if (!row) return;
+    if (body.name !== undefined && body.name !== row.name)
+      return badRequest(ctx, ["name: a subscription cannot be renamed"]);
+    const d = valid(ctx, definition, { ...storedDefinition(row, body.kind), ...body });
+    if (!d) return;
+    const { input, generated } = toInput(d, d.kind === row.kind ? row.secrets : []);
+    const updated = await updateSubscription(prisma, row.name, input, input.enabled && !row.enabled);
+    if (!updated) return notFound(ctx, "subscription");
+    ctx.body = { ...describe(updated), ...(generated ? { secret: generated } : {}) };
+  });
+
+  const deleteDoc = {
+    summary: "Delete a subscription with its messages",
+    params: nameParams,
+    responses: { 204: "deleted", 404: "no such subscription" },
+  };
+  route(router, "delete", "/subscriptions/:name", deleteDoc, async (ctx) => {
+    const p = valid(ctx, nameParams, ctx.params);
+    if (!p) return;
+    if (!(await deleteSubscription(prisma, p.name))) return notFound(ctx, "subscription");
+    ctx.status = 204;
+  });
+
+  const testDoc = {
+    summary: "Send a `switchyard.test` message",
+    params: nameParams,
+    responses: {
+      202: '`{"id", "status": "/api/subscriptions/<name>/deliveries/<id>"}`',
+      404: "no such subscription",
+      409: "the subscription is disabled",
+    },
+  };
+  route(router, "post", "/subscriptions/:name/test", testDoc, async (ctx) => {
+    const row = await subscriptionOf(ctx);
+    if (!row) return;
+    if (!row.enabled) return conflict(ctx, `subscription ${row.name} is disabled; enable it first`);
+    const id = uuidv7();
+    const type = "switchyard.test";
+    const data = { subscription: row.name, message: "A test message from Switchyard" };
+    await insertMessages(prisma, [
+      { id, subscriptionId: row.id, type, payload: { type, timestamp: new Date().toISOString(), data } },
+    ]);
+    // Stored first: if Redis is away now (503), the sweeper sends it later.
+    await withinDeadline(outbound.enqueue([{ id, attempt: 1 }]));
+    ctx.status = 202;
+    ctx.body = { id, status: deliveryLink(row.name, id) };
+  });
+
+  const deliveriesDoc = {
+    summary: "A subscription's messages, newest first",
+    params: nameParams,
+    query: deliveriesQuery,
+    responses: {
+      200: '`{"items": [{id, type, status, attempts, lastStatusCode, lastError, nextAttemptAt, createdAt, attemptLog?}], "next": cursor|null}`',
+      404: "no such subscription",
+    },
+  };
+  route(router, "get", "/subscriptions/:name/deliveries", deliveriesDoc, async (ctx) => {
+    const q = valid(ctx, deliveriesQuery, ctx.query);
+    if (!q) return;
+    const row = await subscriptionOf(ctx);
+    if (!row) return;
+    const before = q.cursor ? { createdAt: q.cursor.occurredAt, id: q.cursor.id } : undefined;
+    const items = await listMessages(prisma, row.id, {
+      status: q.status,
+      before,
+      limit: q.limit + 1,
+      withAttempts: q.attemptLog === "true",
+    });
+    const page = items.slice(0, q.limit);
+    const last = page.at(-1);
+    ctx.body = {
+      items: page,
+      next: items.length > q.limit && last ? encodeCursor({ occurredAt: last.createdAt, id: last.id }) : null,
+    };
+  });
+
+  const deliveryDoc = {
+    summary: "One message with its payload and every attempt",
+    params: messageParams,
+    responses: {
+      200: "`{id, type, status, attempts, …, payload, attemptLog: [{attempt, at, statusCode, latencyMs, error, response}]}`",
+      404: "no such subscription or delivery",
+    },
+  };
+  route(router, "get", "/subscriptions/:name/deliveries/:id", deliveryDoc, async (ctx) => {
+    const p = valid(ctx, messageParams, ctx.params);
+    if (!p) return;
+    const row = await subscriptionOf(ctx);
+    if (!row) return;
+    const message = await findMessage(prisma, row.id, p.id);
+    if (!message) return notFound(ctx, "delivery");
+    ctx.body = message;
+  });
+
+  const retryDoc = {
+    summary: "Try a dead or failed message again now; its attempts count goes on",
+    params: messageParams,
+    responses: {
+      202: '`{id, attempt, status: "pending"}`',
+      404: "no such subscription or delivery",
+      409: "the message is pending or succeeded, or the subscription is disabled",
+    },
+  };
+  route(router, "post", "/subscriptions/:name/deliveries/:id/retry", retryDoc, async (ctx) => {
+    const p = valid(ctx, messageParams, ctx.params);
+    if (!p) return;
+    const row = await subscriptionOf(ctx);
+    if (!row) return;
+    if (!row.enabled) return conflict(ctx, `subscription ${row.name} is disabled; enable it first`);
+    const reopened = await reopenMessage(prisma, row.id, p.id);
+    if (!reopened) return notFound(ctx, "delivery");
+    if ("status" in reopened)
+      return conflict(ctx, `only dead or failed messages are retried; this one is ${reopened.status}`);
+    await withinDeadline(outbound.enqueueNow({ id: p.id, attempt: reopened.attempt }));
+    ctx.status = 202;
+    ctx.body = { id: p.id, attempt: reopened.attempt, status: "pending" };
+  });
+
+  return router;
+}

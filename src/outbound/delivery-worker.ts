@@ -1,0 +1,252 @@
+import { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { createBatcher } from "../pipeline/batcher.js";
+import { OUTBOUND_QUEUE, type OutboundItem, type OutboundJob, type OutboundQueue } from "../queue/outbound-queue.js";
+import type { Config } from "../shared/config.js";
+import type { Logger } from "../shared/log.js";
+import {
+  loadMessages,
+  overdueMessages,
+  recordAttempts,
+  type AttemptRecord,
+  type LoadedMessage,
+} from "../store/outbound-messages.js";
+import type { Database } from "../store/prisma.js";
+import { inTransaction, onConnection } from "../store/sql.js";
+import { applyHealth, type SubscriptionKind } from "../store/subscriptions.js";
+import { withRetry } from "../store/with-retry.js";
+import type { MessageBody, SendOutcome, Sender, SubscriptionTarget } from "./contract.js";
+import { healthChange, summarize } from "./health.js";
+import { nextDelay, retryDelay, scheduleFromConfig } from "./schedule.js";
+import { createWebhookSender } from "./webhook.js";
+
+/**
+ * The outbound workers (SPEC §9): each job is one attempt of one message. Loading messages and
+ * recording results are batched across the jobs in flight (one query and one transaction for
+ * many attempts), the only per-job costs being the send itself and BullMQ's own round trips.
+ * Nothing is lost between steps: a result is committed before its next attempt is queued, and the
+ * sweeper queues again what a crash left without a job.
+ */
+
+export type OutboundConfig = Pick<
+  Config,
+  | "OUTBOUND_ALLOW_PRIVATE"
+  | "OUTBOUND_RETRY_SCHEDULE"
+  | "OUTBOUND_TIMEOUT_MS"
+  | "OUTBOUND_CONCURRENCY"
+  | "OUTBOUND_DISABLE_AFTER_S"
+  | "REDIS_PREFIX"
+>;
+
+export interface OutboundOptions {
+  db: Database;
+  /** A blocking connection for the worker (`maxRetriesPerRequest: null`). */
+  connection: Redis;
+  /** Where next attempts and the sweeper's jobs go. */
+  queue: OutboundQueue;
+  config: OutboundConfig;
+  log: Logger;
+  /** The senders of the other kinds (Slack, Linear); the webhook sender is made here from the configuration. */
+  senders?: Partial<Record<Exclude<SubscriptionKind, "webhook">, Sender>>;
+  /** The sweeper's period and how late a message must be before it is queued again. */
+  sweepEveryMs?: number;
+  sweepGraceMs?: number;
+  /** Jitter's randomness (tests). */
+  random?: () => number;
+}
+
+export interface Outbound {
+  worker: Worker<OutboundJob>;
+  /** One sweep now; resolves to the number of messages queued again. */
+  sweep(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** What a job ended as (its BullMQ return value). */
+type JobResult = "skipped" | "disabled" | AttemptRecord["status"];
+
+interface Recorded {
+  record: AttemptRecord;
+  subscriptionId: string;
+  /** The subscription's, as loaded with the message. */
+  failingSince: Date | null;
+  gone: boolean;
+  delayMs: number | null;
+}
+
+const RECORD_LANES = 2;
+const SWEEP_PAGE = 1000;
+/** At most this many pages a sweep: 50,000 messages, more next time. */
+const SWEEP_PAGES = 50;
+/** Bytes of an error kept; a sender may return a long one. */
+const ERROR_CHARS = 500;
+
+/** The message's state after an attempt, and the delay before the next one if there is one. */
+export function afterAttempt(
+  outcome: SendOutcome,
+  attempt: number,
+  schedule: readonly number[],
+  random: () => number,
+): { status: AttemptRecord["status"]; delayMs: number | null } {
+  if (outcome.ok) return { status: "succeeded", delayMs: null };
+  if (outcome.permanent || outcome.gone) return { status: "dead", delayMs: null };
+  const scheduled = retryDelay(schedule, attempt, random);
+  if (scheduled === null) return { status: "dead", delayMs: null };
+  return { status: "failed", delayMs: nextDelay(scheduled, outcome.retryAfterMs, schedule) };
+}
+
+const targetOf = (m: LoadedMessage): SubscriptionTarget => {
+  const { id, name, kind, url, channel, moveTo, secrets } = m.subscription;
+  return { id, name, kind, url, channel, moveTo, secrets };
+};
+
+/** Starts the outbound worker and its sweeper; `close()` stops both and lets jobs in flight finish. */
+export function startOutbound(o: OutboundOptions): Outbound {
+  const schedule = scheduleFromConfig(o.config.OUTBOUND_RETRY_SCHEDULE);
+  const random = o.random ?? Math.random;
+  const webhook = createWebhookSender({
+    allowPrivate: o.config.OUTBOUND_ALLOW_PRIVATE,
+    timeoutMs: o.config.OUTBOUND_TIMEOUT_MS,
+  });
+  const senders: Partial<Record<SubscriptionKind, Sender>> = { ...o.senders, webhook: webhook.send };
+  const disableAfterMs = o.config.OUTBOUND_DISABLE_AFTER_S * 1000;
+
+  const load = createBatcher<string, LoadedMessage | null>(
+    async (ids) => {
+      const found = await loadMessages(o.db.pool, ids);
+      return ids.map((id) => ({ status: "fulfilled", value: found.get(id) ?? null }));
+    },
+    { maxSize: 500, lingerMs: 1 },
+  );
+
+  async function flush(items: Recorded[]) {
+    const records = items.map((i) => i.record);
+    // The common batch, only successes on healthy subscriptions, changes no subscription: one
+    // statement, committed on its own. Otherwise health is decided again on the stored rows.
+    const healthy = items.every((i) => i.record.status === "succeeded" && i.failingSince === null);
+    const { moved, disabled } = await withRetry(() =>
+      healthy
+        ? onConnection(o.db.pool, async (sql) => ({ moved: await recordAttempts(sql, records), disabled: [] }))
+        : inTransaction(o.db.pool, async (sql) => {
+            const moved = await recordAttempts(sql, records);
+            const reports = summarize(
+              items.map((i) => ({
+                subscriptionId: i.subscriptionId,
+                ok: i.record.status === "succeeded",
+                gone: i.gone,
+                at: i.record.at,
+              })),
+            );
+            const disabled = await applyHealth(sql, [...reports.keys()].sort(), (row) =>
+              healthChange(row, reports.get(row.id)!, disableAfterMs),
+            );
+            return { moved, disabled };
+          }),
+    );
+    for (const d of disabled) o.log.warn({ subscription: d.name, reason: d.reason }, "subscription disabled");
+    const next: OutboundItem[] = items
+      .filter((i) => i.delayMs !== null && moved.has(i.record.messageId))
+      .map((i) => ({ id: i.record.messageId, attempt: i.record.attempt + 1, delayMs: i.delayMs! }));
+    // Committed already: if Redis refuses now, the sweeper queues these once they are overdue.
+    await o.queue
+      .enqueue(next)
+      .catch((err: Error) =>
+        o.log.warn({ err: err.message, count: next.length }, "outbound: next attempts not queued"),
+      );
+    return items.map((): PromiseSettledResult<void> => ({ status: "fulfilled", value: undefined }));
+  }
+  // Two batches written at once: a job waits for its own to commit, so while one waits on its
+  // commit the next fills and is written beside it.
+  const lanes = Array.from({ length: RECORD_LANES }, () =>
+    createBatcher<Recorded, void>(flush, { maxSize: 500, lingerMs: 2 }),
+  );
+  let turn = 0;
+  const record = (r: Recorded) => lanes[turn++ % RECORD_LANES]!(r);
+
+  async function attempt(job: OutboundJob): Promise<JobResult> {
+    const m = await load(job.id);
+    // Gone (its subscription deleted), or already past this attempt (a job run twice).
+    if (!m || m.attempts !== job.attempt - 1 || (m.status !== "pending" && m.status !== "failed")) return "skipped";
+    // Left as it is: the sweeper queues it again once the subscription is enabled.
+    if (!m.subscription.enabled) return "disabled";
+    const sender = senders[m.subscription.kind];
+    const at = new Date();
+    const started = performance.now();
+    const payload = JSON.parse(m.body) as MessageBody;
+    const outcome: SendOutcome = sender
+      ? await sender(targetOf(m), { id: m.id, attempt: job.attempt, payload, body: m.body }).catch((err: Error) => ({
+          ok: false,
+          statusCode: null,
+          error: `sender failed: ${err.message}`,
+        }))
+      : {
+          ok: false,
+          statusCode: null,
+          permanent: true,
+          error: `no sender configured for ${m.subscription.kind} subscriptions`,
+        };
+    const latencyMs = Math.round(performance.now() - started);
+    const { status, delayMs } = afterAttempt(outcome, job.attempt, schedule, random);
+    await record({
+      subscriptionId: m.subscription.id,
+      failingSince: m.subscription.failingSince,
+      gone: outcome.gone ?? false,
+      delayMs,
+      record: {
+        messageId: m.id,
+        attempt: job.attempt,
+        at,
+        latencyMs,
+        statusCode: outcome.statusCode,
+        error: outcome.error?.slice(0, ERROR_CHARS) ?? null,
+        response: outcome.response ?? null,
+        status,
+        nextAttemptAt: delayMs === null ? null : new Date(at.getTime() + latencyMs + delayMs),
+      },
+    });
+    return status;
+  }
+
+  const worker = new Worker<OutboundJob, JobResult>(OUTBOUND_QUEUE, (job) => attempt(job.data), {
+    connection: o.connection,
+    prefix: o.config.REDIS_PREFIX,
+    concurrency: o.config.OUTBOUND_CONCURRENCY,
+    // An attempt may take the whole send timeout, then wait for its batch to be recorded.
+    lockDuration: Math.max(30_000, o.config.OUTBOUND_TIMEOUT_MS * 2),
+  });
+  worker.on("error", (err) => o.log.error({ err: err.message }, "outbound worker error"));
+  worker.on("failed", (job, err) =>
+    o.log.warn({ message: job?.data.id, attempt: job?.data.attempt, err: err.message }, "outbound job failed"),
+  );
+
+  /** Queues again every overdue message (a worker killed between commit and enqueue); the job id makes a repeat a no-op. */
+  async function sweep(): Promise<number> {
+    const before = new Date(Date.now() - (o.sweepGraceMs ?? 60_000));
+    let after: string | null = null;
+    let total = 0;
+    for (let page = 0; page < SWEEP_PAGES; page++) {
+      const rows = await overdueMessages(o.db.pool, before, after, SWEEP_PAGE);
+      await o.queue.enqueue(rows.map((r) => ({ id: r.id, attempt: r.attempts + 1 })));
+      total += rows.length;
+      if (rows.length < SWEEP_PAGE) break;
+      after = rows.at(-1)!.id;
+    }
+    return total;
+  }
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    sweeping = sweep().catch((err: Error) => o.log.warn({ err: err.message }, "outbound sweep failed"));
+  }, o.sweepEveryMs ?? 30_000);
+  timer.unref();
+
+  return {
+    worker,
+    sweep,
+    async close() {
+      clearInterval(timer);
+      await worker.close();
+      await sweeping;
+      webhook.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * A subscription's health from its attempts (SPEC §9): `failingSince` marks when every attempt
+ * started failing and a success clears it; a 410 Gone, or failing for longer than
+ * OUTBOUND_DISABLE_AFTER_S, disables the subscription with the reason. Pure: the store applies it.
+ */
+
+/** What a batch of attempts says about one subscription. */
+export interface HealthReport {
+  /** Some attempt succeeded. */
+  ok: boolean;
+  /** Some attempt was answered 410 Gone: when. */
+  goneAt: Date | null;
+  /** The batch's earliest and latest failed attempts. */
+  firstFailureAt: Date | null;
+  lastFailureAt: Date | null;
+}
+
+export interface SubscriptionHealth {
+  enabled: boolean;
+  failingSince: Date | null;
+}
+
+export interface HealthChange {
+  failingSince: Date | null;
+  /** Set when this change disables the subscription. */
+  disabledReason?: string;
+}
+
+/** One subscription's attempt in a batch. */
+export interface AttemptSummary {
+  subscriptionId: string;
+  ok: boolean;
+  gone: boolean;
+  at: Date;
+}
+
+/** The batch's attempts, per subscription. */
+export function summarize(attempts: readonly AttemptSummary[]): Map<string, HealthReport> {
+  const out = new Map<string, HealthReport>();
+  for (const a of attempts) {
+    const r = out.get(a.subscriptionId) ?? { ok: false, goneAt: null, firstFailureAt: null, lastFailureAt: null };
+    if (a.ok) r.ok = true;
+    else {
+      if (!r.firstFailureAt || a.at < r.firstFailureAt) r.firstFailureAt = a.at;
+      if (!r.lastFailureAt || a.at > r.lastFailureAt) r.lastFailureAt = a.at;
+      if (a.gone && !r.goneAt) r.goneAt = a.at;
+    }
+    out.set(a.subscriptionId, r);
+  }
+  return out;
+}
+
+/** What changes on the subscription, or null when nothing does (the common case: no write). */
+export function healthChange(
+  row: SubscriptionHealth,
+  report: HealthReport,
+  disableAfterMs: number,
+): HealthChange | null {
+  const failingSince = report.ok ? null : (row.failingSince ?? report.firstFailureAt);
+  let disabledReason: string | undefined;
+  if (row.enabled && report.goneAt) {
+    disabledReason = `the endpoint answered 410 Gone at ${report.goneAt.toISOString()}`;
+  } else if (row.enabled && failingSince && report.lastFailureAt) {
+    if (report.lastFailureAt.getTime() - failingSince.getTime() >= disableAfterMs)
+      disabledReason = `every attempt failed from ${failingSince.toISOString()} to ${report.lastFailureAt.toISOString()}, longer than OUTBOUND_DISABLE_AFTER_S (${Math.round(disableAfterMs / 1000)} s)`;
+  }
+  const same = (failingSince?.getTime() ?? null) === (row.failingSince?.getTime() ?? null);
+  if (same && !disabledReason) return null;
+  return disabledReason ? { failingSince, disabledReason } : { failingSince };
+}

@@ -1,0 +1,200 @@
+import http from "node:http";
+import https from "node:https";
+import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from "request-filtering-agent";
+import { Webhook } from "standardwebhooks";
+import type { OutgoingMessage, SendOutcome, Sender, SubscriptionTarget } from "./contract.js";
+import { parseRetryAfter } from "./schedule.js";
+
+/**
+ * The sender of `kind: "webhook"` subscriptions: Standard Webhooks over HTTP(S) (SPEC §9). One POST
+ * per attempt, redirects never followed, and the address actually connected to checked at connect
+ * time, so neither a name that resolves to a private address nor DNS changing after a check
+ * reaches an internal service.
+ */
+
+export const USER_AGENT = "Switchyard-Webhooks/1";
+/** Bytes of an answer kept in the attempt log. */
+export const EXCERPT_BYTES = 1024;
+/** An answer longer than this is cut (its socket is not reused): only the excerpt is ever kept. */
+const MAX_READ_BYTES = 64 * 1024;
+/** Throttling answers whose `Retry-After` is honoured. */
+const THROTTLED = new Set([429, 502, 503, 504]);
+
+/** One signer per secret: the secret's base64 is decoded once, not on every message. */
+const signers = new Map<string, Webhook>();
+function signer(secret: string): Webhook {
+  let w = signers.get(secret);
+  if (!w) {
+    if (signers.size >= 10_000) signers.clear();
+    signers.set(secret, (w = new Webhook(secret)));
+  }
+  return w;
+}
+
+/**
+ * The Standard Webhooks headers of one attempt: `webhook-id` stays the message's on every attempt,
+ * the timestamp is this attempt's, and each secret adds one `v1,…` signature (rotation).
+ */
+export function signatureHeaders(
+  id: string,
+  at: Date,
+  body: string,
+  secrets: readonly string[],
+): Record<string, string> {
+  return {
+    "webhook-id": id,
+    "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+    "webhook-signature": secrets.map((s) => signer(s).sign(id, at, body)).join(" "),
+  };
+}
+
+interface Answer {
+  status: number;
+  retryAfter: string | undefined;
+  excerpt: string;
+}
+
+class Timeout extends Error {}
+
+/** The agent's refusal of a destination, read back from its message (it has no code). */
+const REFUSED = /^DNS lookup (\S+?)\(family:[^,]*, host:(.*?)\) is not allowed\. Because,? (.*)$/;
+
+/** A socket error as the attempt log says it; a refused destination is permanent. */
+function describeError(err: Error, timeoutMs: number): SendOutcome {
+  if (err instanceof Timeout) return { ok: false, statusCode: null, error: `timed out after ${timeoutMs} ms` };
+  const refused = REFUSED.exec(err.message);
+  if (refused) {
+    const [, address, host] = refused;
+    const named = host && host !== "undefined" && host !== address ? `${host} resolves to ${address}, which` : address;
+    const why = /meta IP/i.test(err.message)
+      ? "is an unspecified (meta) address"
+      : "is a private, loopback or link-local address (OUTBOUND_ALLOW_PRIVATE=true allows it)";
+    return { ok: false, statusCode: null, permanent: true, error: `destination refused: ${named} ${why}` };
+  }
+  const code = (err as NodeJS.ErrnoException).code;
+  return {
+    ok: false,
+    statusCode: null,
+    error: code && !err.message.includes(code) ? `${err.message} (${code})` : err.message,
+  };
+}
+
+/** What an HTTP answer means for the message. */
+export function outcomeOf(answer: Answer, now: number): SendOutcome {
+  const { status, excerpt } = answer;
+  const base = { statusCode: status, response: excerpt };
+  if (status >= 200 && status < 300) return { ok: true, ...base };
+  if (status === 410) return { ok: false, ...base, gone: true, error: "410 Gone: the endpoint asked to be disabled" };
+  if (status >= 300 && status < 400) return { ok: false, ...base, error: `HTTP ${status}: redirects are not followed` };
+  const outcome: SendOutcome = { ok: false, ...base, error: `HTTP ${status}` };
+  if (THROTTLED.has(status)) {
+    const retryAfterMs = parseRetryAfter(answer.retryAfter, now);
+    if (retryAfterMs !== null) outcome.retryAfterMs = retryAfterMs;
+  }
+  return outcome;
+}
+
+/** Reads at most EXCERPT_BYTES of the answer for the log; drains (or cuts) the rest. */
+function readAnswer(res: http.IncomingMessage): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    let read = 0;
+    res.on("data", (chunk: Buffer) => {
+      read += chunk.length;
+      if (kept < EXCERPT_BYTES) {
+        const part = chunk.subarray(0, EXCERPT_BYTES - kept);
+        chunks.push(part);
+        kept += part.length;
+      }
+      if (read > MAX_READ_BYTES) res.destroy();
+    });
+    const done = () =>
+      resolve({
+        status: res.statusCode ?? 0,
+        retryAfter: res.headers["retry-after"],
+        excerpt: Buffer.concat(chunks).toString("utf8").toWellFormed(),
+      });
+    res.on("end", done);
+    // Cut on purpose past MAX_READ_BYTES: the status and excerpt are what counts. Otherwise a
+    // close before the end is the peer's (or the timeout's) doing; settling twice is harmless.
+    res.on("close", () => (read > MAX_READ_BYTES ? done() : reject(new Error("the answer was cut short"))));
+    res.on("error", (err) => (read > MAX_READ_BYTES ? done() : reject(err)));
+  });
+}
+
+export interface WebhookSenderOptions {
+  /** OUTBOUND_ALLOW_PRIVATE */
+  allowPrivate: boolean;
+  /** OUTBOUND_TIMEOUT_MS: connection to last byte. */
+  timeoutMs: number;
+}
+
+/** The webhook `Sender`, with keep-alive agents that filter destinations; `close()` ends their sockets. */
+export function createWebhookSender(o: WebhookSenderOptions): { send: Sender; close(): void } {
+  const agentOptions = { keepAlive: true, scheduling: "lifo" as const, allowPrivateIPAddress: o.allowPrivate };
+  const agents = {
+    "http:": new RequestFilteringHttpAgent(agentOptions),
+    "https:": new RequestFilteringHttpsAgent(agentOptions),
+  };
+
+  function post(url: URL, headers: Record<string, string>, body: Buffer): Promise<Answer> {
+    const agent = agents[url.protocol as keyof typeof agents];
+    const request = url.protocol === "https:" ? https.request : http.request;
+    return new Promise((resolve, reject) => {
+      const req = request(url, { method: "POST", agent, headers });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req.destroy(new Timeout());
+      }, o.timeoutMs);
+      // Whatever breaks after the time limit (the answer cut mid-body) is the timeout.
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        reject(timedOut ? new Timeout() : err);
+      };
+      req.on("response", (res) =>
+        readAnswer(res).then((answer) => {
+          clearTimeout(timer);
+          resolve(answer);
+        }, fail),
+      );
+      req.on("error", fail);
+      req.end(body);
+    });
+  }
+
+  const send: Sender = async (target: SubscriptionTarget, message: OutgoingMessage): Promise<SendOutcome> => {
+    let url: URL;
+    try {
+      url = new URL(target.url ?? "");
+    } catch {
+      return { ok: false, statusCode: null, permanent: true, error: "the subscription has no valid URL" };
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      return { ok: false, statusCode: null, permanent: true, error: "only http and https URLs are sent to" };
+    if (!target.secrets.length)
+      return { ok: false, statusCode: null, permanent: true, error: "the subscription has no signing secret" };
+    const text = message.body ?? JSON.stringify(message.payload);
+    const body = Buffer.from(text);
+    const headers = {
+      ...signatureHeaders(message.id, new Date(), text, target.secrets),
+      "content-type": "application/json",
+      "content-length": String(body.length),
+      "user-agent": USER_AGENT,
+    };
+    try {
+      return outcomeOf(await post(url, headers, body), Date.now());
+    } catch (err) {
+      return describeError(err as Error, o.timeoutMs);
+    }
+  };
+
+  return {
+    send,
+    close() {
+      agents["http:"].destroy();
+      agents["https:"].destroy();
+    },
+  };
+}
