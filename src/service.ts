@@ -33,7 +33,6 @@ import { createStreamHub, type StreamHub } from "./outbound/stream-hub.js";
 import { createOutboundQueue } from "./queue/outbound-queue.js";
 import { subscriptionsApi } from "./http/api/subscriptions.js";
 import { startOutbound, type Outbound } from "./outbound/delivery-worker.js";
-import { scheduleFromConfig } from "./outbound/schedule.js";
 import { slackSender } from "./outbound/slack.js";
 import { linearSender } from "./outbound/linear.js";
 import { startRelay } from "./outbound/relay.js";
@@ -60,7 +59,6 @@ export interface Service {
 export async function startService(config: Config, log: Logger, options: ServiceOptions = {}): Promise<Service> {
   const web = config.ROLE !== "worker";
   const working = config.ROLE !== "web";
-  scheduleFromConfig(config.OUTBOUND_RETRY_SCHEDULE); // a bad OUTBOUND_RETRY_SCHEDULE stops the start, named
   // A worker holds one connection per writer; the rest of the pool serves the API and rule backfills.
   const db = openDatabase(config.DATABASE_URL, 10);
   const { prisma } = db;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MilestoneData, OutgoingMessage, SubscriptionTarget } from "../src/outbound/contract.js";
+import type { MilestoneData, OutgoingMessage, SubscriptionTarget } from "../src/shared/outbound.js";
 import { linearSender, noticeCommentId } from "../src/outbound/linear.js";
 import { slackSender } from "../src/outbound/slack.js";
 import { startFakeLinear, type FakeLinear } from "./helpers/fake-linear.js";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { outboxChannel, type OutboxItem } from "../src/outbound/contract.js";
+import { outboxChannel, type OutboxItem } from "../src/shared/outbound.js";
 import type { PrismaClient } from "../src/store/prisma.js";
 import { API_TOKENS, SECRETS, isolatedDatabase, startTestService, testPrisma } from "./helpers/service.js";
 import { deployRequest, post } from "./helpers/sign.js";

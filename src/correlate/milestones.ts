@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { DeployRef, EntityRef, MilestoneData, MilestoneType } from "../outbound/contract.js";
+import type { DeployRef, EntityRef, MilestoneData, MilestoneType } from "../shared/outbound.js";
 import { isIssueKey, PREFIX, repositoryOf } from "../shared/keys.js";
 import type { LinkFact } from "./facts.js";
 

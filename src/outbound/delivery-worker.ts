@@ -13,11 +13,12 @@ import {
 } from "../store/outbound-messages.js";
 import type { Database } from "../store/prisma.js";
 import { inTransaction, onConnection } from "../store/sql.js";
-import { applyHealth, type SubscriptionKind } from "../store/subscriptions.js";
+import { applyHealth } from "../store/subscriptions.js";
+import type { SubscriptionKind } from "../shared/outbound.js";
 import { withRetry } from "../store/with-retry.js";
-import type { MessageBody, SendOutcome, Sender, SubscriptionTarget } from "./contract.js";
+import type { MessageBody, SendOutcome, Sender, SubscriptionTarget } from "../shared/outbound.js";
 import { healthChange, summarize } from "./health.js";
-import { nextDelay, retryDelay, scheduleFromConfig } from "./schedule.js";
+import { nextDelay, retryDelay } from "./schedule.js";
 import { createWebhookSender } from "./webhook.js";
 
 /**
@@ -36,6 +37,8 @@ export type OutboundConfig = Pick<
   | "OUTBOUND_CONCURRENCY"
   | "OUTBOUND_DISABLE_AFTER_S"
   | "REDIS_PREFIX"
+  | "JOB_LOCK_MS"
+  | "JOB_STALLED_CHECK_MS"
 >;
 
 export interface OutboundOptions {
@@ -102,7 +105,7 @@ const targetOf = (m: LoadedMessage): SubscriptionTarget => {
 
 /** Starts the outbound worker and its sweeper; `close()` stops both and lets jobs in flight finish. */
 export function startOutbound(o: OutboundOptions): Outbound {
-  const schedule = scheduleFromConfig(o.config.OUTBOUND_RETRY_SCHEDULE);
+  const schedule = o.config.OUTBOUND_RETRY_SCHEDULE;
   const random = o.random ?? Math.random;
   const webhook = createWebhookSender({
     allowPrivate: o.config.OUTBOUND_ALLOW_PRIVATE,
@@ -211,8 +214,10 @@ export function startOutbound(o: OutboundOptions): Outbound {
     connection: o.connection,
     prefix: o.config.REDIS_PREFIX,
     concurrency: o.config.OUTBOUND_CONCURRENCY,
-    // An attempt may take the whole send timeout, then wait for its batch to be recorded.
-    lockDuration: Math.max(30_000, o.config.OUTBOUND_TIMEOUT_MS * 2),
+    // A killed worker's attempts are taken over as the ingest queue's are (JOB_LOCK_MS), but never
+    // while one may still be running: an attempt may take the whole send timeout, then be recorded.
+    lockDuration: Math.max(o.config.JOB_LOCK_MS, o.config.OUTBOUND_TIMEOUT_MS * 2),
+    stalledInterval: o.config.JOB_STALLED_CHECK_MS,
   });
   worker.on("error", (err) => o.log.error({ err: err.message }, "outbound worker error"));
   worker.on("failed", (job, err) =>

@@ -3,7 +3,7 @@ import { LinearClient } from "@linear/sdk";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { beginNotice, recordNoticeComment, type NoticeKey } from "../store/linear-notices.js";
 import { PREFIX } from "../shared/keys.js";
-import type { EntityRef, MilestoneData, Sender, SendOutcome } from "./contract.js";
+import type { EntityRef, MilestoneData, Sender, SendOutcome } from "../shared/outbound.js";
 import { entityLabel, keyLabel } from "./slack-message.js";
 
 /**

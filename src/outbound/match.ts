@@ -1,10 +1,5 @@
 import { compileGlob } from "../shared/glob.js";
-import type { OutboxItem } from "./contract.js";
-
-/** The fields of a message `where` can name (SPEC §9). */
-export const WHERE_FIELDS = ["environment", "repository", "platform"] as const;
-export type WhereField = (typeof WHERE_FIELDS)[number];
-export type Where = Partial<Record<WhereField, string>>;
+import { WHERE_FIELDS, type OutboxItem, type Where, type WhereField } from "../shared/outbound.js";
 
 type Matchable = Pick<OutboxItem, "type" | WhereField>;
 

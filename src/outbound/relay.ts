@@ -4,9 +4,10 @@ import type { Database } from "../store/prisma.js";
 import type { Logger } from "../shared/log.js";
 import { inTransaction } from "../store/sql.js";
 import { numberOutbox, RELAY_CHANNEL, tryRelayLock } from "../store/outbox.js";
-import { enabledSubscribers, insertMessages, type NewMessage, type Subscriber } from "../store/fan-out.js";
+import { enabledSubscribers, type Subscriber } from "../store/subscriptions.js";
+import { insertRelayed, type RelayedMessage } from "../store/outbound-messages.js";
 import { listen } from "../store/listen.js";
-import { outboxChannel, type OutboxItem } from "./contract.js";
+import { outboxChannel, type OutboxItem } from "../shared/outbound.js";
 import { compileFilter } from "./match.js";
 
 export interface RelayOptions {
@@ -25,7 +26,7 @@ export interface RelayOptions {
 }
 
 /** The messages `items` make for `subscribers`: one per (subscription, matching item). Pure. */
-export function fanOut(items: OutboxItem[], subscribers: Subscriber[]): NewMessage[] {
+export function fanOut(items: OutboxItem[], subscribers: Subscriber[]): RelayedMessage[] {
   const filters = subscribers.map((s) => ({ id: s.id, matches: compileFilter(s.types, s.where) }));
   return items.flatMap((item) =>
     filters
@@ -58,7 +59,7 @@ export function startRelay(o: RelayOptions): { close(): Promise<void> } {
       if (!(await tryRelayLock(tx))) return null;
       const items = await numberOutbox(tx, batchSize);
       if (!items.length) return { items, messages: [] };
-      const messages = await insertMessages(tx, fanOut(items, await enabledSubscribers(tx)));
+      const messages = await insertRelayed(tx, fanOut(items, await enabledSubscribers(tx)));
       return { items, messages };
     });
     if (!relayed?.items.length) return 0;

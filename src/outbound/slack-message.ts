@@ -1,4 +1,4 @@
-import type { DeployRef, EntityRef, MessageBody, MilestoneData } from "./contract.js";
+import type { DeployRef, EntityRef, MessageBody, MilestoneData } from "../shared/outbound.js";
 import { PREFIX } from "../shared/keys.js";
 
 /**

@@ -1,5 +1,5 @@
 import { ErrorCode, LogLevel, WebClient, type WebAPIPlatformError } from "@slack/web-api";
-import type { OutgoingMessage, Sender, SendOutcome } from "./contract.js";
+import type { OutgoingMessage, Sender, SendOutcome } from "../shared/outbound.js";
 import { slackMessage } from "./slack-message.js";
 
 /**

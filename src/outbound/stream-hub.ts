@@ -4,7 +4,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { deadline } from "../shared/deadline.js";
 import type { Logger } from "../shared/log.js";
 import { lastPosition, positionOf, readOutbox } from "../store/outbox.js";
-import { outboxChannel, type OutboxItem } from "./contract.js";
+import { outboxChannel, type OutboxItem } from "../shared/outbound.js";
 import { outboxFrame, sseComment } from "./sse.js";
 
 /**

@@ -2,7 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from "request-filtering-agent";
 import { Webhook } from "standardwebhooks";
-import type { OutgoingMessage, SendOutcome, Sender, SubscriptionTarget } from "./contract.js";
+import type { OutgoingMessage, SendOutcome, Sender, SubscriptionTarget } from "../shared/outbound.js";
 import { parseRetryAfter } from "./schedule.js";
 
 /**

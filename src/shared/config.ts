@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseSchedule } from "./duration.js";
 
 /** Comma-separated list; empty entries dropped. Several values allow secret rotation. */
 const list = z
@@ -103,7 +104,17 @@ const schema = z.object({
     .default("false")
     .transform((v) => v === "true" || v === "1"),
   /** Delays before each retry of a failed message, with units (`5s,5m,30m,2h,5h,10h,10h`). */
-  OUTBOUND_RETRY_SCHEDULE: z.string().default("5s,5m,30m,2h,5h,10h,10h"),
+  OUTBOUND_RETRY_SCHEDULE: z
+    .string()
+    .default("5s,5m,30m,2h,5h,10h,10h")
+    .transform((text, ctx) => {
+      try {
+        return parseSchedule(text);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** One attempt's time limit, connection to last byte. */
   OUTBOUND_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   /** Messages a worker process sends at once. */

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { PrismaClient } from "../generated/prisma/client.js";
-import type { SubscriptionKind } from "./subscriptions.js";
+import type { MessageBody, SubscriptionKind } from "../shared/outbound.js";
 import { jsonParam, onConnection, type Sql } from "./sql.js";
 
 /** The `outbound_messages` and `outbound_attempts` tables (SPEC §9): every statement on them is here. */
@@ -13,7 +13,33 @@ export interface NewMessage {
   id: string;
   subscriptionId: string;
   type: string;
-  payload: { type: string; timestamp: string; data: unknown };
+  payload: MessageBody;
+}
+
+/** A message the relay made of an outbox row for a subscription. */
+export interface RelayedMessage extends NewMessage {
+  outboxId: string;
+}
+
+/**
+ * Adds the relay's messages for their first attempt, now, in its transaction; one already made for
+ * (subscription, outbox row) is kept. Returns the new ids.
+ */
+export async function insertRelayed(tx: Sql, messages: RelayedMessage[]): Promise<string[]> {
+  if (!messages.length) return [];
+  const rows = messages.map((m) => ({
+    id: m.id,
+    subscription_id: m.subscriptionId,
+    outbox_id: m.outboxId,
+    type: m.type,
+    payload: m.payload,
+  }));
+  const added = await tx.query<Array<{ id: string }>>`
+    INSERT INTO outbound_messages (id, subscription_id, outbox_id, type, payload, next_attempt_at)
+    SELECT id, subscription_id, outbox_id, type, payload, now()
+    FROM jsonb_populate_recordset(NULL::outbound_messages, ${jsonParam(rows)}::jsonb)
+    ON CONFLICT (subscription_id, outbox_id) DO NOTHING RETURNING id`;
+  return added.map((r) => r.id);
 }
 
 /** Inserts messages due now (pending, no attempt yet). */

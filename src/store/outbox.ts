@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from "uuid";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
-import type { DeployRef, EntityRef, OutboxItem } from "../outbound/contract.js";
+import type { DeployRef, EntityRef, OutboxItem } from "../shared/outbound.js";
 import type { MilestoneDraft, Refs } from "../correlate/milestones.js";
 import type { Normalized } from "./deliveries.js";
 import { jsonParam, type Sql as Tx } from "./sql.js";

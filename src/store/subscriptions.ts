@@ -1,12 +1,8 @@
 import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
 import type { Sql } from "./sql.js";
+import type { SubscriptionKind, Where } from "../shared/outbound.js";
 
 /** The `subscriptions` table (SPEC §9): every statement on it is here. */
-
-export type SubscriptionKind = "webhook" | "slack" | "linear";
-
-/** `where`: globs on what a message is about. */
-export type SubscriptionWhere = Partial<Record<"environment" | "repository" | "platform", string>>;
 
 /** What the API sets. */
 export interface SubscriptionInput {
@@ -16,7 +12,7 @@ export interface SubscriptionInput {
   channel: string | null;
   moveTo: string | null;
   types: string[];
-  where: SubscriptionWhere;
+  where: Where;
   enabled: boolean;
   /** `whsec_…`; every one signs. */
   secrets: string[];
@@ -35,7 +31,7 @@ export class SubscriptionExists extends Error {}
 const asRow = (r: Awaited<ReturnType<PrismaClient["subscription"]["findUniqueOrThrow"]>>): SubscriptionRow => ({
   ...r,
   kind: r.kind as SubscriptionKind,
-  where: (r.where ?? {}) as SubscriptionWhere,
+  where: (r.where ?? {}) as Where,
 });
 
 export const listSubscriptions = async (prisma: PrismaClient): Promise<SubscriptionRow[]> =>
@@ -133,4 +129,16 @@ export async function applyHealth(
     FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS u(id uuid, failing_since timestamptz, disabled_reason text)
     WHERE s.id = u.id`;
   return updates.flatMap((u) => (u.disabled_reason ? [{ name: u.name, reason: u.disabled_reason }] : []));
+}
+
+/** An enabled subscription's filter, as the relay matches messages against it. */
+export interface Subscriber {
+  id: string;
+  types: string[];
+  where: Where;
+}
+
+/** The enabled subscriptions' filters: read by the relay on each step (a small table). */
+export async function enabledSubscribers(tx: Sql): Promise<Subscriber[]> {
+  return tx.query<Subscriber[]>`SELECT id, types, "where" FROM subscriptions WHERE enabled ORDER BY id`;
 }

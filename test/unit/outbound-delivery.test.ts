@@ -2,7 +2,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { afterAttempt } from "../../src/outbound/delivery-worker.js";
 import { healthChange, summarize } from "../../src/outbound/health.js";
-import { parseSchedule } from "../../src/outbound/schedule.js";
+import { parseSchedule } from "../../src/shared/duration.js";
 import { outcomeOf, signatureHeaders } from "../../src/outbound/webhook.js";
 
 const secret = (fill: number) => `whsec_${Buffer.alloc(32, fill).toString("base64")}`;

@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  jitter,
-  nextDelay,
-  parseDuration,
-  parseRetryAfter,
-  parseSchedule,
-  retryAfterCap,
-  retryDelay,
-  scheduleFromConfig,
-} from "../../src/outbound/schedule.js";
-import { ConfigError } from "../../src/shared/config.js";
+import { jitter, nextDelay, parseRetryAfter, retryAfterCap, retryDelay } from "../../src/outbound/schedule.js";
+import { parseDuration, parseSchedule } from "../../src/shared/duration.js";
+import { ConfigError, loadConfig } from "../../src/shared/config.js";
 
 const S = 1000;
 const M = 60 * S;
@@ -36,8 +28,11 @@ describe("retry schedule", () => {
     expect(() => parseSchedule("5s,5x")).toThrow(/delay 2 \("5x"\) must be a number with a unit/);
     expect(() => parseSchedule("5s,8d")).toThrow(/delay 2 \(8d\) is longer than 7 days/);
     expect(() => parseSchedule(Array(51).fill("1s").join(","))).toThrow(/at most 50/);
-    expect(() => scheduleFromConfig("soon")).toThrow(ConfigError);
-    expect(() => scheduleFromConfig("soon")).toThrow(/^invalid configuration: OUTBOUND_RETRY_SCHEDULE: delay 1/);
+    expect(() => loadConfig({ OUTBOUND_RETRY_SCHEDULE: "soon" })).toThrow(ConfigError);
+    expect(() => loadConfig({ OUTBOUND_RETRY_SCHEDULE: "soon" })).toThrow(
+      /^invalid configuration: OUTBOUND_RETRY_SCHEDULE: delay 1/,
+    );
+    expect(loadConfig({}).OUTBOUND_RETRY_SCHEDULE).toHaveLength(7);
   });
 
   it("jitters within ±20 %", () => {

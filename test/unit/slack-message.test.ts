@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DeployRef, EntityRef, MilestoneData } from "../../src/outbound/contract.js";
+import type { DeployRef, EntityRef, MilestoneData } from "../../src/shared/outbound.js";
 import { escapeSlack, isFailedDeploy, keyLabel, safeUrl, slackMessage } from "../../src/outbound/slack-message.js";
 
 const deploy: DeployRef = {

@@ -1,4 +1,4 @@
-/** Shapes shared by the relay, the senders and the live stream (SPEC §9, §10). */
+/** Shapes of what Switchyard tells others (SPEC §9, §10): shared by the graph, the relay, the senders and the stream. */
 
 export const MILESTONE_TYPES = [
   "link.created",
@@ -9,6 +9,14 @@ export const MILESTONE_TYPES = [
   "deploy.rolled_back",
 ] as const;
 export type MilestoneType = (typeof MILESTONE_TYPES)[number];
+
+/** The fields of a message a subscription's or a stream's `where` can name (SPEC §9, §10). */
+export const WHERE_FIELDS = ["environment", "repository", "platform"] as const;
+export type WhereField = (typeof WHERE_FIELDS)[number];
+/** `where`: a glob per field, all of which must match. */
+export type Where = Partial<Record<WhereField, string>>;
+
+export type SubscriptionKind = "webhook" | "slack" | "linear";
 
 /** A message of the outbox as the relay hands it on: numbered, with what `where` filters read. */
 export interface OutboxItem {
@@ -104,7 +112,7 @@ export interface MilestoneData {
 export interface SubscriptionTarget {
   id: string;
   name: string;
-  kind: "webhook" | "slack" | "linear";
+  kind: SubscriptionKind;
   url: string | null;
   channel: string | null;
   moveTo: string | null;
