@@ -9,14 +9,8 @@ import { apiClient, ApiError } from "./cli/api.js";
 import { deployView, type DeployChanges } from "./cli/format/deploy.js";
 import { doraReport, type DoraAnswer } from "./cli/format/dora.js";
 import { entityView, type EntityAnswer } from "./cli/format/entity.js";
-import {
-  attemptsTable,
-  deliveriesTable,
-  eventsTable,
-  rulesTable,
-  subscriptionsTable,
-  type Attempt,
-} from "./cli/format/lists.js";
+import { attemptsTable, deliveriesTable, eventsTable, rulesTable, subscriptionsTable } from "./cli/format/lists.js";
+import { forPeople, printable } from "./cli/format/printable.js";
 import { createdSubscription, jobView, reconcileView, replayView, type JobAnswer } from "./cli/format/results.js";
 import { table } from "./cli/format/table.js";
 import { progressBar } from "./cli/progress.js";
@@ -37,9 +31,12 @@ const program = new Command("switchyard")
 
 const asJson = () => program.opts<{ json?: boolean }>().json === true;
 
-/** The answer for people, or as JSON with --json. */
+/**
+ * The answer for people, or as JSON with --json. Every human-readable answer goes through here:
+ * forPeople strips the control characters an untrusted payload could carry to the terminal.
+ */
 function show<T>(answer: T, human: (a: T) => string): void {
-  console.log(asJson() ? JSON.stringify(answer, null, 2) : human(answer));
+  console.log(asJson() ? JSON.stringify(answer, null, 2) : forPeople(answer, human));
 }
 
 const readJson = (file: string): unknown => {
@@ -206,6 +203,28 @@ subscriptions
       (a) => `test message ${a.id} queued for ${name}; see it with: switchyard subscriptions deliveries ${name}`,
     ),
   );
+for (const [verb, enabled] of [
+  ["enable", true],
+  ["disable", false],
+] as const) {
+  subscriptions
+    .command(`${verb} <name>`)
+    .description(
+      enabled ? "send to the subscription again (clears why it was disabled)" : "stop sending to the subscription",
+    )
+    .action(async (name: string) =>
+      show(
+        await api<{ name: string; enabled: boolean }>("PUT", `/subscriptions/${enc(name)}`, { enabled }),
+        (a) => `subscription ${a.name} ${a.enabled ? "enabled" : "disabled"}`,
+      ),
+    );
+}
+subscriptions
+  .command("delete <name>")
+  .description("delete a subscription with its messages")
+  .action(async (name: string) =>
+    show(await api("DELETE", `/subscriptions/${enc(name)}`), () => `subscription ${name} deleted`),
+  );
 subscriptions
   .command("deliveries <name>")
   .description("the subscription's messages and their attempts")
@@ -214,10 +233,7 @@ subscriptions
   .option("--cursor <cursor>")
   .action(async (name: string, opts: Record<string, string | undefined>) =>
     show(
-      await api<Attempt[] | { items: Attempt[]; next: string | null }>(
-        "GET",
-        `/subscriptions/${enc(name)}/deliveries${query(opts)}`,
-      ),
+      await api<Parameters<typeof attemptsTable>[0]>("GET", `/subscriptions/${enc(name)}/deliveries${query(opts)}`),
       attemptsTable,
     ),
   );
@@ -276,6 +292,7 @@ program
 program.parseAsync().catch((err: Error) => {
   // Errors on stderr, never on stdout (scripts read stdout); with --json the API's own answer.
   if (asJson() && err instanceof ApiError) console.error(JSON.stringify(err.body));
-  console.error(`switchyard: ${err.message}`);
+  // The message may quote an answer or a payload: printable, like every answer for people.
+  console.error(`switchyard: ${printable(err.message)}`);
   process.exit(1);
 });

@@ -36,6 +36,7 @@ import { startOutbound, type Outbound } from "./outbound/delivery-worker.js";
 import { slackSender } from "./outbound/slack.js";
 import { linearSender } from "./outbound/linear.js";
 import { startRelay } from "./outbound/relay.js";
+import { unrelayedCount } from "./store/outbox.js";
 import { API_PREFIX, serveOpenApi } from "./http/openapi.js";
 import { adminQueues } from "./http/admin-queues.js";
 import type { Middleware } from "koa";
@@ -73,7 +74,13 @@ export async function startService(config: Config, log: Logger, options: Service
     enqueueTimeoutMs: config.ENQUEUE_TIMEOUT_MS,
   });
   ingest.queue.on("error", () => undefined); // already logged by the connection
-  const metrics = createMetrics(ingest.depth, () => oldestWaitingSeconds(ingest.queue, producer));
+  let hub: StreamHub | undefined;
+  const metrics = createMetrics({
+    queueDepth: ingest.depth,
+    oldestWaiting: () => oldestWaitingSeconds(ingest.queue, producer),
+    ...(working ? { outboxBacklog: () => unrelayedCount(prisma) } : {}),
+    ...(web ? { streamClients: () => hub?.clients ?? 0 } : {}),
+  });
   const rules = createRuleBook(prisma, {
     onInvalid(rule, version, errors) {
       metrics.ruleFailures.inc({ rule, kind: "invalid" });
@@ -140,6 +147,8 @@ export async function startService(config: Config, log: Logger, options: Service
       queue: outbound,
       config,
       log,
+      onAttempt: (kind, status) => metrics.outboundAttempts.inc({ kind, status }),
+      onDisabled: () => metrics.subscriptionsDisabled.inc(),
       senders: {
         slack: slackSender({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, timeoutMs }),
         linear: linearSender({ apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL, prisma, timeoutMs }),
@@ -162,7 +171,6 @@ export async function startService(config: Config, log: Logger, options: Service
 
   let api: Router | undefined;
   let admin: Middleware | undefined;
-  let hub: StreamHub | undefined;
   if (web) {
     api = new Router({ prefix: API_PREFIX });
     serveOpenApi(api); // before the guard: the document holds no data, and tools fetch it without a token

@@ -69,6 +69,22 @@ describe("/admin/queues (Bull Board)", () => {
     await fetch(`${ctx.url}/admin/queues/api/queues/backfill/resume`, { method: "PUT", headers: auth });
   });
 
+  it("takes queue actions only from its own pages: another site's form post is refused", async () => {
+    const auth = { authorization: basic("ops", API_TOKENS[0]!) };
+    const path = `${ctx.url}/admin/queues/api/queues/backfill/pause`;
+    const foreign: Array<Record<string, string>> = [
+      { "sec-fetch-site": "cross-site" },
+      { origin: "https://evil.example" },
+    ];
+    for (const headers of foreign) {
+      const res = await fetch(path, { method: "PUT", headers: { ...auth, ...headers } });
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+    }
+    const own = await fetch(path, { method: "PUT", headers: { ...auth, "sec-fetch-site": "same-origin" } });
+    expect(own.status).toBe(200);
+    await fetch(`${ctx.url}/admin/queues/api/queues/backfill/resume`, { method: "PUT", headers: auth });
+  });
+
   it("leaves other paths alone", async () => {
     expect((await get("/healthz")).status).toBe(200);
     expect((await get("/admin/queuesX")).status).toBe(404);

@@ -326,6 +326,41 @@ describe("switchyard subscriptions (SPEC §9 API)", { timeout: 60_000 }, () => {
     expect((await cli("subscriptions", "list")).items.map((x: any) => x.name)).toContain("cli-sub");
   });
 
+  it("against the service: disable, enable, delete; list says why the service disabled one", async () => {
+    const name = "cli-toggle";
+    const dir = mkdtempSync(join(tmpdir(), "sy-sub-"));
+    const mine = { name, kind: "webhook", url: "https://hooks.example.com/toggle", types: ["pr.shipped"] };
+    writeFileSync(join(dir, "sub.json"), JSON.stringify({ ...mine, where: { repository: "nobody/none" } }));
+    await human("subscriptions", "add", join(dir, "sub.json"));
+
+    expect(await human("subscriptions", "disable", name)).toBe(`subscription ${name} disabled\n`);
+    expect(await prisma.subscription.findUnique({ where: { name } })).toMatchObject({ enabled: false });
+    // As the relay leaves a subscription whose endpoint answered 410 (SPEC §9).
+    const reason = "the endpoint answered 410 Gone at 2026-11-02T09:00:00.000Z";
+    await prisma.subscription.update({ where: { name }, data: { disabledReason: reason } });
+    const list = await human("subscriptions", "list");
+    expect(list).toMatch(/^NAME\s+KIND\s+TO\s+TYPES\s+WHERE\s+ENABLED\s+DISABLED BECAUSE$/m);
+    expect(list).toMatch(
+      new RegExp(
+        `^${name}\\s+webhook\\s+https://hooks\\.example\\.com/toggle\\s+pr\\.shipped\\s+\\S+\\s+no\\s+${reason}$`,
+        "m",
+      ),
+    );
+
+    // PUT {"enabled": true}: enabling clears the reason.
+    expect(await cli("subscriptions", "enable", name)).toMatchObject({ name, enabled: true, disabledReason: null });
+    expect(await human("subscriptions", "list")).toMatch(new RegExp(`^${name}\\s.*\\syes$`, "m"));
+    expect(await human("subscriptions", "disable", name, "--json")).toMatch(/"enabled": false/);
+    expect(await human("subscriptions", "enable", name)).toBe(`subscription ${name} enabled\n`);
+
+    expect(await human("subscriptions", "delete", name)).toBe(`subscription ${name} deleted\n`);
+    expect(await prisma.subscription.findUnique({ where: { name } })).toBeNull();
+    const again = await failing(ctx.url, "subscriptions", "delete", name);
+    expect(again).toMatchObject({ code: 1, stdout: "", stderr: "switchyard: 404 no such subscription\n" });
+    const gone = await failing(ctx.url, "subscriptions", "enable", name);
+    expect(gone).toMatchObject({ code: 1, stderr: "switchyard: 404 no such subscription\n" });
+  });
+
   it("--json prints the API's answer as it came; a refusal goes to stderr", async () => {
     const { stdout } = await run(url, ["--json", "subscriptions", "deliveries", "ship-notes", "--status", "dead"]);
     expect(JSON.parse(stdout)).toEqual(attempts);

@@ -89,6 +89,18 @@ describe("webhook delivery", () => {
     expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1);
     // Failing, then a success: the subscription is healthy again.
     expect((await api("GET", `/api/subscriptions/${name}`)).json).toMatchObject({ enabled: true, failingSince: null });
+    // Operators see the attempts, the relay's backlog and the open streams.
+    const metrics = await (await fetch(`${ctx.url}/metrics`)).text();
+    const count = (status: string) =>
+      Number(
+        new RegExp(`^switchyard_outbound_attempts_total\\{kind="webhook",status="${status}"\\} (\\d+)`, "m").exec(
+          metrics,
+        )?.[1],
+      );
+    expect(count("failed")).toBeGreaterThanOrEqual(2);
+    expect(count("succeeded")).toBeGreaterThanOrEqual(1);
+    expect(metrics).toMatch(/^switchyard_outbox_unrelayed \d+/m);
+    expect(metrics).toMatch(/^switchyard_stream_clients 0/m);
   });
 
   it("disables the subscription on 410 Gone, with the reason; enabling clears it", async () => {
@@ -147,7 +159,7 @@ describe("webhook delivery", () => {
     healthy = true;
     const retry = await api("POST", `/api/subscriptions/${name}/deliveries/${id}/retry`);
     expect(retry.status).toBe(202);
-    expect(retry.json).toEqual({ id, attempt: 5, status: "pending" });
+    expect(retry.json).toEqual({ id, attempt: 5, status: "pending", queued: true });
     const m = await messageWhen(name, id, (m) => m.status === "succeeded");
     expect(m.attempts).toBe(5);
     expect(m.attemptLog.map((a: any) => a.statusCode)).toEqual([500, 500, 500, 500, 200]);

@@ -269,9 +269,6 @@ export function sharedGet<T>(path: string): Promise<T> {
   return answer;
 }
 
-/** Lists answered either as `[...]` or as `{items: [...]}`. */
-const items = <T>(r: T[] | { items: T[] }): T[] => (Array.isArray(r) ? r : (r?.items ?? []));
-
 export interface EventFilter {
   platform?: string;
   type?: string;
@@ -293,7 +290,7 @@ export const api = {
   dora: (q: { repository: string; environment?: string; bucket?: Bucket } & Partial<Period>) =>
     sharedGet<DoraReport>(`/api/metrics/dora${queryString({ ...q })}`),
 
-  rules: (signal?: AbortSignal) => request<{ items: Rule[] }>("/api/rules", { signal }).then(items),
+  rules: (signal?: AbortSignal) => request<{ items: Rule[] }>("/api/rules", { signal }).then((r) => r.items),
   createRule: (rule: unknown) => request<Rule>("/api/rules", { method: "POST", body: rule }),
   updateRule: (name: string, body: unknown) => request<Rule>(`/api/rules/${enc(name)}`, { method: "PUT", body }),
   deleteRule: (name: string) => request<void>(`/api/rules/${enc(name)}`, { method: "DELETE" }),
@@ -325,15 +322,20 @@ export const api = {
     }),
 
   subscriptions: (signal?: AbortSignal) =>
-    request<Subscription[] | { items: Subscription[] }>("/api/subscriptions", { signal }).then(items),
-  subscriptionDeliveries: (name: string, status: string, signal?: AbortSignal) =>
-    request<OutboundDelivery[] | Page<OutboundDelivery>>(
-      `/api/subscriptions/${enc(name)}/deliveries${queryString({ status })}`,
-      { signal },
-    ).then(items),
+    request<{ items: Subscription[] }>("/api/subscriptions", { signal }).then((r) => r.items),
+  subscriptionDeliveries: (
+    name: string,
+    q: { status?: string; limit?: number; cursor?: string },
+    signal?: AbortSignal,
+  ) =>
+    request<Page<OutboundDelivery>>(`/api/subscriptions/${enc(name)}/deliveries${queryString({ ...q })}`, { signal }),
   retryDelivery: (name: string, id: string) =>
     request<unknown>(`/api/subscriptions/${enc(name)}/deliveries/${enc(id)}/retry`, { method: "POST" }),
   createSubscription: (body: unknown) => request<Subscription>("/api/subscriptions", { method: "POST", body }),
+  /** PUT: the fields given replace the stored ones; `{enabled: true}` also clears why it was disabled. */
+  updateSubscription: (name: string, body: Partial<Subscription>) =>
+    request<Subscription>(`/api/subscriptions/${enc(name)}`, { method: "PUT", body }),
+  deleteSubscription: (name: string) => request<void>(`/api/subscriptions/${enc(name)}`, { method: "DELETE" }),
   testSubscription: (name: string) => request<unknown>(`/api/subscriptions/${enc(name)}/test`, { method: "POST" }),
 
   openapi: (signal?: AbortSignal) => request<OpenApiDocument>("/api/openapi.json", { signal }),

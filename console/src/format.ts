@@ -83,3 +83,19 @@ export function pathOf(key: string): string {
 /** `datetime-local` input value (UTC) ⇄ ISO-8601 with `Z`, as the API wants. */
 export const localInputToIso = (v: string) => (v ? `${v.length === 16 ? `${v}:00` : v}Z` : "");
 export const isoToLocalInput = (iso: string | null | undefined) => (iso ? iso.slice(0, 16) : "");
+
+/**
+ * An external URL from a webhook payload (an entity's or a deploy's `url`) as a link target: only
+ * http: and https:. The receivers check such a field is a URL, not which kind, so `javascript:`,
+ * `data:` and the like reach the console; those, and anything unparsable, are no link.
+ */
+export function safeHref(url: string | null | undefined): string | undefined {
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : undefined;
+}

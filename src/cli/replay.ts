@@ -1,10 +1,10 @@
 import { createRuleBook } from "../pipeline/rule-book.js";
 import { replayDeliveries, type ReplayFilter, type ReplayResult } from "../pipeline/replay.js";
+import { uuid } from "../http/api/params.js";
 import { PLATFORMS, type Platform } from "../shared/event.js";
+import { countDeliveries } from "../store/deliveries.js";
 import type { Database } from "../store/prisma.js";
 import type { Progress } from "./progress.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ReplayOptions {
   platform?: string;
@@ -19,7 +19,8 @@ export function replayFilter(opts: ReplayOptions): ReplayFilter {
     throw new Error(`--platform must be one of ${PLATFORMS.join(", ")}`);
   const since = opts.since ? new Date(opts.since) : undefined;
   if (since && Number.isNaN(since.getTime())) throw new Error("--since must be an ISO-8601 date");
-  const bad = opts.delivery?.find((id) => !UUID.test(id));
+  // The ids POST /api/deliveries/:id/reprocess takes, checked as the API checks them.
+  const bad = opts.delivery?.find((id) => !uuid.safeParse(id).success);
   if (bad) throw new Error(`--delivery takes raw delivery ids (UUIDs, as GET /api/deliveries lists them), not ${bad}`);
   const limit = opts.limit === undefined ? undefined : Number(opts.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
@@ -29,13 +30,7 @@ export function replayFilter(opts: ReplayOptions): ReplayFilter {
 
 /** `switchyard replay`: re-process stored deliveries, reporting progress against the count to do. */
 export async function replay(db: Database, filter: ReplayFilter, progress: Progress): Promise<ReplayResult> {
-  const stored = await db.prisma.rawDelivery.count({
-    where: {
-      id: filter.ids ? { in: filter.ids } : undefined,
-      platform: filter.platform,
-      receivedAt: filter.since ? { gte: filter.since } : undefined,
-    },
-  });
+  const stored = await countDeliveries(db.prisma, filter);
   const total = Math.min(stored, filter.limit ?? stored);
   progress.update(0, total);
   try {

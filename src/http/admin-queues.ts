@@ -1,14 +1,12 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { KoaAdapter } from "@bull-board/koa";
 import type { Queue } from "bullmq";
 import type { Middleware } from "koa";
 import { INGEST_QUEUE } from "../queue/ingest-queue.js";
+import { tokenMatcher } from "./auth.js";
 
 export const ADMIN_QUEUES_PATH = "/admin/queues";
-
-const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /** The password of an HTTP Basic `Authorization` header (any user name), or null. */
 export function basicPassword(header: string | undefined): string | null {
@@ -26,13 +24,19 @@ export function basicPassword(header: string | undefined): string | null {
 const withoutExternalFonts = (html: string) =>
   html.replace(/<link[^>]+href="https:\/\/fonts\.(googleapis|gstatic)\.com[^"]*"[^>]*>/g, "");
 
+/** A request made by a page of this origin: `Sec-Fetch-Site`, else `Origin`; neither (curl, scripts) is not a browser's. */
+export function sameOrigin(fetchSite: string, origin: string, ours: string): boolean {
+  if (fetchSite) return fetchSite === "same-origin" || fetchSite === "none";
+  return !origin || origin === ours;
+}
+
 /**
  * `/admin/queues`: Bull Board over the given queues (SPEC §11), behind HTTP Basic auth whose password
  * is one of the API tokens (compared as SHA-256 digests in constant time, like the bearer guard).
  * Other paths pass through untouched.
  */
 export function adminQueues(queues: Queue[], tokens: string[]): Middleware {
-  const known = tokens.map(digest);
+  const matches = tokenMatcher(tokens);
   const serverAdapter = new KoaAdapter().setBasePath(ADMIN_QUEUES_PATH);
   createBullBoard({
     // The ingest queue is only watched here: until a worker stores them, its jobs are the only copy
@@ -44,14 +48,20 @@ export function adminQueues(queues: Queue[], tokens: string[]): Middleware {
   });
   const board = serverAdapter.registerPlugin();
   const guard: Middleware = async (ctx, next) => {
-    const password = basicPassword(ctx.get("authorization"));
-    const given = password === null ? null : digest(password);
-    let ok = false;
-    for (const k of known) if (given && timingSafeEqual(k, given)) ok = true;
-    if (!ok) {
+    if (!matches(basicPassword(ctx.get("authorization")))) {
       ctx.status = 401;
       ctx.set("WWW-Authenticate", 'Basic realm="switchyard"');
-      ctx.body = { error: known.length ? "an API token is the password" : "API_TOKENS is not configured" };
+      ctx.body = { error: tokens.length ? "an API token is the password" : "API_TOKENS is not configured" };
+      return;
+    }
+    // Browsers send cached Basic credentials with any site's form posts: the board's actions
+    // (add, retry, clean) are taken only from its own pages.
+    if (
+      !["GET", "HEAD"].includes(ctx.method) &&
+      !sameOrigin(ctx.get("sec-fetch-site"), ctx.get("origin"), `${ctx.protocol}://${ctx.host}`)
+    ) {
+      ctx.status = 403;
+      ctx.body = { error: "queue actions are accepted from the board's own pages only" };
       return;
     }
     if (!ctx.path.startsWith(`${ADMIN_QUEUES_PATH}/static/`)) ctx.set("Cache-Control", "no-store");

@@ -1,10 +1,15 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
+/** What the gauges read when scraped. */
+export interface MetricSources {
+  queueDepth?: () => Promise<Record<string, number>>;
+  oldestWaiting?: () => Promise<number | null>;
+  outboxBacklog?: () => Promise<number>;
+  streamClients?: () => number;
+}
+
 /** The Prometheus metrics of one process; a registry per instance so tests can run several. */
-export function createMetrics(
-  queueDepth?: () => Promise<Record<string, number>>,
-  oldestWaiting?: () => Promise<number | null>,
-) {
+export function createMetrics({ queueDepth, oldestWaiting, outboxBacklog, streamClients }: MetricSources = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ["platform"] as const;
@@ -52,6 +57,17 @@ export function createMetrics(
       labelNames: ["rule", "kind"] as const,
       registers: [registry],
     }),
+    outboundAttempts: new Counter({
+      name: "switchyard_outbound_attempts_total",
+      help: "Subscription messages sent (SPEC §9), by kind and the message's status after the attempt",
+      labelNames: ["kind", "status"] as const,
+      registers: [registry],
+    }),
+    subscriptionsDisabled: new Counter({
+      name: "switchyard_subscriptions_disabled_total",
+      help: "Subscriptions the service disabled (410 Gone, or failing for OUTBOUND_DISABLE_AFTER_S)",
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: "switchyard_processing_latency_seconds",
       help: "From receipt of a delivery to its event stored",
@@ -85,6 +101,30 @@ export function createMetrics(
           this.set((await oldestWaiting()) ?? 0);
         } catch {
           // Redis down: leave the last value.
+        }
+      },
+    });
+  }
+  if (streamClients) {
+    new Gauge({
+      name: "switchyard_stream_clients",
+      help: "Live stream (GET /api/stream) connections open in this process",
+      registers: [registry],
+      collect() {
+        this.set(streamClients());
+      },
+    });
+  }
+  if (outboxBacklog) {
+    new Gauge({
+      name: "switchyard_outbox_unrelayed",
+      help: "Events and milestones stored but not yet handed on by the relay",
+      registers: [registry],
+      async collect() {
+        try {
+          this.set(await outboxBacklog());
+        } catch {
+          // Database down: leave the last value.
         }
       },
     });

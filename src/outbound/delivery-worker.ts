@@ -51,6 +51,9 @@ export interface OutboundOptions {
   log: Logger;
   /** The senders of the other kinds (Slack, Linear); the webhook sender is made here from the configuration. */
   senders?: Partial<Record<Exclude<SubscriptionKind, "webhook">, Sender>>;
+  /** Told of every attempt (metrics) and of every subscription the worker disables. */
+  onAttempt?: (kind: SubscriptionKind, status: "succeeded" | "failed" | "dead") => void;
+  onDisabled?: () => void;
   /** The sweeper's period and how late a message must be before it is queued again. */
   sweepEveryMs?: number;
   sweepGraceMs?: number;
@@ -146,7 +149,10 @@ export function startOutbound(o: OutboundOptions): Outbound {
             return { moved, disabled };
           }),
     );
-    for (const d of disabled) o.log.warn({ subscription: d.name, reason: d.reason }, "subscription disabled");
+    for (const d of disabled) {
+      o.log.warn({ subscription: d.name, reason: d.reason }, "subscription disabled");
+      o.onDisabled?.();
+    }
     const next: OutboundItem[] = items
       .filter((i) => i.delayMs !== null && moved.has(i.record.messageId))
       .map((i) => ({ id: i.record.messageId, attempt: i.record.attempt + 1, delayMs: i.delayMs! }));
@@ -190,6 +196,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
         };
     const latencyMs = Math.round(performance.now() - started);
     const { status, delayMs } = afterAttempt(outcome, job.attempt, schedule, random);
+    o.onAttempt?.(m.subscription.kind, status);
     await record({
       subscriptionId: m.subscription.id,
       failingSince: m.subscription.failingSince,
@@ -238,9 +245,12 @@ export function startOutbound(o: OutboundOptions): Outbound {
     }
     return total;
   }
-  let sweeping: Promise<unknown> = Promise.resolve();
+  let sweeping: Promise<unknown> | null = null;
   const timer = setInterval(() => {
-    sweeping = sweep().catch((err: Error) => o.log.warn({ err: err.message }, "outbound sweep failed"));
+    if (sweeping) return; // the last one is still going (a large backlog): one at a time
+    sweeping = sweep()
+      .catch((err: Error) => o.log.warn({ err: err.message }, "outbound sweep failed"))
+      .finally(() => (sweeping = null));
   }, o.sweepEveryMs ?? 30_000);
   timer.unref();
 

@@ -3,8 +3,16 @@ import { LinearClient } from "@linear/sdk";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { beginNotice, recordNoticeComment, type NoticeKey } from "../store/linear-notices.js";
 import { PREFIX } from "../shared/keys.js";
-import type { EntityRef, MilestoneData, Sender, SendOutcome } from "../shared/outbound.js";
-import { entityLabel, keyLabel } from "./slack-message.js";
+import {
+  failedOutcome,
+  type EntityRef,
+  type MilestoneData,
+  type Sender,
+  type SendOutcome,
+} from "../shared/outbound.js";
+import { entityLabel } from "./labels.js";
+import { parseRetryAfter } from "./schedule.js";
+import { keyLabel } from "../shared/keys.js";
 
 /**
  * `kind: "linear"` (SPEC §9). It acts on `issue.shipped` of a Linear issue only: a comment on the
@@ -55,13 +63,6 @@ class Outcome extends Error {
   }
 }
 
-const failure = (error: string, extra: Partial<SendOutcome> = {}): SendOutcome => ({
-  ok: false,
-  statusCode: null,
-  error,
-  ...extra,
-});
-
 /** The comment's id: a UUID (v4 layout, as Linear asks) derived from the notice, the same on every attempt. */
 export function noticeCommentId(key: NoticeKey): string {
   const h = createHash("sha256").update(`switchyard|${key.subscriptionId}|${key.issue}|${key.deploy}`).digest();
@@ -91,8 +92,8 @@ export function linearCommentBody(d: IssueShipped): string {
 
 /** How long Linear asks us to wait: `Retry-After`, else the earliest reset of its request or complexity budget. */
 function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const retryAfter = Number(headers?.get("retry-after"));
-  if (retryAfter > 0) return retryAfter * 1000;
+  const retryAfter = parseRetryAfter(headers?.get("retry-after"), Date.now());
+  if (retryAfter) return retryAfter;
   const resets = ["x-ratelimit-requests-reset", "x-ratelimit-complexity-reset"]
     .map((h) => Number(headers?.get(h)))
     .filter((v) => v > 0)
@@ -136,15 +137,15 @@ export function linearFailure(err: unknown): SendOutcome {
   const statusCode = typeof e.status === "number" ? e.status : null;
   const message = (e.message || String(err)).slice(0, 300);
   if (isRateLimited(err))
-    return failure("Linear rate limit (RATELIMITED)", {
+    return failedOutcome("Linear rate limit (RATELIMITED)", {
       statusCode,
       retryAfterMs: retryAfterMs(e.raw?.response?.headers),
     });
   if (e.type === "AuthenticationError" && statusCode !== null && statusCode >= 400 && statusCode < 500)
-    return failure("Linear refused LINEAR_API_KEY", { statusCode, permanent: true });
+    return failedOutcome("Linear refused LINEAR_API_KEY", { statusCode, permanent: true });
   const permanent = typeof e.type === "string" && PERMANENT_TYPES.has(e.type);
   // Timeouts and network failures, Linear's internal errors, lock timeouts: worth another attempt.
-  return failure(`Linear: ${message}`, { statusCode, permanent });
+  return failedOutcome(`Linear: ${message}`, { statusCode, permanent });
 }
 
 export function linearSender(options: LinearSenderOptions): Sender {
@@ -180,11 +181,11 @@ export function linearSender(options: LinearSenderOptions): Sender {
       find(await teamStates(client, issue.team.id, false)) ?? find(await teamStates(client, issue.team.id, true));
     if (!state)
       throw new Outcome(
-        failure(`Linear: no workflow state named "${moveTo}" in the team of ${identifier}`, { permanent: true }),
+        failedOutcome(`Linear: no workflow state named "${moveTo}" in the team of ${identifier}`, { permanent: true }),
       );
     if (issue.state?.id === state.id) return `already in ${state.name}`;
     const res = await client.updateIssue(issue.id, { stateId: state.id });
-    if (!res.success) throw new Outcome(failure("Linear: issueUpdate did not succeed"));
+    if (!res.success) throw new Outcome(failedOutcome("Linear: issueUpdate did not succeed"));
     return `moved to ${state.name}`;
   }
 
@@ -199,7 +200,7 @@ export function linearSender(options: LinearSenderOptions): Sender {
   async function comment(client: LinearClient, id: string, issueId: string, body: string): Promise<void> {
     try {
       const res = await client.createComment({ id, issueId, body });
-      if (!res.success) throw new Outcome(failure("Linear: commentCreate did not succeed"));
+      if (!res.success) throw new Outcome(failedOutcome("Linear: commentCreate did not succeed"));
     } catch (err) {
       if (err instanceof Outcome || isRateLimited(err)) throw err;
       if (!(await commentExists(client, id))) throw err;
@@ -207,7 +208,7 @@ export function linearSender(options: LinearSenderOptions): Sender {
   }
 
   return async (target, message) => {
-    if (!apiKey) return failure("LINEAR_API_KEY is not set", { permanent: true });
+    if (!apiKey) return failedOutcome("LINEAR_API_KEY is not set", { permanent: true });
     if (message.payload.type !== "issue.shipped")
       return { ok: true, statusCode: null, response: `nothing to do for ${message.payload.type}` };
     const data = message.payload.data as IssueShipped;
@@ -222,13 +223,13 @@ export function linearSender(options: LinearSenderOptions): Sender {
       client = new LinearClient({ apiKey, apiUrl, signal: AbortSignal.timeout(timeoutMs), redirect: "error" });
     } catch (err) {
       // The SDK refuses a plain-http URL that is not loopback.
-      return failure(`LINEAR_API_URL refused: ${(err as Error).message}`, { permanent: true });
+      return failedOutcome(`LINEAR_API_URL refused: ${(err as Error).message}`, { permanent: true });
     }
     let notice;
     try {
       notice = await beginNotice(prisma, key);
     } catch (err) {
-      return failure(`could not read the Linear notice: ${(err as Error).message}`.slice(0, 300));
+      return failedOutcome(`could not read the Linear notice: ${(err as Error).message}`.slice(0, 300));
     }
     if (notice.commentId)
       return { ok: true, statusCode: 200, response: `already commented on ${identifier}: ${notice.commentId}` };
@@ -239,7 +240,7 @@ export function linearSender(options: LinearSenderOptions): Sender {
       if (notice.fresh || !(await commentExists(client, commentId)))
         await comment(client, commentId, identifier, linearCommentBody(data));
       await recordNoticeComment(prisma, key, commentId).catch((err: Error) => {
-        throw new Outcome(failure(`could not record the Linear notice: ${err.message}`.slice(0, 300)));
+        throw new Outcome(failedOutcome(`could not record the Linear notice: ${err.message}`.slice(0, 300)));
       });
       return {
         ok: true,

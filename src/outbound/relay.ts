@@ -88,7 +88,7 @@ export function startRelay(o: RelayOptions): { close(): Promise<void> } {
   }
 
   const listener = listen(o.databaseUrl, RELAY_CHANNEL, wake);
-  const poll = setInterval(wake, o.pollMs ?? 1000);
+  const poll = setInterval(wake, o.pollMs ?? 5000);
   wake();
   return {
     async close() {

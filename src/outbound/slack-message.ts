@@ -1,5 +1,6 @@
 import type { DeployRef, EntityRef, MessageBody, MilestoneData } from "../shared/outbound.js";
-import { PREFIX } from "../shared/keys.js";
+import { keyLabel, PREFIX } from "../shared/keys.js";
+import { entityLabel } from "./labels.js";
 
 /**
  * The Slack message of a subscription message (SPEC §9 `kind: "slack"`): one short line with links
@@ -20,50 +21,8 @@ export interface SlackMessage {
 /** Slack's control characters, escaped as its formatting rules require (in text and in link labels). */
 export const escapeSlack = (s: string) => s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
-const TITLE_MAX = 80;
 /** How many PRs and issues a `deploy.changes` message lists. */
 const LIST_MAX = 5;
-
-const truncate = (s: string, max = TITLE_MAX) => (s.length > max ? `${s.slice(0, max - 1).trimEnd()}…` : s);
-
-/**
- * A short label for an entity key: `linear:issue:ENG-42` → `ENG-42`, `github:pr:acme/web#7` →
- * `PR #7` in its own repository (else `acme/web#7`), a commit → its short SHA, a deploy → its id.
- */
-export function keyLabel(key: string, repository?: string | null): string {
-  const inRepo = (rest: string, sep: "#" | "@") => {
-    const at = rest.lastIndexOf(sep);
-    return at < 0 ? { repo: null, id: rest } : { repo: rest.slice(0, at), id: rest.slice(at + 1) };
-  };
-  if (key.startsWith(PREFIX.linearIssue)) return key.slice(PREFIX.linearIssue.length);
-  if (key.startsWith(PREFIX.pr) || key.startsWith(PREFIX.issue)) {
-    const isPr = key.startsWith(PREFIX.pr);
-    const { repo, id } = inRepo(key.slice((isPr ? PREFIX.pr : PREFIX.issue).length), "#");
-    return repo === null || (repository && repo === repository.toLowerCase())
-      ? `${isPr ? "PR" : "issue"} #${id}`
-      : `${repo}#${id}`;
-  }
-  if (key.startsWith(PREFIX.commit)) {
-    const { repo, id } = inRepo(key.slice(PREFIX.commit.length), "@");
-    const sha = id.slice(0, 7);
-    return repo === null || (repository && repo === repository.toLowerCase()) ? sha : `${repo}@${sha}`;
-  }
-  if (key.startsWith(PREFIX.repo)) return key.slice(PREFIX.repo.length);
-  if (key.startsWith(PREFIX.deploy)) return deployId(key);
-  if (key.startsWith(PREFIX.slackMessage)) return "Slack message";
-  return key;
-}
-
-/** `deploy:generic:dep-123` → `dep-123`; `deploy:github:42` → `42`. */
-const deployId = (key: string) => {
-  const rest = key.slice(PREFIX.deploy.length);
-  const colon = rest.indexOf(":");
-  return colon < 0 ? rest : rest.slice(colon + 1);
-};
-
-/** An entity's label and, when known, its title: `ENG-42 Checkout times out`. */
-export const entityLabel = (ref: EntityRef, repository?: string | null) =>
-  ref.title ? `${keyLabel(ref.key, repository)} ${truncate(ref.title)}` : keyLabel(ref.key, repository);
 
 /**
  * A link target Slack can show: http(s) only (anything else is left as a plain label), with the

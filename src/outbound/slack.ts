@@ -1,5 +1,5 @@
 import { ErrorCode, LogLevel, WebClient, type WebAPIPlatformError } from "@slack/web-api";
-import type { OutgoingMessage, Sender, SendOutcome } from "../shared/outbound.js";
+import { failedOutcome, type OutgoingMessage, type Sender, type SendOutcome } from "../shared/outbound.js";
 import { slackMessage } from "./slack-message.js";
 
 /**
@@ -42,37 +42,33 @@ const TRANSIENT = new Set(["internal_error", "fatal_error", "service_unavailable
 /** The redelivery check cannot be made (a `#name`, no history scope, not a member): post without it. */
 const CANNOT_CHECK = new Set(["channel_not_found", "not_in_channel", "missing_scope", "no_permission"]);
 
-const failure = (error: string, extra: Partial<SendOutcome> = {}): SendOutcome => ({
-  ok: false,
-  statusCode: null,
-  error,
-  ...extra,
-});
-
 /** A Slack error as an attempt's outcome; Slack's messages and error codes hold no token. */
 export function slackFailure(err: unknown): SendOutcome {
   const e = err as { code?: string; data?: WebAPIPlatformError["data"]; statusCode?: number; retryAfter?: number };
   switch (e?.code) {
     case ErrorCode.RateLimitedError:
-      return failure("Slack rate limit (ratelimited)", { statusCode: 429, retryAfterMs: (e.retryAfter ?? 1) * 1000 });
+      return failedOutcome("Slack rate limit (ratelimited)", {
+        statusCode: 429,
+        retryAfterMs: (e.retryAfter ?? 1) * 1000,
+      });
     case ErrorCode.PlatformError: {
       const code = String(e.data?.error ?? "unknown_error");
       const response = JSON.stringify({ ok: false, error: code }).slice(0, 500);
-      if (code === "ratelimited") return failure("Slack rate limit (ratelimited)", { statusCode: 429, response });
-      return failure(`Slack: ${code}`, { statusCode: 200, response, permanent: !TRANSIENT.has(code) });
+      if (code === "ratelimited") return failedOutcome("Slack rate limit (ratelimited)", { statusCode: 429, response });
+      return failedOutcome(`Slack: ${code}`, { statusCode: 200, response, permanent: !TRANSIENT.has(code) });
     }
     case ErrorCode.HTTPError: {
       const status = e.statusCode ?? 0;
       const retryable = status >= 500 || status === 408 || status === 429;
-      return failure(`Slack answered HTTP ${status}`, { statusCode: status, permanent: !retryable });
+      return failedOutcome(`Slack answered HTTP ${status}`, { statusCode: status, permanent: !retryable });
     }
     case ErrorCode.RequestError:
-      return failure(`Slack request failed: ${(err as { original?: Error }).original?.message ?? "unknown"}`);
+      return failedOutcome(`Slack request failed: ${(err as { original?: Error }).original?.message ?? "unknown"}`);
   }
   // A 429 without a usable Retry-After ends the SDK's call with a plain error.
   const message = err instanceof Error ? err.message : String(err);
-  if (/retry header|rate limit/i.test(message)) return failure("Slack rate limit", { statusCode: 429 });
-  return failure(`Slack: ${message}`);
+  if (/retry header|rate limit/i.test(message)) return failedOutcome("Slack rate limit", { statusCode: 429 });
+  return failedOutcome(`Slack: ${message}`);
 }
 
 /** Whether an earlier attempt may have posted the message. */
@@ -132,9 +128,9 @@ export function slackSender(options: SlackSenderOptions): Sender {
     : null;
 
   return async (target, message) => {
-    if (!client) return failure("SLACK_BOT_TOKEN is not set", { permanent: true });
+    if (!client) return failedOutcome("SLACK_BOT_TOKEN is not set", { permanent: true });
     const channel = target.channel;
-    if (!channel) return failure("the subscription has no channel", { permanent: true });
+    if (!channel) return failedOutcome("the subscription has no channel", { permanent: true });
     try {
       let note = "";
       if (mayBeRepeat(message)) {

@@ -96,3 +96,38 @@ export function uniqueKeys(...keys: Array<string | null | undefined | string[]>)
     .filter((k): k is string => typeof k === "string" && k.length > 0 && bounded(k, LIMITS.keyBytes) !== null);
   return [...new Set(ok)].slice(0, LIMITS.perEvent);
 }
+
+/**
+ * A short label for an entity key: `linear:issue:ENG-42` → `ENG-42`, `github:pr:acme/web#7` →
+ * `PR #7` in its own repository (else `acme/web#7`), a commit → its short SHA, a deploy → its id.
+ */
+export function keyLabel(key: string, repository?: string | null): string {
+  const inRepo = (rest: string, sep: "#" | "@") => {
+    const at = rest.lastIndexOf(sep);
+    return at < 0 ? { repo: null, id: rest } : { repo: rest.slice(0, at), id: rest.slice(at + 1) };
+  };
+  if (key.startsWith(PREFIX.linearIssue)) return key.slice(PREFIX.linearIssue.length);
+  if (key.startsWith(PREFIX.pr) || key.startsWith(PREFIX.issue)) {
+    const isPr = key.startsWith(PREFIX.pr);
+    const { repo, id } = inRepo(key.slice((isPr ? PREFIX.pr : PREFIX.issue).length), "#");
+    return repo === null || (repository && repo === repository.toLowerCase())
+      ? `${isPr ? "PR" : "issue"} #${id}`
+      : `${repo}#${id}`;
+  }
+  if (key.startsWith(PREFIX.commit)) {
+    const { repo, id } = inRepo(key.slice(PREFIX.commit.length), "@");
+    const sha = id.slice(0, 7);
+    return repo === null || (repository && repo === repository.toLowerCase()) ? sha : `${repo}@${sha}`;
+  }
+  if (key.startsWith(PREFIX.repo)) return key.slice(PREFIX.repo.length);
+  if (key.startsWith(PREFIX.deploy)) return deployId(key);
+  if (key.startsWith(PREFIX.slackMessage)) return "Slack message";
+  return key;
+}
+
+/** `deploy:generic:dep-123` → `dep-123`; `deploy:github:42` → `42`. */
+const deployId = (key: string) => {
+  const rest = key.slice(PREFIX.deploy.length);
+  const colon = rest.indexOf(":");
+  return colon < 0 ? rest : rest.slice(colon + 1);
+};

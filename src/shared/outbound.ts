@@ -148,3 +148,11 @@ export interface SendOutcome {
 }
 
 export type Sender = (target: SubscriptionTarget, message: OutgoingMessage) => Promise<SendOutcome>;
+
+/** A failed attempt's outcome, with no status code unless given. */
+export const failedOutcome = (error: string, extra: Partial<SendOutcome> = {}): SendOutcome => ({
+  ok: false,
+  statusCode: null,
+  error,
+  ...extra,
+});

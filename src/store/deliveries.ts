@@ -179,6 +179,17 @@ export async function readDeliveries(
   });
 }
 
+/** How many stored raw deliveries `f` selects (what a replay has to do, for its progress). */
+export async function countDeliveries(prisma: PrismaClient, f: RawFilter): Promise<number> {
+  return prisma.rawDelivery.count({
+    where: {
+      id: f.ids ? { in: f.ids } : undefined,
+      platform: f.platform,
+      receivedAt: f.since ? { gte: f.since } : undefined,
+    },
+  });
+}
+
 export interface DeliveryListItem {
   id: string;
   platform: string;

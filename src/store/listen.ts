@@ -15,12 +15,16 @@ export function listen(databaseUrl: string, channel: string, onNotify: () => voi
     if (closed) return;
     const c = new pg.Client({ connectionString });
     client = c;
+    let gone = false;
+    // A failed LISTEN both rejects and emits 'error': the client is given up, and replaced, once.
     const lost = () => {
+      if (gone) return;
+      gone = true;
       c.removeAllListeners("notification");
       c.end().catch(() => undefined);
       if (!closed) retry = setTimeout(connect, 1000);
     };
-    c.once("error", lost);
+    c.on("error", lost);
     c.on("notification", onNotify);
     c.connect()
       .then(() => c.query(`LISTEN "${channel.replaceAll('"', '""')}"`))

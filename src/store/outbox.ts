@@ -130,6 +130,14 @@ export async function numberOutbox(tx: Tx, limit: number): Promise<OutboxItem[]>
   return rows.map(toItem);
 }
 
+/** Rows not yet relayed (the relay's backlog; a partial index holds just these). */
+export async function unrelayedCount(prisma: PrismaClient): Promise<number> {
+  const [row] = await prisma.$queryRaw<
+    Array<{ n: number }>
+  >`SELECT count(*)::int AS n FROM outbox WHERE position IS NULL`;
+  return row?.n ?? 0;
+}
+
 /** Takes the relay's lock for this transaction, if no other relay of this schema holds it. */
 export async function tryRelayLock(tx: Tx): Promise<boolean> {
   const [row] = await tx.query<Array<{ locked: boolean }>>`

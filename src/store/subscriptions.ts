@@ -58,18 +58,21 @@ export async function createSubscription(
 }
 
 /**
- * Replaces a subscription's definition. Enabling a disabled one clears why it was disabled and
- * since when it failed: it starts afresh. Null if there is no such subscription.
+ * Replaces a subscription's definition. `enabled` is written only when the caller set it, so a PUT
+ * of other fields never undoes a disable the delivery worker made meanwhile; enabling clears why it
+ * was disabled and, if it was, since when it failed: it starts afresh. Null if there is no such
+ * subscription.
  */
 export async function updateSubscription(
   prisma: PrismaClient,
   name: string,
-  input: SubscriptionInput,
-  reenabled: boolean,
+  input: Omit<SubscriptionInput, "enabled"> & { enabled?: boolean },
+  wasEnabled: boolean,
 ): Promise<SubscriptionRow | null> {
+  const fresh = input.enabled === true ? { disabledReason: null, ...(wasEnabled ? {} : { failingSince: null }) } : {};
   const { count } = await prisma.subscription.updateMany({
     where: { name },
-    data: { ...input, updatedAt: new Date(), ...(reenabled ? { disabledReason: null, failingSince: null } : {}) },
+    data: { ...input, updatedAt: new Date(), ...fresh },
   });
   return count ? findSubscription(prisma, input.name) : null;
 }

@@ -8,7 +8,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONSOLE_DIR } from "../../src/http/console.js";
 import { API_TOKENS, isolatedDatabase, SECRETS, startTestService, testPrisma, waitFor } from "../helpers/service.js";
-import { post, slackRequest } from "../helpers/sign.js";
+import { deployRequest, post, slackRequest } from "../helpers/sign.js";
 import { story, T0 } from "../helpers/story.js";
 
 /**
@@ -53,7 +53,10 @@ function buildConsole() {
   });
 }
 
-/** A subscriber's endpoint: every message succeeds but the first test message (500), so a retry shows. */
+/**
+ * A subscriber's endpoint. At `/hook` every message succeeds but the first test message (500), so a
+ * retry shows; `/gone` answers 410, which disables its subscription; any other path succeeds.
+ */
 async function flakyReceiver() {
   let tests = 0;
   const server: Server = createServer((req, res) => {
@@ -61,13 +64,15 @@ async function flakyReceiver() {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const { type } = JSON.parse(Buffer.concat(chunks).toString()) as { type: string };
-      res.statusCode = type === "switchyard.test" && ++tests === 1 ? 500 : 204;
+      if (req.url === "/gone") res.statusCode = 410;
+      else res.statusCode = req.url === "/hook" && type === "switchyard.test" && ++tests === 1 ? 500 : 204;
       res.end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/hook`, close: () => new Promise((r) => server.close(r)) };
+  const base = `http://127.0.0.1:${port}`;
+  return { url: `${base}/hook`, base, close: () => new Promise((r) => server.close(r)) };
 }
 
 /** A Slack channel message of the story's team, outside its threads. */
@@ -243,10 +248,46 @@ describe("the web console", () => {
     expect(await page.getByTestId("shipped-commits").textContent()).toContain(s.commits.M1.slice(0, 7));
     expect(await page.getByTestId("range").textContent()).toContain("Range known");
     expect(await page.getByTestId("range").textContent()).toContain(s.deploy("us-0"));
+    expect(await page.getByRole("link", { name: "pipeline" }).getAttribute("href")).toBe(
+      `https://ci.example.com/deploys/${s.deploy("us-1")}`,
+    );
     await shot("deploy");
     await page.goto(`/deploys/${enc(`deploy:generic:${s.deploy("stg-1")}`)}`);
     await expect.poll(() => page.getByTestId("range").textContent()).toContain("Range unknown");
     expect(await page.getByTestId("range").textContent()).toContain("first deploy");
+  });
+
+  it("links a payload's URL only when it is http(s): a deploy's javascript: url is plain text", async () => {
+    // The generic deploy receiver checks `url` is a URL, not which kind (SPEC §2).
+    const evil = await post(
+      `${svc.url}/webhooks/deploy`,
+      deployRequest(
+        {
+          id: "dep-sandbox-js",
+          repository: "acme/sandbox",
+          environment: "sandbox",
+          status: "succeeded",
+          sha: "f".repeat(40),
+          url: "javascript:alert(document.domain)",
+        },
+        SECRETS.deploy[0]!,
+      ),
+    );
+    expect(evil.status, evil.text).toBe(202);
+    await waitFor(() => prisma.event.findUnique({ where: { id: evil.json.id }, select: { id: true } }));
+    const key = "deploy:generic:dep-sandbox-js";
+    for (const [p, label] of [
+      [`/deploys/${enc(key)}`, "pipeline"],
+      [`/entities/${enc(key)}`, "open in deploy"],
+    ] as const) {
+      await page.goto(p);
+      const shown = page.locator(".unsafe-url");
+      await shown.waitFor();
+      expect(await shown.textContent()).toBe(label);
+      expect(await shown.getAttribute("title")).toContain("javascript:alert(document.domain)");
+      expect(await page.locator("a[href^='javascript' i]").count()).toBe(0);
+      expect(await page.getByRole("link", { name: label }).count()).toBe(0);
+    }
   });
 
   it("shows DORA's four metrics per environment and draws the trend charts", async () => {
@@ -328,9 +369,91 @@ describe("the web console", () => {
     const test = (status: string) =>
       page.locator(`table.deliveries tr[data-status=${status}]`, { hasText: "switchyard.test" });
     await refreshUntil(async () => (await test("failed").count()) === 1); // the receiver answers it 500
+    // A failed message says when it is tried next (OUTBOUND_RETRY_SCHEDULE: 60 s later).
+    expect(await test("failed").locator("td.next-attempt").textContent()).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in [\d.]+ (s|min)\)$/,
+    );
     await test("failed").getByRole("button", { name: "Retry" }).click();
     await refreshUntil(async () => (await row("succeeded").count()) === before + 1);
     await shot("subscriptions");
+  });
+
+  it("pages a subscription's deliveries with the API's cursor", async () => {
+    const created = await api("POST", "/api/subscriptions", {
+      name: "paging",
+      kind: "webhook",
+      url: `${receiver.base}/paging`,
+      types: ["deploy.*"],
+      where: { environment: "nowhere" },
+    });
+    expect(created.status).toBe(201);
+    for (let i = 0; i < 53; i++) expect((await api("POST", "/api/subscriptions/paging/test")).status).toBe(202);
+    const rows = page.locator("table.deliveries tbody tr");
+    await page.goto("/subscriptions?name=paging");
+    await expect.poll(() => rows.count()).toBe(50); // a page: the API's default limit
+    const newest = await rows.first().getAttribute("data-id");
+    await page.getByRole("button", { name: "Older →" }).click();
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(new URL(page.url()).searchParams.get("cursor")).toBeTruthy();
+    expect(await page.getByRole("button", { name: "Older →" }).count()).toBe(0);
+    // The browser's back button returns to the newest page, as does "← Newest".
+    await page.goBack();
+    await expect.poll(() => rows.count()).toBe(50);
+    await page.goForward();
+    await expect.poll(() => rows.count()).toBe(3);
+    await page.getByRole("button", { name: "← Newest" }).click();
+    await expect.poll(() => rows.count()).toBe(50);
+    expect(await rows.first().getAttribute("data-id")).toBe(newest);
+  });
+
+  it("says why the service disabled a subscription, enables, disables and deletes it", async () => {
+    const created = await api("POST", "/api/subscriptions", {
+      name: "gone-hook",
+      kind: "webhook",
+      url: `${receiver.base}/gone`,
+      types: ["deploy.*"],
+      where: { environment: "nowhere" },
+    });
+    expect(created.status).toBe(201);
+    expect((await api("POST", "/api/subscriptions/gone-hook/test")).status).toBe(202);
+    // The endpoint answers 410 Gone: the service disables the subscription and says why.
+    await waitFor(async () => (await api("GET", "/api/subscriptions/gone-hook")).json?.enabled === false);
+
+    await page.goto("/subscriptions?name=gone-hook");
+    const row = page.locator("tr[data-subscription=gone-hook]");
+    await row.locator(".disabled-reason").waitFor();
+    expect(await row.getAttribute("data-enabled")).toBe("false");
+    expect(await row.locator(".disabled-reason").textContent()).toContain("410 Gone");
+    expect(await page.getByRole("button", { name: "Send test" }).isDisabled()).toBe(true);
+
+    await row.getByRole("button", { name: "Enable" }).click();
+    await expect.poll(() => row.getAttribute("data-enabled")).toBe("true");
+    expect(await row.locator(".badge").textContent()).toBe("enabled");
+    expect(await row.locator(".disabled-reason").count()).toBe(0); // enabling clears the reason
+    expect(await page.getByRole("button", { name: "Send test" }).isDisabled()).toBe(false);
+    expect((await api("GET", "/api/subscriptions/gone-hook")).json).toMatchObject({
+      enabled: true,
+      disabledReason: null,
+    });
+
+    await row.getByRole("button", { name: "Disable" }).click();
+    await expect.poll(() => row.getAttribute("data-enabled")).toBe("false");
+    expect(await row.locator(".badge").textContent()).toBe("disabled");
+    expect((await api("GET", "/api/subscriptions/gone-hook")).json.enabled).toBe(false);
+
+    // Delete asks first: dismissed, nothing happens; accepted, the subscription is gone.
+    page.once("dialog", (d) => void d.dismiss());
+    await row.getByRole("button", { name: "Delete" }).click();
+    await sleep(300);
+    expect(await row.count()).toBe(1);
+    page.once("dialog", (d) => {
+      expect(d.message()).toContain("gone-hook");
+      void d.accept();
+    });
+    await row.getByRole("button", { name: "Delete" }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    expect((await api("GET", "/api/subscriptions/gone-hook")).status).toBe(404);
+    expect(new URL(page.url()).searchParams.get("name")).toBeNull();
   });
 
   it("renders the API reference from /api/openapi.json", async () => {

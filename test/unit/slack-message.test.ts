@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DeployRef, EntityRef, MilestoneData } from "../../src/shared/outbound.js";
-import { escapeSlack, isFailedDeploy, keyLabel, safeUrl, slackMessage } from "../../src/outbound/slack-message.js";
+import { escapeSlack, isFailedDeploy, safeUrl, slackMessage } from "../../src/outbound/slack-message.js";
+import { keyLabel } from "../../src/shared/keys.js";
 
 const deploy: DeployRef = {
   key: "deploy:generic:d-123",

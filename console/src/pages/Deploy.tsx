@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { Link, useLocation } from "react-router";
 import { api, type Deploy as DeployRow, type DeployChanges } from "../api";
 import { Badge } from "../components/Badge";
+import { ExternalLink } from "../components/ExternalLink";
 import { KeyLink } from "../components/KeyLink";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 import { fmtTime, shortKey } from "../format";
@@ -28,10 +29,7 @@ export default function Deploy() {
         {d.url && (
           <>
             {" "}
-            ·{" "}
-            <a href={d.url} target="_blank" rel="noreferrer">
-              pipeline
-            </a>
+            · <ExternalLink url={d.url}>pipeline</ExternalLink>
           </>
         )}{" "}
         · <Link to={`/entities/${encodeURIComponent(d.key)}`}>link graph</Link> ·{" "}

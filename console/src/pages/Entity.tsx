@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { api, linkId, type Entity as EntityRow, type EntityGraph, type Link as GraphLink } from "../api";
 import { Badge } from "../components/Badge";
+import { ExternalLink } from "../components/ExternalLink";
 import { KeyLink } from "../components/KeyLink";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 import { fmtTime, kindLabel, kindLabelPlural, kindOf, pathOf } from "../format";
@@ -111,10 +112,7 @@ function Header({ entity }: { entity: EntityRow }) {
         {entity.url && (
           <>
             {" "}
-            ·{" "}
-            <a href={entity.url} target="_blank" rel="noreferrer">
-              open in {kindOf(entity.key).split(".")[0]}
-            </a>
+            · <ExternalLink url={entity.url}>open in {kindOf(entity.key).split(".")[0]}</ExternalLink>
           </>
         )}
         {entity.kind === "deploy" && (

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useSearchParams } from "react-router";
-import { api, ApiError, type Subscription } from "../api";
+import { api, ApiError, type OutboundDelivery, type Subscription } from "../api";
 import { Badge } from "../components/Badge";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 import { SubscriptionForm } from "../components/SubscriptionForm";
@@ -8,13 +8,43 @@ import { ago, fmtTime } from "../format";
 import { useApi } from "../useApi";
 
 const STATUSES = ["", "pending", "succeeded", "failed", "dead"];
+const PAGE = 50;
 
-/** Subscriptions (SPEC §9): where Switchyard sends events and milestones, and how each message fared. */
+/**
+ * Subscriptions (SPEC §9): where Switchyard sends events and milestones, enable, disable or delete
+ * each one, and how each message fared. The chosen subscription, the deliveries' status filter and
+ * their page's cursor live in the URL, as on the events page.
+ */
 export default function Subscriptions() {
   const [params, setParams] = useSearchParams();
   const subs = useApi((s) => api.subscriptions(s), []);
   const [creating, setCreating] = useState(false);
+  const [error, setError] = useState<Error | undefined>();
+  const [busy, setBusy] = useState<string | null>(null);
   const chosen = params.get("name") ?? subs.data?.[0]?.name ?? "";
+  const chosenSub = subs.data?.find((s) => s.name === chosen);
+
+  const act = async (name: string, what: () => Promise<unknown>) => {
+    setError(undefined);
+    setBusy(name);
+    try {
+      await what();
+      subs.reload();
+    } catch (err) {
+      setError(err as Error);
+    } finally {
+      setBusy(null);
+    }
+  };
+  // Enabling also clears why the service disabled it (a 410, failing for too long): it starts afresh.
+  const setEnabled = (s: Subscription, enabled: boolean) =>
+    act(s.name, () => api.updateSubscription(s.name, { enabled }));
+  const remove = (s: Subscription) =>
+    window.confirm(`Delete subscription ${s.name} and all its deliveries?`) &&
+    act(s.name, async () => {
+      await api.deleteSubscription(s.name);
+      if (params.get("name") === s.name) setParams({});
+    });
 
   if (subs.error instanceof ApiError && subs.error.status === 404) {
     return (
@@ -40,7 +70,7 @@ export default function Subscriptions() {
           }}
         />
       )}
-      <ErrorNote error={subs.error} />
+      <ErrorNote error={error ?? subs.error} />
       {subs.loading && !subs.data && <Loading />}
       {subs.data?.length === 0 && <Empty>No subscription yet.</Empty>}
       {subs.data && subs.data.length > 0 && (
@@ -54,12 +84,15 @@ export default function Subscriptions() {
                 <th>types</th>
                 <th>where</th>
                 <th>state</th>
+                <th />
               </tr>
             </thead>
             <tbody>
               {subs.data.map((s) => (
                 <tr
                   key={s.name}
+                  data-subscription={s.name}
+                  data-enabled={s.enabled}
                   className={s.name === chosen ? "selected clickable" : "clickable"}
                   onClick={() => setParams({ name: s.name })}
                 >
@@ -80,9 +113,21 @@ export default function Subscriptions() {
                       </span>
                     ))}
                   </td>
-                  <td>
-                    <Badge value={s.enabled ? "enabled" : "disabled"} title={s.disabledReason ?? undefined} />
-                    {s.failingSince && <span className="muted small"> failing since {fmtTime(s.failingSince)}</span>}
+                  <td className="state">
+                    <Badge value={s.enabled ? "enabled" : "disabled"} />
+                    {s.disabledReason && (
+                      <div className="muted small disabled-reason">disabled by the service: {s.disabledReason}</div>
+                    )}
+                    {s.failingSince && <div className="muted small">failing since {fmtTime(s.failingSince)}</div>}
+                  </td>
+                  {/* Acting on a row does not also choose it. */}
+                  <td className="actions nowrap" onClick={(e) => e.stopPropagation()}>
+                    <button className="link" disabled={busy === s.name} onClick={() => setEnabled(s, !s.enabled)}>
+                      {s.enabled ? "Disable" : "Enable"}
+                    </button>
+                    <button className="link danger" disabled={busy === s.name} onClick={() => remove(s)}>
+                      Delete
+                    </button>
                   </td>
                 </tr>
               ))}
@@ -90,7 +135,7 @@ export default function Subscriptions() {
           </table>
         </section>
       )}
-      {chosen && <Deliveries key={chosen} name={chosen} />}
+      {chosen && <Deliveries key={chosen} name={chosen} enabled={chosenSub?.enabled} />}
     </>
   );
 }
@@ -98,11 +143,30 @@ export default function Subscriptions() {
 const target = (s: Subscription) =>
   s.kind === "webhook" ? s.url : s.kind === "slack" ? s.channel : `Linear${s.moveTo ? ` (move to ${s.moveTo})` : ""}`;
 
-function Deliveries({ name }: { name: string }) {
-  const [status, setStatus] = useState("");
-  const list = useApi((s) => api.subscriptionDeliveries(name, status, s), [name, status]);
+/** A subscription's messages, newest first, 50 a page (keyset: the API's `next` cursor). */
+function Deliveries({ name, enabled }: { name: string; enabled: boolean | undefined }) {
+  const [params, setParams] = useSearchParams();
+  const status = params.get("status") ?? "";
+  const cursor = params.get("cursor") ?? "";
+  const list = useApi(
+    (s) => api.subscriptionDeliveries(name, { status, cursor, limit: PAGE }, s),
+    [name, status, cursor],
+  );
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<Error | undefined>();
+  const disabled = enabled === false;
+  const disabledTitle = disabled ? "The subscription is disabled: enable it first" : undefined;
+
+  /** The same subscription with other filters: a new status starts from the newest page. */
+  const go = (changes: { status?: string; cursor?: string }) => {
+    const next = new URLSearchParams(params);
+    next.set("name", name);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    setParams(next);
+  };
 
   const act = async (what: () => Promise<unknown>, done: string) => {
     setError(undefined);
@@ -118,19 +182,26 @@ function Deliveries({ name }: { name: string }) {
     }
   };
 
+  const items = list.data?.items;
   return (
     <section className="card">
       <h2>
         Deliveries of {name}
         <span className="tabs">
           {STATUSES.map((s) => (
-            <button key={s} className={s === status ? "tab active" : "tab"} onClick={() => setStatus(s)}>
+            <button
+              key={s}
+              className={s === status ? "tab active" : "tab"}
+              onClick={() => go({ status: s, cursor: "" })}
+            >
               {s || "all"}
             </button>
           ))}
         </span>
         <button
           className="secondary small"
+          disabled={disabled}
+          title={disabledTitle}
           onClick={() => act(() => api.testSubscription(name), "Test message queued.")}
         >
           Send test
@@ -139,26 +210,33 @@ function Deliveries({ name }: { name: string }) {
           Refresh
         </button>
       </h2>
+      {disabled && (
+        <p className="notice">Disabled: nothing is sent, and waiting messages wait until it is enabled again.</p>
+      )}
       {note && <p className="ok">{note}</p>}
       <ErrorNote error={error ?? list.error} />
       {list.loading && !list.data && <Loading />}
-      {list.data?.length === 0 && <Empty>No {status || "message"} deliveries.</Empty>}
-      {list.data && list.data.length > 0 && (
+      {items?.length === 0 && (
+        <Empty>
+          No {status || "message"} deliveries{cursor ? " older than these" : ""}.
+        </Empty>
+      )}
+      {items && items.length > 0 && (
         <table className="deliveries">
           <thead>
             <tr>
-              <th>created</th>
+              <th>created (UTC)</th>
               <th>type</th>
               <th>status</th>
               <th>attempts</th>
               <th>last answer</th>
-              <th>next attempt</th>
+              <th>next attempt (UTC)</th>
               <th />
             </tr>
           </thead>
           <tbody>
-            {list.data.map((d) => (
-              <tr key={d.id} data-status={d.status}>
+            {items.map((d) => (
+              <tr key={d.id} data-id={d.id} data-status={d.status}>
                 <td className="nowrap">{fmtTime(d.createdAt)}</td>
                 <td>{d.type}</td>
                 <td>
@@ -168,12 +246,17 @@ function Deliveries({ name }: { name: string }) {
                 <td className="wrap">
                   {d.lastStatusCode ?? ""} {d.lastError && <span className="muted">{d.lastError}</span>}
                 </td>
-                <td className="nowrap">
-                  {d.status === "pending" || d.status === "failed" ? ago(d.nextAttemptAt) : ""}
+                <td className="nowrap next-attempt">
+                  <NextAttempt d={d} paused={disabled} />
                 </td>
                 <td>
                   {(d.status === "dead" || d.status === "failed") && (
-                    <button className="link" onClick={() => act(() => api.retryDelivery(name, d.id), "Retry queued.")}>
+                    <button
+                      className="link"
+                      disabled={disabled}
+                      title={disabledTitle}
+                      onClick={() => act(() => api.retryDelivery(name, d.id), "Retry queued.")}
+                    >
                       Retry
                     </button>
                   )}
@@ -183,6 +266,28 @@ function Deliveries({ name }: { name: string }) {
           </tbody>
         </table>
       )}
+      <div className="pager">
+        {cursor && (
+          <button className="secondary" onClick={() => go({ cursor: "" })}>
+            ← Newest
+          </button>
+        )}
+        {list.data?.next && (
+          <button className="secondary" onClick={() => go({ cursor: list.data!.next! })} disabled={list.loading}>
+            Older →
+          </button>
+        )}
+      </div>
     </section>
+  );
+}
+
+/** When a pending or failed message is tried next (the API gives the time for both), and how soon. */
+function NextAttempt({ d, paused }: { d: OutboundDelivery; paused: boolean }) {
+  if ((d.status !== "pending" && d.status !== "failed") || !d.nextAttemptAt) return null;
+  return (
+    <>
+      {fmtTime(d.nextAttemptAt)} <span className="muted small">({paused ? "paused" : ago(d.nextAttemptAt)})</span>
+    </>
   );
 }

@@ -95,6 +95,9 @@ CREATE INDEX "outbound_messages_subscription_id_status_created_at_idx" ON "outbo
 CREATE INDEX "outbound_messages_status_next_attempt_at_idx" ON "outbound_messages"("status", "next_attempt_at");
 
 -- CreateIndex
+CREATE INDEX "outbound_messages_subscription_id_created_at_id_idx" ON "outbound_messages"("subscription_id", "created_at" DESC, "id" DESC);
+
+-- CreateIndex
 CREATE UNIQUE INDEX "outbound_messages_subscription_id_outbox_id_key" ON "outbound_messages"("subscription_id", "outbox_id");
 
 -- CreateIndex

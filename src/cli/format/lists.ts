@@ -1,7 +1,7 @@
 import { table } from "./table.js";
 import { clip, when } from "./values.js";
 
-/** A page of GET /api/events or /api/deliveries: `next` says how to ask for the following one. */
+/** A page of GET /api/events, /api/deliveries or a subscription's deliveries: `next` asks for the following one. */
 interface Page<T> {
   items: T[];
   next: string | null;
@@ -74,10 +74,13 @@ function target(s: Subscription): string {
   return s.moveTo ? `${s.kind}, move to ${s.moveTo}` : s.kind;
 }
 
-/** GET /api/subscriptions: `{items}` (a bare list is read too). */
-export function subscriptionsTable(answer: Subscription[] | { items: Subscription[] }): string {
-  const items = Array.isArray(answer) ? answer : answer.items;
-  const rows = items.map((s) => [
+/**
+ * GET /api/subscriptions (`{items}`). Why a subscription was disabled (a 410, failing for too long)
+ * is a column of its own, there only when some subscription has a reason.
+ */
+export function subscriptionsTable(answer: { items: Subscription[] }): string {
+  const why = answer.items.some((s) => s.disabledReason);
+  const rows = answer.items.map((s) => [
     s.name,
     s.kind,
     clip(target(s), 50),
@@ -85,9 +88,11 @@ export function subscriptionsTable(answer: Subscription[] | { items: Subscriptio
     Object.entries(s.where ?? {})
       .map(([k, v]) => `${k}=${v}`)
       .join(" "),
-    s.enabled === false ? clip(`no${s.disabledReason ? `: ${s.disabledReason}` : ""}`, 40) : "yes",
+    s.enabled === false ? "no" : "yes",
+    ...(why ? [clip(s.disabledReason, 200)] : []),
   ]);
-  return table(["name", "kind", "to", "types", "where", "enabled"], rows, "no subscriptions");
+  const head = ["name", "kind", "to", "types", "where", "enabled", ...(why ? ["disabled because"] : [])];
+  return table(head, rows, "no subscriptions");
 }
 
 export interface Attempt {
@@ -101,22 +106,19 @@ export interface Attempt {
   createdAt: string;
 }
 
-export function attemptsTable(answer: Attempt[] | Page<Attempt>): string {
-  const items = Array.isArray(answer) ? answer : answer.items;
-  const rows = items.map((a) => [
+/** GET /api/subscriptions/:name/deliveries: a page of messages. */
+export function attemptsTable(page: Page<Attempt>): string {
+  const rows = page.items.map((a) => [
     when(a.createdAt),
     a.id,
     a.type,
     a.status,
     a.attempts,
     a.lastStatusCode,
-    a.status === "pending" ? when(a.nextAttemptAt) : "",
+    // Pending ones and failed ones waiting for their next try have a time; succeeded and dead ones none.
+    a.status === "pending" || a.status === "failed" ? when(a.nextAttemptAt) : "",
     clip(a.lastError, 40),
   ]);
-  const table_ = table(
-    ["created", "id", "type", "status", "attempts", "last code", "next attempt", "last error"],
-    rows,
-    "no deliveries",
-  );
-  return table_ + (Array.isArray(answer) ? "" : more(answer.next));
+  const head = ["created", "id", "type", "status", "attempts", "last code", "next attempt", "last error"];
+  return table(head, rows, "no deliveries") + more(page.next);
 }

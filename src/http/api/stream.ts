@@ -108,6 +108,8 @@ export function streamApi(hub: StreamHub, options: StreamApiOptions = {}): Route
     ctx.respond = false;
     stream.pipe(ctx.res);
     ctx.res.once("close", () => stream.destroy());
+    // Gone while the stream was being opened: its 'close' has already been emitted.
+    if (ctx.res.destroyed || ctx.req.socket.destroyed) stream.destroy();
     // Cut by the hub (a client that stopped reading, at shutdown): the connection goes with it.
     stream.once("close", () => {
       if (!ctx.res.writableEnded) ctx.res.destroy();

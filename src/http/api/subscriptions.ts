@@ -134,10 +134,22 @@ const deliveriesQuery = z.object({
 
 const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
 
+/** A destination URL as the API shows it: a password in it (`user:pass@`) is a secret, never shown again. */
+function shownUrl(url: string | null): string | null {
+  if (!url) return url;
+  const u = new URL(url);
+  if (u.password) u.password = "***";
+  return u.toString();
+}
+
 /** A subscription as the API shows it: never its secrets, only how many sign. */
 function describe(r: SubscriptionRow) {
   const target =
-    r.kind === "webhook" ? { url: r.url } : r.kind === "slack" ? { channel: r.channel } : { moveTo: r.moveTo };
+    r.kind === "webhook"
+      ? { url: shownUrl(r.url) }
+      : r.kind === "slack"
+        ? { channel: r.channel }
+        : { moveTo: r.moveTo };
   return {
     name: r.name,
     kind: r.kind,
@@ -253,7 +265,13 @@ export function subscriptionsApi(db: Database, outbound: Pick<OutboundQueue, "en
     const d = valid(ctx, definition, { ...storedDefinition(row, body.kind), ...body });
     if (!d) return;
     const { input, generated } = toInput(d, d.kind === row.kind ? row.secrets : []);
-    const updated = await updateSubscription(prisma, row.name, input, input.enabled && !row.enabled);
+    const { enabled, ...rest } = input;
+    const updated = await updateSubscription(
+      prisma,
+      row.name,
+      body.enabled === undefined ? rest : { ...rest, enabled },
+      row.enabled,
+    );
     if (!updated) return notFound(ctx, "subscription");
     ctx.body = { ...describe(updated), ...(generated ? { secret: generated } : {}) };
   });
@@ -274,7 +292,7 @@ export function subscriptionsApi(db: Database, outbound: Pick<OutboundQueue, "en
     summary: "Send a `switchyard.test` message",
     params: nameParams,
     responses: {
-      202: '`{"id", "status": "/api/subscriptions/<name>/deliveries/<id>"}`',
+      202: '`{"id", "status": "/api/subscriptions/<name>/deliveries/<id>", "queued"}` (queued false: Redis was slow, the sweeper sends it within about a minute)',
       404: "no such subscription",
       409: "the subscription is disabled",
     },
@@ -286,13 +304,17 @@ export function subscriptionsApi(db: Database, outbound: Pick<OutboundQueue, "en
     const id = uuidv7();
     const type = "switchyard.test";
     const data = { subscription: row.name, message: "A test message from Switchyard" };
-    await insertMessages(prisma, [
-      { id, subscriptionId: row.id, type, payload: { type, timestamp: new Date().toISOString(), data } },
-    ]);
-    // Stored first: if Redis is away now (503), the sweeper sends it later.
-    await withinDeadline(outbound.enqueue([{ id, attempt: 1 }]));
+    try {
+      await insertMessages(prisma, [
+        { id, subscriptionId: row.id, type, payload: { type, timestamp: new Date().toISOString(), data } },
+      ]);
+    } catch (err) {
+      // Deleted meanwhile: its messages' foreign key refuses the row.
+      if ((err as { code?: string }).code === "P2003") return notFound(ctx, "subscription");
+      throw err;
+    }
     ctx.status = 202;
-    ctx.body = { id, status: deliveryLink(row.name, id) };
+    ctx.body = { id, status: deliveryLink(row.name, id), queued: await queued(outbound.enqueue([{ id, attempt: 1 }])) };
   });
 
   const deliveriesDoc = {
@@ -346,7 +368,7 @@ export function subscriptionsApi(db: Database, outbound: Pick<OutboundQueue, "en
     summary: "Try a dead or failed message again now; its attempts count goes on",
     params: messageParams,
     responses: {
-      202: '`{id, attempt, status: "pending"}`',
+      202: '`{id, attempt, status: "pending", queued}` (queued false: the sweeper sends it within about a minute)',
       404: "no such subscription or delivery",
       409: "the message is pending or succeeded, or the subscription is disabled",
     },
@@ -361,10 +383,24 @@ export function subscriptionsApi(db: Database, outbound: Pick<OutboundQueue, "en
     if (!reopened) return notFound(ctx, "delivery");
     if ("status" in reopened)
       return conflict(ctx, `only dead or failed messages are retried; this one is ${reopened.status}`);
-    await withinDeadline(outbound.enqueueNow({ id: p.id, attempt: reopened.attempt }));
     ctx.status = 202;
-    ctx.body = { id: p.id, attempt: reopened.attempt, status: "pending" };
+    ctx.body = {
+      id: p.id,
+      attempt: reopened.attempt,
+      status: "pending",
+      queued: await queued(outbound.enqueueNow({ id: p.id, attempt: reopened.attempt })),
+    };
   });
 
   return router;
 }
+
+/**
+ * Queues an attempt already committed: when Redis does not answer in time, the answer is still 202
+ * (a 503 would make the client repeat what is done) and the sweeper queues it within about a minute.
+ */
+const queued = (enqueue: Promise<unknown>): Promise<boolean> =>
+  withinDeadline(enqueue).then(
+    () => true,
+    () => false,
+  );
