@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { afterAll, describe, expect, inject, it } from "vitest";
-import { API_TOKENS, SECRETS, testPrisma, waitFor } from "./helpers/service.js";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { API_TOKENS, SECRETS, isolatedDatabase, testPrisma, waitFor } from "./helpers/service.js";
 import { deployRequest, post } from "./helpers/sign.js";
 import { startReceiver } from "./helpers/receiver.js";
 
@@ -13,10 +13,17 @@ import { startReceiver } from "./helpers/receiver.js";
  */
 const prefix = `${inject("redisPrefix")}-${randomBytes(3).toString("hex")}`;
 const children: ChildProcess[] = [];
-const prisma = testPrisma();
+// A schema of its own: the relay that numbers a row queues its messages on its own Redis prefix.
+let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+let prisma: ReturnType<typeof testPrisma>;
+beforeAll(async () => {
+  db = await isolatedDatabase();
+  prisma = testPrisma(db.url);
+});
 afterAll(async () => {
   for (const c of children) c.kill("SIGKILL");
   await prisma.$disconnect();
+  await db.drop();
 });
 
 async function startChild(): Promise<{ child: ChildProcess; url: string }> {
@@ -24,7 +31,7 @@ async function startChild(): Promise<{ child: ChildProcess; url: string }> {
     env: {
       ...process.env,
       PORT: "0",
-      DATABASE_URL: inject("databaseUrl"),
+      DATABASE_URL: db.url,
       REDIS_URL: inject("redisUrl"),
       REDIS_PREFIX: prefix,
       DEPLOY_WEBHOOK_SECRET: SECRETS.deploy[0]!,
@@ -52,15 +59,22 @@ describe("a worker killed mid-send", () => {
     const receiver = await startReceiver((n) => (n === 0 ? "hold" : { status: 204 }));
     const first = await startChild();
     const name = `crash-${randomBytes(3).toString("hex")}`;
+    const repository = `acme/${name}`;
     const created = await fetch(`${first.url}/api/subscriptions`, {
       method: "POST",
       headers: { authorization: `Bearer ${API_TOKENS[0]}`, "content-type": "application/json" },
-      body: JSON.stringify({ name, kind: "webhook", url: receiver.url(), types: ["deploy.succeeded"] }),
+      body: JSON.stringify({
+        name,
+        kind: "webhook",
+        url: receiver.url(),
+        types: ["deploy.succeeded"],
+        where: { repository },
+      }),
     });
     expect(created.status).toBe(201);
     const body = {
       id: `crash-${prefix}`,
-      repository: "acme/crash",
+      repository,
       environment: "staging",
       status: "succeeded",
       sha: "c".repeat(40),

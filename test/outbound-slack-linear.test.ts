@@ -6,7 +6,14 @@ import { linearSender, noticeCommentId } from "../src/outbound/linear.js";
 import { slackSender } from "../src/outbound/slack.js";
 import { startFakeLinear, type FakeLinear } from "./helpers/fake-linear.js";
 import { startFakeSlack, type FakeSlack } from "./helpers/fake-slack.js";
-import { API_TOKENS, startTestService, useTestPrisma, waitFor } from "./helpers/service.js";
+import {
+  API_TOKENS,
+  isolatedDatabase,
+  startTestService,
+  testPrisma,
+  useTestPrisma,
+  waitFor,
+} from "./helpers/service.js";
 import { post } from "./helpers/sign.js";
 import { story } from "./helpers/story.js";
 
@@ -311,6 +318,9 @@ describe("linear sender", () => {
 describe("through the service: the demo story", () => {
   const s = story(`sl${Date.now().toString(36).slice(-4)}`);
   let svc: Awaited<ReturnType<typeof startTestService>>;
+  // A schema of its own: the relay that numbers a row queues its messages on its own Redis prefix.
+  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let storyPrisma: ReturnType<typeof testPrisma>;
   let fakeSlack: FakeSlack;
   let fakeLinear: FakeLinear;
   const channel = `C${s.repo.slice(-6).toUpperCase()}`;
@@ -333,7 +343,10 @@ describe("through the service: the demo story", () => {
       teamId: "team-story",
       stateId: "st-todo",
     });
+    db = await isolatedDatabase();
+    storyPrisma = testPrisma(db.url);
     svc = await startTestService({
+      DATABASE_URL: db.url,
       SLACK_BOT_TOKEN: fakeSlack.token,
       SLACK_API_URL: fakeSlack.apiUrl,
       LINEAR_API_KEY: fakeLinear.apiKey,
@@ -362,12 +375,13 @@ describe("through the service: the demo story", () => {
     for (const step of s.steps) {
       const res = await post(`${svc.url}/webhooks/${step.platform}`, await step.request());
       expect(res.status, step.name).toBe(202);
-      await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id }, select: { id: true } }));
+      await waitFor(() => storyPrisma.event.findUnique({ where: { id: res.json.id }, select: { id: true } }));
     }
   }, 90_000);
   afterAll(async () => {
     await svc?.service.close();
-    await Promise.all([fakeSlack?.close(), fakeLinear?.close()]);
+    await Promise.all([fakeSlack?.close(), fakeLinear?.close(), storyPrisma?.$disconnect()]);
+    await db?.drop();
   });
 
   /** The subscription's messages once `count` succeeded, and time for any (wrong) further attempt. */

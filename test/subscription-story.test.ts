@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, it } from "vitest";
-import { API_TOKENS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
+import { API_TOKENS, useIsolatedService, waitFor } from "./helpers/service.js";
 import { startReceiver } from "./helpers/receiver.js";
 import { post } from "./helpers/sign.js";
 import { story } from "./helpers/story.js";
@@ -11,8 +11,7 @@ import { story } from "./helpers/story.js";
  * SPEC §9 end to end: the story's deliveries → graph → milestone in the outbox → relay → a signed
  * webhook to a subscription for `issue.shipped` where `environment` is `prod*`.
  */
-const ctx = useTestService({ OUTBOUND_ALLOW_PRIVATE: "true", WORKER_CONCURRENCY: "8" });
-const prisma = useTestPrisma();
+const ctx = useIsolatedService({ OUTBOUND_ALLOW_PRIVATE: "true", WORKER_CONCURRENCY: "8" });
 const receiver = await startReceiver(() => ({ status: 204 }));
 afterAll(() => receiver.close());
 
@@ -22,7 +21,6 @@ describe("a subscription to what shipped to production", () => {
     const created = await fetch(`${ctx.url}/api/subscriptions`, {
       method: "POST",
       headers: { authorization: `Bearer ${API_TOKENS[0]}`, "content-type": "application/json" },
-      // The run's schema is shared with other files' stories: this one's repository only.
       body: JSON.stringify({
         name: `ship-notes-${s.repo.slice(-6)}`,
         kind: "webhook",
@@ -37,7 +35,7 @@ describe("a subscription to what shipped to production", () => {
     for (const step of s.steps) {
       const res = await post(`${ctx.url}/webhooks/${step.platform}`, await step.request());
       expect(res.status, step.name).toBe(202);
-      await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id }, select: { id: true } }));
+      await waitFor(() => ctx.prisma.event.findUnique({ where: { id: res.json.id }, select: { id: true } }));
     }
     await waitFor(async () => receiver.received.length >= 2, 20_000);
     await sleep(1500); // time for a wrong third message (staging, a repeat) to arrive

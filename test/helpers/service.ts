@@ -86,6 +86,33 @@ export function useTestService(env: Record<string, string> = {}, options: Servic
   return svc;
 }
 
+/**
+ * A service alone on a schema of its own (dropped after), with a Prisma client on it. For files
+ * that follow messages through the relay: a deployment serves one schema with one Redis prefix,
+ * but test services share the run's schema, each with its own prefix, and the relay that numbers
+ * a row queues its messages on its own service's prefix.
+ */
+export function useIsolatedService(env: Record<string, string> = {}) {
+  const svc = {} as Awaited<ReturnType<typeof startTestService>> & {
+    prisma: ReturnType<typeof testPrisma>;
+    databaseUrl: string;
+  };
+  let db: Awaited<ReturnType<typeof isolatedDatabase>> | undefined;
+  beforeAll(async () => {
+    db = await isolatedDatabase();
+    Object.assign(svc, await startTestService({ ...env, DATABASE_URL: db.url }), {
+      prisma: testPrisma(db.url),
+      databaseUrl: db.url,
+    });
+  });
+  afterAll(async () => {
+    await svc.service?.close();
+    await svc.prisma?.$disconnect();
+    await db?.drop();
+  });
+  return svc;
+}
+
 /** A Prisma client for the file's assertions, disconnected after it. */
 export function useTestPrisma() {
   const prisma = testPrisma();
