@@ -261,6 +261,10 @@ if (subscription) {
       `  ${m.type.padEnd(15)} ${String(what).padEnd(28)} ${m.data.environment ?? ""}  webhook-id ${m.id}  signature ${m.verified ? "valid" : "INVALID"}`,
     );
   }
+  if (subscription.received.length < 3)
+    console.log(
+      "  (each milestone is told once: what an earlier run already told, such as ENG-42 shipped, is not sent again)",
+    );
   const log = (await (await api("/subscriptions/demo-ship-notes/deliveries")).json()) as { items?: any[] };
   console.log(
     `  delivery log: ${(log.items ?? []).map((d) => `${d.type} ${d.status} (${d.attempts} attempt)`).join(", ")}`,

@@ -31,6 +31,7 @@ import { graphApi } from "./http/api/entities.js";
 import { streamApi } from "./http/api/stream.js";
 import { createStreamHub, type StreamHub } from "./outbound/stream-hub.js";
 import { createOutboundQueue } from "./queue/outbound-queue.js";
+import { closeWorker } from "./queue/close-worker.js";
 import { subscriptionsApi } from "./http/api/subscriptions.js";
 import { startOutbound, type Outbound } from "./outbound/delivery-worker.js";
 import { slackSender } from "./outbound/slack.js";
@@ -234,7 +235,11 @@ export async function startService(config: Config, log: Logger, options: Service
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
-      await Promise.all([worker?.close(), backfillWorker?.close(), outboundWorker?.close()]);
+      await Promise.all([
+        worker && closeWorker(worker, log),
+        backfillWorker && closeWorker(backfillWorker, log),
+        outboundWorker?.close(),
+      ]);
       await Promise.all([ingest.queue.close(), backfills.close(), outbound.queue.close()]);
       await Promise.allSettled([producer.quit(), workerRedis?.quit()]);
       await db.close();

@@ -1,6 +1,7 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { createBatcher } from "../pipeline/batcher.js";
+import { closeWorker } from "../queue/close-worker.js";
 import { OUTBOUND_QUEUE, type OutboundItem, type OutboundJob, type OutboundQueue } from "../queue/outbound-queue.js";
 import type { Config } from "../shared/config.js";
 import type { Logger } from "../shared/log.js";
@@ -259,7 +260,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
     sweep,
     async close() {
       clearInterval(timer);
-      await worker.close();
+      await closeWorker(worker, o.log);
       await sweeping;
       webhook.close();
     },
