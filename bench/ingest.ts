@@ -5,6 +5,7 @@
  * switchyard_bench database itself is kept: other benches may be using it).
  * Run: npm run bench:ingest (builds dist/ first if it is missing); BENCH_DIST=<dist> measures another build.
  */
+import { stopChild } from "./children.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -96,15 +97,6 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
   throw new Error(`${args.join(" ")} not ready on ${readyPath} within 20 s`);
 }
 
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM"); // the service closes its server, queue and connections on SIGTERM
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
 function load(port: number, seconds: number): Promise<autocannon.Result> {
   const options: autocannon.Options = {
     url: `http://127.0.0.1:${port}/webhooks/github`,
@@ -178,7 +170,7 @@ let cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
-  await Promise.all([...children].map(stop));
+  await Promise.all([...children].map(stopChild));
   await deleteRedisPrefix(REDIS_URL, REDIS_PREFIX);
   const db = new pg.Client({ connectionString: `${PG_BASE}/${DB}` });
   await db
@@ -216,13 +208,13 @@ try {
 
   const bare = await start(["--import", "tsx", "bench/bare-server.ts"], {}, "/", 202);
   const ceiling = await measure("bare node:http (ceiling)", bare.port);
-  await stop(bare.child);
+  await stopChild(bare.child);
 
   // ROLE=web: receivers only, so no worker competes with the receive path for the 2 cores.
   const env = { ROLE: "web", LOG_LEVEL: "warn", DATABASE_URL, REDIS_URL, REDIS_PREFIX, GITHUB_WEBHOOK_SECRET: SECRET };
   const svc = await start([`${DIST}/main.js`], env, "/readyz", 200);
   const service = await measure("switchyard ROLE=web", svc.port);
-  await stop(svc.child);
+  await stopChild(svc.child);
   checkAborted();
 
   // Every 202 must have left a job behind (a 503 after a late enqueue may add one more).

@@ -11,6 +11,7 @@
  * Env: EVENTS (10000), WORKERS (1), RATE (200), PACED_S (15), OUTBOUND_CONCURRENCY (the service's default),
  * WORKER_NODE_ARGS (extra node flags for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), KEEP=1 (keep schema).
  */
+import { stopChild } from "./children.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
@@ -55,20 +56,11 @@ const children = new Set<ChildProcess>();
 const db = new pg.Client({ connectionString: `${PG_BASE}/${DB}` });
 let dbConnected = false;
 
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 let cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
-  await Promise.all([...children].map(stop));
+  await Promise.all([...children].map(stopChild));
   await deleteRedisPrefix(REDIS_URL, REDIS_PREFIX);
   if (dbConnected) {
     if (process.env.KEEP === "1") console.log(`kept schema ${SCHEMA} in ${DB}`);

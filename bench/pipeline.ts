@@ -7,9 +7,9 @@
  * Run: npx tsx bench/pipeline.ts
  * Env: EVENTS (50000), WORKERS (2), BENCH_SEED (a fixed workload: compare graph digests across commits), WORKER_BATCH_SIZE, WORKER_WRITERS and WORKER_CONCURRENCY (the service's defaults), REPOS (EVENTS/250, at most 200), TIMEOUT_S (900), KEEP=1 (keep schema).
  */
+import { stopChild } from "./children.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { once } from "node:events";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -459,20 +459,11 @@ const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 const db = new pg.Client({ connectionString: `${PG_BASE}/${DB}` });
 let dbConnected = false;
 
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM"); // the service finishes in-flight jobs and closes its connections
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 let cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
-  await Promise.all([...children].map(stop));
+  await Promise.all([...children].map(stopChild));
   await deleteRedisPrefix(REDIS_URL, REDIS_PREFIX);
   redis.disconnect();
   if (dbConnected) {
