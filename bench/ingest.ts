@@ -5,7 +5,7 @@
  * switchyard_bench database itself is kept: other benches may be using it).
  * Run: npm run bench:ingest (builds dist/ first if it is missing); BENCH_DIST=<dist> measures another build.
  */
-import { stopChild } from "./children.js";
+import { stopChild } from "./lifecycle.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";

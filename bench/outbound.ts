@@ -11,7 +11,7 @@
  * Env: EVENTS (10000), WORKERS (1), RATE (200), PACED_S (15), OUTBOUND_CONCURRENCY (the service's default),
  * WORKER_NODE_ARGS (extra node flags for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), KEEP=1 (keep schema).
  */
-import { stopChild } from "./children.js";
+import { dropBenchSchema, stopChild } from "./lifecycle.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
@@ -63,11 +63,7 @@ async function cleanup() {
   await Promise.all([...children].map(stopChild));
   await deleteRedisPrefix(REDIS_URL, REDIS_PREFIX);
   if (dbConnected) {
-    if (process.env.KEEP === "1") console.log(`kept schema ${SCHEMA} in ${DB}`);
-    else
-      await db
-        .query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`)
-        .catch((e) => console.error(`drop schema: ${e.message}`));
+    await dropBenchSchema(db, SCHEMA);
     await db.end();
   }
 }

@@ -7,7 +7,7 @@
  * Run: npx tsx bench/pipeline.ts
  * Env: EVENTS (50000), WORKERS (2), BENCH_SEED (a fixed workload: compare graph digests across commits), WORKER_BATCH_SIZE, WORKER_WRITERS and WORKER_CONCURRENCY (the service's defaults), REPOS (EVENTS/250, at most 200), TIMEOUT_S (900), KEEP=1 (keep schema).
  */
-import { stopChild } from "./children.js";
+import { dropBenchSchema, stopChild } from "./lifecycle.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import os from "node:os";
@@ -467,11 +467,7 @@ async function cleanup() {
   await deleteRedisPrefix(REDIS_URL, REDIS_PREFIX);
   redis.disconnect();
   if (dbConnected) {
-    if (process.env.KEEP === "1") console.log(`kept schema ${SCHEMA} in ${DB}`);
-    else
-      await db
-        .query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`)
-        .catch((e) => console.error(`drop schema: ${e.message}`));
+    await dropBenchSchema(db, SCHEMA);
     await db.end();
   }
 }

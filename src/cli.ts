@@ -6,8 +6,9 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { apiClient, ApiError } from "./cli/api.js";
-import { deployView, type DeployChanges } from "./cli/format/deploy.js";
-import { doraReport, type DoraAnswer } from "./cli/format/dora.js";
+import { deployView } from "./cli/format/deploy.js";
+import { doraReport } from "./cli/format/dora.js";
+import type { DeployChanges, DoraReport } from "./shared/api-answers.js";
 import { entityView, type EntityAnswer } from "./cli/format/entity.js";
 import { attemptsTable, deliveriesTable, eventsTable, rulesTable, subscriptionsTable } from "./cli/format/lists.js";
 import { forPeople, printable } from "./cli/format/printable.js";
@@ -149,7 +150,7 @@ program
   .option("--until <iso>")
   .option("--bucket <day|week|month>", "add the four keys per bucket (trend series)")
   .action(async (opts: Record<string, string | undefined>) =>
-    show(await api<DoraAnswer>("GET", `/metrics/dora${query(opts)}`), doraReport),
+    show(await api<DoraReport>("GET", `/metrics/dora${query(opts)}`), doraReport),
   );
 
 program

@@ -63,46 +63,8 @@ export interface EntityGraph {
   related: Entity[];
 }
 
-export interface Deploy {
-  key: string;
-  repository: string;
-  environment: string;
-  sha: string;
-  status: string;
-  url: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  previousKey: string | null;
-  rangeKnown: boolean;
-}
-
-export interface DeployChanges {
-  deploy: Deploy;
-  previous: Deploy | null;
-  rangeKnown: boolean;
-  rollsBack: string | null;
-  commits: Array<{ key: string; sha: string; message: string | null; authoredAt: string | null }>;
-  pullRequests: Array<{ key: string; number: number; title: string; mergedAt: string | null }>;
-  issues: Array<{ key: string; title: string | null; state: string | null; confidence: number }>;
-}
-
-export interface DoraFigures {
-  deploymentFrequency: { deploys: number; perDay: number };
-  leadTimeForChanges: { changes: number; medianSeconds: number | null; p90Seconds: number | null };
-  changeFailureRate: { deployments: number; failures: number; rate: number | null };
-  timeToRestore: { restored: number; medianSeconds: number | null };
-}
-
-export interface DoraReport extends DoraFigures {
-  repository: string;
-  environment: string | null;
-  environments: string[];
-  productionEnvironments: string[] | null;
-  since: string;
-  until: string;
-  deploys: Array<{ key: string; environment: string; status: string; finishedAt: string; failure: boolean }>;
-  series?: Array<DoraFigures & { start: string; end: string }>;
-}
+export type { DeployAnswer as Deploy, DeployChanges, DoraFigures, DoraReport } from "../../src/shared/api-answers";
+import type { DeployChanges, DoraReport } from "../../src/shared/api-answers";
 
 export type Bucket = "day" | "week" | "month";
 

@@ -1,14 +1,10 @@
 import type { BuiltinRule } from "./builtin-rules.js";
+import type { LinkRef } from "../shared/outbound.js";
 
 /** What one event tells the correlation engine, before any lookup. Produced by extract-facts.ts. */
 
-export interface LinkFact {
-  from: string;
-  to: string;
-  relation: string;
-  rule: string;
-  confidence: number;
-}
+/** A link (SPEC §5), as facts propose it and as `link.created` tells it. */
+export type LinkFact = LinkRef;
 
 /** A reference to something identified only once another event names it (see Mention in the schema). */
 export interface MentionFact {

@@ -17,7 +17,7 @@ import { inTransaction, onConnection } from "../store/sql.js";
 import { applyHealth } from "../store/subscriptions.js";
 import type { SubscriptionKind } from "../shared/outbound.js";
 import { withRetry } from "../store/with-retry.js";
-import type { MessageBody, SendOutcome, Sender, SubscriptionTarget } from "../shared/outbound.js";
+import type { MessageBody, SendOutcome, Sender } from "../shared/outbound.js";
 import { healthChange, summarize } from "./health.js";
 import { nextDelay, retryDelay } from "./schedule.js";
 import { createWebhookSender } from "./webhook.js";
@@ -102,11 +102,6 @@ export function afterAttempt(
   return { status: "failed", delayMs: nextDelay(scheduled, outcome.retryAfterMs, schedule) };
 }
 
-const targetOf = (m: LoadedMessage): SubscriptionTarget => {
-  const { id, name, kind, url, channel, moveTo, secrets } = m.subscription;
-  return { id, name, kind, url, channel, moveTo, secrets };
-};
-
 /** Starts the outbound worker and its sweeper; `close()` stops both and lets jobs in flight finish. */
 export function startOutbound(o: OutboundOptions): Outbound {
   const schedule = o.config.OUTBOUND_RETRY_SCHEDULE;
@@ -184,7 +179,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
     const started = performance.now();
     const payload = JSON.parse(m.body) as MessageBody;
     const outcome: SendOutcome = sender
-      ? await sender(targetOf(m), { id: m.id, attempt: job.attempt, payload, body: m.body }).catch((err: Error) => ({
+      ? await sender(m.subscription, { id: m.id, attempt: job.attempt, payload, body: m.body }).catch((err: Error) => ({
           ok: false,
           statusCode: null,
           error: `sender failed: ${err.message}`,

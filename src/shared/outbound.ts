@@ -67,6 +67,7 @@ export interface DeployRef {
   at: string;
 }
 
+/** A link of the graph (SPEC §5): from, to, relation, the rule that made it and its confidence. */
 export interface LinkRef {
   from: string;
   to: string;

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { PrismaClient } from "../generated/prisma/client.js";
-import type { MessageBody, SubscriptionKind } from "../shared/outbound.js";
+import type { MessageBody, SubscriptionTarget } from "../shared/outbound.js";
 import { jsonParam, onConnection, type Sql } from "./sql.js";
 
 /** The `outbound_messages` and `outbound_attempts` tables (SPEC §9): every statement on them is here. */
@@ -57,17 +57,8 @@ export interface LoadedMessage {
   attempts: number;
   /** The payload's JSON text as stored: the bytes sent. */
   body: string;
-  subscription: {
-    id: string;
-    name: string;
-    kind: SubscriptionKind;
-    url: string | null;
-    channel: string | null;
-    moveTo: string | null;
-    secrets: string[];
-    enabled: boolean;
-    failingSince: Date | null;
-  };
+  /** What its sender needs, and the health the worker updates. */
+  subscription: SubscriptionTarget & { enabled: boolean; failingSince: Date | null };
 }
 
 /** Messages by id, with their subscriptions, in one query; a deleted one is absent. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { deployView, type DeployChanges } from "../../src/cli/format/deploy.js";
+import { deployView } from "../../src/cli/format/deploy.js";
+import type { DeployChanges } from "../../src/shared/api-answers.js";
 import { eventsTable } from "../../src/cli/format/lists.js";
 import { forPeople, printable, printableDeep } from "../../src/cli/format/printable.js";
 
@@ -49,15 +50,31 @@ describe("forPeople", () => {
     sha: "a".repeat(40),
     status: "success",
     url: null,
+    startedAt: null,
     finishedAt: "2026-11-01T12:00:00Z",
+    previousKey: null,
+    rangeKnown: true,
   };
   const changes: DeployChanges = {
     deploy,
     previous: null,
     rangeKnown: true,
-    commits: [{ sha: "b".repeat(40), message: "\u001b]0;owned\u0007Fix checkout\u0007", authoredAt: null }],
+    rollsBack: null,
+    commits: [
+      {
+        key: "github:commit:acme/web@" + "b".repeat(40),
+        sha: "b".repeat(40),
+        message: "\u001b]0;owned\u0007Fix checkout\u0007",
+        authoredAt: null,
+      },
+    ],
     pullRequests: [
-      { number: 7, title: "\u001b[2J\u001b[HRetry checkout\u0007 on slow networks", mergedAt: "2026-11-01T11:00:00Z" },
+      {
+        key: "github:pr:acme/web#7",
+        number: 7,
+        title: "\u001b[2J\u001b[HRetry checkout\u0007 on slow networks",
+        mergedAt: "2026-11-01T11:00:00Z",
+      },
     ],
     issues: [],
   };

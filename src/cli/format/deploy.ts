@@ -1,26 +1,6 @@
 import { fields, table } from "./table.js";
 import { clip, shortSha, when } from "./values.js";
-
-interface Deploy {
-  key: string;
-  repository: string;
-  environment: string;
-  sha: string;
-  status: string;
-  url: string | null;
-  finishedAt: string | null;
-}
-
-/** The answer of GET /api/deploys/:key/changes (SPEC §6). */
-export interface DeployChanges {
-  deploy: Deploy;
-  previous: Deploy | null;
-  rangeKnown: boolean;
-  rollsBack?: string | null;
-  commits: Array<{ sha: string; message: string | null; authoredAt: string | null }>;
-  pullRequests: Array<{ number: number; title: string; mergedAt: string | null }>;
-  issues: Array<{ key: string; title: string | null; state: string | null; confidence: number }>;
-}
+import type { DeployChanges } from "../../shared/api-answers.js";
 
 /** `switchyard deploy changes`: the deploy, the one before it, and what it shipped. */
 export function deployView(c: DeployChanges): string {

@@ -1,30 +1,12 @@
 import { duration } from "./duration.js";
 import { aligned, table } from "./table.js";
 import { percent, when } from "./values.js";
-
-interface Figures {
-  deploymentFrequency: { deploys: number; perDay: number };
-  leadTimeForChanges: { changes: number; medianSeconds: number | null; p90Seconds: number | null };
-  changeFailureRate: { deployments: number; failures: number; rate: number | null };
-  timeToRestore: { restored: number; medianSeconds: number | null };
-}
-
-/** The answer of GET /api/metrics/dora (SPEC §6). */
-export interface DoraAnswer extends Figures {
-  repository: string;
-  environment: string | null;
-  environments: string[];
-  productionEnvironments: string[] | null;
-  since: string;
-  until: string;
-  deploys: unknown[];
-  series?: Array<Figures & { start: string; end: string }>;
-}
+import type { DoraFigures, DoraReport } from "../../shared/api-answers.js";
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The four keys, one a line: name, the headline figure right-aligned under the others, the detail. */
-export function doraFigures(f: Figures): string {
+export function doraFigures(f: DoraFigures): string {
   const { deploymentFrequency: df, leadTimeForChanges: lt, changeFailureRate: cfr, timeToRestore: ttr } = f;
   return aligned(
     [
@@ -42,7 +24,7 @@ export function doraFigures(f: Figures): string {
 }
 
 /** `switchyard dora`: what was counted, the four keys, and the series per bucket when asked for. */
-export function doraReport(d: DoraAnswer): string {
+export function doraReport(d: DoraReport): string {
   const scope = d.environment
     ? `environment ${d.environment}`
     : `production (${(d.productionEnvironments ?? []).join(", ")}): ${d.environments.join(", ") || "no deploys"}`;
