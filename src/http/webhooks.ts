@@ -3,6 +3,7 @@ import type { Metrics } from "../ops/metrics.js";
 import type { Receiver } from "../platforms/platform.js";
 import type { ReceiveLimits } from "../receive/limits.js";
 import { receiveDelivery, type Enqueue } from "../receive/receive-delivery.js";
+import { headerKeeper } from "../receive/kept-headers.js";
 import type { Platform } from "../shared/event.js";
 import { Refused } from "../shared/errors.js";
 import { RETRY_AFTER_SECONDS } from "./errors.js";
@@ -20,18 +21,25 @@ export function webhookRoute(receiver: Receiver | undefined, platform: Platform,
   const { metrics, enqueue } = deps;
   const maxBytes = deps.limits.maxBytes[platform];
   const { inflight } = deps.limits;
+  // Settled once per route, not per request.
+  const keepHeaders = headerKeeper(receiver?.keepHeaders);
+  const counted = {
+    received: metrics.received.labels({ platform }),
+    accepted: metrics.accepted.labels({ platform }),
+    duplicates: metrics.duplicates.labels({ platform }),
+  };
   return async (ctx) => {
-    metrics.received.inc({ platform });
+    counted.received.inc();
     const holding = inflight.open();
     try {
-      const received = await receiveDelivery(receiver, platform, ctx.req, { enqueue, maxBytes, holding });
+      const received = await receiveDelivery(receiver, platform, ctx.req, { enqueue, maxBytes, holding, keepHeaders });
       if ("answer" in received) {
         ctx.status = received.answer.status;
         ctx.body = received.answer.body;
         return;
       }
       const { id, duplicate } = received;
-      (duplicate ? metrics.duplicates : metrics.accepted).inc({ platform });
+      (duplicate ? counted.duplicates : counted.accepted).inc();
       ctx.status = duplicate ? 200 : 202;
       ctx.body = { id, duplicate };
     } catch (err) {

@@ -30,6 +30,12 @@ export interface Receiver {
    * or credentials (SPEC §6).
    */
   keepHeaders?: readonly string[];
+  /**
+   * The signature header, when the signature covers the body only (GitHub) or a timestamp inside it
+   * (Linear, ±60 s): a token holder could re-post such a body under a fresh delivery id, so the
+   * signed body is remembered. Slack and Standard Webhooks sign a timestamp (and id) outside it.
+   */
+  replaySignatureHeader?: string;
   /** Throws `Refused` (shared/errors.ts) for what it refuses; runs before any parsing the signature does not cover. */
   accept(req: RawRequest): Promise<Accepted | Answered>;
 }
@@ -47,6 +53,9 @@ export interface PlatformModule {
   platform: Platform;
   /** The environment variable holding its secrets (SPEC §1); without one the receiver answers 503. */
   secretsVariable: "GITHUB_WEBHOOK_SECRET" | "SLACK_SIGNING_SECRET" | "LINEAR_WEBHOOK_SECRET" | "DEPLOY_WEBHOOK_SECRET";
+  /** The environment variable holding its body limit (SPEC §2). */
+  maxBytesVariable:
+    "WEBHOOK_MAX_BYTES_GITHUB" | "WEBHOOK_MAX_BYTES_SLACK" | "WEBHOOK_MAX_BYTES_LINEAR" | "WEBHOOK_MAX_BYTES_DEPLOY";
   /** Verifies and classifies (type, priority) a request, with every secret for rotation. */
   receiver: (secrets: string[]) => Receiver;
   /** The stored delivery → the unified event and its platform rows. */

@@ -17,6 +17,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
   github: {
     platform: "github",
     secretsVariable: "GITHUB_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_GITHUB",
     receiver: githubReceiver,
     normalize: normalizeGithub,
     facts: githubFacts,
@@ -26,6 +27,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
   slack: {
     platform: "slack",
     secretsVariable: "SLACK_SIGNING_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_SLACK",
     receiver: slackReceiver,
     normalize: normalizeSlack,
     facts: slackFacts,
@@ -35,6 +37,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
   linear: {
     platform: "linear",
     secretsVariable: "LINEAR_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_LINEAR",
     receiver: linearReceiver,
     normalize: normalizeLinear,
     facts: linearFacts,
@@ -44,6 +47,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
   deploy: {
     platform: "deploy",
     secretsVariable: "DEPLOY_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_DEPLOY",
     receiver: deployReceiver,
     normalize: normalizeDeploy,
     facts: () => undefined,

@@ -1,3 +1,4 @@
+import { PLATFORM_MODULES } from "../platforms/registry.js";
 import type { Config } from "../shared/config.js";
 import type { Platform } from "../shared/event.js";
 
@@ -50,14 +51,14 @@ export interface ReceiveLimits {
 }
 
 export function receiveLimits(config: Config): ReceiveLimits {
-  const cap = (n: number) => Math.min(n, config.WEBHOOK_MAX_BYTES);
+  const maxBytes = Object.fromEntries(
+    Object.values(PLATFORM_MODULES).map((m) => [
+      m.platform,
+      Math.min(config[m.maxBytesVariable], config.WEBHOOK_MAX_BYTES),
+    ]),
+  ) as Record<Platform, number>;
   return {
-    maxBytes: {
-      github: cap(config.WEBHOOK_MAX_BYTES_GITHUB),
-      slack: cap(config.WEBHOOK_MAX_BYTES_SLACK),
-      linear: cap(config.WEBHOOK_MAX_BYTES_LINEAR),
-      deploy: cap(config.WEBHOOK_MAX_BYTES_DEPLOY),
-    },
+    maxBytes,
     inflight: new InflightBytes(config.WEBHOOK_MAX_INFLIGHT_BYTES),
   };
 }

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { RawRequest, Receiver } from "../platforms/platform.js";
 import type { Delivery, Platform } from "../shared/event.js";
 import { malformed, Refused } from "../shared/errors.js";
-import { keptHeaders } from "./kept-headers.js";
+import type { headerKeeper } from "./kept-headers.js";
 import type { Holding } from "./limits.js";
 import { mediaType, readBody } from "./read-body.js";
 
@@ -25,16 +25,6 @@ const MAX_DELIVERY_ID = 200;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
- * The signature headers of the platforms whose signature covers the body only (GitHub) or a
- * timestamp inside it (Linear, ±60 s): a token holder could re-post such a body under a fresh
- * delivery id. Slack and Standard Webhooks sign a timestamp (and id) outside the body.
- */
-const REPLAY_SIGNATURE: Partial<Record<Platform, string>> = {
-  github: "x-hub-signature-256",
-  linear: "linear-signature",
-};
-
-/**
  * The whole receive path: read the exact body, verify, enqueue. No database call here, so
  * acknowledging stays fast and depends only on Redis. Throws `Refused` for whatever it refuses.
  */
@@ -42,7 +32,7 @@ export async function receiveDelivery(
   receiver: Receiver | undefined,
   platform: Platform,
   request: IncomingMessage,
-  deps: { enqueue: Enqueue; maxBytes: number; holding: Holding },
+  deps: { enqueue: Enqueue; maxBytes: number; holding: Holding; keepHeaders: ReturnType<typeof headerKeeper> },
 ): Promise<Received> {
   if (!receiver) throw new Refused("not_configured", `${platform} receiver not configured`);
   const contentType = mediaType(request);
@@ -65,12 +55,12 @@ export async function receiveDelivery(
     deliveryId: verdict.deliveryId,
     receivedAt: new Date().toISOString(),
     contentType,
-    headers: keptHeaders(request.headers, receiver.keepHeaders),
+    headers: deps.keepHeaders(request.headers),
     body: req.body,
     type: verdict.type,
     priority: verdict.priority,
   };
-  return deps.enqueue(delivery, { replayKey: replayKey(platform, req) });
+  return deps.enqueue(delivery, { replayKey: replayKey(platform, receiver.replaySignatureHeader, req) });
 }
 
 /** The body as text is made once, when a verifier or the delivery first needs it. */
@@ -92,9 +82,8 @@ function lazyBody(headers: IncomingMessage["headers"], contentType: string, rawB
  * again (20 µs for a 21 KB body); hashed, so Redis holds no signature. A body signed anew with a
  * rotated secret is a new delivery (the rejection tests send one body under both secrets).
  */
-function replayKey(platform: Platform, req: RawRequest): string | undefined {
-  const name = REPLAY_SIGNATURE[platform];
-  const signature = name ? req.headers[name] : undefined;
+function replayKey(platform: Platform, header: string | undefined, req: RawRequest): string | undefined {
+  const signature = header ? req.headers[header] : undefined;
   if (typeof signature !== "string") return undefined;
   return `${platform}:${hash("sha256", signature)}`;
 }

@@ -8,7 +8,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONSOLE_DIR } from "../../src/http/console.js";
 import { API_TOKENS, isolatedDatabase, SECRETS, startTestService, testPrisma, waitFor } from "../helpers/service.js";
-import { deployRequest, post, slackRequest } from "../helpers/sign.js";
+import { deployRequest, githubRequest, post, slackRequest } from "../helpers/sign.js";
 import { story, T0 } from "../helpers/story.js";
 
 /**
@@ -454,6 +454,29 @@ describe("the web console", () => {
     await expect.poll(() => row.count()).toBe(0);
     expect((await api("GET", "/api/subscriptions/gone-hook")).status).toBe(404);
     expect(new URL(page.url()).searchParams.get("name")).toBeNull();
+  });
+
+  it("lists stored deliveries, an unprocessable one first with its reason", async () => {
+    // A pull_request delivery without its pull_request: accepted, then kept as unprocessable (SPEC §8).
+    const res = await post(
+      `${svc.url}/webhooks/github`,
+      await githubRequest(
+        "pull_request",
+        { action: "opened", number: 9, repository: { full_name: "acme/web-ng", name: "web-ng", owner: { login: "acme" } }, sender: { login: "alice" } },
+        SECRETS.github[0]!,
+      ),
+    );
+    expect(res.status, res.text).toBe(202);
+    await waitFor(async () => (await prisma.rawDelivery.findUnique({ where: { id: res.json.id } }))?.error);
+    const rows = page.locator("table tbody tr");
+    await page.goto("/deliveries");
+    const kept = rows.filter({ hasText: "payload.pull_request is missing" });
+    await kept.waitFor();
+    expect(await kept.getByRole("button", { name: "Reprocess" }).count()).toBe(1);
+    await shot("deliveries");
+    // The story's deliveries, stored.
+    await page.goto("/deliveries?status=stored");
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(s.steps.length);
   });
 
   it("renders the API reference from /api/openapi.json", async () => {

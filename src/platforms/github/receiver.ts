@@ -20,6 +20,7 @@ export function githubReceiver(secrets: string[]): Receiver {
   const [secret, ...additionalSecrets] = secrets;
   return {
     platform: "github",
+    replaySignatureHeader: "x-hub-signature-256",
     contentTypes: ["application/json", "application/x-www-form-urlencoded"],
     keepHeaders: [
       "x-github-event",

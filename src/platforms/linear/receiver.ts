@@ -15,6 +15,7 @@ export function linearReceiver(secrets: string[]): Receiver {
   const clients = secrets.map((secret) => new LinearWebhookClient(secret));
   return {
     platform: "linear",
+    replaySignatureHeader: "linear-signature",
     contentTypes: ["application/json"],
     keepHeaders: ["linear-delivery", "linear-event"],
     async accept(req) {
