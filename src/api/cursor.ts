@@ -9,6 +9,16 @@ export interface Cursor {
 export const encodeCursor = (c: Cursor) =>
   Buffer.from(JSON.stringify([c.occurredAt.toISOString(), c.id])).toString("base64url");
 
+/**
+ * A keyset page from rows read with `limit + 1`: the first `limit`, and `next` naming the last of
+ * them when the extra row shows there is more.
+ */
+export function pageOf<T, N>(rows: T[], limit: number, nextOf: (last: T) => N): { items: T[]; next: N | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next: rows.length > limit && last !== undefined ? nextOf(last) : null };
+}
+
 const BASE64URL = /^[A-Za-z0-9_-]{1,200}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,4 +1,4 @@
-import { compileGlob } from "../shared/glob.js";
+import { compileGlobIgnoreCase } from "../shared/glob.js";
 
 /**
  * DORA's four keys from the facts the database gave (api/dora.ts reads them). Pure, so the
@@ -133,9 +133,6 @@ export function matchesEnvironment(name: string, globs: string[]): boolean {
 
 /** The same test with the globs compiled once, for many names. */
 export function environmentMatcher(globs: string[]): (name: string) => boolean {
-  const compiled = globs.map((g) => compileGlob(g.toLowerCase()));
-  return (name) => {
-    const lower = name.toLowerCase();
-    return compiled.some((matches) => matches(lower));
-  };
+  const compiled = globs.map(compileGlobIgnoreCase);
+  return (name) => compiled.some((matches) => matches(name));
 }

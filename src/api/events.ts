@@ -1,7 +1,7 @@
 import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
 import type { Platform } from "../shared/event.js";
 import { globToLike } from "../shared/glob.js";
-import { encodeCursor, type Cursor } from "./cursor.js";
+import { encodeCursor, pageOf, type Cursor } from "./cursor.js";
 
 interface EventRow {
   id: string;
@@ -42,9 +42,7 @@ export async function listEvents(prisma: PrismaClient, q: EventQuery) {
   const rows = await prisma.$queryRaw<EventRow[]>`
     SELECT ${EVENT_COLUMNS} FROM events WHERE ${Prisma.join(where, " AND ")}
     ORDER BY occurred_at DESC, id DESC LIMIT ${q.limit + 1}`;
-  const items = rows.slice(0, q.limit);
-  const last = items.at(-1);
-  return { items, next: rows.length > q.limit && last ? encodeCursor(last) : null };
+  return pageOf(rows, q.limit, encodeCursor);
 }
 
 const ROW_TABLES = {

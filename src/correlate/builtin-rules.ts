@@ -53,13 +53,14 @@ export const BUILTIN_RULES = {
     relation: "ships",
     confidence: 1,
     description:
-      "A successful deploy ships the commits since the previous successful deploy of the same repository " +
-      "and environment, their PRs and the issues those close or reference",
+      "A successful deploy ships the commits since the previous successful deploy of the same repository, " +
+      "service and environment, their PRs and the issues those close or reference",
   },
   rollback: {
     relation: "rolls_back",
     confidence: 0.9,
-    description: "A successful deploy of an earlier SHA to the same environment rolls back the previous deploy",
+    description:
+      "A successful deploy of an earlier SHA to the same repository, service and environment rolls back the previous deploy",
   },
   "revert-body": { relation: "reverts", confidence: 1, description: "PR body `Reverts owner/repo#N`" },
   "revert-branch": { relation: "reverts", confidence: 0.9, description: "PR head branch `revert-N-…`" },

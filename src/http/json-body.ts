@@ -34,8 +34,7 @@ const hasBody = (ctx: Context) =>
 function refuse(ctx: Context, status: number, error: string) {
   ctx.status = status;
   ctx.body = { error };
-  // Whatever is left of the body is not read: the connection cannot carry another request.
-  if (!ctx.req.complete) ctx.set("Connection", "close");
+  // Whatever is left of the body is not read: http/app.ts closes the connection.
 }
 
 /**

@@ -17,7 +17,7 @@ import { inTransaction, onConnection } from "../store/sql.js";
 import { applyHealth } from "../store/subscriptions.js";
 import type { SubscriptionKind } from "../shared/outbound.js";
 import { withRetry } from "../store/with-retry.js";
-import type { MessageBody, SendOutcome, Sender } from "../shared/outbound.js";
+import { failedOutcome, type MessageBody, type SendOutcome, type Sender } from "../shared/outbound.js";
 import { healthChange, summarize } from "./health.js";
 import { nextDelay, retryDelay } from "./schedule.js";
 import { createWebhookSender } from "./webhook.js";
@@ -85,7 +85,7 @@ const RECORD_LANES = 2;
 const SWEEP_PAGE = 1000;
 /** At most this many pages a sweep: 50,000 messages, more next time. */
 const SWEEP_PAGES = 50;
-/** Bytes of an error kept; a sender may return a long one. */
+/** Characters of an error kept; a sender may return a long one. */
 const ERROR_CHARS = 500;
 
 /** The message's state after an attempt, and the delay before the next one if there is one. */
@@ -179,17 +179,10 @@ export function startOutbound(o: OutboundOptions): Outbound {
     const started = performance.now();
     const payload = JSON.parse(m.body) as MessageBody;
     const outcome: SendOutcome = sender
-      ? await sender(m.subscription, { id: m.id, attempt: job.attempt, payload, body: m.body }).catch((err: Error) => ({
-          ok: false,
-          statusCode: null,
-          error: `sender failed: ${err.message}`,
-        }))
-      : {
-          ok: false,
-          statusCode: null,
-          permanent: true,
-          error: `no sender configured for ${m.subscription.kind} subscriptions`,
-        };
+      ? await sender(m.subscription, { id: m.id, attempt: job.attempt, payload, body: m.body }).catch((err: Error) =>
+          failedOutcome(`sender failed: ${err.message}`),
+        )
+      : failedOutcome(`no sender configured for ${m.subscription.kind} subscriptions`, { permanent: true });
     const latencyMs = Math.round(performance.now() - started);
     const { status, delayMs } = afterAttempt(outcome, job.attempt, schedule, random);
     o.onAttempt?.(m.subscription.kind, status);

@@ -1,4 +1,4 @@
-import { compileGlob } from "../shared/glob.js";
+import { compileGlob, compileGlobIgnoreCase } from "../shared/glob.js";
 import { WHERE_FIELDS, type OutboxItem, type Where, type WhereField } from "../shared/outbound.js";
 
 type Matchable = Pick<OutboxItem, "type" | WhereField>;
@@ -12,12 +12,12 @@ export function compileFilter(types: string[], where: Where = {}): (item: Matcha
   const typeGlobs = types.map(compileGlob);
   const fields = WHERE_FIELDS.flatMap((f) => {
     const glob = where[f];
-    return glob === undefined ? [] : [{ field: f, matches: compileGlob(glob.toLowerCase()) }];
+    return glob === undefined ? [] : [{ field: f, matches: compileGlobIgnoreCase(glob) }];
   });
   return (item) =>
     (typeGlobs.length === 0 || typeGlobs.some((m) => m(item.type))) &&
     fields.every(({ field, matches }) => {
       const value = item[field];
-      return value !== null && matches(value.toLowerCase());
+      return value !== null && matches(value);
     });
 }

@@ -20,8 +20,7 @@ export type FilterableItem = Pick<OutboxItem, "type" | "platform" | "subject" | 
  * `where` match exactly as a subscription's do, so a stream shows what a subscription would send.
  */
 export function compileStreamFilter(filter: StreamFilter): (item: FilterableItem) => boolean {
-  const where = Object.fromEntries(Object.entries(filter.where ?? {}).filter(([, v]) => v !== undefined)) as Where;
-  const subscription = compileFilter(filter.types ?? [], where);
+  const subscription = compileFilter(filter.types ?? [], filter.where);
   const { platform, subject } = filter;
   return (item) =>
     (platform === undefined || item.platform === platform) &&

@@ -88,7 +88,7 @@ const YIELD_EVERY = 200;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-/** A FIFO of frames whose shift is O(1). */
+/** A FIFO whose shift is O(1). */
 class Fifo<T> {
   private items: T[] = [];
   private head = 0;

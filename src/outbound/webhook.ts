@@ -2,7 +2,13 @@ import http from "node:http";
 import https from "node:https";
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from "request-filtering-agent";
 import { Webhook } from "standardwebhooks";
-import type { OutgoingMessage, SendOutcome, Sender, SubscriptionTarget } from "../shared/outbound.js";
+import {
+  failedOutcome,
+  type OutgoingMessage,
+  type SendOutcome,
+  type Sender,
+  type SubscriptionTarget,
+} from "../shared/outbound.js";
 import { parseRetryAfter } from "./schedule.js";
 
 /**
@@ -61,7 +67,7 @@ const REFUSED = /^DNS lookup (\S+?)\(family:[^,]*, host:(.*?)\) is not allowed\.
 
 /** A socket error as the attempt log says it; a refused destination is permanent. */
 function describeError(err: Error, timeoutMs: number): SendOutcome {
-  if (err instanceof Timeout) return { ok: false, statusCode: null, error: `timed out after ${timeoutMs} ms` };
+  if (err instanceof Timeout) return failedOutcome(`timed out after ${timeoutMs} ms`);
   const refused = REFUSED.exec(err.message);
   if (refused) {
     const [, address, host] = refused;
@@ -69,14 +75,10 @@ function describeError(err: Error, timeoutMs: number): SendOutcome {
     const why = /meta IP/i.test(err.message)
       ? "is an unspecified (meta) address"
       : "is a private, loopback or link-local address (OUTBOUND_ALLOW_PRIVATE=true allows it)";
-    return { ok: false, statusCode: null, permanent: true, error: `destination refused: ${named} ${why}` };
+    return failedOutcome(`destination refused: ${named} ${why}`, { permanent: true });
   }
   const code = (err as NodeJS.ErrnoException).code;
-  return {
-    ok: false,
-    statusCode: null,
-    error: code && !err.message.includes(code) ? `${err.message} (${code})` : err.message,
-  };
+  return failedOutcome(code && !err.message.includes(code) ? `${err.message} (${code})` : err.message);
 }
 
 /** What an HTTP answer means for the message. */
@@ -169,12 +171,11 @@ export function createWebhookSender(o: WebhookSenderOptions): { send: Sender; cl
     try {
       url = new URL(target.url ?? "");
     } catch {
-      return { ok: false, statusCode: null, permanent: true, error: "the subscription has no valid URL" };
+      return failedOutcome("the subscription has no valid URL", { permanent: true });
     }
     if (url.protocol !== "http:" && url.protocol !== "https:")
-      return { ok: false, statusCode: null, permanent: true, error: "only http and https URLs are sent to" };
-    if (!target.secrets.length)
-      return { ok: false, statusCode: null, permanent: true, error: "the subscription has no signing secret" };
+      return failedOutcome("only http and https URLs are sent to", { permanent: true });
+    if (!target.secrets.length) return failedOutcome("the subscription has no signing secret", { permanent: true });
     const text = message.body ?? JSON.stringify(message.payload);
     const body = Buffer.from(text);
     const headers = {

@@ -1,3 +1,4 @@
+import { LOWEST_UUID } from "../shared/bounds.js";
 import { globToLike } from "../shared/glob.js";
 import type { Database } from "../store/prisma.js";
 import { inTransaction } from "../store/sql.js";
@@ -39,7 +40,7 @@ export async function backfillRule(
   const like = globToLike(glob);
   const total = await countEventsOfType(prisma, like);
   let processed = 0;
-  let after = "00000000-0000-0000-0000-000000000000";
+  let after = LOWEST_UUID;
   for (;;) {
     const ids = await eventIdsOfType(prisma, like, after, BATCH);
     if (!ids.length) break;

@@ -1,6 +1,6 @@
 import { PLATFORM_MODULES } from "../platforms/registry.js";
-import type { Delivery, NormalizedEvent, StoredEvent } from "../shared/event.js";
-import { markUnprocessable, storeEvents, storeRawDeliveries, type Normalized } from "../store/deliveries.js";
+import type { Delivery, NormalizedEvent } from "../shared/event.js";
+import { markUnprocessable, storeEvents, storeRawDeliveries, type Normalized, toStored } from "../store/deliveries.js";
 import type { Database } from "../store/prisma.js";
 import { inTransaction, onConnection } from "../store/sql.js";
 import { recordEvents } from "../store/outbox.js";
@@ -30,7 +30,6 @@ type Outcome = PromiseSettledResult<ProcessResult>;
 type Item = { delivery: Delivery; event: NormalizedEvent } | { delivery: Delivery; failure: unknown };
 
 const done = (value: ProcessResult): Outcome => ({ status: "fulfilled", value });
-const toStored = ({ delivery: d, event }: Normalized): StoredEvent => ({ ...event, id: d.id, platform: d.platform });
 
 /**
  * The processor (SPEC §8): a batch of queued deliveries is stored verbatim first, in a statement of

@@ -1,7 +1,8 @@
+import { LOWEST_UUID } from "../shared/bounds.js";
 import { recordEvents } from "../store/outbox.js";
 import { PLATFORM_MODULES } from "../platforms/registry.js";
-import type { Platform, StoredEvent } from "../shared/event.js";
-import { markUnprocessable, readDeliveries, storeEvents, type Normalized } from "../store/deliveries.js";
+import type { Platform } from "../shared/event.js";
+import { markUnprocessable, readDeliveries, storeEvents, type Normalized, toStored } from "../store/deliveries.js";
 import type { Database } from "../store/prisma.js";
 import { inTransaction, onConnection } from "../store/sql.js";
 import { withRetry } from "../store/with-retry.js";
@@ -24,7 +25,6 @@ export interface ReplayResult {
 }
 
 const BATCH = 200;
-const toStored = ({ delivery: d, event }: Normalized): StoredEvent => ({ ...event, id: d.id, platform: d.platform });
 
 /**
  * Re-processes stored raw deliveries with the current code: normalizes them again, writes or
@@ -38,7 +38,7 @@ export async function replayDeliveries(
   onBatch?: (done: number) => void,
 ): Promise<ReplayResult> {
   const result: ReplayResult = { replayed: 0, unprocessable: [] };
-  let after = "00000000-0000-0000-0000-000000000000";
+  let after = LOWEST_UUID;
   const limit = filter.limit ?? Number.POSITIVE_INFINITY;
   while (result.replayed < limit) {
     const deliveries = await readDeliveries(db.prisma, filter, after, Math.min(BATCH, limit - result.replayed));

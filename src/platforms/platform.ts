@@ -40,6 +40,9 @@ export interface Receiver {
   accept(req: RawRequest): Promise<Accepted | Answered>;
 }
 
+/** A payload value fit to be part of an event type: a word (GitHub has `on-demand-test` too), else nothing. */
+export const typeWord = (v: unknown) => (typeof v === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(v) ? v : undefined);
+
 export function header(req: RawRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;

@@ -38,7 +38,7 @@ export function createIngestQueue(o: IngestQueueOptions) {
    *
    * A `replayKey` (the signed bytes of a GitHub or Linear delivery) already recorded under another
    * delivery id whose job was added is a replay (SPEC §2): a duplicate of that job, nothing added.
-   * One extra command in the common case: the key is read and, if new, recorded in one script,
+   * One extra command in the common case: the key is read and, if new, recorded by one `SET … NX GET`,
    * before the add. If that add then fails (503) or the process dies first, the key names a
    * delivery never queued: the sender's retry (same delivery id) passes, and so does a replay
    * (its first has no job), so a replay may be missed but a delivery is never lost.

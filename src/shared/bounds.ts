@@ -27,8 +27,11 @@ export function bounded(value: unknown, maxBytes: number): string | null {
 /** A string, or null for anything else: payload fields are read as the sender documents them, never trusted. */
 export const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
 
-const GITHUB_REPO = new RegExp(`^[\\w.-]{1,${LIMITS.owner}}/[\\w.-]{1,${LIMITS.repository}}$`);
+export const GITHUB_REPO = new RegExp(`^[\\w.-]{1,${LIMITS.owner}}/[\\w.-]{1,${LIMITS.repository}}$`);
 
 /** `owner/repo` within GitHub's limits, else null. */
 export const githubRepository = (value: unknown): string | null =>
   typeof value === "string" && GITHUB_REPO.test(value) ? value : null;
+
+/** The lowest UUID: a keyset scan by id starts after it. */
+export const LOWEST_UUID = "00000000-0000-0000-0000-000000000000";

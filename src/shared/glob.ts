@@ -54,3 +54,9 @@ export function compileGlob(glob: string): (text: string) => boolean {
 export function matchesGlob(glob: string, text: string): boolean {
   return compileGlob(glob)(text);
 }
+
+/** compileGlob without case: for names written either way (`Production`, `acme/Web`). */
+export function compileGlobIgnoreCase(glob: string): (text: string) => boolean {
+  const matches = compileGlob(glob.toLowerCase());
+  return (text) => matches(text.toLowerCase());
+}

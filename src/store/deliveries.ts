@@ -1,5 +1,5 @@
 import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
-import type { Delivery, NormalizedEvent, Platform, PlatformRows, Priority } from "../shared/event.js";
+import type { Delivery, NormalizedEvent, Platform, PlatformRows, Priority, StoredEvent } from "../shared/event.js";
 import { jsonParam, type Sql } from "./sql.js";
 
 /**
@@ -12,6 +12,13 @@ export interface Normalized {
   delivery: Delivery;
   event: NormalizedEvent;
 }
+
+/** A normalized delivery as correlation reads it: its event with the delivery's id and platform. */
+export const toStored = ({ delivery: d, event }: Normalized): StoredEvent => ({
+  ...event,
+  id: d.id,
+  platform: d.platform,
+});
 
 export type DeliveryStatus = "pending" | "stored" | "unprocessable";
 
@@ -219,7 +226,7 @@ export async function listDeliveries(
     ORDER BY r.id DESC LIMIT ${q.limit}`;
 }
 
-/** Unprocessable deliveries per platform (GET /api/queue, the unprocessable gauge). */
+/** Unprocessable deliveries per platform (GET /api/queue). */
 export async function countUnprocessable(prisma: PrismaClient): Promise<Record<string, number>> {
   const rows = await prisma.$queryRaw<Array<{ platform: string; n: number }>>`
     SELECT platform, count(*)::int AS n FROM raw_deliveries WHERE failed_at IS NOT NULL GROUP BY platform`;

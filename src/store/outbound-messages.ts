@@ -1,3 +1,4 @@
+import { LOWEST_UUID } from "../shared/bounds.js";
 import type pg from "pg";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { MessageBody, SubscriptionTarget } from "../shared/outbound.js";
@@ -42,12 +43,21 @@ export async function insertRelayed(tx: Sql, messages: RelayedMessage[]): Promis
   return added.map((r) => r.id);
 }
 
-/** Inserts messages due now (pending, no attempt yet). */
-export async function insertMessages(prisma: PrismaClient, messages: NewMessage[]): Promise<void> {
+/**
+ * Inserts messages due now (pending, no attempt yet). False when their subscription is gone
+ * (deleted meanwhile: the foreign key refuses the rows).
+ */
+export async function insertMessages(prisma: PrismaClient, messages: NewMessage[]): Promise<boolean> {
   const now = new Date();
-  await prisma.outboundMessage.createMany({
-    data: messages.map((m) => ({ ...m, payload: m.payload as object, outboxId: null, nextAttemptAt: now })),
-  });
+  try {
+    await prisma.outboundMessage.createMany({
+      data: messages.map((m) => ({ ...m, payload: m.payload as object, outboxId: null, nextAttemptAt: now })),
+    });
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === "P2003") return false;
+    throw err;
+  }
 }
 
 /** A message with what sending it needs, as the delivery worker loads it. */
@@ -233,7 +243,7 @@ export async function overdueMessages(
       SELECT m.id, m.attempts FROM outbound_messages m JOIN subscriptions s ON s.id = m.subscription_id AND s.enabled
       WHERE m.status IN ('pending', 'failed')
         AND (m.next_attempt_at < ${before} OR (m.next_attempt_at IS NULL AND m.created_at < ${before}))
-        AND m.id > ${after ?? "00000000-0000-0000-0000-000000000000"}::uuid
+        AND m.id > ${after ?? LOWEST_UUID}::uuid
       ORDER BY m.id LIMIT ${limit}`,
   );
 }

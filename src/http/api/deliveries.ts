@@ -5,6 +5,7 @@ import { replayDeliveries } from "../../pipeline/replay.js";
 import { PLATFORMS } from "../../shared/event.js";
 import { listDeliveries } from "../../store/deliveries.js";
 import type { Database } from "../../store/prisma.js";
+import { pageOf } from "../../api/cursor.js";
 import { route } from "../openapi.js";
 import { notFound } from "../respond.js";
 import { limit, uuid, valid } from "./params.js";
@@ -31,9 +32,8 @@ export function deliveriesApi(db: Database, rules: RuleBook): Router {
   route(router, "get", "/deliveries", listDoc, async (ctx) => {
     const q = valid(ctx, listQuery, ctx.query);
     if (!q) return;
-    const items = await listDeliveries(db.prisma, { ...q, before: q.cursor, limit: q.limit + 1 });
-    const page = items.slice(0, q.limit);
-    ctx.body = { items: page, next: items.length > q.limit ? page.at(-1)!.id : null };
+    const rows = await listDeliveries(db.prisma, { ...q, before: q.cursor, limit: q.limit + 1 });
+    ctx.body = pageOf(rows, q.limit, (last) => last.id);
   });
 
   const reprocessDoc = {

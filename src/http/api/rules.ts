@@ -1,3 +1,4 @@
+import { LOWEST_UUID } from "../../shared/bounds.js";
 import Router from "@koa/router";
 import type { Queue } from "bullmq";
 import { z } from "zod";
@@ -28,7 +29,8 @@ const idParams = z.object({ id: jobId });
 /** The rule as documented (one component); compileRule validates with the same schema. */
 const ruleBody = customRuleSchema.meta({ id: "CustomRule", description: "a custom correlation rule (SPEC §7)" });
 /** PUT: a whole rule (the path names it, whatever its `name` says), or only `enabled`; built-in rules take only `enabled`. */
-const putBody = z.union([z.strictObject({ enabled: z.boolean() }), ruleBody]);
+const enabledOnly = z.strictObject({ enabled: z.boolean() });
+const putBody = z.union([enabledOnly, ruleBody]);
 
 /** hasOwn, not `in`: `constructor` or `toString` are not built-in rules. */
 const isBuiltin = (name: string): name is keyof typeof BUILTIN_RULES => Object.hasOwn(BUILTIN_RULES, name);
@@ -37,7 +39,7 @@ const testBody = z.strictObject({
   // Checked by compileRule after this schema, so that a bad rule is a 422 like on save.
   rule: z.unknown().meta({ description: "a custom rule, as for POST /api/rules" }),
   event: z.object({
-    id: z.string().default("00000000-0000-0000-0000-000000000000"),
+    id: z.string().default(LOWEST_UUID),
     platform: z.string().default("github"),
     type: z.string(),
     subject: z.string().nullable(),
@@ -119,15 +121,15 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
     const { name } = p;
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     if (isBuiltin(name)) {
-      const parsed = z.strictObject({ enabled: z.boolean() }).safeParse(body);
+      const parsed = enabledOnly.safeParse(body);
       if (!parsed.success) return badRequest(ctx, ['built-in rules take only {"enabled": true|false}'], 422);
       await setRuleEnabled(prisma, name, parsed.data.enabled, true);
     } else {
       const existing = await findRule(prisma, name);
       if (!existing) return notFound(ctx, "rule");
-      const onlyEnabled = Object.keys(body).length === 1 && typeof body.enabled === "boolean";
-      if (onlyEnabled) {
-        await setRuleEnabled(prisma, name, body.enabled as boolean, false);
+      const onlyEnabled = enabledOnly.safeParse(body);
+      if (onlyEnabled.success) {
+        await setRuleEnabled(prisma, name, onlyEnabled.data.enabled, false);
       } else {
         const c = compileRule({ ...body, name });
         if (!c.ok) return badRequest(ctx, c.errors, 422);

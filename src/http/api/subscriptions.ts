@@ -3,7 +3,7 @@ import Router from "@koa/router";
 import type { Context } from "koa";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
-import { encodeCursor } from "../../api/cursor.js";
+import { encodeCursor, pageOf } from "../../api/cursor.js";
 import type { OutboundQueue } from "../../queue/outbound-queue.js";
 import {
   findMessage,
@@ -304,15 +304,8 @@ export function subscriptionsApi(db: Database, outbound: Pick<OutboundQueue, "en
     const id = uuidv7();
     const type = "switchyard.test";
     const data = { subscription: row.name, message: "A test message from Switchyard" };
-    try {
-      await insertMessages(prisma, [
-        { id, subscriptionId: row.id, type, payload: { type, timestamp: new Date().toISOString(), data } },
-      ]);
-    } catch (err) {
-      // Deleted meanwhile: its messages' foreign key refuses the row.
-      if ((err as { code?: string }).code === "P2003") return notFound(ctx, "subscription");
-      throw err;
-    }
+    const message = { id, subscriptionId: row.id, type, payload: { type, timestamp: new Date().toISOString(), data } };
+    if (!(await insertMessages(prisma, [message]))) return notFound(ctx, "subscription");
     ctx.status = 202;
     ctx.body = { id, status: deliveryLink(row.name, id), queued: await queued(outbound.enqueue([{ id, attempt: 1 }])) };
   });
@@ -332,18 +325,13 @@ export function subscriptionsApi(db: Database, outbound: Pick<OutboundQueue, "en
     const row = await subscriptionOf(ctx);
     if (!row) return;
     const before = q.cursor ? { createdAt: q.cursor.occurredAt, id: q.cursor.id } : undefined;
-    const items = await listMessages(prisma, row.id, {
+    const rows = await listMessages(prisma, row.id, {
       status: q.status,
       before,
       limit: q.limit + 1,
       withAttempts: q.attemptLog === "true",
     });
-    const page = items.slice(0, q.limit);
-    const last = page.at(-1);
-    ctx.body = {
-      items: page,
-      next: items.length > q.limit && last ? encodeCursor({ occurredAt: last.createdAt, id: last.id }) : null,
-    };
+    ctx.body = pageOf(rows, q.limit, (last) => encodeCursor({ occurredAt: last.createdAt, id: last.id }));
   });
 
   const deliveryDoc = {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LIMITS } from "../../shared/bounds.js";
+import { GITHUB_REPO, LIMITS } from "../../shared/bounds.js";
 
 const name = z.string().min(1).max(LIMITS.nameBytes);
 /** Years PostgreSQL can hold (shared/time.ts storableDate): year 0 and six-digit years are refused here. */
@@ -10,9 +10,7 @@ const isoDate = z.iso
 /** The generic deploy body of SPEC §2, with the bounds of shared/bounds.ts. */
 export const deployBody = z.object({
   id: z.string().min(1).max(200),
-  repository: z
-    .string()
-    .regex(new RegExp(`^[\\w.-]{1,${LIMITS.owner}}/[\\w.-]{1,${LIMITS.repository}}$`), "must be owner/repo"),
+  repository: z.string().regex(GITHUB_REPO, "must be owner/repo"),
   environment: name,
   status: z.enum(["queued", "started", "succeeded", "failed", "cancelled"]),
   sha: z.string().regex(/^[0-9a-f]{40}$/i, "must be a 40-hex SHA"),

@@ -1,11 +1,9 @@
+import { typeWord } from "../platform.js";
 import type { Priority } from "../../shared/event.js";
-
-/** A payload value fit to be part of a type: a word (GitHub has `on-demand-test` too), else nothing. */
-const word = (v: unknown) => (typeof v === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(v) ? v : undefined);
 
 /** `github.<event>[.<action>]`; `event` is already a checked event name. */
 export function githubType(event: string, payload: Record<string, unknown>): string {
-  const action = word(payload.action);
+  const action = typeWord(payload.action);
   return action ? `github.${event}.${action}` : `github.${event}`;
 }
 

@@ -1,3 +1,4 @@
+import { typeWord } from "../platform.js";
 import type { Priority } from "../../shared/event.js";
 import type { SlackBody } from "./payload.js";
 
@@ -6,10 +7,9 @@ import type { SlackBody } from "./payload.js";
  * object where Slack sends a string; `String()` of one can throw (an own `toString` that is not a
  * function), which answered 500 before.
  */
-const word = (v: unknown) => (typeof v === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(v) ? v : undefined);
 
-/** `word(v)`; `absent` when there is no value, `unknown` when there is one that is not a word. */
-const part = (v: unknown, absent: string) => word(v) ?? (v === undefined || v === null ? absent : "unknown");
+/** `typeWord(v)`; `absent` when there is no value, `unknown` when there is one that is not a word. */
+const part = (v: unknown, absent: string) => typeWord(v) ?? (v === undefined || v === null ? absent : "unknown");
 
 /** `slack.<event type>[.<subtype>]`, `slack.<interaction type>`, `slack.command`. */
 export function slackType(body: Exclude<SlackBody, { kind: "url_verification" }>): string {
@@ -22,7 +22,7 @@ export function slackType(body: Exclude<SlackBody, { kind: "url_verification" }>
       const { event, envelope } = body;
       const type = part(event.type, part(envelope.type, "event"));
       // Thread replies stay plain messages; edits and deletions are named by their subtype.
-      const subtype = word(event.subtype);
+      const subtype = typeWord(event.subtype);
       return subtype && subtype !== "thread_broadcast" ? `slack.${type}.${subtype}` : `slack.${type}`;
     }
   }
