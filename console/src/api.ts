@@ -157,6 +157,12 @@ export class ApiError extends Error {
   }
 }
 
+/** What a failed call has to say, as a list: the problems the API listed, else the error's message. */
+export function problemsOf(err: unknown): string[] {
+  const e = err as Error;
+  return e instanceof ApiError && e.problems.length ? e.problems : [e.message];
+}
+
 let unauthorized: (() => void) | null = null;
 /** Called when the API refuses the session's token (401), e.g. after it was rotated away. */
 export function onUnauthorized(handler: () => void): () => void {

@@ -462,7 +462,12 @@ describe("the web console", () => {
       `${svc.url}/webhooks/github`,
       await githubRequest(
         "pull_request",
-        { action: "opened", number: 9, repository: { full_name: "acme/web-ng", name: "web-ng", owner: { login: "acme" } }, sender: { login: "alice" } },
+        {
+          action: "opened",
+          number: 9,
+          repository: { full_name: "acme/web-ng", name: "web-ng", owner: { login: "acme" } },
+          sender: { login: "alice" },
+        },
         SECRETS.github[0]!,
       ),
     );

@@ -1,9 +1,10 @@
 import { useState } from "react";
-import { api, ApiError, type EventSummary } from "../api";
+import { api, problemsOf, type EventSummary } from "../api";
 import { fmtTime } from "../format";
 import { parseObject } from "../json";
 import { useApi } from "../useApi";
 import { KeyLink } from "./KeyLink";
+import { ProblemList } from "./Status";
 
 type Result = { links: Array<{ from: string; to: string; relation: string; rule: string; confidence: number }> };
 
@@ -34,8 +35,7 @@ export function DryRun({ text, initialEvent }: { text: string; initialEvent: str
       setProblems([]);
       setResult({ event, links });
     } catch (err) {
-      const e = err as Error;
-      setProblems(e instanceof ApiError && e.problems.length ? e.problems : [e.message]);
+      setProblems(problemsOf(err));
     } finally {
       setBusy(false);
     }
@@ -71,15 +71,7 @@ export function DryRun({ text, initialEvent }: { text: string; initialEvent: str
       <button className="secondary" onClick={run} disabled={busy}>
         Dry run
       </button>
-      {problems.length > 0 && (
-        <div className="error" role="alert">
-          <ul>
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <ProblemList problems={problems} />
       {result && (
         <div className="result" data-testid="dry-run-result">
           <p>

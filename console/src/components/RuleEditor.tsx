@@ -1,6 +1,7 @@
 import { useState } from "react";
-import { api, ApiError, type Rule } from "../api";
+import { api, problemsOf, type Rule } from "../api";
 import { parseObject } from "../json";
+import { ProblemList } from "./Status";
 
 /** The rule of SPEC §7, as a starting point for a new one. */
 export const RULE_TEMPLATE = {
@@ -41,8 +42,7 @@ export function RuleEditor({ editing, text, onText, onSaved }: Props) {
       setSaved(`Saved ${rule.name}, version ${rule.version ?? 1}.`);
       onSaved(rule);
     } catch (err) {
-      const e = err as Error;
-      setProblems(e instanceof ApiError && e.problems.length ? e.problems : [e.message]);
+      setProblems(problemsOf(err));
     } finally {
       setBusy(false);
     }
@@ -61,16 +61,7 @@ export function RuleEditor({ editing, text, onText, onSaved }: Props) {
           setSaved(null);
         }}
       />
-      {problems.length > 0 && (
-        <div className="error" role="alert" data-testid="rule-problems">
-          <strong>The rule was refused:</strong>
-          <ul>
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <ProblemList problems={problems} title="The rule was refused:" testId="rule-problems" />
       {saved && <p className="ok">{saved}</p>}
       <button onClick={save} disabled={busy}>
         {editing ? "Save new version" : "Create rule"}

@@ -25,6 +25,21 @@ export function ErrorNote({ error, what }: { error: Error | undefined; what?: st
   );
 }
 
+/** Problems to fix, listed as they were said (a form's validation, the API's 422 problems). */
+export function ProblemList({ problems, title, testId }: { problems: string[]; title?: string; testId?: string }) {
+  if (problems.length === 0) return null;
+  return (
+    <div className="error" role="alert" data-testid={testId}>
+      {title && <strong>{title}</strong>}
+      <ul>
+        {problems.map((p) => (
+          <li key={p}>{p}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="muted empty">{children}</p>;
 }

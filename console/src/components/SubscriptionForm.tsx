@@ -1,6 +1,7 @@
 import { useState } from "react";
-import { api, ApiError, type Subscription } from "../api";
+import { api, problemsOf, type Subscription } from "../api";
 import { parseObject } from "../json";
+import { ProblemList } from "./Status";
 
 const TEMPLATE = {
   name: "ship-notes",
@@ -27,8 +28,7 @@ export function SubscriptionForm({ onCreated }: { onCreated: (s: Subscription) =
       if (created.secret) setSecret(created.secret);
       onCreated(created);
     } catch (err) {
-      const e = err as Error;
-      setProblems(e instanceof ApiError && e.problems.length ? e.problems : [e.message]);
+      setProblems(problemsOf(err));
     }
   }
 
@@ -42,15 +42,7 @@ export function SubscriptionForm({ onCreated }: { onCreated: (s: Subscription) =
         value={text}
         onChange={(e) => setText(e.target.value)}
       />
-      {problems.length > 0 && (
-        <div className="error" role="alert">
-          <ul>
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <ProblemList problems={problems} />
       {secret && (
         <p className="notice">
           Signing secret, shown only now: <code>{secret}</code>

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useSearchParams } from "react-router";
 import { api, PLATFORMS } from "../api";
 import { Badge } from "../components/Badge";
+import { Pager } from "../components/Pager";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 import { fmtTime } from "../format";
 import { useApi } from "../useApi";
@@ -21,11 +22,18 @@ export default function Deliveries() {
   const [outcome, setOutcome] = useState<Record<string, string>>({});
   const [error, setError] = useState<Error | undefined>();
 
-  const choose = (k: string, v: string) => {
+  /** A new filter starts from the newest page. */
+  const choose = (k: "status" | "platform", v: string) => {
     const next = new URLSearchParams(params);
-    // A new filter starts from the newest page.
-    if (k !== "cursor") next.delete("cursor");
+    next.delete("cursor");
     next.set(k, v);
+    setParams(next);
+  };
+  /** Another page of the same filters; no cursor is the newest. */
+  const turn = (c: string) => {
+    const next = new URLSearchParams(params);
+    if (c) next.set("cursor", c);
+    else next.delete("cursor");
     setParams(next);
   };
 
@@ -101,13 +109,7 @@ export default function Deliveries() {
             </tbody>
           </table>
         )}
-        {list.data?.next && (
-          <div className="pager">
-            <button className="secondary" onClick={() => choose("cursor", list.data!.next!)}>
-              Older →
-            </button>
-          </div>
-        )}
+        <Pager cursor={cursor} next={list.data?.next} loading={list.loading} onNewest={() => turn("")} onOlder={turn} />
       </section>
     </>
   );

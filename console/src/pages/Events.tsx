@@ -4,6 +4,7 @@ import { api, PLATFORMS } from "../api";
 import { Badge, PRIORITY_TONE } from "../components/Badge";
 import { KeyLink } from "../components/KeyLink";
 import { LiveTail } from "../components/LiveTail";
+import { Pager } from "../components/Pager";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 import { fmtTime, isoToLocalInput, localInputToIso } from "../format";
 import { useApi } from "../useApi";
@@ -24,9 +25,9 @@ export default function Events() {
   const cursor = params.get("cursor") ?? "";
   const page = useApi((s) => api.events({ ...filter, cursor, limit: PAGE }, s), [params.toString()]);
 
-  const older = () => {
+  const older = (cursor: string) => {
     const next = new URLSearchParams(params);
-    next.set("cursor", page.data!.next!);
+    next.set("cursor", cursor);
     setParams(next);
   };
 
@@ -70,18 +71,13 @@ export default function Events() {
               </tbody>
             </table>
           )}
-          <div className="pager">
-            {cursor && (
-              <button className="secondary" onClick={() => setParams(withoutCursor(params))}>
-                ← Newest
-              </button>
-            )}
-            {page.data?.next && (
-              <button className="secondary" onClick={older} disabled={page.loading}>
-                Older →
-              </button>
-            )}
-          </div>
+          <Pager
+            cursor={cursor}
+            next={page.data?.next}
+            loading={page.loading}
+            onNewest={() => setParams(withoutCursor(params))}
+            onOlder={older}
+          />
         </section>
         <LiveTail filter={{ platform: filter.platform, types: filter.type, subject: filter.subject }} />
       </div>

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useSearchParams } from "react-router";
 import { api, ApiError, type OutboundDelivery, type Subscription } from "../api";
 import { Badge } from "../components/Badge";
+import { Pager } from "../components/Pager";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 import { SubscriptionForm } from "../components/SubscriptionForm";
 import { ago, fmtTime } from "../format";
@@ -266,18 +267,13 @@ function Deliveries({ name, enabled }: { name: string; enabled: boolean | undefi
           </tbody>
         </table>
       )}
-      <div className="pager">
-        {cursor && (
-          <button className="secondary" onClick={() => go({ cursor: "" })}>
-            ← Newest
-          </button>
-        )}
-        {list.data?.next && (
-          <button className="secondary" onClick={() => go({ cursor: list.data!.next! })} disabled={list.loading}>
-            Older →
-          </button>
-        )}
-      </div>
+      <Pager
+        cursor={cursor}
+        next={list.data?.next}
+        loading={list.loading}
+        onNewest={() => go({ cursor: "" })}
+        onOlder={(next) => go({ cursor: next })}
+      />
     </section>
   );
 }
