@@ -31,11 +31,11 @@ import { fileURLToPath } from "node:url";
 import { Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { freePort } from "./lifecycle.js";
 import { deleteRedisPrefix } from "./redis-prefix.js";
 import { startPgProxy, type PgProxy } from "./chaos/pg-proxy.js";
 import {
   alive,
-  freePort,
   killAllNow,
   onSpawn,
   signal,
@@ -47,6 +47,7 @@ import {
 } from "./chaos/processes.js";
 import { startRedisServer, type RedisServer } from "./chaos/redis-server.js";
 import { createSender, type Attempt, type Sender } from "./chaos/sender.js";
+import { INGEST_QUEUE } from "../src/queue/ingest-queue.js";
 import { migrate } from "../src/store/migrate.js";
 
 const num = (name: string, fallback: number) => {
@@ -79,6 +80,8 @@ const SECRETS = {
 
 interface Ctx {
   web: Proc;
+  /** The web process's port, the same across restarts. */
+  webPort: number;
   workers: Proc[];
   redis: RedisServer;
   proxy: PgProxy;
@@ -118,7 +121,7 @@ const SCENARIOS: Scenario[] = [
       await sleep(3000);
       const web = c.restartWeb();
       c.mark("web restarted");
-      const ms = await waitHttpOk(web, `http://127.0.0.1:${webPort(web)}/readyz`, 30_000).catch(() => NaN);
+      const ms = await waitHttpOk(web, `http://127.0.0.1:${c.webPort}/readyz`, 30_000).catch(() => NaN);
       c.mark(`web ready after ${(ms / 1000).toFixed(1)} s`);
     },
   },
@@ -153,7 +156,7 @@ const SCENARIOS: Scenario[] = [
       c.mark(`postgres refusing (${c.proxy.stats.reset} connections reset, ${open} opened so far)`);
       await sleep(Math.min(5000, (PG_DOWN_S * 1000) / 2));
       // The receivers need Redis only; does the web process still say it is ready?
-      const ready = await fetch(`http://127.0.0.1:${webPort(c.web)}/readyz`, {
+      const ready = await fetch(`http://127.0.0.1:${c.webPort}/readyz`, {
         signal: AbortSignal.timeout(3000),
       }).then(
         async (r) => `${r.status} ${await r.text()}`,
@@ -197,9 +200,6 @@ async function fillBatches(c: Ctx): Promise<number> {
   return active;
 }
 
-const webPorts = new WeakMap<Proc, number>();
-const webPort = (p: Proc) => webPorts.get(p)!;
-
 // ---------------------------------------------------------------------------------------------
 // Harness
 // ---------------------------------------------------------------------------------------------
@@ -240,6 +240,16 @@ let admin: pg.Client | undefined;
 let activeSender: Sender | undefined;
 let aborted = false;
 
+/** The one connection to the bench database (public schema) that counts rows and drops schemas; cleanup() ends it. */
+async function adminClient(): Promise<pg.Client> {
+  if (!admin) {
+    const client = new pg.Client({ connectionString: `${PG_BASE}/${DB}` });
+    await client.connect();
+    admin = client;
+  }
+  return admin;
+}
+
 let cleaned: Promise<void> | undefined;
 function cleanup(): Promise<void> {
   cleaned ??= (async () => {
@@ -258,13 +268,7 @@ function cleanup(): Promise<void> {
     }
     await redis?.stop().catch(() => undefined);
     await proxy?.close().catch(() => undefined);
-    if (!admin && schemas.length) {
-      const client = new pg.Client({ connectionString: `${PG_BASE}/${DB}` });
-      admin = await client.connect().then(
-        () => client,
-        () => undefined,
-      );
-    }
+    if (!admin && schemas.length) await adminClient().catch(() => undefined);
     if (admin) {
       for (const schema of schemas) {
         if (KEEP) console.log(`kept schema ${schema} in ${DB}`);
@@ -322,12 +326,7 @@ async function runScenario(s: Scenario, index: number): Promise<Row> {
   if (!KEEP) tell({ schema });
   prefixes.push(prefix);
   await migrate(databaseUrl); // creates the database if needed, then the private schema
-  if (!admin) {
-    const client = new pg.Client({ connectionString: `${PG_BASE}/${DB}` });
-    await client.connect();
-    admin = client;
-  }
-  const db = admin;
+  const db = await adminClient();
 
   const env = {
     PORT: "0",
@@ -342,24 +341,20 @@ async function runScenario(s: Scenario, index: number): Promise<Row> {
   };
   const port = await freePort();
   const logOf = (name: string) => path.join(tmp, `${index}-${s.name}-${name}.log`);
-  const startWeb = () => {
-    const p = spawnService(ROOT, "web", { ...env, ROLE: "web", PORT: String(port) }, logOf("web"));
-    webPorts.set(p, port);
-    return p;
-  };
+  const startWeb = () => spawnService(ROOT, "web", { ...env, ROLE: "web", PORT: String(port) }, logOf("web"));
   const startWorker = (i: number) => spawnService(ROOT, `worker ${i}`, { ...env, ROLE: "worker" }, logOf(`worker${i}`));
 
   const procs: Proc[] = [];
-  const ctx = { workers: [] as Proc[] } as unknown as Ctx;
+  const ctx = { workers: [] as Proc[], webPort: port } as unknown as Ctx;
   ctx.web = startWeb();
   ctx.workers = [startWorker(0), startWorker(1)];
   procs.push(ctx.web, ...ctx.workers);
 
   const queueRedis = new Redis(redis!.url, { maxRetriesPerRequest: null });
   queueRedis.on("error", () => undefined);
-  const queue = new Queue("ingest", { connection: queueRedis, prefix });
+  const queue = new Queue(INGEST_QUEUE, { connection: queueRedis, prefix });
   queue.on("error", () => undefined);
-  const events = new QueueEvents("ingest", {
+  const events = new QueueEvents(INGEST_QUEUE, {
     connection: { host: "127.0.0.1", port: redis!.port, maxRetriesPerRequest: null },
     prefix,
   });

@@ -5,12 +5,10 @@
  * switchyard_bench database itself is kept: other benches may be using it).
  * Run: npm run bench:ingest (builds dist/ first if it is missing); BENCH_DIST=<dist> measures another build.
  */
-import { stopChild } from "./lifecycle.js";
+import { freePort, stopChild } from "./lifecycle.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { once } from "node:events";
-import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -20,11 +18,13 @@ import autocannon from "autocannon";
 import { Queue } from "bullmq";
 import pg from "pg";
 import { deleteRedisPrefix } from "./redis-prefix.js";
+import { INGEST_QUEUE } from "../src/queue/ingest-queue.js";
 import { migrate } from "../src/store/migrate.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // Another build to measure (side-by-side comparisons of two commits): BENCH_DIST=/path/to/dist.
 const DIST = process.env.BENCH_DIST ?? `${ROOT}dist`;
+const MAIN = `${DIST}/main.js`;
 const CONNECTIONS = 50;
 const WARMUP_S = 2;
 const DURATION_S = 10;
@@ -63,14 +63,6 @@ function abort(code: number) {
 }
 function checkAborted() {
   if (aborted) throw new Error("aborted");
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, "127.0.0.1");
-  await once(srv, "listening");
-  const { port } = srv.address() as { port: number };
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
 }
 
 /** Spawns a node child on a free loopback port; resolves once `readyPath` answers `readyStatus`. */
@@ -170,7 +162,7 @@ let cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
-  await Promise.all([...children].map(stopChild));
+  await Promise.all([...children].map((c) => stopChild(c)));
   await deleteRedisPrefix(REDIS_URL, REDIS_PREFIX);
   const db = new pg.Client({ connectionString: `${PG_BASE}/${DB}` });
   await db
@@ -196,8 +188,8 @@ try {
     `load: autocannon, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up (discarded) + ${DURATION_S} s, ${Buffer.byteLength(body)} B pull_request payload, distinct X-GitHub-Delivery per request`,
   );
 
-  if (!existsSync(`${DIST}/main.js`)) {
-    console.log("dist/main.js missing: running npm run build");
+  if (!existsSync(MAIN)) {
+    console.log(`${MAIN} missing: running npm run build`);
     if (spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" }).status !== 0)
       throw new Error("npm run build failed");
   }
@@ -212,19 +204,19 @@ try {
 
   // ROLE=web: receivers only, so no worker competes with the receive path for the 2 cores.
   const env = { ROLE: "web", LOG_LEVEL: "warn", DATABASE_URL, REDIS_URL, REDIS_PREFIX, GITHUB_WEBHOOK_SECRET: SECRET };
-  const svc = await start([`${DIST}/main.js`], env, "/readyz", 200);
+  const svc = await start([MAIN], env, "/readyz", 200);
   const service = await measure("switchyard ROLE=web", svc.port);
   await stopChild(svc.child);
   checkAborted();
 
   // Every 202 must have left a job behind (a 503 after a late enqueue may add one more).
-  const queue = new Queue("ingest", { connection: { host: "127.0.0.1", port: 6379 }, prefix: REDIS_PREFIX });
+  const queue = new Queue(INGEST_QUEUE, { connection: { host: "127.0.0.1", port: 6379 }, prefix: REDIS_PREFIX });
   const counts = await queue.getJobCounts("waiting", "prioritized", "delayed", "active");
   await queue.close();
   const jobs = Object.values(counts).reduce((a, b) => a + b, 0);
   const acked = service.n202 + service.warm202;
   console.log(
-    `service: node dist/main.js, ROLE=web (receivers only, no worker running), ready in ${svc.startMs.toFixed(0)} ms; jobs queued ${jobs} >= 202 answers ${acked}`,
+    `service: node ${MAIN}, ROLE=web (receivers only, no worker running), ready in ${svc.startMs.toFixed(0)} ms; jobs queued ${jobs} >= 202 answers ${acked}`,
   );
   if (jobs < acked) throw new Error(`${acked - jobs} deliveries answered 202 but not queued`);
 

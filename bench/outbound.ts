@@ -11,7 +11,7 @@
  * Env: EVENTS (10000), WORKERS (1), RATE (200), PACED_S (15), OUTBOUND_CONCURRENCY (the service's default),
  * WORKER_NODE_ARGS (extra node flags for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), KEEP=1 (keep schema).
  */
-import { dropBenchSchema, stopChild } from "./lifecycle.js";
+import { dropBenchSchema, spawnWorkers, stopChild } from "./lifecycle.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
@@ -60,7 +60,7 @@ let cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
-  await Promise.all([...children].map(stopChild));
+  await Promise.all([...children].map((c) => stopChild(c)));
   await deleteRedisPrefix(REDIS_URL, REDIS_PREFIX);
   if (dbConnected) {
     await dropBenchSchema(db, SCHEMA);
@@ -247,24 +247,18 @@ try {
     OUTBOUND_ALLOW_PRIVATE: "true",
     OUTBOUND_CONCURRENCY: String(CONCURRENCY),
   };
-  for (let i = 0; i < WORKERS; i++) {
-    const nodeArgs = (process.env.WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
-      cwd: ROOT,
-      env: workerEnv,
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    children.add(child);
-    workerPids.push(child.pid!);
-    child.once("exit", (code, signal) => {
-      children.delete(child);
-      if (!cleaned) console.error(`worker ${i} exited early (${code ?? signal})`);
-    });
-  }
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const outbound = new Queue(OUTBOUND_QUEUE, { connection: redis, prefix: REDIS_PREFIX });
-  for (const until = Date.now() + 60_000; (await outbound.getWorkersCount()) < WORKERS; await sleep(100))
-    if (Date.now() > until) throw new Error("workers did not start within 60 s");
+  const workers = await spawnWorkers({
+    root: ROOT,
+    count: WORKERS,
+    env: workerEnv,
+    nodeArgs: (process.env.WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean),
+    children,
+    stopping: () => cleaned,
+    queue: outbound,
+  });
+  workerPids.push(...workers.map((w) => w.pid!));
   await outbound.close();
   redis.disconnect();
 

@@ -7,8 +7,8 @@
  * Run: npx tsx bench/pipeline.ts
  * Env: EVENTS (50000), WORKERS (2), BENCH_SEED (a fixed workload: compare graph digests across commits), WORKER_BATCH_SIZE, WORKER_WRITERS and WORKER_CONCURRENCY (the service's defaults), REPOS (EVENTS/250, at most 200), TIMEOUT_S (900), KEEP=1 (keep schema).
  */
-import { dropBenchSchema, stopChild } from "./lifecycle.js";
-import { spawn, type ChildProcess } from "node:child_process";
+import { dropBenchSchema, spawnWorkers, stopChild } from "./lifecycle.js";
+import type { ChildProcess } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -463,7 +463,7 @@ let cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
-  await Promise.all([...children].map(stopChild));
+  await Promise.all([...children].map((c) => stopChild(c)));
   await deleteRedisPrefix(REDIS_URL, REDIS_PREFIX);
   redis.disconnect();
   if (dbConnected) {
@@ -527,21 +527,14 @@ try {
     WORKER_BATCH_SIZE: String(BATCH_SIZE),
     WORKER_WRITERS: String(WRITERS),
   };
-  for (let i = 0; i < WORKERS; i++) {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: ROOT,
-      env: workerEnv,
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    children.add(child);
-    child.once("exit", (code, signal) => {
-      children.delete(child);
-      if (!cleaned) console.error(`worker ${i} exited early (${code ?? signal})`);
-    });
-  }
-  for (const until = Date.now() + 60_000; (await ingest.queue.getWorkersCount()) < WORKERS; await sleep(100)) {
-    if (Date.now() > until || children.size < WORKERS) throw new Error("workers did not start within 60 s");
-  }
+  await spawnWorkers({
+    root: ROOT,
+    count: WORKERS,
+    env: workerEnv,
+    children,
+    stopping: () => cleaned,
+    queue: ingest.queue,
+  });
 
   // Enqueue everything as fast as possible. Each job gets exactly what enqueue() gives it (job id,
   // priority, deduplication) on top of the queue's default options, which addBulk merges in too.

@@ -5,10 +5,9 @@
  * bench can stop them all, whatever happened.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { closeSync, openSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { stopChild } from "../lifecycle.js";
 
 export interface Proc {
   name: string;
@@ -26,14 +25,6 @@ let spawnHook: ((pid: number) => void) | undefined;
 /** Called with the pid of every process started from now on (the bench's reaper records them). */
 export function onSpawn(hook: (pid: number) => void): void {
   spawnHook = hook;
-}
-
-export async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, "127.0.0.1");
-  await once(srv, "listening");
-  const { port } = srv.address() as { port: number };
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
 }
 
 export function spawnService(root: string, name: string, env: Record<string, string>, log: string): Proc {
@@ -58,19 +49,8 @@ export const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCod
 
 /** Sends `signal` and resolves with the exit, SIGKILL after `graceMs`. */
 export async function signal(p: Proc, sig: NodeJS.Signals, graceMs = 15_000): Promise<{ ms: number; killed: boolean }> {
-  const t0 = performance.now();
   p.expectExit = true;
-  if (!alive(p)) return { ms: 0, killed: false };
-  const exited = once(p.child, "exit");
-  p.child.kill(sig);
-  let killed = false;
-  const timer = setTimeout(() => {
-    killed = true;
-    p.child.kill("SIGKILL");
-  }, graceMs);
-  await exited;
-  clearTimeout(timer);
-  return { ms: performance.now() - t0, killed };
+  return stopChild(p.child, { signal: sig, graceMs });
 }
 
 /** Stops every process ever started (SIGTERM, SIGKILL after 10 s). */

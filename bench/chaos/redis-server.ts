@@ -4,9 +4,9 @@
  * the same port and directory without touching the machine's shared Redis.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
+import { stopChild } from "../lifecycle.js";
 
 export interface RedisServer {
   readonly port: number;
@@ -88,13 +88,9 @@ export async function startRedisServer(
 
   async function kill(signal: NodeJS.Signals) {
     const c = child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const exited = once(c, "exit");
-    c.kill("SIGCONT");
-    c.kill(signal);
-    const timer = setTimeout(() => c.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
+    if (!c) return;
+    if (c.exitCode === null && c.signalCode === null) c.kill("SIGCONT"); // a hung (stopped) server acts on no signal but SIGKILL
+    await stopChild(c, { signal, graceMs: 5000 });
   }
 
   await launch();

@@ -16,8 +16,7 @@ import {
   slackRequest,
   type SignedRequest,
 } from "../../src/senders/sign.js";
-
-export type Platform = "github" | "slack" | "linear" | "deploy";
+import type { Platform } from "../../src/shared/event.js";
 
 export interface Secrets {
   github: string;
