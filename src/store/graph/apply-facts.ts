@@ -303,13 +303,16 @@ export async function applyFacts(
     scopes.filter((s) => !known.has(s)),
     shared.filter((s) => !known.has(s)),
   );
-  // Read once the locks are held: a team first seen by a concurrent batch is committed by now.
+  // Teams known before the locks stay known (none is ever removed); the others are read again once
+  // the locks are held: one first seen by a concurrent batch is committed by now.
   const teams = [...new Set([...scopes, ...shared].map((s) => scopeValue(s, "team")).filter((t) => t !== null))];
-  const seen = teams.length
-    ? await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${teams})`
+  const unknown = teams.filter((t) => !known.has(scope("team", t)));
+  const seen = unknown.length
+    ? await tx.query<Array<{ key: string }>>`SELECT key FROM linear_teams WHERE key = ANY(${unknown})`
     : [];
+  const knownTeams = [...teams.filter((t) => known.has(scope("team", t))), ...seen.map((t) => t.key)];
   // Shared by the batch: a deploy's recompute reads only stored facts, so one at the end sees them all.
-  const p: Pending = { links: [], mentions: [], deploys: new Set(), teams: new Set(seen.map((t) => t.key)) };
+  const p: Pending = { links: [], mentions: [], deploys: new Set(), teams: new Set(knownTeams) };
   for (const { eventId, at, facts } of items) {
     await applyLinear(tx, p, facts, at);
     if (facts.pullRequest) await applyPullRequest(tx, p, facts.pullRequest, eventId, enabled);
