@@ -13,7 +13,7 @@ export const MAX_LINKS_PER_RULE = 100;
  * the program: `(.{96})` over 64 KiB takes ~0.3 s, so bigger programs (long bounded repeats) are refused on save.
  * Realistic patterns are far smaller (`\b([0-9a-f]{7,40})\b` is 79).
  */
-export const MAX_PATTERN_PROGRAM = 100;
+const MAX_PATTERN_PROGRAM = 100;
 
 /** A custom correlation rule (SPEC §7). Unknown fields are refused. */
 export const customRuleSchema = z

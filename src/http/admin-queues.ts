@@ -6,7 +6,7 @@ import type { Middleware } from "koa";
 import { INGEST_QUEUE } from "../queue/ingest-queue.js";
 import { tokenMatcher } from "./auth.js";
 
-export const ADMIN_QUEUES_PATH = "/admin/queues";
+const ADMIN_QUEUES_PATH = "/admin/queues";
 
 /** The password of an HTTP Basic `Authorization` header (any user name), or null. */
 export function basicPassword(header: string | undefined): string | null {
@@ -25,7 +25,7 @@ const withoutExternalFonts = (html: string) =>
   html.replace(/<link[^>]+href="https:\/\/fonts\.(googleapis|gstatic)\.com[^"]*"[^>]*>/g, "");
 
 /** A request made by a page of this origin: `Sec-Fetch-Site`, else `Origin`; neither (curl, scripts) is not a browser's. */
-export function sameOrigin(fetchSite: string, origin: string, ours: string): boolean {
+function sameOrigin(fetchSite: string, origin: string, ours: string): boolean {
   if (fetchSite) return fetchSite === "same-origin" || fetchSite === "none";
   return !origin || origin === ours;
 }

@@ -30,7 +30,7 @@ export interface RouteDoc {
   public?: boolean;
 }
 
-export const errorBody = z
+const errorBody = z
   .object({
     error: z.string(),
     problems: z.array(z.string()).optional().meta({ description: "every problem of the input, `field: message`" }),
@@ -41,7 +41,7 @@ const operations = new Map<string, RouteConfig>();
 let cached: ReturnType<OpenApiGeneratorV31["generateDocument"]> | undefined;
 
 /** Koa's `/entities/:key` is OpenAPI's `/api/entities/{key}`. */
-export const openApiPath = (path: string) => API_PREFIX + path.replace(/:(\w+)/g, "{$1}");
+const openApiPath = (path: string) => API_PREFIX + path.replace(/:(\w+)/g, "{$1}");
 
 const content = (r: Exclude<ResponseDoc, string>) =>
   r.schema || r.contentType ? { [r.contentType ?? "application/json"]: { schema: r.schema ?? z.string() } } : undefined;
@@ -98,7 +98,7 @@ const version = (
 ).version;
 
 /** The document, built once per set of routes. */
-export function openApiDocument() {
+function openApiDocument() {
   if (cached) return cached;
   const registry = new OpenAPIRegistry();
   registry.registerComponent("securitySchemes", "bearerAuth", {

@@ -14,3 +14,9 @@ export function notFound(ctx: Context, what: string): void {
   ctx.status = 404;
   ctx.body = { error: `no such ${what}` };
 }
+
+/** 409: the request is valid but the resource's state refuses it (exists, disabled, pending). */
+export function conflict(ctx: Context, error: string): void {
+  ctx.status = 409;
+  ctx.body = { error };
+}

@@ -78,7 +78,7 @@ const mdLink = (label: string, url: string | null) =>
   url && /^https?:\/\//i.test(url) ? `[${md(label)}](${url.replace(/[()\s]/g, encodeURIComponent)})` : md(label);
 
 /** The comment: one line, with links to the deploy and the PRs that shipped the issue. */
-export function linearCommentBody(d: IssueShipped): string {
+function linearCommentBody(d: IssueShipped): string {
   const deploy = mdLink(keyLabel(d.deploy.key), d.deploy.url);
   const where = [d.repository, d.deploy.sha ? `\`${d.deploy.sha.slice(0, 7)}\`` : null].filter(Boolean).join(" @ ");
   const prs = d.pullRequests.map((pr: EntityRef) => mdLink(entityLabel(pr, d.repository), pr.url));
@@ -131,7 +131,7 @@ function isRateLimited(err: unknown): boolean {
 }
 
 /** A Linear error as an attempt's outcome. The SDK's messages hold the query and variables, never the key. */
-export function linearFailure(err: unknown): SendOutcome {
+function linearFailure(err: unknown): SendOutcome {
   if (err instanceof Outcome) return err.outcome;
   const e = (err ?? {}) as LinearLikeError;
   const statusCode = typeof e.status === "number" ? e.status : null;

@@ -26,7 +26,7 @@ export interface RelayOptions {
 }
 
 /** The messages `items` make for `subscribers`: one per (subscription, matching item). Pure. */
-export function fanOut(items: OutboxItem[], subscribers: Subscriber[]): RelayedMessage[] {
+function fanOut(items: OutboxItem[], subscribers: Subscriber[]): RelayedMessage[] {
   const filters = subscribers.map((s) => ({ id: s.id, matches: compileFilter(s.types, s.where) }));
   return items.flatMap((item) =>
     filters

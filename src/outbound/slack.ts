@@ -27,7 +27,7 @@ export interface SlackSenderOptions {
 }
 
 /** The metadata event type our messages carry; `event_payload.id` is the message id. */
-export const SLACK_METADATA_TYPE = "switchyard_message";
+const SLACK_METADATA_TYPE = "switchyard_message";
 
 /** How far back the redelivery check reads: pages of the channel's history since the message was made. */
 const HISTORY_PAGES = 5;
@@ -43,7 +43,7 @@ const TRANSIENT = new Set(["internal_error", "fatal_error", "service_unavailable
 const CANNOT_CHECK = new Set(["channel_not_found", "not_in_channel", "missing_scope", "no_permission"]);
 
 /** A Slack error as an attempt's outcome; Slack's messages and error codes hold no token. */
-export function slackFailure(err: unknown): SendOutcome {
+function slackFailure(err: unknown): SendOutcome {
   const e = err as { code?: string; data?: WebAPIPlatformError["data"]; statusCode?: number; retryAfter?: number };
   switch (e?.code) {
     case ErrorCode.RateLimitedError:

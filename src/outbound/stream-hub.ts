@@ -455,7 +455,7 @@ export function createHub(options: HubOptions): Hub {
 }
 
 /** Reads for the hub from the outbox table. */
-export const databaseSource = (prisma: PrismaClient): OutboxSource => ({
+const databaseSource = (prisma: PrismaClient): OutboxSource => ({
   read: (after, limit) => readOutbox(prisma, after, limit),
   last: () => lastPosition(prisma),
   positionOf: (id) => positionOf(prisma, id),

@@ -18,9 +18,9 @@ import { parseRetryAfter } from "./schedule.js";
  * reaches an internal service.
  */
 
-export const USER_AGENT = "Switchyard-Webhooks/1";
+const USER_AGENT = "Switchyard-Webhooks/1";
 /** Bytes of an answer kept in the attempt log. */
-export const EXCERPT_BYTES = 1024;
+const EXCERPT_BYTES = 1024;
 /** An answer longer than this is cut (its socket is not reused): only the excerpt is ever kept. */
 const MAX_READ_BYTES = 64 * 1024;
 /** Throttling answers whose `Retry-After` is honoured. */

@@ -23,7 +23,6 @@ export interface Answered {
 
 /** One sender's receiver: verifies with the platform's own scheme and names the delivery. */
 export interface Receiver {
-  platform: Platform;
   contentTypes: readonly string[];
   /**
    * Request headers stored with the delivery besides content-type and user-agent: never signatures

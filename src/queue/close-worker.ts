@@ -3,7 +3,7 @@ import { deadline } from "../shared/deadline.js";
 import type { Logger } from "../shared/log.js";
 
 /** How long a worker may take to finish its jobs and close before it is disconnected. */
-export const WORKER_CLOSE_MS = 10_000;
+const WORKER_CLOSE_MS = 10_000;
 
 /**
  * Closes a BullMQ worker, letting the jobs it holds finish. An idle worker's close can wait for

@@ -22,7 +22,7 @@ export interface OutboundItem extends OutboundJob {
   delayMs?: number;
 }
 
-export const outboundJobId = (id: string, attempt: number) => `${id}.${attempt}`;
+const outboundJobId = (id: string, attempt: number) => `${id}.${attempt}`;
 
 export function createOutboundQueue(o: { connection: Redis; prefix: string }) {
   const queue = new Queue<OutboundJob>(OUTBOUND_QUEUE, {

@@ -18,10 +18,6 @@ export class InflightBytes {
   #used = 0;
   constructor(readonly cap: number) {}
 
-  get used(): number {
-    return this.#used;
-  }
-
   open(): Holding {
     let held = 0;
     let released = false;

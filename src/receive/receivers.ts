@@ -6,7 +6,7 @@ import { receiveLimits, type ReceiveLimits } from "./limits.js";
 import type { Enqueue } from "./receive-delivery.js";
 
 /** Receivers for the platforms that have secrets configured; the others answer 503. */
-export function createReceivers(config: Config): Partial<Record<Platform, Receiver>> {
+function createReceivers(config: Config): Partial<Record<Platform, Receiver>> {
   const receivers: Partial<Record<Platform, Receiver>> = {};
   for (const m of Object.values(PLATFORM_MODULES)) {
     const secrets = config[m.secretsVariable];

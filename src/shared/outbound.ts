@@ -1,6 +1,6 @@
 /** Shapes of what Switchyard tells others (SPEC §9, §10): shared by the graph, the relay, the senders and the stream. */
 
-export const MILESTONE_TYPES = [
+const MILESTONE_TYPES = [
   "link.created",
   "pr.shipped",
   "issue.shipped",

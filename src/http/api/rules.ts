@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { withinDeadline } from "../deadline.js";
 import { route } from "../openapi.js";
-import { badRequest, notFound } from "../respond.js";
+import { badRequest, notFound, conflict } from "../respond.js";
 import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
 import { applyCustomRule, compileRule, customRuleSchema } from "../../correlate/custom-rules.js";
 import type { RuleBook } from "../../pipeline/rule-book.js";
@@ -97,11 +97,8 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
     try {
       await createRule(prisma, definition.name, enabled, definition);
     } catch (err) {
-      if (err instanceof RuleExists) {
-        ctx.status = 409;
-        ctx.body = { error: `rule ${definition.name} exists; PUT /api/rules/${definition.name} to change it` };
-        return;
-      }
+      if (err instanceof RuleExists)
+        return conflict(ctx, `rule ${definition.name} exists; PUT /api/rules/${definition.name} to change it`);
       throw err;
     }
     book.invalidate();

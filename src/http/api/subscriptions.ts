@@ -26,7 +26,7 @@ import {
 import { LIMITS } from "../../shared/bounds.js";
 import { withinDeadline } from "../deadline.js";
 import { route } from "../openapi.js";
-import { badRequest, notFound } from "../respond.js";
+import { badRequest, notFound, conflict } from "../respond.js";
 import { eventCursor, limit, sqlText, typeGlob, uuid, valid } from "./params.js";
 
 // ---- Validation at the edge (SPEC §9) ----
@@ -187,11 +187,6 @@ function storedDefinition(r: SubscriptionRow, kind: unknown): Record<string, unk
 }
 
 const deliveryLink = (name: string, id: string) => `/api/subscriptions/${name}/deliveries/${id}`;
-
-function conflict(ctx: Context, error: string) {
-  ctx.status = 409;
-  ctx.body = { error };
-}
 
 /** /api/subscriptions (SPEC §9): definitions, a test message, deliveries and their retry. */
 export function subscriptionsApi(db: Database, outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow">): Router {

@@ -10,7 +10,6 @@ const HEADERS = ["webhook-id", "webhook-timestamp", "webhook-signature"] as cons
 export function deployReceiver(secrets: string[]): Receiver {
   const verifiers = secrets.map((secret) => new Webhook(secret));
   return {
-    platform: "deploy",
     contentTypes: ["application/json"],
     keepHeaders: ["webhook-id", "webhook-timestamp"],
     async accept(req) {

@@ -19,7 +19,6 @@ const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 export function githubReceiver(secrets: string[]): Receiver {
   const [secret, ...additionalSecrets] = secrets;
   return {
-    platform: "github",
     replaySignatureHeader: "x-hub-signature-256",
     contentTypes: ["application/json", "application/x-www-form-urlencoded"],
     keepHeaders: [

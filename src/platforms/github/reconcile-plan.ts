@@ -33,10 +33,10 @@ export interface PlanOptions {
 }
 
 export const GITHUB_WINDOW_MS = 3 * 24 * 3600_000;
-export const DEFAULT_MARGIN_MS = 3600_000;
-export const DEFAULT_PENDING_MS = 10 * 60_000;
+const DEFAULT_MARGIN_MS = 3600_000;
+const DEFAULT_PENDING_MS = 10 * 60_000;
 
-export const isSuccess = (a: DeliveryAttempt): boolean => a.status_code >= 200 && a.status_code < 300;
+const isSuccess = (a: DeliveryAttempt): boolean => a.status_code >= 200 && a.status_code < 300;
 
 /** GUIDs with no successful attempt: the ones worth asking Switchyard's store about. */
 export function unsucceededGuids(deliveries: DeliveryAttempt[]): string[] {

@@ -14,7 +14,6 @@ const EVENT_NAME = /^[a-z_]{1,64}$/i;
 export function linearReceiver(secrets: string[]): Receiver {
   const clients = secrets.map((secret) => new LinearWebhookClient(secret));
   return {
-    platform: "linear",
     replaySignatureHeader: "linear-signature",
     contentTypes: ["application/json"],
     keepHeaders: ["linear-delivery", "linear-event"],

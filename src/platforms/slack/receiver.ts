@@ -10,7 +10,6 @@ const MAX_SKEW_SECONDS = 300;
 /** Slack's v0 signature, verified by @slack/bolt's verifier against each secret in turn. */
 export function slackReceiver(secrets: string[]): Receiver {
   return {
-    platform: "slack",
     contentTypes: ["application/json", "application/x-www-form-urlencoded"],
     keepHeaders: ["x-slack-request-timestamp", "x-slack-retry-num", "x-slack-retry-reason"],
     async accept(req) {
