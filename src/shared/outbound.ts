@@ -1,14 +1,7 @@
 /** Shapes of what Switchyard tells others (SPEC §9, §10): shared by the graph, the relay, the senders and the stream. */
 
-const MILESTONE_TYPES = [
-  "link.created",
-  "pr.shipped",
-  "issue.shipped",
-  "deploy.changes",
-  "pr.reverted",
-  "deploy.rolled_back",
-] as const;
-export type MilestoneType = (typeof MILESTONE_TYPES)[number];
+/** The milestones the graph tells of (SPEC §9); their data is MilestoneData. */
+export type MilestoneType = keyof MilestoneData;
 
 /** The fields of a message a subscription's or a stream's `where` can name (SPEC §9, §10). */
 export const WHERE_FIELDS = ["environment", "repository", "platform"] as const;
