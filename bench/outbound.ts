@@ -5,7 +5,9 @@
  * receiver (bench/outbound-receiver.ts, its own process) that verifies every signature.
  *   1. ceiling: the bare receiver's rate (autocannon, signed requests, verified, nothing else);
  *   2. burst: EVENTS events stored in one transaction, fanned out 3×: deliveries/s (target ≥ 2,000);
- *   3. paced: RATE events/s for PACED_S seconds: p50/p95/p99 (target p95 ≤ 100 ms).
+ *   3. paced: RATE events/s for PACED_S seconds: p50/p95/p99 (target p95 ≤ 100 ms);
+ *   4. paced again, with a 4th subscription whose receiver (another host, 127.0.0.2) never answers
+ *      (issue 21): the healthy subscriptions' p95 beside it, against step 3's (target: unchanged).
  * Leaves nothing behind (children stopped, schema dropped, Redis prefix deleted).
  * Run: npx tsx bench/outbound.ts
  * Env: EVENTS (10000), WORKERS (1), RATE (200), PACED_S (15), OUTBOUND_CONCURRENCY (the service's default),
@@ -16,6 +18,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
+import { createServer, type ServerResponse } from "node:http";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -36,7 +39,7 @@ const EVENTS = env("EVENTS", 10_000);
 const WORKERS = env("WORKERS", 1);
 const RATE = env("RATE", 200);
 const PACED_S = env("PACED_S", 15);
-const { OUTBOUND_CONCURRENCY: CONCURRENCY } = loadConfig(process.env);
+const { OUTBOUND_CONCURRENCY: CONCURRENCY, OUTBOUND_TIMEOUT_MS: TIMEOUT_MS } = loadConfig(process.env);
 const SUBSCRIPTIONS = ["/a", "/b", "/c"];
 const TARGET_RATE = 2000; // deliveries/s
 const TARGET_P95_MS = 100;
@@ -53,6 +56,23 @@ const DATABASE_URL = `${PG_BASE}/${DB}?schema=${SCHEMA}`;
 const secrets = Object.fromEntries(SUBSCRIPTIONS.map((p) => [p, `whsec_${randomBytes(32).toString("base64")}`]));
 
 const children = new Set<ChildProcess>();
+/** Step 4's receiver: reads each request and never answers (until the end). */
+const held = new Set<ServerResponse>();
+let hangingRequests = 0;
+let mostHeld = 0;
+const hanging = createServer((req, res) => {
+  req.resume();
+  hangingRequests++;
+  held.add(res);
+  mostHeld = Math.max(mostHeld, held.size);
+  res.on("close", () => held.delete(res));
+});
+function closeHanging() {
+  if (!hanging.listening) return;
+  for (const res of held) res.destroy();
+  hanging.closeAllConnections();
+  hanging.close();
+}
 const db = new pg.Client({ connectionString: `${PG_BASE}/${DB}` });
 let dbConnected = false;
 
@@ -60,6 +80,7 @@ let cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
+  closeHanging();
   await Promise.all([...children].map((c) => stopChild(c)));
   await deleteRedisPrefix(REDIS_URL, REDIS_PREFIX);
   if (dbConnected) {
@@ -246,6 +267,8 @@ try {
     LOG_LEVEL: "warn",
     OUTBOUND_ALLOW_PRIVATE: "true",
     OUTBOUND_CONCURRENCY: String(CONCURRENCY),
+    // Workers seal the subscriptions inserted above at start and open them for every send, as in production.
+    SECRETS_KEYS: `bench:${randomBytes(32).toString("base64")}`,
   };
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const outbound = new Queue(OUTBOUND_QUEUE, { connection: redis, prefix: REDIS_PREFIX });
@@ -295,18 +318,42 @@ try {
   const tick = 50;
   const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
   const ticks = Math.round((PACED_S * 1000) / tick);
-  const start = Date.now();
-  for (let i = 0; i < ticks; i++) {
-    await storeEvents(perTick);
-    const wait = start + (i + 1) * tick - Date.now();
-    if (wait > 0) await sleep(wait);
+  async function pacedRun() {
+    const start = Date.now();
+    for (let i = 0; i < ticks; i++) {
+      await storeEvents(perTick);
+      const wait = start + (i + 1) * tick - Date.now();
+      if (wait > 0) await sleep(wait);
+    }
+    return delivered(ticks * perTick * SUBSCRIPTIONS.length);
   }
-  const paced = await delivered(ticks * perTick * SUBSCRIPTIONS.length);
+  const paced = await pacedRun();
   const { line, p95 } = latencyLine(paced.latencies!);
   console.log(
     `paced: ${((ticks * perTick) / PACED_S).toFixed(0)} events/s for ${PACED_S} s (${paced.count} deliveries): stored → delivered ${line} — target p95 ≤ ${TARGET_P95_MS} ms: ${p95 <= TARGET_P95_MS ? "met" : "MISSED"}`,
   );
   console.log(`  duplicates ${paced.duplicates}, bad signatures ${paced.badSignatures}`);
+  await ask("reset");
+
+  // Paced again, beside a 4th subscription on a receiver that never answers (issue 21).
+  hanging.listen(0, "127.0.0.2");
+  await once(hanging, "listening");
+  const hangingUrl = `http://127.0.0.2:${(hanging.address() as { port: number }).port}/hang`;
+  await db.query(
+    `INSERT INTO subscriptions (id, name, kind, url, types, "where", enabled, secrets)
+     VALUES ($1, 'bench-hanging', 'webhook', $2, ARRAY['deploy.*'], '{"environment": "prod*"}', true, ARRAY[$3])`,
+    [uuidv7(), hangingUrl, `whsec_${randomBytes(32).toString("base64")}`],
+  );
+  const beside = await pacedRun();
+  const withHanging = latencyLine(beside.latencies!);
+  console.log(
+    `paced beside a receiver that never answers (a 4th subscription: ${hangingRequests} requests, at most ${mostHeld} held open at once, each until the ${TIMEOUT_MS} ms time limit): healthy stored → delivered ${withHanging.line}`,
+  );
+  console.log(`  duplicates ${beside.duplicates}, bad signatures ${beside.badSignatures}`);
+  console.log(
+    `  healthy p95 ${withHanging.p95} ms beside it, ${p95} ms without (ratio: ${((withHanging.p95 / p95) * 100).toFixed(0)} %) — target p95 ≤ ${TARGET_P95_MS} ms: ${withHanging.p95 <= TARGET_P95_MS ? "met" : "MISSED"}`,
+  );
+  closeHanging();
 
   const statuses = await db.query(
     `SELECT status, count(*)::int AS n, sum(CASE WHEN attempts > 1 THEN 1 ELSE 0 END)::int AS retried
@@ -315,7 +362,15 @@ try {
   console.log(
     `messages: ${statuses.rows.map((r) => `${r.status} ${r.n}${r.retried ? ` (${r.retried} retried)` : ""}`).join(", ")}`,
   );
-  if (rate < TARGET_RATE || p95 > TARGET_P95_MS || burst.badSignatures || paced.badSignatures) process.exitCode = 1;
+  if (
+    rate < TARGET_RATE ||
+    p95 > TARGET_P95_MS ||
+    withHanging.p95 > TARGET_P95_MS ||
+    burst.badSignatures ||
+    paced.badSignatures ||
+    beside.badSignatures
+  )
+    process.exitCode = 1;
 } catch (err) {
   console.error(err);
   process.exitCode = 1;

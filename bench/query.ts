@@ -24,6 +24,8 @@ const BUDGET_MS = 60_000; // per query: stop timing early if 200 calls would tak
 const KEEP = process.env.KEEP === "1";
 const PG_BASE = "postgresql://postgres@127.0.0.1:5432";
 const DB = "switchyard_bench";
+/** The API wants tokens of 32 characters or more. */
+const BENCH_TOKEN = "bench-token-0123456789abcdef0123456789";
 const REDIS_URL = "redis://127.0.0.1:6379";
 const REDIS_PREFIX = `bench-query-${randomBytes(4).toString("hex")}`;
 const COMPLETE = "switchyard bench/query.ts: complete"; // schema comment set once generation finished
@@ -343,7 +345,7 @@ try {
   const config = loadConfig({
     ROLE: "web",
     PORT: "0",
-    API_TOKENS: "bench",
+    API_TOKENS: BENCH_TOKEN,
     LOG_LEVEL: "warn",
     DATABASE_URL,
     REDIS_URL,
@@ -353,7 +355,7 @@ try {
   const base = `http://127.0.0.1:${service.port}/api`;
   const call = async (path: string) => {
     const t = performance.now();
-    const res = await fetch(base + path, { headers: { authorization: "Bearer bench" } });
+    const res = await fetch(base + path, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
     const body = await res.text();
     if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${body.slice(0, 200)}`);
     return performance.now() - t;

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from "./shared/config.js";
 import { createLogger } from "./shared/log.js";
 import { startService } from "./service.js";
 import { startupReport } from "./ops/startup-report.js";
+import { SealKeyError } from "./shared/seal.js";
 
 let config;
 try {
@@ -14,7 +15,11 @@ try {
 const log = createLogger(config.LOG_LEVEL);
 // What this role cannot do as configured, one line each, before anything can fail for it.
 for (const problem of startupReport(config)) log.warn({ variable: problem.variable }, problem.message);
-const service = await startService(config, log);
+const service = await startService(config, log).catch((err: unknown) => {
+  // Already logged, naming SECRETS_KEYS and the key id: a stack trace would add nothing for an operator.
+  if (err instanceof SealKeyError) process.exit(1);
+  throw err;
+});
 
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

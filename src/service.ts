@@ -12,7 +12,9 @@ import { scheduleReconcile } from "./ops/github-reconcile.js";
 import { createMetrics } from "./ops/metrics.js";
 import { ingestDeps } from "./receive/receivers.js";
 import { createHttpServer } from "./http/server.js";
-import { requireBearer } from "./http/auth.js";
+import { basicGuard, bearerGuard, requireToken } from "./http/auth.js";
+import { authThrottle } from "./http/auth-throttle.js";
+import { createRouter } from "./http/router.js";
 import { eventsApi } from "./http/api/events.js";
 import { deliveriesApi } from "./http/api/deliveries.js";
 import { queueApi } from "./http/api/queue.js";
@@ -23,6 +25,9 @@ import { producerConnection, whenReady, workerConnection } from "./queue/redis.j
 import { createIngestWorker } from "./queue/worker.js";
 import { createProcessor, type Processor } from "./pipeline/processor.js";
 import { openDatabase } from "./store/prisma.js";
+import { sealStoredSecrets, useKeyring } from "./store/subscriptions.js";
+import { keyring, SealKeyError } from "./shared/seal.js";
+import { answerSealKeyErrors } from "./http/seal-keys.js";
 import { createRuleBook } from "./pipeline/rule-book.js";
 import { BACKFILL_QUEUE, rulesApi } from "./http/api/rules.js";
 import { backfillRule } from "./pipeline/backfill.js";
@@ -30,6 +35,7 @@ import { deploysApi } from "./http/api/deploys.js";
 import { graphApi } from "./http/api/entities.js";
 import { streamApi } from "./http/api/stream.js";
 import { createStreamHub, type StreamHub } from "./outbound/stream-hub.js";
+import { createStreamSlots } from "./outbound/stream-slots.js";
 import { createOutboundQueue } from "./queue/outbound-queue.js";
 import { closeWorker } from "./queue/close-worker.js";
 import { subscriptionsApi } from "./http/api/subscriptions.js";
@@ -64,6 +70,22 @@ export async function startService(config: Config, log: Logger, options: Service
   // A worker holds one connection per writer; the rest of the pool serves the API and rule backfills.
   const db = openDatabase(config.DATABASE_URL, 10);
   const { prisma } = db;
+  // Subscriptions' secrets are sealed at rest (docs/security.md): a start whose keys do not open
+  // them stops here; one that finds some plain, or under an older key, seals them with the first.
+  const keys = keyring(config.SECRETS_KEYS);
+  useKeyring(db, keys);
+  try {
+    const { sealed } = await sealStoredSecrets(db.pool, keys);
+    if (sealed) log.info({ sealed }, "subscription secrets sealed with the first SECRETS_KEYS key");
+  } catch (err) {
+    if (err instanceof SealKeyError) {
+      log.error({ variable: "SECRETS_KEYS", keyId: err.keyId }, err.message);
+      await db.close();
+      throw err;
+    }
+    // PostgreSQL down (receivers start without it, SPEC §6) or not migrated: checked on the next start.
+    log.warn({ err: (err as Error).message }, "subscription secrets not checked at start-up");
+  }
   const producer = producerConnection(config.REDIS_URL);
   producer.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const ingest = createIngestQueue({
@@ -172,18 +194,28 @@ export async function startService(config: Config, log: Logger, options: Service
 
   let api: Router | undefined;
   let admin: Middleware | undefined;
+  let guards: { api: Middleware; admin: Middleware } | undefined;
   if (web) {
-    api = new Router({ prefix: API_PREFIX });
-    serveOpenApi(api); // before the guard: the document holds no data, and tools fetch it without a token
-    api.use(requireBearer(config.API_TOKENS));
+    // One failure count for both guards: a client guessing tokens is held back on either.
+    const throttle = authThrottle({
+      maxFailures: config.AUTH_FAILURES_MAX,
+      windowSeconds: config.AUTH_FAILURES_WINDOW_S,
+    });
+    guards = {
+      api: requireToken(config.API_TOKENS, throttle, bearerGuard),
+      admin: requireToken(config.API_TOKENS, throttle, basicGuard),
+    };
+    api = createRouter(API_PREFIX);
+    serveOpenApi(api); // public: app.ts lets its exact spelling through without a token
     api.use(jsonBody("1mb"));
+    api.use(answerSealKeyErrors());
     api.use(eventsApi(prisma).routes());
     api.use(graphApi(prisma).routes());
     api.use(deploysApi(prisma, config.PRODUCTION_ENVIRONMENTS).routes());
     api.use(rulesApi(prisma, rules, backfills).routes());
     api.use(queueApi(ingest, () => countUnprocessable(prisma)).routes());
     api.use(deliveriesApi(db, rules).routes());
-    api.use(subscriptionsApi(db, outbound).routes());
+    api.use(subscriptionsApi(db, outbound, { allowPrivate: config.OUTBOUND_ALLOW_PRIVATE }).routes());
     // One Redis subscription per process feeds every live stream it serves (SPEC §10).
     hub = createStreamHub({
       redisUrl: config.REDIS_URL,
@@ -191,10 +223,16 @@ export async function startService(config: Config, log: Logger, options: Service
       prisma,
       log,
       heartbeatMs: config.STREAM_HEARTBEAT_MS,
+      maxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,
     });
-    api.use(streamApi(hub).routes());
+    // The cap on live streams, per process and per token: a WebSocket endpoint takes its slots here too.
+    const slots = createStreamSlots({
+      total: config.STREAM_MAX_CLIENTS,
+      perToken: config.STREAM_MAX_CLIENTS_PER_TOKEN,
+    });
+    api.use(streamApi(hub, { slots }).routes());
     // /admin/queues (Bull Board) shows every queue of the service.
-    admin = adminQueues([ingest.queue, backfills, outbound.queue], config.API_TOKENS);
+    admin = adminQueues([ingest.queue, backfills, outbound.queue]);
   }
   const app = createApp({
     log,
@@ -209,6 +247,7 @@ export async function startService(config: Config, log: Logger, options: Service
     ),
     api,
     admin,
+    guards,
     ingest: web ? ingestDeps(config, ingest.enqueue) : undefined,
   });
   // Give the producer a moment to connect so the first deliveries are not refused needlessly;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { basicPassword } from "../src/http/admin-queues.js";
+import { basicPassword } from "../src/http/auth.js";
 import { API_TOKENS, useTestService } from "./helpers/service.js";
 
 const ctx = useTestService();
@@ -87,7 +87,9 @@ describe("/admin/queues (Bull Board)", () => {
 
   it("leaves other paths alone", async () => {
     expect((await get("/healthz")).status).toBe(200);
-    expect((await get("/admin/queuesX")).status).toBe(404);
+    // Every path under /admin is behind the password; the board answers its own only.
+    expect((await get("/admin/queuesX")).status).toBe(401);
+    expect((await get("/admin/queuesX", basic("ops", API_TOKENS[0]!))).status).toBe(404);
   });
 
   it("reads the password of a Basic header", () => {

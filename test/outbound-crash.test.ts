@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { API_TOKENS, SECRETS, isolatedDatabase, testPrisma, waitFor } from "./helpers/service.js";
+import { API_TOKENS, SECRETS, SECRETS_KEYS, isolatedDatabase, testPrisma, waitFor } from "./helpers/service.js";
 import { deployRequest, post } from "./helpers/sign.js";
 import { startReceiver } from "./helpers/receiver.js";
 
@@ -36,6 +36,7 @@ async function startChild(): Promise<{ child: ChildProcess; url: string }> {
       REDIS_PREFIX: prefix,
       DEPLOY_WEBHOOK_SECRET: SECRETS.deploy[0]!,
       API_TOKENS: API_TOKENS[0]!,
+      SECRETS_KEYS: SECRETS_KEYS.join(","),
       OUTBOUND_ALLOW_PRIVATE: "true",
       // A killed worker's attempt is taken over after about two seconds.
       OUTBOUND_TIMEOUT_MS: "1000",

@@ -13,7 +13,14 @@ import { openDatabase } from "../src/store/prisma.js";
 import { createSubscription } from "../src/store/subscriptions.js";
 import { deleteRedisPrefix } from "../bench/redis-prefix.js";
 import { startReceiver, type Answer } from "./helpers/receiver.js";
-import { API_TOKENS, isolatedDatabase, startTestService, useTestService, waitFor } from "./helpers/service.js";
+import {
+  API_TOKENS,
+  isolatedDatabase,
+  startTestService,
+  testPrisma,
+  useTestService,
+  waitFor,
+} from "./helpers/service.js";
 
 const ctx = useTestService({
   OUTBOUND_ALLOW_PRIVATE: "true",
@@ -196,9 +203,11 @@ describe("webhook delivery", () => {
 });
 
 describe("private destinations", () => {
-  it("are refused by default, by address and by a name resolving to one", async () => {
-    // A service of its own with the default OUTBOUND_ALLOW_PRIVATE (false).
+  it("are refused by default at connect time, by address and by a name resolving to one", async () => {
+    // A service of its own with the default OUTBOUND_ALLOW_PRIVATE (false). The API refuses these
+    // URLs (test/subscriptions-targets.test.ts): stored directly, as if accepted under other settings.
     const other = await startTestService({ OUTBOUND_RETRY_SCHEDULE: "50ms,50ms,50ms" });
+    const prisma = testPrisma();
     try {
       const receiver = await startReceiver();
       receivers.push(receiver);
@@ -213,16 +222,23 @@ describe("private destinations", () => {
         ],
         [`http://[::1]:${receiver.port}/hook`, /^destination refused: ::1 is a private/],
         [`http://169.254.169.254/latest/meta-data`, /^destination refused: 169\.254\.169\.254 is a private/],
+        // IPv4-compatible (::/96), which request-filtering-agent alone lets through.
+        [`http://[::127.0.0.1]:${receiver.port}/hook`, /^destination refused: ::7f00:1 is a private.*::\/96/],
+        [`http://0.0.0.0:${receiver.port}/hook`, /^destination refused: 0\.0\.0\.0 is an unspecified \(meta\) address/],
       ];
       for (const [url, error] of cases) {
         const name = `priv-${randomUUID().slice(0, 8)}`;
-        const created = await call(other.url, "POST", "/api/subscriptions", {
+        await createSubscription(prisma, uuidv7(), {
           name,
           kind: "webhook",
           url,
+          channel: null,
+          moveTo: null,
           types: ["switchyard.test"],
+          where: {},
+          enabled: true,
+          secrets: [newSecret()],
         });
-        expect(created.status).toBe(201);
         const id = await sendTest(name, other.url);
         // Permanent: dead after one attempt, no retry.
         const m = await messageWhen(name, id, (m) => m.status === "dead", 10_000, other.url);
@@ -233,6 +249,7 @@ describe("private destinations", () => {
       expect(receiver.received).toHaveLength(0);
     } finally {
       await other.service.close();
+      await prisma.$disconnect();
     }
   });
 });

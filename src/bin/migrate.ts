@@ -1,13 +1,25 @@
 import { loadConfig } from "../shared/config.js";
+import { keyring } from "../shared/seal.js";
 import { migrate } from "../store/migrate.js";
+import { openDatabase } from "../store/prisma.js";
+import { sealStoredSecrets } from "../store/subscriptions.js";
 
-// `npm run migrate`: apply prisma/migrations to DATABASE_URL (creating the database if needed).
+// `npm run migrate`: apply prisma/migrations to DATABASE_URL (creating the database if needed),
+// then seal subscriptions' secrets stored plain or under an older SECRETS_KEYS key (docs/security.md).
 try {
-  const { DATABASE_URL } = loadConfig();
+  const { DATABASE_URL, SECRETS_KEYS } = loadConfig();
   const applied = await migrate(DATABASE_URL);
   console.log(
     applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : "database is up to date",
   );
+  const db = openDatabase(DATABASE_URL, 1);
+  try {
+    const { checked, sealed } = await sealStoredSecrets(db.pool, keyring(SECRETS_KEYS));
+    if (sealed)
+      console.log(`sealed the secrets of ${sealed} of ${checked} subscription(s) with the first SECRETS_KEYS key`);
+  } finally {
+    await db.close();
+  }
 } catch (err) {
   console.error((err as Error).message);
   process.exitCode = 1;

@@ -1,4 +1,4 @@
-import Router from "@koa/router";
+import type Router from "@koa/router";
 import Koa from "koa";
 import type { Logger } from "../shared/log.js";
 import type { IngestDeps } from "../receive/receivers.js";
@@ -7,6 +7,10 @@ import { PLATFORMS } from "../shared/event.js";
 import type { Metrics } from "../ops/metrics.js";
 import { answerFor } from "./errors.js";
 import { consoleMiddleware } from "./console.js";
+import { canonicalPath, inArea } from "./request-path.js";
+import { isPublicRoute } from "./openapi.js";
+import { createRouter } from "./router.js";
+import { securityHeaders } from "./security-headers.js";
 
 export interface AppParts {
   log: Logger;
@@ -15,16 +19,43 @@ export interface AppParts {
   ingest?: IngestDeps;
   /** /healthz, /readyz, /metrics */
   ops: Router;
-  /** /api/*, already guarded by bearer tokens. */
+  /** /api/*: its routes; the guard below authenticates them. */
   api?: Router;
-  /** /admin/queues (Bull Board), guarded by its own Basic auth. */
+  /** /admin/queues (Bull Board). */
   admin?: Koa.Middleware;
+  /** The token guards of /api (Bearer) and /admin (Basic), run before any router. */
+  guards?: { api: Koa.Middleware; admin: Koa.Middleware };
+}
+
+/**
+ * Authentication before routing: a request is sent to a guard by its canonical path
+ * (request-path.ts), so no spelling of `/api/…` or `/admin/…` — case, `//`, `%61`, `..` — reaches
+ * a handler unauthenticated; routers then match the exact spelling only. A path that cannot be
+ * decoded is refused here, since no layer can say which area it is in.
+ */
+function guardAreas(guards: NonNullable<AppParts["guards"]>): Koa.Middleware {
+  return (ctx, next) => {
+    const path = canonicalPath(ctx.path);
+    if (path === null) {
+      ctx.status = 400;
+      ctx.body = { error: "malformed percent-encoding in the path" };
+      return;
+    }
+    if (inArea(path, "/api")) return isPublicRoute(ctx.method, ctx.path) ? next() : guards.api(ctx, next);
+    if (inArea(path, "/admin")) return guards.admin(ctx, next);
+    return next();
+  };
 }
 
 /** The HTTP surface: receivers at /webhooks/*, the query API at /api/*, operations at the root. */
 export function createApp(parts: AppParts): Koa {
+  if (parts.api && !parts.guards) throw new Error("the API is served only behind its guards");
   const app = new Koa();
   app.proxy = true;
+  // ctx.ip (what failed logins are counted by) is the address the nearest proxy saw, not the
+  // left-most X-Forwarded-For entry, which any client can write.
+  app.maxIpsCount = 1;
+  app.use(securityHeaders());
   app.use(async (ctx, next) => {
     try {
       await next();
@@ -53,9 +84,10 @@ export function createApp(parts: AppParts): Koa {
       if (!ctx.req.complete) ctx.set("Connection", "close");
     }
   });
+  if (parts.guards) app.use(guardAreas(parts.guards));
   app.use(parts.ops.routes());
   if (parts.ingest) {
-    const webhooks = new Router({ prefix: "/webhooks" });
+    const webhooks = createRouter("/webhooks");
     const { receivers, ...deps } = parts.ingest;
     for (const platform of PLATFORMS) {
       webhooks.post(`/${platform}`, webhookRoute(receivers[platform], platform, { ...deps, metrics: parts.metrics }));

@@ -1,34 +1,91 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Middleware } from "koa";
+import type { Context, Middleware } from "koa";
+import type { AuthThrottle } from "./auth-throttle.js";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /**
- * Whether a presented credential is one of `tokens`. Compared as SHA-256 digests with
+ * A short id of a token, safe to log and to key limits on: the first 12 hex digits of its SHA-256
+ * (a token has at least 32 characters, so the id tells nothing usable about it).
+ */
+export const tokenId = (token: string): string => digest(token).toString("hex").slice(0, 12);
+
+/**
+ * The token among `tokens` that `given` is, or null. Compared as SHA-256 digests with
  * timingSafeEqual, every token each time, so neither a token nor its length leaks through timing;
  * several tokens allow rotation.
  */
-export function tokenMatcher(tokens: string[]): (given: string | null) => boolean {
-  const known = tokens.map(digest);
+export function tokenMatcher(tokens: string[]): (given: string | null) => string | null {
+  const known = tokens.map((t) => ({ digest: digest(t), id: tokenId(t) }));
   return (given) => {
     const presented = given === null ? null : digest(given);
-    let ok = false;
-    for (const k of known) if (presented && timingSafeEqual(k, presented)) ok = true;
-    return ok;
+    let found: string | null = null;
+    for (const k of known) if (presented && timingSafeEqual(k.digest, presented)) found = k.id;
+    return found;
   };
 }
 
-/** Bearer-token guard for /api. */
-export function requireBearer(tokens: string[]): Middleware {
+/** The credential of a `Bearer` Authorization header, or null. */
+export function bearerToken(header: string): string | null {
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match ? match[1]! : null;
+}
+
+/** The password of an HTTP Basic `Authorization` header (any user name), or null. */
+export function basicPassword(header: string | undefined): string | null {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? "");
+  if (!match) return null;
+  const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon < 0 ? null : decoded.slice(colon + 1);
+}
+
+export interface Guard {
+  /** How a credential is read from the request (Bearer for the API, Basic for the board). */
+  credential: (ctx: Context) => string | null;
+  /** The challenge of a 401 and what it says. */
+  challenge: string;
+  refusal: string;
+}
+
+/**
+ * A guard over the API tokens: 401 with a challenge for a missing or unknown credential, 429 with
+ * Retry-After for a client that failed too often (ctx.ip: the nearest proxy's view, see app.ts).
+ * On success `ctx.state.tokenId` names the token used (limits per token key on it).
+ */
+export function requireToken(tokens: string[], throttle: AuthThrottle, guard: Guard): Middleware {
   const matches = tokenMatcher(tokens);
-  return async (ctx, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(ctx.get("authorization"));
-    if (!matches(match ? match[1]! : null)) {
-      ctx.status = 401;
-      ctx.set("WWW-Authenticate", 'Bearer realm="switchyard"');
-      ctx.body = { error: tokens.length ? "missing or invalid bearer token" : "API_TOKENS is not configured" };
+  const refuse = (ctx: Context, retryAfter: number) => {
+    if (retryAfter) {
+      ctx.status = 429;
+      ctx.set("Retry-After", String(retryAfter));
+      ctx.body = { error: "too many failed authentication attempts from this client; retry later" };
       return;
     }
+    ctx.status = 401;
+    ctx.set("WWW-Authenticate", guard.challenge);
+    ctx.body = { error: tokens.length ? guard.refusal : "API_TOKENS is not configured" };
+  };
+  return async (ctx, next) => {
+    const held = await throttle.retryAfter(ctx.ip);
+    if (held) return refuse(ctx, held);
+    const id = matches(guard.credential(ctx));
+    if (!id) return refuse(ctx, await throttle.failed(ctx.ip));
+    ctx.state.tokenId = id;
     await next();
   };
 }
+
+/** The bearer guard of /api. */
+export const bearerGuard: Guard = {
+  credential: (ctx) => bearerToken(ctx.get("authorization")),
+  challenge: 'Bearer realm="switchyard"',
+  refusal: "missing or invalid bearer token",
+};
+
+/** The Basic guard of /admin (any user name, an API token as the password). */
+export const basicGuard: Guard = {
+  credential: (ctx) => basicPassword(ctx.get("authorization")),
+  challenge: 'Basic realm="switchyard"',
+  refusal: "an API token is the password",
+};

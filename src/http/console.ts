@@ -2,37 +2,19 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Context, Middleware } from "koa";
+import type { Middleware } from "koa";
 import serve from "koa-static";
+import { canonicalPath, inArea } from "./request-path.js";
 
 /** `dist/console` at the project root, from src/http (tsx) and dist/http (built) alike. */
 export const CONSOLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/console");
 
-/** Paths the console never answers: the service's own routes keep their JSON 404s. */
+/** Areas the console never answers, in any spelling: the service's own routes keep their JSON 404s. */
 const RESERVED = ["/api", "/webhooks", "/admin", "/healthz", "/readyz", "/metrics"];
-const reserved = (p: string) => RESERVED.some((r) => p === r || p.startsWith(`${r}/`));
-
-/**
- * Everything the console loads comes from this origin (SPEC §11: it works air-gapped); the policy
- * makes a stray CDN reference fail loudly in development instead of silently in production.
- * Styles may be inline: chart.js and cytoscape size their canvases with style attributes.
- */
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
-
-function secure(ctx: Context) {
-  ctx.set("Content-Security-Policy", CSP);
-  ctx.set("X-Content-Type-Options", "nosniff");
-  ctx.set("Referrer-Policy", "no-referrer");
-}
+const reserved = (p: string) => {
+  const canonical = canonicalPath(p);
+  return canonical === null || RESERVED.some((area) => inArea(canonical, area));
+};
 
 /**
  * The web console (SPEC §11): the files `vite build` wrote to dist/console, and index.html for any
@@ -59,10 +41,7 @@ export function consoleMiddleware(dir = CONSOLE_DIR): Middleware {
     const built = existsSync(index);
     if (built) {
       await files(ctx, async () => undefined);
-      if (ctx.body !== undefined) {
-        if (ctx.response.is("html")) secure(ctx);
-        return;
-      }
+      if (ctx.body !== undefined) return;
     }
     // Only page loads fall back to the app; a missing script or image stays a 404.
     const page = ctx.get("accept").includes("text/html");
@@ -75,7 +54,6 @@ export function consoleMiddleware(dir = CONSOLE_DIR): Middleware {
     if (!built || !page) return next();
     ctx.type = "html";
     ctx.set("Cache-Control", "no-cache");
-    secure(ctx);
     ctx.body = await readFile(index);
   };
 }

@@ -38,6 +38,8 @@ const errorBody = z
   .meta({ id: "Error" });
 
 const operations = new Map<string, RouteConfig>();
+/** `GET /api/openapi.json`: the exact method and path of each route served without a token. */
+const publicRoutes = new Set<string>();
 let cached: ReturnType<OpenApiGeneratorV31["generateDocument"]> | undefined;
 
 /** Koa's `/entities/:key` is OpenAPI's `/api/entities/{key}`. */
@@ -64,6 +66,7 @@ function routeConfig(method: Method, path: string, doc: RouteDoc): RouteConfig {
   }
   if (!doc.public) {
     responses[401] = error("missing or unknown bearer token (or API_TOKENS is empty)");
+    responses[429] ??= error("too many failed authentication attempts from this client: retry after `Retry-After`");
     responses[503] ??= error("PostgreSQL or Redis unreachable: retry after `Retry-After` seconds");
   }
   return {
@@ -89,6 +92,7 @@ function routeConfig(method: Method, path: string, doc: RouteDoc): RouteConfig {
 export function route(router: Router, method: Method, path: string, doc: RouteDoc, handler: RouterMiddleware): void {
   const documented = openApiPath(path);
   operations.set(`${method.toUpperCase()} ${documented}`, routeConfig(method, documented, doc));
+  if (doc.public) publicRoutes.add(`${method.toUpperCase()} ${API_PREFIX}${path}`);
   cached = undefined;
   router[method](path, handler);
 }
@@ -121,7 +125,15 @@ function openApiDocument() {
   return cached;
 }
 
-/** `GET /api/openapi.json`: mount before the bearer guard; it holds no data and tools fetch it without a token. */
+/**
+ * Whether a request is for a public route, in its exact spelling (HEAD as GET): only that
+ * spelling passes the bearer guard untouched, and routers match case-sensitively.
+ */
+export function isPublicRoute(method: string, path: string): boolean {
+  return publicRoutes.has(`${method === "HEAD" ? "GET" : method} ${path}`);
+}
+
+/** `GET /api/openapi.json`: served without a token, since it holds no data and tools fetch it as they start. */
 export function serveOpenApi(router: Router): void {
   route(
     router,

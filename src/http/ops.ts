@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { createRouter } from "./router.js";
 import type { Registry } from "prom-client";
 import { deadline } from "../shared/deadline.js";
 
@@ -7,7 +8,7 @@ export type HealthChecks = Partial<Record<"postgres" | "redis", () => Promise<un
 
 /** /healthz (process up), /readyz (what the role needs answers), /metrics (Prometheus). */
 export function opsRoutes(checks: HealthChecks, registry: Registry): Router {
-  const router = new Router();
+  const router = createRouter();
   router.get("/healthz", (ctx) => {
     ctx.body = { status: "ok" };
   });

@@ -11,6 +11,7 @@ type Checked = Pick<
   Config,
   | "ROLE"
   | "API_TOKENS"
+  | "SECRETS_KEYS"
   | "SLACK_BOT_TOKEN"
   | "LINEAR_API_KEY"
   | (typeof PLATFORM_MODULES)[keyof typeof PLATFORM_MODULES]["secretsVariable"]
@@ -37,6 +38,12 @@ export function startupReport(config: Checked): StartupProblem[] {
       problems.push({
         variable: "API_TOKENS",
         message: "API_TOKENS is empty: /api answers 401 to every request and /admin/queues is closed",
+      });
+    if (!config.SECRETS_KEYS.length)
+      problems.push({
+        variable: "SECRETS_KEYS",
+        message:
+          "SECRETS_KEYS is not set: creating a webhook subscription answers 503 until it is (its secrets are stored sealed)",
       });
   }
   if (sends) {

@@ -1,4 +1,4 @@
-import { Worker } from "bullmq";
+import { DelayedError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { createBatcher } from "../pipeline/batcher.js";
 import { closeWorker } from "../queue/close-worker.js";
@@ -19,6 +19,7 @@ import type { SubscriptionKind } from "../shared/outbound.js";
 import { withRetry } from "../store/with-retry.js";
 import { failedOutcome, type MessageBody, type SendOutcome, type Sender } from "../shared/outbound.js";
 import { healthChange, summarize } from "./health.js";
+import { createInFlight, hostOf } from "./in-flight.js";
 import { nextDelay, retryDelay } from "./schedule.js";
 import { createWebhookSender } from "./webhook.js";
 
@@ -36,6 +37,8 @@ export type OutboundConfig = Pick<
   | "OUTBOUND_RETRY_SCHEDULE"
   | "OUTBOUND_TIMEOUT_MS"
   | "OUTBOUND_CONCURRENCY"
+  | "OUTBOUND_MAX_IN_FLIGHT_PER_SUBSCRIPTION"
+  | "OUTBOUND_MAX_IN_FLIGHT_PER_HOST"
   | "OUTBOUND_DISABLE_AFTER_S"
   | "REDIS_PREFIX"
   | "JOB_LOCK_MS"
@@ -168,21 +171,45 @@ export function startOutbound(o: OutboundOptions): Outbound {
   let turn = 0;
   const record = (r: Recorded) => lanes[turn++ % RECORD_LANES]!(r);
 
-  async function attempt(job: OutboundJob): Promise<JobResult> {
+  // Per subscription and per host (issue 21): a job whose endpoint is at its limit and slow is put
+  // back in the delayed set, freeing its worker slot; that is no attempt (BullMQ's skipAttempt, and
+  // the message row is untouched), and the same job (`<id>.<attempt>`) comes back later.
+  const inFlight = createInFlight({
+    perSubscription: o.config.OUTBOUND_MAX_IN_FLIGHT_PER_SUBSCRIPTION,
+    perHost: o.config.OUTBOUND_MAX_IN_FLIGHT_PER_HOST,
+  });
+
+  async function attempt(bull: Job<OutboundJob>, token: string | undefined): Promise<JobResult> {
+    const job = bull.data;
     const m = await load(job.id);
     // Gone (its subscription deleted), or already past this attempt (a job run twice).
     if (!m || m.attempts !== job.attempt - 1 || (m.status !== "pending" && m.status !== "failed")) return "skipped";
     // Left as it is: the sweeper queues it again once the subscription is enabled.
     if (!m.subscription.enabled) return "disabled";
     const sender = senders[m.subscription.kind];
+    const admission = sender
+      ? await inFlight.acquire({
+          subscription: m.subscription.id,
+          host: m.subscription.kind === "webhook" ? hostOf(m.subscription.url) : null,
+        })
+      : null;
+    if (admission && !admission.ok) {
+      await bull.moveToDelayed(Date.now() + admission.deferMs, token);
+      throw new DelayedError();
+    }
     const at = new Date();
     const started = performance.now();
-    const payload = JSON.parse(m.body) as MessageBody;
-    const outcome: SendOutcome = sender
-      ? await sender(m.subscription, { id: m.id, attempt: job.attempt, payload, body: m.body }).catch((err: Error) =>
-          failedOutcome(`sender failed: ${err.message}`),
-        )
-      : failedOutcome(`no sender configured for ${m.subscription.kind} subscriptions`, { permanent: true });
+    let outcome: SendOutcome;
+    try {
+      const payload = JSON.parse(m.body) as MessageBody;
+      outcome = sender
+        ? await sender(m.subscription, { id: m.id, attempt: job.attempt, payload, body: m.body }).catch((err: Error) =>
+            failedOutcome(`sender failed: ${err.message}`),
+          )
+        : failedOutcome(`no sender configured for ${m.subscription.kind} subscriptions`, { permanent: true });
+    } finally {
+      admission?.release();
+    }
     const latencyMs = Math.round(performance.now() - started);
     const { status, delayMs } = afterAttempt(outcome, job.attempt, schedule, random);
     o.onAttempt?.(m.subscription.kind, status);
@@ -206,7 +233,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
     return status;
   }
 
-  const worker = new Worker<OutboundJob, JobResult>(OUTBOUND_QUEUE, (job) => attempt(job.data), {
+  const worker = new Worker<OutboundJob, JobResult>(OUTBOUND_QUEUE, (job, token) => attempt(job, token), {
     connection: o.connection,
     prefix: o.config.REDIS_PREFIX,
     concurrency: o.config.OUTBOUND_CONCURRENCY,

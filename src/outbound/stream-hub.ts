@@ -39,6 +39,12 @@ export interface HubOptions {
    * history): past it the stream ends and the client resumes from history, so memory stays bounded.
    */
   maxBuffered?: number;
+  /**
+   * Bytes of frames held for one client not yet taken by its socket: a live client past it has its
+   * stream ended (it resumes from history), so one that never reads holds at most this much.
+   * History is read only while under half of it.
+   */
+  maxBufferedBytes?: number;
   /** How long an ended stream may take to flush before its connection is cut. */
   closeGraceMs?: number;
   /** Wait before reading the database again after a failed read. */
@@ -70,16 +76,23 @@ export interface Hub extends StreamHub {
   sweep(): void;
 }
 
+/** Text for a client's socket, with its size in bytes counted once. */
+interface Frame {
+  text: string;
+  bytes: number;
+}
+
 /** A message in the hub: its position parsed once, its frame formatted once for all clients. */
 interface Entry {
   pos: bigint;
   item: OutboxItem;
-  frame?: string;
+  frame?: Frame;
 }
 
+const frame = (text: string): Frame => ({ text, bytes: Buffer.byteLength(text) });
 const entryOf = (item: OutboxItem): Entry => ({ pos: BigInt(item.position), item });
-const frameOf = (e: Entry) => (e.frame ??= outboxFrame(e.item));
-const HEARTBEAT = sseComment("keep-alive");
+const frameOf = (e: Entry) => (e.frame ??= frame(outboxFrame(e.item)));
+const HEARTBEAT = frame(sseComment("keep-alive"));
 /** Live messages waiting for the hub (while it reads a hole): past it the oldest go; the hole then covers them. */
 const MAX_INCOMING = 50_000;
 
@@ -121,6 +134,7 @@ interface ClientDeps {
   log: Logger;
   pageSize: number;
   maxBuffered: number;
+  maxBufferedBytes: number;
   closeGraceMs: number;
   retryMs: number;
   /** The last position the hub dispatched, null until it knows. */
@@ -138,7 +152,10 @@ class Client {
   private catching = false;
   private ended = false;
   private wanted = false;
-  private readonly frames = new Fifo<string>();
+  private readonly frames = new Fifo<Frame>();
+  /** The bytes of `frames`. */
+  private frameBytes = 0;
+  private checkingBytes = false;
   private readonly held = new Fifo<Entry>();
   private onRoom: (() => void) | undefined;
 
@@ -159,7 +176,7 @@ class Client {
     this.stream.on("error", () => undefined);
     this.closed = new Promise((resolve) => this.stream.once("close", resolve));
     void this.closed.then(() => this.stop());
-    if (prologue) this.frames.push(prologue);
+    if (prologue) this.queue(frame(prologue));
   }
 
   /** Up to date with the hub: take its messages as they come. */
@@ -190,7 +207,7 @@ class Client {
   heartbeat(): void {
     // Frames waiting mean the socket is busy anyway.
     if (this.ended || this.frames.size) return;
-    this.frames.push(HEARTBEAT);
+    this.queue(HEARTBEAT);
     this.flush();
   }
 
@@ -208,7 +225,9 @@ class Client {
         // The hub may have started past this client (at the database's end) while it read: read on.
         const hub = this.deps.hubPosition();
         const behindHub = hub !== null && hub > this.sent;
-        if (!this.held.size && this.historyRead && !behindHub) return this.goLive();
+        // Live once the socket has taken most of the history: live messages past the byte bound end the stream.
+        const drained = this.frameBytes <= this.deps.maxBufferedBytes / 2;
+        if (!this.held.size && this.historyRead && !behindHub && drained) return this.goLive();
         await this.room();
         if (this.ended) return;
         // Held before the read begins, so committed before it: its snapshot must hold what precedes it.
@@ -256,6 +275,7 @@ class Client {
     this.ended = true;
     this.deps.remove(this);
     this.frames.clear();
+    this.frameBytes = 0;
     this.held.clear();
     this.onRoom?.();
   }
@@ -264,23 +284,53 @@ class Client {
     if (e.pos <= this.sent) return;
     this.sent = e.pos;
     if (!this.matches(e.item)) return;
-    this.frames.push(frameOf(e));
+    this.queue(frameOf(e));
     if (this.overflowing()) return void this.end("slow client");
     this.flush();
+    // History is paced by `room`; live messages are not: a client that does not take them falls behind.
+    if (this.live && this.frameBytes > this.deps.maxBufferedBytes) this.checkBytes();
+  }
+
+  /**
+   * Over the byte bound: ends the stream unless the socket takes enough on the event loop's next turn.
+   * A burst is dispatched in one turn, before any socket can take it, so it is not taken for slowness;
+   * one frame alone, however large, is not behind either.
+   */
+  private checkBytes() {
+    if (this.checkingBytes) return;
+    this.checkingBytes = true;
+    setImmediate(() => {
+      this.checkingBytes = false;
+      const behind = this.frames.size > 1 && this.frameBytes > this.deps.maxBufferedBytes;
+      if (this.live && !this.ended && behind) void this.end("slow client");
+    });
+  }
+
+  private queue(f: Frame) {
+    this.frames.push(f);
+    this.frameBytes += f.bytes;
   }
 
   private flush() {
-    while (this.wanted && this.frames.size) this.wanted = this.stream.push(this.frames.shift()!);
-    if (this.frames.size < this.deps.pageSize) this.onRoom?.();
+    while (this.wanted && this.frames.size) {
+      const f = this.frames.shift()!;
+      this.frameBytes -= f.bytes;
+      this.wanted = this.stream.push(f.text);
+    }
+    if (this.hasRoom()) this.onRoom?.();
   }
 
   private overflowing() {
     return this.frames.size + this.held.size > this.deps.maxBuffered;
   }
 
+  private hasRoom() {
+    return this.frames.size < this.deps.pageSize && this.frameBytes < this.deps.maxBufferedBytes / 2;
+  }
+
   /** Resolves once the socket has taken most of what was read, so history never piles up in memory. */
   private room(): Promise<void> {
-    if (this.ended || this.frames.size < this.deps.pageSize) return Promise.resolve();
+    if (this.ended || this.hasRoom()) return Promise.resolve();
     return new Promise((resolve) => {
       this.onRoom = () => {
         this.onRoom = undefined;
@@ -309,6 +359,7 @@ export function createHub(options: HubOptions): Hub {
     log,
     pageSize,
     maxBuffered: options.maxBuffered ?? 10_000,
+    maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
     closeGraceMs: options.closeGraceMs ?? 1000,
     retryMs,
     hubPosition: () => last,
@@ -481,12 +532,18 @@ export interface StreamHubOptions {
   prisma: PrismaClient;
   log: Logger;
   heartbeatMs?: number;
+  maxBufferedBytes?: number;
 }
 
 /** The process's hub on its one Redis subscriber connection (a subscribed connection can do nothing else). */
 export function createStreamHub(options: StreamHubOptions): StreamHub {
   const { log } = options;
-  const hub = createHub({ source: databaseSource(options.prisma), log, heartbeatMs: options.heartbeatMs });
+  const hub = createHub({
+    source: databaseSource(options.prisma),
+    log,
+    heartbeatMs: options.heartbeatMs,
+    maxBufferedBytes: options.maxBufferedBytes,
+  });
   const channel = outboxChannel(options.prefix);
   const sub = new Redis(options.redisUrl, {
     maxRetriesPerRequest: null,

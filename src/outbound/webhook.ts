@@ -1,5 +1,8 @@
+import dns from "node:dns";
 import http from "node:http";
 import https from "node:https";
+import net, { type TcpNetConnectOpts } from "node:net";
+import type { Duplex } from "node:stream";
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from "request-filtering-agent";
 import { Webhook } from "standardwebhooks";
 import {
@@ -9,13 +12,15 @@ import {
   type Sender,
   type SubscriptionTarget,
 } from "../shared/outbound.js";
+import { DestinationRefused, guardedLookup, refusedAddress } from "./destination-policy.js";
 import { parseRetryAfter } from "./schedule.js";
 
 /**
  * The sender of `kind: "webhook"` subscriptions: Standard Webhooks over HTTP(S) (SPEC §9). One POST
  * per attempt, redirects never followed, and the address actually connected to checked at connect
  * time, so neither a name that resolves to a private address nor DNS changing after a check
- * reaches an internal service.
+ * reaches an internal service. The address policy is destination-policy.ts, the one creating a
+ * subscription checks; request-filtering-agent's own check stays behind it.
  */
 
 const USER_AGENT = "Switchyard-Webhooks/1";
@@ -62,12 +67,13 @@ interface Answer {
 
 class Timeout extends Error {}
 
-/** The agent's refusal of a destination, read back from its message (it has no code). */
+/** request-filtering-agent's refusal of a destination, read back from its message (it has no code). */
 const REFUSED = /^DNS lookup (\S+?)\(family:[^,]*, host:(.*?)\) is not allowed\. Because,? (.*)$/;
 
 /** A socket error as the attempt log says it; a refused destination is permanent. */
 function describeError(err: Error, timeoutMs: number): SendOutcome {
   if (err instanceof Timeout) return failedOutcome(`timed out after ${timeoutMs} ms`);
+  if (err instanceof DestinationRefused) return failedOutcome(err.message, { permanent: true });
   const refused = REFUSED.exec(err.message);
   if (refused) {
     const [, address, host] = refused;
@@ -132,12 +138,59 @@ export interface WebhookSenderOptions {
   timeoutMs: number;
 }
 
+type ConnectionListener = (error: Error | null, socket: Duplex) => void;
+
+/**
+ * The connection's options with the policy applied: a literal host refused at once, a name's
+ * addresses when it resolves. (The policy is not given as the agent's `denyIPAddressList`: it warns
+ * on every address of the other family than a range's.)
+ */
+function policed(options: TcpNetConnectOpts, allowPrivate: boolean): TcpNetConnectOpts | DestinationRefused {
+  const literal = options.host === undefined ? null : refusedAddress(options.host, allowPrivate);
+  if (literal) return new DestinationRefused(literal, undefined);
+  return { ...options, lookup: guardedLookup(options.lookup ?? dns.lookup, allowPrivate) };
+}
+
+/** A socket that fails with the refusal, as request-filtering-agent answers one. */
+function refusedSocket(error: Error, listener?: ConnectionListener): net.Socket {
+  const socket = new net.Socket();
+  if (listener) listener(error, socket);
+  else socket.destroy(error);
+  return socket;
+}
+
+type AgentOptions = ConstructorParameters<typeof RequestFilteringHttpsAgent>[0] & { allowPrivateIPAddress: boolean };
+
+class PolicedHttpAgent extends RequestFilteringHttpAgent {
+  private readonly allowPrivate: boolean;
+  constructor(options: AgentOptions) {
+    super(options);
+    this.allowPrivate = options.allowPrivateIPAddress;
+  }
+  override createConnection(options: TcpNetConnectOpts, listener?: ConnectionListener) {
+    const checked = policed(options, this.allowPrivate);
+    return checked instanceof Error ? refusedSocket(checked, listener) : super.createConnection(checked, listener);
+  }
+}
+
+class PolicedHttpsAgent extends RequestFilteringHttpsAgent {
+  private readonly allowPrivate: boolean;
+  constructor(options: AgentOptions) {
+    super(options);
+    this.allowPrivate = options.allowPrivateIPAddress;
+  }
+  override createConnection(options: TcpNetConnectOpts, listener?: ConnectionListener) {
+    const checked = policed(options, this.allowPrivate);
+    return checked instanceof Error ? refusedSocket(checked, listener) : super.createConnection(checked, listener);
+  }
+}
+
 /** The webhook `Sender`, with keep-alive agents that filter destinations; `close()` ends their sockets. */
 export function createWebhookSender(o: WebhookSenderOptions): { send: Sender; close(): void } {
   const agentOptions = { keepAlive: true, scheduling: "lifo" as const, allowPrivateIPAddress: o.allowPrivate };
   const agents = {
-    "http:": new RequestFilteringHttpAgent(agentOptions),
-    "https:": new RequestFilteringHttpsAgent(agentOptions),
+    "http:": new PolicedHttpAgent(agentOptions),
+    "https:": new PolicedHttpsAgent(agentOptions),
   };
 
   function post(url: URL, headers: Record<string, string>, body: Buffer): Promise<Answer> {

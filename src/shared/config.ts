@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseSchedule } from "./duration.js";
+import { keyProblems } from "./seal.js";
 
 /** Comma-separated list; empty entries dropped. Several values allow secret rotation. */
 const list = z
@@ -23,7 +24,17 @@ const schema = z.object({
   DEPLOY_WEBHOOK_SECRET: list.refine((secrets) => secrets.every((s) => s.startsWith("whsec_")), {
     message: "every secret must start with whsec_",
   }),
-  API_TOKENS: list,
+  /** At least 32 characters each: a bearer token is the whole of the API's authentication. */
+  API_TOKENS: list.refine((tokens) => tokens.every((t) => t.length >= 32), {
+    message: "every token must have at least 32 characters (e.g. `openssl rand -hex 32`)",
+  }),
+  /** Failed authentications one client may make per window before it is answered 429 for a window. */
+  AUTH_FAILURES_MAX: z.coerce.number().int().positive().default(20),
+  AUTH_FAILURES_WINDOW_S: z.coerce.number().int().positive().default(60),
+  /** Keys sealing subscription secrets at rest, `KEY_ID:BASE64`, comma-separated: the first seals, all open (docs/security.md). */
+  SECRETS_KEYS: list.superRefine((entries, ctx) => {
+    for (const message of keyProblems(entries)) ctx.addIssue({ code: "custom", message });
+  }),
   // GitHub redelivery reconciler (README "Operations"): a token or App credentials, and the hooks.
   GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_APP_ID: z.string().regex(/^\d+$/, "a numeric GitHub App id").optional(),
@@ -119,6 +130,10 @@ const schema = z.object({
   OUTBOUND_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   /** Messages a worker process sends at once. */
   OUTBOUND_CONCURRENCY: z.coerce.number().int().positive().default(100),
+  /** Of those, at most this many to one subscription: a slow one waits on its own (issue 21). */
+  OUTBOUND_MAX_IN_FLIGHT_PER_SUBSCRIPTION: z.coerce.number().int().positive().default(50),
+  /** And at most this many to one destination host name, whichever subscriptions send there. */
+  OUTBOUND_MAX_IN_FLIGHT_PER_HOST: z.coerce.number().int().positive().default(50),
   /** A subscription whose messages have only failed for this long is disabled, with the reason. */
   OUTBOUND_DISABLE_AFTER_S: z.coerce
     .number()
@@ -132,6 +147,16 @@ const schema = z.object({
   LINEAR_API_URL: z.url().default("https://api.linear.app/graphql"),
   /** Comment line on idle live streams (SPEC §10). */
   STREAM_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),
+  /** Live streams (SSE, and a WebSocket) one process serves at once; beyond, 503 with Retry-After. */
+  STREAM_MAX_CLIENTS: z.coerce.number().int().positive().default(1000),
+  /** Live streams one API token holds open at once in one process; beyond, 503 with Retry-After. */
+  STREAM_MAX_CLIENTS_PER_TOKEN: z.coerce.number().int().positive().default(100),
+  /** Bytes of frames queued for one live client that does not read: past it its stream ends (it resumes). */
+  STREAM_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(1024 * 1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { MessageBody, SubscriptionTarget } from "../shared/outbound.js";
 import { jsonParam, onConnection, type Sql } from "./sql.js";
+import { openSecrets } from "./subscriptions.js";
 
 /** The `outbound_messages` and `outbound_attempts` tables (SPEC §9): every statement on them is here. */
 
@@ -82,11 +83,17 @@ export async function loadMessages(pool: pg.Pool, ids: string[]): Promise<Map<st
       FROM outbound_messages m JOIN subscriptions s ON s.id = m.subscription_id
       WHERE m.id = ANY(${ids}::uuid[])`,
   );
-  // json_build_object gives the time as text.
+  // json_build_object gives the time as text; the url and secrets are stored sealed.
   return new Map(
     rows.map(({ s, ...m }) => [
       m.id,
-      { ...m, subscription: { ...s, failingSince: s.failingSince === null ? null : new Date(s.failingSince) } },
+      {
+        ...m,
+        subscription: {
+          ...openSecrets(pool, s),
+          failingSince: s.failingSince === null ? null : new Date(s.failingSince),
+        },
+      },
     ]),
   );
 }

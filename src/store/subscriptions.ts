@@ -1,8 +1,47 @@
+import type pg from "pg";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
-import type { Sql } from "./sql.js";
+import { onConnection, type Sql } from "./sql.js";
 import type { SubscriptionKind, Where } from "../shared/outbound.js";
+import { EMPTY_KEYRING, isSealed, keyIdOf, openStored, seal, SealKeyError, type Keyring } from "../shared/seal.js";
 
 /** The `subscriptions` table (SPEC §9): every statement on it is here. */
+
+// ---- Secrets at rest (docs/security.md) ----
+// `url` (it may hold a password or a token) and each of `secrets` are sealed here on write and
+// opened here on read: the API and the senders see plain values, the table never holds one.
+
+/** The keyring of each database handle, and the one of the last registered for handles of none. */
+const keyrings = new WeakMap<object, Keyring>();
+let lastKeyring: Keyring = EMPTY_KEYRING;
+
+/** Makes `ring` seal and open subscriptions' secrets read and written through these handles. */
+export function useKeyring(db: { prisma: PrismaClient; pool?: pg.Pool }, ring: Keyring): void {
+  keyrings.set(db.prisma, ring);
+  if (db.pool) keyrings.set(db.pool, ring);
+  lastKeyring = ring;
+}
+
+const keyringOf = (handle: object): Keyring => keyrings.get(handle) ?? lastKeyring;
+
+/** Where a value is stored, bound into its seal: it opens nowhere else. */
+const contextOf = (column: "url" | "secrets", id: string) => `subscriptions.${column}:${id}`;
+
+const sealedFields = (ring: Keyring, id: string, v: { url: string | null; secrets: string[] }) => ({
+  url: v.url === null ? null : seal(ring, v.url, contextOf("url", id)),
+  secrets: v.secrets.map((s) => seal(ring, s, contextOf("secrets", id))),
+});
+
+type WithSecrets = { id: string; url: string | null; secrets: string[] | null };
+
+const openWith = <T extends WithSecrets>(ring: Keyring, r: T): T & { secrets: string[] } => ({
+  ...r,
+  url: r.url === null ? null : openStored(ring, r.url, contextOf("url", r.id)),
+  secrets: (r.secrets ?? []).map((s) => openStored(ring, s, contextOf("secrets", r.id))),
+});
+
+/** A subscription's url and secrets as plain text, from what is stored (read through `handle`). */
+export const openSecrets = <T extends WithSecrets>(handle: object, r: T): T & { secrets: string[] } =>
+  openWith(keyringOf(handle), r);
 
 /** What the API sets. */
 export interface SubscriptionInput {
@@ -28,18 +67,20 @@ export interface SubscriptionRow extends SubscriptionInput {
 
 export class SubscriptionExists extends Error {}
 
-const asRow = (r: Awaited<ReturnType<PrismaClient["subscription"]["findUniqueOrThrow"]>>): SubscriptionRow => ({
-  ...r,
+type Stored = Awaited<ReturnType<PrismaClient["subscription"]["findUniqueOrThrow"]>>;
+
+const asRow = (prisma: PrismaClient, r: Stored): SubscriptionRow => ({
+  ...openSecrets(prisma, r),
   kind: r.kind as SubscriptionKind,
   where: (r.where ?? {}) as Where,
 });
 
 export const listSubscriptions = async (prisma: PrismaClient): Promise<SubscriptionRow[]> =>
-  (await prisma.subscription.findMany({ orderBy: { name: "asc" } })).map(asRow);
+  (await prisma.subscription.findMany({ orderBy: { name: "asc" } })).map((r) => asRow(prisma, r));
 
 export async function findSubscription(prisma: PrismaClient, name: string): Promise<SubscriptionRow | null> {
   const r = await prisma.subscription.findUnique({ where: { name } });
-  return r && asRow(r);
+  return r && asRow(prisma, r);
 }
 
 /** A new subscription; throws SubscriptionExists if the name is taken. */
@@ -49,7 +90,8 @@ export async function createSubscription(
   input: SubscriptionInput,
 ): Promise<SubscriptionRow> {
   try {
-    return asRow(await prisma.subscription.create({ data: { id, ...input } }));
+    const data = { id, ...input, ...sealedFields(keyringOf(prisma), id, input) };
+    return asRow(prisma, await prisma.subscription.create({ data }));
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002")
       throw new SubscriptionExists(input.name);
@@ -70,9 +112,13 @@ export async function updateSubscription(
   wasEnabled: boolean,
 ): Promise<SubscriptionRow | null> {
   const fresh = input.enabled === true ? { disabledReason: null, ...(wasEnabled ? {} : { failingSince: null }) } : {};
+  // The row's id is bound into its seals.
+  const current = await prisma.subscription.findUnique({ where: { name }, select: { id: true } });
+  if (!current) return null;
+  const sealed = sealedFields(keyringOf(prisma), current.id, input);
   const { count } = await prisma.subscription.updateMany({
-    where: { name },
-    data: { ...input, updatedAt: new Date(), ...fresh },
+    where: { id: current.id, name },
+    data: { ...input, ...sealed, updatedAt: new Date(), ...fresh },
   });
   return count ? findSubscription(prisma, input.name) : null;
 }
@@ -144,4 +190,50 @@ export interface Subscriber {
 /** The enabled subscriptions' filters: read by the relay on each step (a small table). */
 export async function enabledSubscribers(tx: Sql): Promise<Subscriber[]> {
   return tx.query<Subscriber[]>`SELECT id, types, "where" FROM subscriptions WHERE enabled ORDER BY id`;
+}
+
+/** What sealStoredSecrets found and did. */
+export interface SealReport {
+  /** Subscriptions holding a url or a secret. */
+  checked: number;
+  /** Of those, how many were sealed again: plain text, or sealed under a key other than the first. */
+  sealed: number;
+}
+
+/**
+ * Checks that the keyring opens every stored url and secret, and seals under its first key each
+ * subscription holding one stored plain (before sealing) or under another key (a rotation): run
+ * by `npm run migrate` and at each start. Throws SealKeyError, naming SECRETS_KEYS, the
+ * subscription and the key id it lacks (never a value), when a value cannot be opened or a plain
+ * one sealed. A row changed meanwhile is left as it now is: whoever changed it sealed it.
+ */
+export async function sealStoredSecrets(pool: pg.Pool, ring: Keyring): Promise<SealReport> {
+  return onConnection(pool, async (sql) => {
+    const rows = await sql.query<Array<WithSecrets & { name: string }>>`
+      SELECT id, name, url, secrets FROM subscriptions ORDER BY id`;
+    const report: SealReport = { checked: 0, sealed: 0 };
+    for (const r of rows) {
+      const stored = [r.url, ...(r.secrets ?? [])].filter((v): v is string => v !== null);
+      if (!stored.length) continue;
+      report.checked++;
+      let plain: { url: string | null; secrets: string[] };
+      try {
+        if (!ring.current && stored.some((v) => !isSealed(v)))
+          throw new SealKeyError(
+            "SECRETS_KEYS is not set, and its url or secrets are stored as plain text: set it and run npm run migrate (see docs/security.md)",
+          );
+        plain = openWith(ring, r);
+      } catch (err) {
+        if (!(err instanceof SealKeyError)) throw err;
+        throw new SealKeyError(`subscription ${r.name}: ${err.message}`, err.keyId);
+      }
+      if (stored.every((v) => keyIdOf(v) === ring.current?.id)) continue;
+      const sealed = sealedFields(ring, r.id, plain);
+      report.sealed += await sql.execute`
+        UPDATE subscriptions SET url = ${sealed.url}, secrets = ${sealed.secrets}::text[]
+        WHERE id = ${r.id}::uuid AND url IS NOT DISTINCT FROM ${r.url}
+          AND secrets IS NOT DISTINCT FROM ${r.secrets}::text[]`;
+    }
+    return report;
+  });
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleMiddleware } from "../../src/http/console.js";
+import { securityHeaders } from "../../src/http/security-headers.js";
 
 /**
  * How src/http/console.ts answers, on a fake build: files, the index.html fallback for client-side
@@ -15,9 +16,10 @@ const built = mkdtempSync(path.join(tmpdir(), "console-built-"));
 const missing = path.join(built, "not-built");
 const servers: Array<ReturnType<Koa["listen"]>> = [];
 
-/** An app like the service's: the console after the routes, JSON 404 for what nobody answered. */
+/** An app like the service's: its headers, the console after the routes, JSON 404 for what nobody answered. */
 async function serve(dir: string) {
   const app = new Koa();
+  app.use(securityHeaders());
   app.use(async (ctx, next) => {
     await next();
     if (ctx.status === 404 && ctx.body === undefined) {
@@ -80,7 +82,15 @@ describe("serving the console", () => {
   it("leaves the service's own paths alone", async () => {
     const get = await serve(built);
     expect((await get("/api/events")).text).toBe('{"items":[]}');
-    for (const p of ["/api/nope", "/webhooks/nope", "/admin/queues/x", "/metrics", "/healthz"]) {
+    for (const p of [
+      "/api/nope",
+      "/webhooks/nope",
+      "/admin/queues/x",
+      "/metrics",
+      "/healthz",
+      "/API/nope",
+      "/%61pi/x",
+    ]) {
       const r = await get(p);
       expect(r.status, p).toBe(404);
       expect(r.type, p).toContain("application/json");

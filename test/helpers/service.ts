@@ -17,7 +17,10 @@ export const SECRETS = {
     `whsec_${Buffer.from("deploy-secret-previous-32-bytes!").toString("base64")}`,
   ],
 };
-export const API_TOKENS = ["token-analyst", "token-rotated"];
+export const API_TOKENS = ["token-analyst-0123456789abcdef0123456789", "token-rotated-0123456789abcdef0123456789"];
+
+/** Seals subscription secrets at rest (`KEY_ID:BASE64` of 32 bytes). */
+export const SECRETS_KEYS = [`test:${Buffer.from("switchyard-test-sealing-key-32b!").toString("base64")}`];
 
 /** A real server (port 0) with real PostgreSQL and Redis, isolated by the run's schema and a per-call prefix. */
 export async function startTestService(env: Record<string, string> = {}, options: ServiceOptions = {}) {
@@ -31,6 +34,7 @@ export async function startTestService(env: Record<string, string> = {}, options
     LINEAR_WEBHOOK_SECRET: SECRETS.linear.join(","),
     DEPLOY_WEBHOOK_SECRET: SECRETS.deploy.join(","),
     API_TOKENS: API_TOKENS.join(","),
+    SECRETS_KEYS: SECRETS_KEYS.join(","),
     JOB_BACKOFF_MS: "50",
     // A loaded CI machine can take longer than the production bound; the Redis-down test does not wait on it.
     ENQUEUE_TIMEOUT_MS: "5000",

@@ -11,9 +11,10 @@ const full = {
   SLACK_SIGNING_SECRET: "sl",
   LINEAR_WEBHOOK_SECRET: "li",
   DEPLOY_WEBHOOK_SECRET: "whsec_ZGVwbG95",
-  API_TOKENS: "t1",
+  API_TOKENS: "t1-0123456789abcdef0123456789abcdef",
   SLACK_BOT_TOKEN: "xoxb-1",
   LINEAR_API_KEY: "lin_api_1",
+  SECRETS_KEYS: `k1:${Buffer.alloc(32, 1).toString("base64")}`,
 };
 const report = (env: Record<string, string>) => startupReport(loadConfig(env));
 
@@ -30,6 +31,7 @@ describe("startupReport", () => {
       "LINEAR_WEBHOOK_SECRET",
       "DEPLOY_WEBHOOK_SECRET",
       "API_TOKENS",
+      "SECRETS_KEYS",
       "SLACK_BOT_TOKEN",
       "LINEAR_API_KEY",
     ]);

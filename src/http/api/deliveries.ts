@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { createRouter } from "../router.js";
 import { z } from "zod";
 import type { RuleBook } from "../../pipeline/rule-book.js";
 import { replayDeliveries } from "../../pipeline/replay.js";
@@ -22,7 +23,7 @@ const idParams = z.object({ id: uuid });
 
 /** GET /api/deliveries and POST /api/deliveries/:id/reprocess (SPEC §8). */
 export function deliveriesApi(db: Database, rules: RuleBook): Router {
-  const router = new Router();
+  const router = createRouter();
 
   const listDoc = {
     summary: "Stored raw deliveries, newest first (SPEC §8)",

@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { createRouter } from "../router.js";
 import { z } from "zod";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { deployChanges } from "../../api/deploy-changes.js";
@@ -20,7 +21,7 @@ const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 
 /** GET /api/deploys/:key/changes and /api/metrics/dora (SPEC §6). */
 export function deploysApi(prisma: PrismaClient, production: string[]): Router {
-  const router = new Router();
+  const router = createRouter();
   const changesDoc = {
     summary: "What a deploy shipped, and the deploy before it",
     params: keyParams,

@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { createRouter } from "../router.js";
 import { z } from "zod";
 import { entityGraph } from "../../api/entity-graph.js";
 import type { PrismaClient } from "../../generated/prisma/client.js";
@@ -14,7 +15,7 @@ const depthQuery = z.object({
 
 /** GET /api/entities/:key (SPEC §6): the entity, its links (transitively with ?depth=N) and timeline. */
 export function graphApi(prisma: PrismaClient): Router {
-  const router = new Router();
+  const router = createRouter();
   const doc = {
     summary: "An entity, its links (transitively with depth) and its timeline",
     params: keyParams,

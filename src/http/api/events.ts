@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { createRouter } from "../router.js";
 import { z } from "zod";
 import { getEvent, listEvents } from "../../api/events.js";
 import type { PrismaClient } from "../../generated/prisma/client.js";
@@ -21,7 +22,7 @@ const idParams = z.object({ id: uuid });
 
 /** GET /api/events and /api/events/:id (SPEC §6). */
 export function eventsApi(prisma: PrismaClient): Router {
-  const router = new Router();
+  const router = createRouter();
 
   const list = {
     summary: "Events, newest first",

@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { createRouter } from "../router.js";
 import { z } from "zod";
 import type { IngestQueue } from "../../queue/ingest-queue.js";
 import { withinDeadline } from "../deadline.js";
@@ -17,7 +18,7 @@ export function queueApi(
   { queue, depth }: Pick<IngestQueue, "queue" | "depth">,
   unprocessable: () => Promise<Record<string, number>>,
 ): Router {
-  const router = new Router();
+  const router = createRouter();
   const countsDoc = {
     summary: "Ingest job counts, and unprocessable deliveries by platform",
     responses: { 200: "`{waiting, prioritized, active, delayed, failed, completed, unprocessable: {platform: n}}`" },

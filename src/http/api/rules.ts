@@ -1,5 +1,6 @@
 import { LOWEST_UUID } from "../../shared/bounds.js";
 import Router from "@koa/router";
+import { createRouter } from "../router.js";
 import type { Queue } from "bullmq";
 import { z } from "zod";
 import type { PrismaClient } from "../../generated/prisma/client.js";
@@ -63,7 +64,7 @@ function describe(row: RuleRow | null, name: string) {
 
 /** /api/rules (SPEC §6, §7): list, create, read, update, delete, test, backfill; /api/jobs/:id. */
 export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue): Router {
-  const router = new Router();
+  const router = createRouter();
 
   const listDoc = { summary: "Built-in and custom rules", responses: { 200: '`{"items": [rule]}`' } };
   route(router, "get", "/rules", listDoc, async (ctx) => {

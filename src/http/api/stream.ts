@@ -1,7 +1,10 @@
+import type { Readable } from "node:stream";
 import Router from "@koa/router";
+import { createRouter } from "../router.js";
 import type { Context } from "koa";
 import { z } from "zod";
 import type { StreamHub } from "../../outbound/stream-hub.js";
+import { createStreamSlots, type StreamSlots } from "../../outbound/stream-slots.js";
 import { compileStreamFilter } from "../../outbound/stream-filter.js";
 import { sseComment, sseRetry } from "../../outbound/sse.js";
 import { PLATFORMS } from "../../shared/event.js";
@@ -36,7 +39,17 @@ const streamQuery = z.object({
 export interface StreamApiOptions {
   /** The reconnection delay told to clients. */
   retryMs?: number;
+  /** The process's cap on live streams, shared with any other live endpoint (a WebSocket). */
+  slots?: StreamSlots;
+  /** How long an ended stream's connection may take to flush before it is cut. */
+  closeGraceMs?: number;
 }
+
+/** The token a stream counts against: its id from the bearer check. */
+const tokenOf = (ctx: Context): string => {
+  const id: unknown = ctx.state.tokenId;
+  return typeof id === "string" && id ? id : "anonymous";
+};
 
 const DESCRIPTION = `Server-Sent Events: each message has \`id\` (the event or milestone id), \`event\` (its type)
 and \`data\` (the unified event without \`payload\`, or the milestone).
@@ -44,7 +57,8 @@ and \`data\` (the unified event without \`payload\`, or the milestone).
 A \`Last-Event-ID\` header (or \`after\`) resumes after that message from stored history, then live, with nothing
 lost or repeated; an id not relayed (yet) starts from now with a comment saying so, a malformed one is a 400.
 Without either, the stream starts from now. A \`: keep-alive\` comment comes every STREAM_HEARTBEAT_MS; a client
-too slow to keep up has its stream ended and resumes with \`Last-Event-ID\`.`;
+too slow to keep up has its stream ended and resumes with \`Last-Event-ID\`. A process serves at most
+STREAM_MAX_CLIENTS streams, STREAM_MAX_CLIENTS_PER_TOKEN of them for one token: beyond, a 503.`;
 
 /** The resume point: the `Last-Event-ID` header (what EventSource sends on reconnecting) over `?after=`. */
 function resumeId(ctx: Context, after: string | undefined): { id?: string; error?: string } {
@@ -56,8 +70,10 @@ function resumeId(ctx: Context, after: string | undefined): { id?: string; error
 
 /** GET /api/stream (SPEC §10). */
 export function streamApi(hub: StreamHub, options: StreamApiOptions = {}): Router {
-  const router = new Router();
+  const router = createRouter();
   const retry = sseRetry(options.retryMs ?? 2000);
+  const slots = options.slots ?? createStreamSlots({ total: 1000, perToken: 100 });
+  const closeGraceMs = options.closeGraceMs ?? 1000;
 
   const doc = {
     summary: "Live stream of events and milestones (Server-Sent Events)",
@@ -69,7 +85,9 @@ export function streamApi(hub: StreamHub, options: StreamApiOptions = {}): Route
         contentType: "text/event-stream",
       },
       400: "invalid query or malformed `Last-Event-ID`",
-      503: "shutting down, or PostgreSQL unreachable to resume: retry after `Retry-After` seconds",
+      503:
+        "too many live streams (in all: STREAM_MAX_CLIENTS; for this token: STREAM_MAX_CLIENTS_PER_TOKEN, " +
+        "the limit named in `error`), shutting down, or PostgreSQL unreachable to resume: retry after `Retry-After` seconds",
     },
   };
   route(router, "get", "/stream", doc, async (ctx) => {
@@ -77,22 +95,36 @@ export function streamApi(hub: StreamHub, options: StreamApiOptions = {}): Route
     if (!q) return;
     const resume = resumeId(ctx, q.after);
     if (resume.error) return badRequest(ctx, [resume.error]);
-    const after = resume.id ? await hub.positionOf(resume.id) : null;
-    const note =
-      resume.id && after === null ? sseComment(`${resume.id} is not in the stream (yet): live from now`) : "";
-    const matches = compileStreamFilter({
-      types: q.types,
-      platform: q.platform,
-      subject: q.subject,
-      where: { environment: q["where.environment"], repository: q["where.repository"], platform: q["where.platform"] },
-    });
-    const stream = await hub.open({ after, matches, prologue: retry + note });
-    if (!stream) {
-      ctx.status = 503;
-      ctx.set("Retry-After", String(RETRY_AFTER_SECONDS));
-      ctx.body = { error: "shutting down" };
-      return;
+    // A slot before anything is read or sent; given back when the connection goes, or here on any other answer.
+    const slot = slots.take(tokenOf(ctx));
+    if (!slot.ok) return unavailable(ctx, slot.error);
+    let handedOn = false;
+    try {
+      const after = resume.id ? await hub.positionOf(resume.id) : null;
+      const note =
+        resume.id && after === null ? sseComment(`${resume.id} is not in the stream (yet): live from now`) : "";
+      const matches = compileStreamFilter({
+        types: q.types,
+        platform: q.platform,
+        subject: q.subject,
+        where: {
+          environment: q["where.environment"],
+          repository: q["where.repository"],
+          platform: q["where.platform"],
+        },
+      });
+      const stream = await hub.open({ after, matches, prologue: retry + note });
+      if (!stream) return unavailable(ctx, "shutting down");
+      handedOn = true;
+      send(ctx, stream, slot.release);
+    } finally {
+      if (!handedOn) slot.release();
     }
+  });
+
+  /** Pipes the stream to the client; the slot is released once its connection is gone. */
+  function send(ctx: Context, stream: Readable, release: () => void) {
+    ctx.res.once("close", release);
     // The request is in; the answer may last for days. Node's request timeout bounds only receiving.
     ctx.req.socket.setTimeout(0);
     ctx.set({
@@ -109,12 +141,27 @@ export function streamApi(hub: StreamHub, options: StreamApiOptions = {}): Route
     stream.pipe(ctx.res);
     ctx.res.once("close", () => stream.destroy());
     // Gone while the stream was being opened: its 'close' has already been emitted.
-    if (ctx.res.destroyed || ctx.req.socket.destroyed) stream.destroy();
-    // Cut by the hub (a client that stopped reading, at shutdown): the connection goes with it.
+    if (ctx.res.destroyed || ctx.req.socket.destroyed) {
+      stream.destroy();
+      release();
+    }
+    // Cut by the hub (a client that stopped reading, at shutdown): the connection goes with it; ended,
+    // it has a grace to flush, so a client that reads nothing does not keep it (and its buffers, its slot).
     stream.once("close", () => {
-      if (!ctx.res.writableEnded) ctx.res.destroy();
+      if (!ctx.res.writableEnded) return void ctx.res.destroy();
+      if (ctx.res.writableFinished) return;
+      const cut = setTimeout(() => ctx.res.destroy(), closeGraceMs);
+      cut.unref();
+      ctx.res.once("close", () => clearTimeout(cut));
     });
-  });
+  }
 
   return router;
+}
+
+/** 503 with Retry-After, before any stream header. */
+function unavailable(ctx: Context, error: string) {
+  ctx.status = 503;
+  ctx.set("Retry-After", String(RETRY_AFTER_SECONDS));
+  ctx.body = { error };
 }

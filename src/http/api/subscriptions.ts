@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { lookup } from "node:dns/promises";
 import Router from "@koa/router";
+import { createRouter } from "../router.js";
 import type { Context } from "koa";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
@@ -23,7 +25,9 @@ import {
   type SubscriptionInput,
   type SubscriptionRow,
 } from "../../store/subscriptions.js";
+import { checkDestination } from "../../outbound/destination-policy.js";
 import { LIMITS } from "../../shared/bounds.js";
+import { maskUrl } from "../../shared/url-mask.js";
 import { withinDeadline } from "../deadline.js";
 import { route } from "../openapi.js";
 import { badRequest, notFound, conflict } from "../respond.js";
@@ -134,22 +138,10 @@ const deliveriesQuery = z.object({
 
 const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
 
-/** A destination URL as the API shows it: a password in it (`user:pass@`) is a secret, never shown again. */
-function shownUrl(url: string | null): string | null {
-  if (!url) return url;
-  const u = new URL(url);
-  if (u.password) u.password = "***";
-  return u.toString();
-}
-
 /** A subscription as the API shows it: never its secrets, only how many sign. */
 function describe(r: SubscriptionRow) {
   const target =
-    r.kind === "webhook"
-      ? { url: shownUrl(r.url) }
-      : r.kind === "slack"
-        ? { channel: r.channel }
-        : { moveTo: r.moveTo };
+    r.kind === "webhook" ? { url: maskUrl(r.url) } : r.kind === "slack" ? { channel: r.channel } : { moveTo: r.moveTo };
   return {
     name: r.name,
     kind: r.kind,
@@ -188,10 +180,33 @@ function storedDefinition(r: SubscriptionRow, kind: unknown): Record<string, unk
 
 const deliveryLink = (name: string, id: string) => `/api/subscriptions/${name}/deliveries/${id}`;
 
+export interface SubscriptionsApiOptions {
+  /** OUTBOUND_ALLOW_PRIVATE: webhook URLs may name private, loopback and link-local addresses. */
+  allowPrivate: boolean;
+}
+
 /** /api/subscriptions (SPEC §9): definitions, a test message, deliveries and their retry. */
-export function subscriptionsApi(db: Database, outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow">): Router {
+export function subscriptionsApi(
+  db: Database,
+  outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow">,
+  options: SubscriptionsApiOptions,
+): Router {
   const { prisma } = db;
-  const router = new Router();
+  const router = createRouter();
+
+  /**
+   * A webhook URL's destination, checked as the sender will (destination-policy.ts): true, or false
+   * once a 422 naming OUTBOUND_ALLOW_PRIVATE is answered. A name is resolved now (bounded).
+   */
+  async function destinationAllowed(ctx: Context, d: Definition): Promise<boolean> {
+    if (d.kind !== "webhook") return true;
+    const problem = await checkDestination(d.url, {
+      allowPrivate: options.allowPrivate,
+      resolve: (host) => lookup(host, { all: true }),
+    });
+    if (problem) badRequest(ctx, [`url: ${problem}`], 422);
+    return !problem;
+  }
 
   /** The path's subscription, or undefined once a 400 or 404 is answered. */
   async function subscriptionOf(ctx: Context): Promise<SubscriptionRow | undefined> {
@@ -214,11 +229,15 @@ export function subscriptionsApi(db: Database, outbound: Pick<OutboundQueue, "en
     summary: "Create a subscription (SPEC §9)",
     description: "For a webhook, the answer holds `secret` once: the generated signing secret, unless one was given.",
     body: definition,
-    responses: { 201: "the subscription, with `secret` when generated", 409: "a subscription of that name exists" },
+    responses: {
+      201: "the subscription, with `secret` when generated",
+      409: "a subscription of that name exists",
+      422: "the webhook URL names (or resolves to) a private, loopback or link-local address",
+    },
   };
   route(router, "post", "/subscriptions", createDoc, async (ctx) => {
     const d = valid(ctx, definition, ctx.request.body);
-    if (!d) return;
+    if (!d || !(await destinationAllowed(ctx, d))) return;
     const { input, generated } = toInput(d, []);
     let row: SubscriptionRow;
     try {
@@ -248,7 +267,11 @@ export function subscriptionsApi(db: Database, outbound: Pick<OutboundQueue, "en
       "`secret`/`secrets` replace the signing secrets (give the new and the old one during a rotation); without them the secrets are kept. Enabling a disabled subscription clears `disabledReason` and `failingSince`.",
     params: nameParams,
     body: putBody,
-    responses: { 200: "the subscription (with `secret` when one had to be generated)", 404: "no such subscription" },
+    responses: {
+      200: "the subscription (with `secret` when one had to be generated)",
+      404: "no such subscription",
+      422: "a new webhook URL names (or resolves to) a private, loopback or link-local address",
+    },
   };
   route(router, "put", "/subscriptions/:name", putDoc, async (ctx) => {
     const body = valid(ctx, putBody, ctx.request.body ?? {});
@@ -257,8 +280,12 @@ export function subscriptionsApi(db: Database, outbound: Pick<OutboundQueue, "en
     if (!row) return;
     if (body.name !== undefined && body.name !== row.name)
       return badRequest(ctx, ["name: a subscription cannot be renamed"]);
-    const d = valid(ctx, definition, { ...storedDefinition(row, body.kind), ...body });
+    // The URL as answered (masked) given back means the stored one, not `***`.
+    const given = row.url && body.url === maskUrl(row.url) ? { ...body, url: row.url } : body;
+    const d = valid(ctx, definition, { ...storedDefinition(row, body.kind), ...given });
     if (!d) return;
+    // Only a new URL is checked: a stored one (accepted under other settings) can still be disabled.
+    if (d.kind === "webhook" && d.url !== row.url && !(await destinationAllowed(ctx, d))) return;
     const { input, generated } = toInput(d, d.kind === row.kind ? row.secrets : []);
     const { enabled, ...rest } = input;
     const updated = await updateSubscription(
