@@ -159,38 +159,24 @@ function refusedSocket(error: Error, listener?: ConnectionListener): net.Socket 
   return socket;
 }
 
-type AgentOptions = ConstructorParameters<typeof RequestFilteringHttpsAgent>[0] & { allowPrivateIPAddress: boolean };
+type Connect = (options: TcpNetConnectOpts, listener?: ConnectionListener) => Duplex;
 
-class PolicedHttpAgent extends RequestFilteringHttpAgent {
-  private readonly allowPrivate: boolean;
-  constructor(options: AgentOptions) {
-    super(options);
-    this.allowPrivate = options.allowPrivateIPAddress;
-  }
-  override createConnection(options: TcpNetConnectOpts, listener?: ConnectionListener) {
-    const checked = policed(options, this.allowPrivate);
-    return checked instanceof Error ? refusedSocket(checked, listener) : super.createConnection(checked, listener);
-  }
-}
-
-class PolicedHttpsAgent extends RequestFilteringHttpsAgent {
-  private readonly allowPrivate: boolean;
-  constructor(options: AgentOptions) {
-    super(options);
-    this.allowPrivate = options.allowPrivateIPAddress;
-  }
-  override createConnection(options: TcpNetConnectOpts, listener?: ConnectionListener) {
-    const checked = policed(options, this.allowPrivate);
-    return checked instanceof Error ? refusedSocket(checked, listener) : super.createConnection(checked, listener);
-  }
+/** `agent` (request-filtering-agent's, which checks again after) with the policy applied first to each connection. */
+function police<A extends { createConnection: Connect }>(agent: A, allowPrivate: boolean): A {
+  const connect = agent.createConnection.bind(agent);
+  agent.createConnection = (options, listener) => {
+    const checked = policed(options, allowPrivate);
+    return checked instanceof Error ? refusedSocket(checked, listener) : connect(checked, listener);
+  };
+  return agent;
 }
 
 /** The webhook `Sender`, with keep-alive agents that filter destinations; `close()` ends their sockets. */
 export function createWebhookSender(o: WebhookSenderOptions): { send: Sender; close(): void } {
   const agentOptions = { keepAlive: true, scheduling: "lifo" as const, allowPrivateIPAddress: o.allowPrivate };
   const agents = {
-    "http:": new PolicedHttpAgent(agentOptions),
-    "https:": new PolicedHttpsAgent(agentOptions),
+    "http:": police(new RequestFilteringHttpAgent(agentOptions), o.allowPrivate),
+    "https:": police(new RequestFilteringHttpsAgent(agentOptions), o.allowPrivate),
   };
 
   function post(url: URL, headers: Record<string, string>, body: Buffer): Promise<Answer> {

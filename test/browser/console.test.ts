@@ -19,7 +19,15 @@ import { story, T0 } from "../helpers/story.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SHOTS = path.join(ROOT, "docs/screenshots");
-const CHROMIUM = "/usr/bin/chromium";
+/** Debian's chromium, or any Chromium build named by CHROMIUM_PATH. */
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+/**
+ * Without a browser the suite does not run, and says so loudly; under CI (`CI=true`, as .ci/run
+ * runs) a missing browser fails the run instead, so CI never passes without these tests.
+ */
+const BROWSER = existsSync(CHROMIUM);
+const MISSING = `${CHROMIUM} is missing: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH`;
+if (!BROWSER && !process.env.CI) console.warn(`\n*** THE CONSOLE'S BROWSER TESTS DID NOT RUN: ${MISSING} ***\n`);
 // No internet here: without the background-networking flags chromium floods refused connections.
 const ARGS = [
   "--headless",
@@ -123,7 +131,10 @@ async function shot(name: string, fullPage = true) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+  if (!BROWSER) {
+    if (process.env.CI) throw new Error(MISSING);
+    return;
+  }
   buildConsole();
   mkdirSync(SHOTS, { recursive: true });
   // A schema of its own: the screenshots show this story only, whatever other files store.
@@ -170,7 +181,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-describe("the web console", () => {
+describe.skipIf(!BROWSER && !process.env.CI)("the web console", () => {
   it("refuses a wrong token and stays on sign-in", async () => {
     await page.goto("/");
     await page.fill("input[name=token]", "not-a-token");
