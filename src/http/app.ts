@@ -41,8 +41,12 @@ function guardAreas(guards: NonNullable<AppParts["guards"]>): Koa.Middleware {
       ctx.body = { error: "malformed percent-encoding in the path" };
       return;
     }
-    if (inArea(path, "/api")) return isPublicRoute(ctx.method, ctx.path) ? next() : guards.api(ctx, next);
-    if (inArea(path, "/admin")) return guards.admin(ctx, next);
+    // Routers match the raw path, where `%2F` is no separator: `/api/x/..%2F..` reads as `/` decoded
+    // but still routes under /api. Either reading in an area is guarded.
+    const raw = ctx.path.toLowerCase().replace(/\/+/g, "/");
+    const within = (area: string) => inArea(path, area) || inArea(raw, area);
+    if (within("/api")) return isPublicRoute(ctx.method, ctx.path) ? next() : guards.api(ctx, next);
+    if (within("/admin")) return guards.admin(ctx, next);
     return next();
   };
 }
