@@ -27,7 +27,6 @@ import { createProcessor, type Processor } from "./pipeline/processor.js";
 import { openDatabase } from "./store/prisma.js";
 import { sealStoredSecrets, useKeyring } from "./store/subscriptions.js";
 import { keyring, SealKeyError } from "./shared/seal.js";
-import { answerSealKeyErrors } from "./http/seal-keys.js";
 import { createRuleBook } from "./pipeline/rule-book.js";
 import { BACKFILL_QUEUE, rulesApi } from "./http/api/rules.js";
 import { backfillRule } from "./pipeline/backfill.js";
@@ -208,7 +207,6 @@ export async function startService(config: Config, log: Logger, options: Service
     api = createRouter(API_PREFIX);
     serveOpenApi(api); // public: app.ts lets its exact spelling through without a token
     api.use(jsonBody("1mb"));
-    api.use(answerSealKeyErrors());
     api.use(eventsApi(prisma).routes());
     api.use(graphApi(prisma).routes());
     api.use(deploysApi(prisma, config.PRODUCTION_ENVIRONMENTS).routes());

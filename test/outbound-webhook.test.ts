@@ -10,11 +10,13 @@ import { loadConfig } from "../src/shared/config.js";
 import { createLogger } from "../src/shared/log.js";
 import { insertMessages } from "../src/store/outbound-messages.js";
 import { openDatabase } from "../src/store/prisma.js";
-import { createSubscription } from "../src/store/subscriptions.js";
+import { createSubscription, useKeyring } from "../src/store/subscriptions.js";
+import { keyring } from "../src/shared/seal.js";
 import { deleteRedisPrefix } from "../bench/redis-prefix.js";
 import { startReceiver, type Answer } from "./helpers/receiver.js";
 import {
   API_TOKENS,
+  SECRETS_KEYS,
   isolatedDatabase,
   startTestService,
   testPrisma,
@@ -298,6 +300,7 @@ describe("the sweeper", () => {
       OUTBOUND_RETRY_SCHEDULE: "50ms",
     });
     const database = openDatabase(db.url, 4);
+    useKeyring(database, keyring(SECRETS_KEYS));
     const producer = producerConnection(config.REDIS_URL);
     const blocking = workerConnection(config.REDIS_URL);
     const queue = createOutboundQueue({ connection: producer, prefix: config.REDIS_PREFIX });

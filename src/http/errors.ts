@@ -1,4 +1,5 @@
 import { Refused } from "../shared/errors.js";
+import { SealKeyError } from "../shared/seal.js";
 import { STATUS } from "./status.js";
 
 /**
@@ -124,6 +125,9 @@ export function answerFor(err: unknown): ErrorAnswer {
       ? { status, error: `${what} unavailable, retry later`, retryAfter: RETRY_AFTER_SECONDS }
       : { status, error: CLIENT_ERRORS[status] ?? "request refused" };
   }
+  // Secrets cannot be sealed or opened with the keys configured: say which variable to set (the
+  // message names SECRETS_KEYS and a key id, never a value).
+  if (err instanceof SealKeyError) return { status: 503, error: err.message, retryAfter: RETRY_AFTER_SECONDS };
   const kind = classifyError(err);
   if (kind === "unavailable") {
     return { status: 503, error: "database or queue unavailable, retry later", retryAfter: RETRY_AFTER_SECONDS };

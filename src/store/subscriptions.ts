@@ -2,7 +2,7 @@ import type pg from "pg";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
 import { onConnection, type Sql } from "./sql.js";
 import type { SubscriptionKind, Where } from "../shared/outbound.js";
-import { EMPTY_KEYRING, isSealed, keyIdOf, openStored, seal, SealKeyError, type Keyring } from "../shared/seal.js";
+import { isSealed, keyIdOf, openStored, seal, SealKeyError, type Keyring } from "../shared/seal.js";
 
 /** The `subscriptions` table (SPEC §9): every statement on it is here. */
 
@@ -10,18 +10,21 @@ import { EMPTY_KEYRING, isSealed, keyIdOf, openStored, seal, SealKeyError, type 
 // `url` (it may hold a password or a token) and each of `secrets` are sealed here on write and
 // opened here on read: the API and the senders see plain values, the table never holds one.
 
-/** The keyring of each database handle, and the one of the last registered for handles of none. */
+/** The keyring of each database handle (a Prisma client, a pool). */
 const keyrings = new WeakMap<object, Keyring>();
-let lastKeyring: Keyring = EMPTY_KEYRING;
 
 /** Makes `ring` seal and open subscriptions' secrets read and written through these handles. */
 export function useKeyring(db: { prisma: PrismaClient; pool?: pg.Pool }, ring: Keyring): void {
   keyrings.set(db.prisma, ring);
   if (db.pool) keyrings.set(db.pool, ring);
-  lastKeyring = ring;
 }
 
-const keyringOf = (handle: object): Keyring => keyrings.get(handle) ?? lastKeyring;
+/** A handle nobody gave keys is a bug: guessing another's keys would seal under the wrong ones. */
+function keyringOf(handle: object): Keyring {
+  const ring = keyrings.get(handle);
+  if (!ring) throw new Error("this database handle has no SECRETS_KEYS keyring: call useKeyring first");
+  return ring;
+}
 
 /** Where a value is stored, bound into its seal: it opens nowhere else. */
 const contextOf = (column: "url" | "secrets", id: string) => `subscriptions.${column}:${id}`;

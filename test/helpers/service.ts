@@ -7,6 +7,8 @@ import pg from "pg";
 import { parseDatabaseUrl } from "../../src/store/database-url.js";
 import { migrate } from "../../src/store/migrate.js";
 import { createPrisma } from "../../src/store/prisma.js";
+import { useKeyring } from "../../src/store/subscriptions.js";
+import { keyring } from "../../src/shared/seal.js";
 
 export const SECRETS = {
   github: ["gh-secret-current", "gh-secret-previous"],
@@ -45,8 +47,12 @@ export async function startTestService(env: Record<string, string> = {}, options
   return { service, config, url: `http://127.0.0.1:${service.port}` };
 }
 
-/** A Prisma client on the run's schema (or the one given), for assertions. */
-export const testPrisma = (databaseUrl = inject("databaseUrl")) => createPrisma(databaseUrl, 2);
+/** A Prisma client on the run's schema (or the one given), sealing with the tests' key like their services. */
+export function testPrisma(databaseUrl = inject("databaseUrl")) {
+  const prisma = createPrisma(databaseUrl, 2);
+  useKeyring({ prisma }, keyring(SECRETS_KEYS));
+  return prisma;
+}
 
 /** Polls until `fn` returns a truthy value. */
 export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {

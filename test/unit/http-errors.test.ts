@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Prisma } from "../../src/generated/prisma/client.js";
 import { answerFor, bodyErrorStatus, classifyError, RETRY_AFTER_SECONDS } from "../../src/http/errors.js";
 import { invalidBody, queueUnavailable } from "../../src/shared/errors.js";
+import { SealKeyError } from "../../src/shared/seal.js";
 
 const withCode = (message: string, code: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(message), { code, ...extra });
@@ -43,6 +44,17 @@ describe("answerFor: an outage is a 503 with Retry-After", () => {
       expect(answerFor(err)).toMatchObject({ status: 503, retryAfter: RETRY_AFTER_SECONDS });
     });
   }
+});
+
+describe("answerFor: secrets the configured keys cannot seal or open", () => {
+  it("is a 503 naming SECRETS_KEYS, with Retry-After", () => {
+    const answer = answerFor(new SealKeyError('SECRETS_KEYS has no key with id "k1"', "k1"));
+    expect(answer).toEqual({
+      status: 503,
+      error: 'SECRETS_KEYS has no key with id "k1"',
+      retryAfter: RETRY_AFTER_SECONDS,
+    });
+  });
 });
 
 describe("answerFor: a value PostgreSQL refused is a 400", () => {

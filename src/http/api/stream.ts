@@ -4,7 +4,7 @@ import { createRouter } from "../router.js";
 import type { Context } from "koa";
 import { z } from "zod";
 import type { StreamHub } from "../../outbound/stream-hub.js";
-import { createStreamSlots, type StreamSlots } from "../../outbound/stream-slots.js";
+import type { StreamSlots } from "../../outbound/stream-slots.js";
 import { compileStreamFilter } from "../../outbound/stream-filter.js";
 import { sseComment, sseRetry } from "../../outbound/sse.js";
 import { PLATFORMS } from "../../shared/event.js";
@@ -40,7 +40,7 @@ export interface StreamApiOptions {
   /** The reconnection delay told to clients. */
   retryMs?: number;
   /** The process's cap on live streams, shared with any other live endpoint (a WebSocket). */
-  slots?: StreamSlots;
+  slots: StreamSlots;
   /** How long an ended stream's connection may take to flush before it is cut. */
   closeGraceMs?: number;
 }
@@ -69,10 +69,10 @@ function resumeId(ctx: Context, after: string | undefined): { id?: string; error
 }
 
 /** GET /api/stream (SPEC §10). */
-export function streamApi(hub: StreamHub, options: StreamApiOptions = {}): Router {
+export function streamApi(hub: StreamHub, options: StreamApiOptions): Router {
   const router = createRouter();
   const retry = sseRetry(options.retryMs ?? 2000);
-  const slots = options.slots ?? createStreamSlots({ total: 1000, perToken: 100 });
+  const { slots } = options;
   const closeGraceMs = options.closeGraceMs ?? 1000;
 
   const doc = {
@@ -115,8 +115,8 @@ export function streamApi(hub: StreamHub, options: StreamApiOptions = {}): Route
       });
       const stream = await hub.open({ after, matches, prologue: retry + note });
       if (!stream) return unavailable(ctx, "shutting down");
-      handedOn = true;
       send(ctx, stream, slot.release);
+      handedOn = true;
     } finally {
       if (!handedOn) slot.release();
     }
