@@ -4,6 +4,7 @@ import { Webhook } from "standardwebhooks";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, describe, expect, it } from "vitest";
 import { startOutbound } from "../src/outbound/delivery-worker.js";
+import { createWebhookSender } from "../src/outbound/webhook.js";
 import { createOutboundQueue } from "../src/queue/outbound-queue.js";
 import { producerConnection, workerConnection } from "../src/queue/redis.js";
 import { loadConfig } from "../src/shared/config.js";
@@ -201,6 +202,30 @@ describe("webhook delivery", () => {
     expect(m.attemptLog[0]).toMatchObject({ statusCode: null, error: "timed out after 500 ms" });
     expect(m.attemptLog[0].latencyMs).toBeGreaterThanOrEqual(450);
     expect(m.attemptLog[0].latencyMs).toBeLessThan(5000);
+  });
+});
+
+describe("the webhook sender", () => {
+  it("sends a URL's credentials as basic authentication, the path and query whole, and keeps 1 KiB of a long answer", async () => {
+    const receiver = await startReceiver(() => ({ status: 200, body: "x".repeat(200_000) }));
+    receivers.push(receiver);
+    const sender = createWebhookSender({ allowPrivate: true, timeoutMs: 2000 });
+    try {
+      const url = `http://us%40er:p%3Ass@127.0.0.1:${receiver.port}/hook/a?b=c`;
+      const message = { id: "msg-1", attempt: 1, payload: {} as never, body: '{"a":1}' };
+      const outcome = await sender.send({ url, secrets: [newSecret()] } as never, message);
+      expect(outcome).toMatchObject({ ok: true, statusCode: 200 });
+      expect(outcome.response).toBe("x".repeat(1024));
+      const [r] = receiver.received;
+      expect(r!.path).toBe("/hook/a?b=c");
+      expect(r!.headers.authorization).toBe(`Basic ${Buffer.from("us@er:p:ss").toString("base64")}`);
+      expect(r!.headers["user-agent"]).toBe("Switchyard-Webhooks/1");
+      expect(r!.body).toBe('{"a":1}');
+      // The cut answer's connection is not reused; the next send opens another.
+      expect(await sender.send({ url, secrets: [newSecret()] } as never, message)).toMatchObject({ ok: true });
+    } finally {
+      sender.close();
+    }
   });
 });
 
