@@ -5,7 +5,7 @@
  * the project's own ingest queue, then WORKERS child processes of the real service (ROLE=worker)
  * drain it into a private schema. Leaves nothing behind (schema dropped, Redis prefix deleted).
  * Run: npx tsx bench/pipeline.ts
- * Env: EVENTS (50000), WORKERS (2), BENCH_SEED (a fixed workload: compare graph digests across commits), WORKER_BATCH_SIZE, WORKER_WRITERS and WORKER_CONCURRENCY (the service's defaults), REPOS (EVENTS/250, at most 200), TIMEOUT_S (900), KEEP=1 (keep schema).
+ * Env: EVENTS (50000), BENCH_PG_BASE (postgresql://postgres@127.0.0.1:5432), WORKER_NODE_ARGS (node flags of the workers, e.g. --cpu-prof), WORKERS (2), BENCH_SEED (a fixed workload: compare graph digests across commits), WORKER_BATCH_SIZE, WORKER_WRITERS and WORKER_CONCURRENCY (the service's defaults), REPOS (EVENTS/250, at most 200), TIMEOUT_S (900), KEEP=1 (keep schema).
  */
 import { dropBenchSchema, spawnWorkers, stopChild } from "./lifecycle.js";
 import type { ChildProcess } from "node:child_process";
@@ -50,7 +50,8 @@ const SEED = process.env.BENCH_SEED;
 const run = SEED ?? randomBytes(4).toString("hex");
 const REDIS_URL = "redis://127.0.0.1:6379";
 const REDIS_PREFIX = `bench-pipeline-${run}`;
-const PG_BASE = "postgresql://postgres@127.0.0.1:5432";
+// BENCH_PG_BASE: another server (say one with pg_stat_statements loaded, for a profile).
+const PG_BASE = process.env.BENCH_PG_BASE ?? "postgresql://postgres@127.0.0.1:5432";
 const DB = "switchyard_bench";
 const SCHEMA = `pipeline_${run}`;
 const DATABASE_URL = `${PG_BASE}/${DB}?schema=${SCHEMA}`;
@@ -531,6 +532,8 @@ try {
     root: ROOT,
     count: WORKERS,
     env: workerEnv,
+    // WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": a CPU profile of each worker.
+    nodeArgs: process.env.WORKER_NODE_ARGS?.split(" ").filter(Boolean),
     children,
     stopping: () => cleaned,
     queue: ingest.queue,

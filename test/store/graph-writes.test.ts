@@ -98,17 +98,24 @@ describe("replaceLinks", () => {
         },
         { link: ships(other, w.commit(w.sha("x"))), evidence: [e2] },
       ]);
-      await replaceLinks(
+      const replaced = await replaceLinks(
         t,
-        d,
         ["deploy-range", "rollback"],
         [
-          { ...ships(d, w.commit(w.sha("x")), 0.5), evidence: [e9] }, // kept, its evidence and confidence replaced
-          { ...ships(d, w.commit(w.sha("w"))), evidence: [e9] }, // new
+          {
+            from: d,
+            links: [
+              { ...ships(d, w.commit(w.sha("x")), 0.5), evidence: [e9] }, // kept, its evidence and confidence replaced
+              { ...ships(d, w.commit(w.sha("w"))), evidence: [e9] }, // new
+            ],
+          },
         ],
       );
+      // Per source: what it gained (the new ship) and what it lost (the ship of y and the rollback).
+      expect(replaced.get(d)?.created.map((l) => l.to)).toEqual([w.commit(w.sha("w"))]);
+      expect(replaced.get(d)?.removed).toBe(2);
       const afterReplace = await linksOf(t, w.ns);
-      await replaceLinks(t, d, ["deploy-range", "rollback"], []);
+      await replaceLinks(t, ["deploy-range", "rollback"], [{ from: d, links: [] }]);
       return { afterReplace, afterEmpty: await linksOf(t, w.ns) };
     });
     const line = (l: { from: string; to: string; rule: string; confidence: number; evidence: string[] }) =>

@@ -1,5 +1,5 @@
 import { commitKey, linearIssueKey, repositoryOf, scope, scopeValue, teamOf } from "../../shared/keys.js";
-import { dependentDeploys, recomputeDeploy } from "./deploy-range.js";
+import { dependentDeploys, recomputeDeploys } from "./deploy-range.js";
 import type {
   CommitFact,
   DeployFact,
@@ -381,7 +381,5 @@ async function recomputeAffected(tx: Tx, p: Pending, created: LinkFact[]): Promi
       SELECT DISTINCT from_key AS key FROM links WHERE relation = 'ships' AND to_key = ANY(${touched})`;
     for (const s of shipping) p.deploys.add(s.key);
   }
-  const milestones: MilestoneDraft[] = [];
-  for (const key of [...p.deploys].sort()) milestones.push(...(await recomputeDeploy(tx, key)));
-  return milestones;
+  return recomputeDeploys(tx, [...p.deploys]);
 }

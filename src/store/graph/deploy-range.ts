@@ -4,6 +4,7 @@ import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
 import type { LinkFact } from "../../correlate/facts.js";
 import type { Sql as Tx } from "../sql.js";
 import { replaceLinks } from "./links.js";
+import { jsonParam } from "../sql.js";
 import { deployMilestones, linkMilestones, type MilestoneDraft } from "../../correlate/milestones.js";
 
 /** A deploy as its recompute reads it, with its baseline: the previous successful deploy of (R, E). */
@@ -23,9 +24,21 @@ interface DeployState {
 const ISSUE_CONFIDENCE: Record<string, number> = { closes: 0.95, references: 0.8 };
 const RANGE_RULES = ["deploy-range", "rollback"];
 
-/** The deploy, its baseline, and whether a deploy before the baseline already ran its SHA: one round trip. */
-async function loadDeploy(tx: Tx, key: string): Promise<DeployState | null> {
-  const [row] = await tx.query<
+/** Rows by a key, in their order (Map.groupBy arrives with Node 21). */
+function groupBy<T>(rows: T[], keyOf: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
+/** The deploys, each with its baseline and whether a deploy before the baseline already ran its SHA: one round trip. */
+async function loadDeploys(tx: Tx, keys: string[]): Promise<DeployState[]> {
+  const rows = await tx.query<
     Array<
       Omit<DeployState, "base"> & {
         baseKey: string | null;
@@ -49,155 +62,244 @@ async function loadDeploy(tx: Tx, key: string): Promise<DeployState | null> {
         AND p.status = 'succeeded'
         AND (p.at, p.key) < (d.at, d.key)
       ORDER BY p.at DESC, p.key DESC LIMIT 1) b ON true
-    WHERE d.key = ${key}`;
-  if (!row) return null;
-  const { baseKey, baseSha, baseEventIds, ranShaEarlier, ...d } = row;
-  return { ...d, base: baseKey ? { key: baseKey, sha: baseSha, eventIds: baseEventIds, ranShaEarlier } : null };
+    WHERE d.key = ANY(${keys}::text[])`;
+  return rows.map(({ baseKey, baseSha, baseEventIds, ranShaEarlier, ...d }) => ({
+    ...d,
+    base: baseKey ? { key: baseKey, sha: baseSha, eventIds: baseEventIds, ranShaEarlier } : null,
+  }));
+}
+
+/** What a deploy's walk found: whether it is in its baseline, the SHAs it ships, its frontier. */
+interface CommitRange {
+  /** The deployed SHA is the baseline or one of its ancestors. */
+  inBase: boolean;
+  shas: string[];
+  frontier: string[];
 }
 
 /**
- * Commits reachable from `sha` but not from `baseSha`, over the ancestry pushes revealed.
+ * For each deploy, the commits reachable from its SHA but not from its baseline's, over the
+ * ancestry pushes revealed; all deploys in one recursive statement, each walk keyed by its deploy.
  * `frontier` lists the commits of unknown parents either walk stopped at: a later push of one of
  * them can change the range (or make the deploy a rollback).
  */
-async function commitRange(tx: Tx, repo: string, sha: string, baseSha: string | null) {
-  const rows = await tx.query<Array<{ sha: string; known: boolean; frontier: boolean; inBase: boolean; side: string }>>`
-    WITH RECURSIVE base(sha) AS (
-      SELECT ${baseSha}::text WHERE ${baseSha}::text IS NOT NULL
-      UNION
-      SELECT p FROM base JOIN commits c ON c.repository = ${repo} AND c.sha = base.sha CROSS JOIN unnest(c.parents) p
+async function commitRanges(
+  tx: Tx,
+  walks: Array<{ key: string; repo: string; sha: string; baseSha: string }>,
+): Promise<Map<string, CommitRange>> {
+  const ranges = new Map<string, CommitRange>();
+  if (!walks.length) return ranges;
+  const rows = await tx.query<
+    Array<{ key: string; sha: string; known: boolean; frontier: boolean; inBase: boolean; side: string }>
+  >`
+    WITH RECURSIVE input AS (
+      SELECT * FROM unnest(${walks.map((w) => w.key)}::text[], ${walks.map((w) => w.repo)}::text[],
+        ${walks.map((w) => w.sha)}::text[], ${walks.map((w) => w.baseSha)}::text[]) AS i(key, repo, sha, base_sha)
     ),
-    walk(sha) AS (
-      SELECT ${sha}::text
+    -- Each row carries its commit's parents (NULL: no push has shown the commit), looked up by
+    -- primary key as the row is made: a join here would be planned as a scan of every commit.
+    base(key, repo, sha, parents) AS (
+      SELECT key, repo, base_sha, (SELECT COALESCE(c.parents, '{}') FROM commits c
+        WHERE c.repository = input.repo AND c.sha = input.base_sha) FROM input
       UNION
-      SELECT p FROM walk JOIN commits c ON c.repository = ${repo} AND c.sha = walk.sha CROSS JOIN unnest(c.parents) p
-      WHERE walk.sha NOT IN (SELECT sha FROM base)
+      SELECT b.key, b.repo, p, (SELECT COALESCE(c.parents, '{}') FROM commits c WHERE c.repository = b.repo AND c.sha = p)
+      FROM base b CROSS JOIN unnest(b.parents) p
+    ),
+    walk(key, repo, sha, parents) AS (
+      SELECT key, repo, sha, (SELECT COALESCE(c.parents, '{}') FROM commits c
+        WHERE c.repository = input.repo AND c.sha = input.sha) FROM input
+      UNION
+      SELECT w.key, w.repo, p, (SELECT COALESCE(c.parents, '{}') FROM commits c WHERE c.repository = w.repo AND c.sha = p)
+      FROM walk w CROSS JOIN unnest(w.parents) p
+      WHERE (w.key, w.sha) NOT IN (SELECT key, sha FROM base)
     )
-    SELECT w.sha, c.sha IS NOT NULL AS known,
-           (c.sha IS NULL OR cardinality(c.parents) = 0) AS frontier,
-           w.sha IN (SELECT sha FROM base) AS "inBase", 'walk' AS side
-    FROM walk w LEFT JOIN commits c ON c.repository = ${repo} AND c.sha = w.sha
+    SELECT key, sha, parents IS NOT NULL AS known, (parents IS NULL OR cardinality(parents) = 0) AS frontier,
+           (key, sha) IN (SELECT key, sha FROM base) AS "inBase", 'walk' AS side
+    FROM walk
     UNION ALL
-    SELECT b.sha, c.sha IS NOT NULL, true, true, 'base'
-    FROM base b LEFT JOIN commits c ON c.repository = ${repo} AND c.sha = b.sha
-    WHERE c.sha IS NULL OR cardinality(c.parents) = 0`;
-  const walk = rows.filter((r) => r.side === "walk");
-  const inBase = walk.some((r) => r.sha === sha && r.inBase);
-  const outside = walk.filter((r) => !r.inBase);
-  return {
-    /** The deployed SHA is the baseline or one of its ancestors. */
-    inBase,
-    // Unknown commits at the walk's edge may turn out to be baseline ancestors: ship only the
-    // deployed SHA itself and commits whose push was seen.
-    shas: outside.filter((r) => r.known || r.sha === sha).map((r) => r.sha),
-    // Either walk can grow when a push reveals the parents of one of these.
-    frontier: [
-      ...new Set([...outside.filter((r) => r.frontier), ...rows.filter((r) => r.side === "base")].map((r) => r.sha)),
-    ].sort(),
-  };
+    SELECT key, sha, parents IS NOT NULL, true, true, 'base' FROM base
+    WHERE parents IS NULL OR cardinality(parents) = 0`;
+  const byKey = groupBy(rows, (r) => r.key);
+  for (const { key, sha } of walks) {
+    const mine = byKey.get(key) ?? [];
+    const walk = mine.filter((r) => r.side === "walk");
+    const outside = walk.filter((r) => !r.inBase);
+    ranges.set(key, {
+      inBase: walk.some((r) => r.sha === sha && r.inBase),
+      // Unknown commits at the walk's edge may turn out to be baseline ancestors: ship only the
+      // deployed SHA itself and commits whose push was seen.
+      shas: outside.filter((r) => r.known || r.sha === sha).map((r) => r.sha),
+      // Either walk can grow when a push reveals the parents of one of these.
+      frontier: [
+        ...new Set([...outside.filter((r) => r.frontier), ...mine.filter((r) => r.side === "base")].map((r) => r.sha)),
+      ].sort(),
+    });
+  }
+  return ranges;
 }
 
 /**
- * Recomputes what a deploy ships (SPEC §5 `ships`, rule deploy-range) and whether it rolls back
- * the previous deploy, from the facts stored so far. Called whenever a fact it depends on changes,
- * which is what makes the result independent of arrival order. Returns the milestones (SPEC §9)
- * of what changed.
+ * For each deploy's shipped commits: the PRs that contain them, and the issues those PRs or commits
+ * close or reference. One statement for every deploy of the batch.
  */
-export async function recomputeDeploy(tx: Tx, key: string): Promise<MilestoneDraft[]> {
-  const d = await loadDeploy(tx, key);
-  if (!d) return [];
-  if (d.status !== "succeeded") {
-    await replaceLinks(tx, d.key, RANGE_RULES, []);
-    await saveRange(tx, d, null, false, []);
-    return [];
-  }
+async function shippedVia(
+  tx: Tx,
+  pairs: Array<{ key: string; commit: string }>,
+): Promise<Map<string, Array<{ key: string; relation: string | null; via: string | null }>>> {
+  if (!pairs.length) return new Map();
+  const rows = await tx.query<Array<{ deploy: string; key: string; relation: string | null; via: string | null }>>`
+    WITH input AS (
+      SELECT * FROM unnest(${pairs.map((p) => p.key)}::text[], ${pairs.map((p) => p.commit)}::text[]) AS i(deploy, commit)
+    ),
+    prs AS (SELECT DISTINCT i.deploy, l.from_key AS key FROM input i JOIN links l
+      ON l.relation = 'contains' AND l.to_key = i.commit)
+    SELECT deploy, key, NULL AS relation, NULL AS via FROM prs
+    UNION ALL
+    SELECT DISTINCT s.deploy, l.to_key, l.relation, l.from_key
+    FROM (SELECT deploy, commit AS key FROM input UNION SELECT deploy, key FROM prs) s
+    JOIN links l ON l.from_key = s.key AND l.relation IN ('closes', 'references')
+      AND (l.to_key LIKE ${`${PREFIX.linearIssue}%`} OR l.to_key LIKE ${`${PREFIX.issue}%`})`;
+  return groupBy(rows, (r) => r.deploy);
+}
+
+/** A deploy's new range: its links and the baseline and frontier stored with it. */
+interface Plan {
+  d: DeployState;
+  links: Array<LinkFact & { evidence: string[] }>;
+  previous: DeployState["base"];
+  frontier: string[];
+  issuePullRequests: Map<string, string[]>;
+  rollsBack: string | null;
+}
+
+/**
+ * What a succeeded deploy ships (SPEC §5 `ships`, rule deploy-range) and whether it rolls back the
+ * previous deploy, from its range and what the shipped commits are linked to. Pure.
+ */
+function plan(
+  d: DeployState,
+  range: CommitRange | null,
+  via: Array<{ key: string; relation: string | null; via: string | null }>,
+): Plan {
   const previous = d.base;
   // The first deploy of an environment has no baseline: it proves only its own SHA shipped,
   // never the whole history before it.
-  const range = previous
-    ? await commitRange(tx, d.repository, d.sha, previous.sha)
-    : { inBase: false, shas: [d.sha], frontier: [] as string[] };
-  const links: Array<LinkFact & { evidence: string[] }> = [];
+  const r = range ?? { inBase: false, shas: [d.sha], frontier: [] as string[] };
+  const links: Plan["links"] = [];
   const add = (to: string, relation: string, rule: string, confidence: number, evidence: string[]) =>
     links.push({ from: d.key, to, relation, rule, confidence, evidence });
-
-  let shas = range.shas;
   let rollsBack: string | null = null;
-  if (previous && d.sha !== previous.sha) {
+  for (const c of shipsOf(d, r)) add(c, "ships", "deploy-range", 1, d.eventIds);
+  if (previous && d.sha !== previous.sha && (r.inBase || previous.ranShaEarlier)) {
     // A redeploy of an earlier SHA: an ancestor of the baseline, or what an earlier deploy ran.
-    if (range.inBase || previous.ranShaEarlier) {
-      shas = [];
-      rollsBack = previous.key;
-      add(previous.key, BUILTIN_RULES.rollback.relation, "rollback", BUILTIN_RULES.rollback.confidence, [
-        ...d.eventIds,
-        ...previous.eventIds,
-      ]);
-    }
-  } else if (previous) {
-    shas = []; // the same SHA again: nothing new ships
+    rollsBack = previous.key;
+    add(previous.key, BUILTIN_RULES.rollback.relation, "rollback", BUILTIN_RULES.rollback.confidence, [
+      ...d.eventIds,
+      ...previous.eventIds,
+    ]);
   }
-  const commitKeys = shas.map((s) => commitKey(d.repository, s));
-  for (const c of commitKeys) add(c, "ships", "deploy-range", 1, d.eventIds);
   const issuePullRequests = new Map<string, string[]>();
-  if (commitKeys.length) {
-    // The PRs that contain these commits, and the issues those PRs or commits close or reference.
-    const rows = await tx.query<Array<{ key: string; relation: string | null; via: string | null }>>`
-      WITH prs AS (SELECT DISTINCT from_key AS key FROM links WHERE relation = 'contains'
-        AND to_key = ANY(${commitKeys}))
-      SELECT key, NULL AS relation, NULL AS via FROM prs
-      UNION ALL
-      SELECT DISTINCT to_key, relation, from_key FROM links
-      WHERE from_key = ANY(${commitKeys}::text[] || ARRAY(SELECT key FROM prs)) AND relation IN ('closes', 'references')
-        AND (to_key LIKE ${`${PREFIX.linearIssue}%`} OR to_key LIKE ${`${PREFIX.issue}%`})`;
-    const best = new Map<string, number>();
-    for (const r of rows) {
-      if (r.relation === null) add(r.key, "ships", "deploy-range", 1, d.eventIds);
-      else {
-        best.set(r.key, Math.max(best.get(r.key) ?? 0, ISSUE_CONFIDENCE[r.relation] ?? 0.8));
-        if (r.via?.startsWith(PREFIX.pr))
-          issuePullRequests.set(r.key, [...new Set([...(issuePullRequests.get(r.key) ?? []), r.via])]);
-      }
+  const best = new Map<string, number>();
+  for (const row of via) {
+    if (row.relation === null) add(row.key, "ships", "deploy-range", 1, d.eventIds);
+    else {
+      best.set(row.key, Math.max(best.get(row.key) ?? 0, ISSUE_CONFIDENCE[row.relation] ?? 0.8));
+      if (row.via?.startsWith(PREFIX.pr))
+        issuePullRequests.set(row.key, [...new Set([...(issuePullRequests.get(row.key) ?? []), row.via])]);
     }
-    for (const [issue, confidence] of best) add(issue, "ships", "deploy-range", confidence, d.eventIds);
   }
-  const { created, removed } = await replaceLinks(tx, d.key, RANGE_RULES, links);
-  const rangeMoved = await saveRange(tx, d, previous?.key ?? null, previous !== null, range.frontier);
-  if (!created.length && !removed && !rangeMoved) return [];
-  const shipped = created.filter((l) => l.relation === "ships").map((l) => l.to);
-  const rolledBack = created.some((l) => l.rule === "rollback");
-  const ships = links.filter((l) => l.relation === "ships").map((l) => l.to);
-  return [
-    ...linkMilestones(created, true),
-    ...deployMilestones(
-      {
-        key: d.key,
-        repository: d.repository,
-        environment: d.environment,
-        previous: previous?.key ?? null,
-        rangeKnown: previous !== null,
-        ships,
-        issuePullRequests,
-        rollsBack,
-      },
-      shipped,
-      rolledBack,
-    ),
-  ];
+  for (const [issue, confidence] of best) add(issue, "ships", "deploy-range", confidence, d.eventIds);
+  return { d, links, previous, frontier: r.frontier, issuePullRequests, rollsBack };
 }
 
-/** Stores the deploy's baseline and range frontier, unless they are already so; says whether the baseline moved. */
-async function saveRange(
-  tx: Tx,
-  d: DeployState,
-  previousKey: string | null,
-  rangeKnown: boolean,
-  frontier: string[],
-): Promise<boolean> {
-  const moved = d.previousKey !== previousKey || d.rangeKnown !== rangeKnown;
-  if (!moved && (d.rangeFrontier ?? []).join() === frontier.join()) return false;
-  await tx.execute`
-    UPDATE deploys SET previous_key = ${previousKey}, range_known = ${rangeKnown}, range_frontier = ${frontier}::text[]
-    WHERE key = ${d.key}`;
+/** The commit keys a succeeded deploy ships: none for a redeploy of its baseline's SHA or a rollback. */
+function shipsOf(d: DeployState, r: CommitRange): string[] {
+  const previous = d.base;
+  if (previous && d.sha === previous.sha) return []; // the same SHA again: nothing new ships
+  if (previous && (r.inBase || previous.ranShaEarlier)) return []; // a rollback ships nothing
+  return r.shas.map((s) => commitKey(d.repository, s));
+}
+
+/**
+ * Recomputes what deploys ship and whether they roll back, from the facts stored so far. Called
+ * whenever a fact a deploy depends on changes, which is what makes the result independent of
+ * arrival order. A batch's deploys are recomputed together, a few statements in all: no deploy's
+ * recompute reads what another's writes (ranges read pushes and `contains`/`closes`/`references`
+ * links; they write `ships`/`rolls_back` links and their own baseline). Returns the milestones
+ * (SPEC §9) of what changed, deploy by deploy in key order.
+ */
+export async function recomputeDeploys(tx: Tx, keys: string[]): Promise<MilestoneDraft[]> {
+  if (!keys.length) return [];
+  const deploys = (await loadDeploys(tx, keys)).sort((a, b) => (a.key < b.key ? -1 : 1));
+  const succeeded = deploys.filter((d) => d.status === "succeeded");
+  const ranges = await commitRanges(
+    tx,
+    succeeded.flatMap((d) => (d.base ? [{ key: d.key, repo: d.repository, sha: d.sha, baseSha: d.base.sha }] : [])),
+  );
+  const shipped = succeeded.flatMap((d) =>
+    shipsOf(d, ranges.get(d.key) ?? { inBase: false, shas: [d.sha], frontier: [] }).map((commit) => ({
+      key: d.key,
+      commit,
+    })),
+  );
+  const via = await shippedVia(tx, shipped);
+  const plans = deploys.map((d) =>
+    d.status === "succeeded"
+      ? plan(d, ranges.get(d.key) ?? null, via.get(d.key) ?? [])
+      : { d, links: [], previous: null, frontier: [], issuePullRequests: new Map(), rollsBack: null },
+  );
+  const replaced = await replaceLinks(
+    tx,
+    RANGE_RULES,
+    plans.map((p) => ({ from: p.d.key, links: p.links })),
+  );
+  const moved = await saveRanges(tx, plans);
+  return plans.flatMap((p) => {
+    const { created, removed } = replaced.get(p.d.key) ?? { created: [], removed: 0 };
+    if (p.d.status !== "succeeded" || (!created.length && !removed && !moved.has(p.d.key))) return [];
+    const ships = p.links.filter((l) => l.relation === "ships").map((l) => l.to);
+    return [
+      ...linkMilestones(created, true),
+      ...deployMilestones(
+        {
+          key: p.d.key,
+          repository: p.d.repository,
+          environment: p.d.environment,
+          previous: p.previous?.key ?? null,
+          rangeKnown: p.previous !== null,
+          ships,
+          issuePullRequests: p.issuePullRequests,
+          rollsBack: p.rollsBack,
+        },
+        created.filter((l) => l.relation === "ships").map((l) => l.to),
+        created.some((l) => l.rule === "rollback"),
+      ),
+    ];
+  });
+}
+
+/**
+ * Stores each deploy's baseline and range frontier, unless they are already so (one statement);
+ * returns the deploys whose baseline moved.
+ */
+async function saveRanges(tx: Tx, plans: Plan[]): Promise<Set<string>> {
+  const moved = new Set<string>();
+  const changed: Array<{ key: string; previous_key: string | null; range_known: boolean; range_frontier: string[] }> =
+    [];
+  for (const { d, previous, frontier } of plans) {
+    const previousKey = previous?.key ?? null;
+    const rangeKnown = previous !== null;
+    const baselineMoved = d.previousKey !== previousKey || d.rangeKnown !== rangeKnown;
+    if (baselineMoved) moved.add(d.key);
+    if (!baselineMoved && (d.rangeFrontier ?? []).join() === frontier.join()) continue;
+    changed.push({ key: d.key, previous_key: previousKey, range_known: rangeKnown, range_frontier: frontier });
+  }
+  if (changed.length)
+    await tx.execute`
+      UPDATE deploys SET previous_key = c.previous_key, range_known = c.range_known, range_frontier = c.range_frontier
+      FROM jsonb_to_recordset(${jsonParam(changed)}::jsonb)
+        AS c(key text, previous_key text, range_known boolean, range_frontier text[])
+      WHERE deploys.key = c.key`;
   return moved;
 }
 

@@ -54,22 +54,29 @@ export async function upsertLinks(tx: Tx, writes: LinkWrite[]): Promise<LinkFact
   return rows.filter((r) => r.created);
 }
 
-/** Replaces the links of `from` made by `rules` with exactly `links` (derived links, recomputed whole). */
+/**
+ * Replaces the links of each source made by `rules` with exactly its `links` (derived links,
+ * recomputed whole), every source in one statement. Returns, per source, the links created and
+ * how many were removed.
+ */
 export async function replaceLinks(
   tx: Tx,
-  from: string,
   rules: string[],
-  links: Array<LinkFact & { evidence: string[] }>,
-): Promise<{ created: LinkFact[]; removed: number }> {
-  const keep = links.map((l) => `${l.to}\u001f${l.relation}\u001f${l.rule}`);
-  const rows = linkRows(new Map(links.map((l) => [linkId(l), l])));
+  sources: Array<{ from: string; links: Array<LinkFact & { evidence: string[] }> }>,
+): Promise<Map<string, { created: LinkFact[]; removed: number }>> {
+  const result = new Map<string, { created: LinkFact[]; removed: number }>();
+  if (!sources.length) return result;
+  const froms = sources.map((s) => s.from);
+  const all = sources.flatMap((s) => s.links);
+  const keep = all.map(linkId);
+  const rows = linkRows(new Map(all.map((l) => [linkId(l), l])));
   // One round trip: the DELETE runs as a data-modifying CTE; it and the upsert touch disjoint rows.
   // xmax = 0 marks a row the upsert inserted: what the range gained (SPEC §9 milestones).
-  const [result] = await tx.query<Array<{ created: LinkFact[]; removed: number }>>`
+  const answered = await tx.query<Array<{ from: string; created: LinkFact[]; removed: number }>>`
     WITH gone AS (
-      DELETE FROM links WHERE from_key = ${from} AND rule = ANY(${rules})
-        AND (to_key || chr(31) || relation || chr(31) || rule) <> ALL(${keep})
-      RETURNING 1),
+      DELETE FROM links WHERE from_key = ANY(${froms}::text[]) AND rule = ANY(${rules})
+        AND (from_key || chr(31) || to_key || chr(31) || relation || chr(31) || rule) <> ALL(${keep}::text[])
+      RETURNING from_key),
     written AS (
       INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
       SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links,
@@ -78,8 +85,11 @@ export async function replaceLinks(
         evidence = EXCLUDED.evidence, confidence = EXCLUDED.confidence, updated_at = now()
       WHERE links.evidence <> EXCLUDED.evidence OR links.confidence <> EXCLUDED.confidence
       RETURNING from_key, to_key, relation, rule, confidence, xmax = 0 AS created)
-    SELECT COALESCE((SELECT jsonb_agg(jsonb_build_object('from', from_key, 'to', to_key, 'relation', relation,
-             'rule', rule, 'confidence', confidence)) FROM written WHERE created), '[]') AS created,
-           (SELECT count(*)::int FROM gone) AS removed`;
-  return result!;
+    SELECT f AS "from",
+           COALESCE((SELECT jsonb_agg(jsonb_build_object('from', from_key, 'to', to_key, 'relation', relation,
+             'rule', rule, 'confidence', confidence)) FROM written WHERE created AND from_key = f), '[]') AS created,
+           (SELECT count(*)::int FROM gone WHERE from_key = f) AS removed
+    FROM unnest(${froms}::text[]) AS f`;
+  for (const r of answered) result.set(r.from, { created: r.created, removed: r.removed });
+  return result;
 }

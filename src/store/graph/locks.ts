@@ -13,16 +13,22 @@ const byLockOrder = (a: string, b: string) => rank(a) - rank(b) || (a < b ? -1 :
  */
 export async function lockScopes(tx: Tx, scopes: string[], shared: string[] = []): Promise<void> {
   const exclusive = new Set(scopes);
+  const wanted: Array<{ scope: string; mode: "shared" | "exclusive" }> = [];
   for (const scope of [...new Set([...scopes, ...shared])].sort(byLockOrder)) {
     const mode = exclusive.has(scope) ? "exclusive" : "shared";
     const held = tx.locked.get(scope);
     if (held === "exclusive" || held === mode) continue;
-    // Keyed by schema too: advisory locks are database-wide, and schemas (tests, tenants) are independent.
-    if (mode === "exclusive")
-      await tx.execute`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
-    else
-      await tx.execute`
-        SELECT pg_advisory_xact_lock_shared(hashtextextended(current_schema() || chr(31) || ${scope}, 0))`;
-    tx.locked.set(scope, mode);
+    wanted.push({ scope, mode });
   }
+  if (!wanted.length) return;
+  // One round trip: a function scan yields the array's elements in order, so the locks are taken
+  // one after another in the global order, as separate statements would take them. Keyed by
+  // schema too: advisory locks are database-wide, and schemas (tests, tenants) are independent.
+  await tx.query`
+    SELECT CASE WHEN w.exclusive
+             THEN pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || w.scope, 0))
+             ELSE pg_advisory_xact_lock_shared(hashtextextended(current_schema() || chr(31) || w.scope, 0)) END
+    FROM unnest(${wanted.map((w) => w.scope)}::text[], ${wanted.map((w) => w.mode === "exclusive")}::boolean[])
+      AS w(scope, exclusive)`;
+  for (const { scope, mode } of wanted) tx.locked.set(scope, mode);
 }
