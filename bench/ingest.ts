@@ -3,12 +3,13 @@
  * ceiling of a bare node:http server on the same machine. Loopback only, bounded in time (~30 s);
  * leaves nothing behind: children stopped, Redis keys of its prefix and its schema dropped (the
  * switchyard_bench database itself is kept: other benches may be using it).
- * Run: npm run bench:ingest (builds dist/ first if it is missing); BENCH_DIST=<dist> measures another build.
+ * Run: npm run bench:ingest (builds dist/ first if it is missing); BENCH_DIST=<dist> measures another build;
+ * BENCH_CPU_PROF=<dir> writes a CPU profile of the service process there (node --cpu-prof, on its exit).
  */
 import { freePort, stopChild } from "./lifecycle.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { sign } from "@octokit/webhooks-methods";
 import autocannon from "autocannon";
 import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { deleteRedisPrefix } from "./redis-prefix.js";
 import { INGEST_QUEUE } from "../src/queue/ingest-queue.js";
@@ -25,13 +27,16 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // Another build to measure (side-by-side comparisons of two commits): BENCH_DIST=/path/to/dist.
 const DIST = process.env.BENCH_DIST ?? `${ROOT}dist`;
 const MAIN = `${DIST}/main.js`;
+// Where the profile goes: the service's share of time per function under the load (SIGTERM exits cleanly, so it is written).
+const CPU_PROF = process.env.BENCH_CPU_PROF;
 const CONNECTIONS = 50;
 const WARMUP_S = 2;
 const DURATION_S = 10;
 const DEADLINE_MS = 90_000; // hard stop, whatever happens
 
 const run = randomBytes(4).toString("hex");
-const REDIS_URL = "redis://127.0.0.1:6379";
+// BENCH_REDIS_URL: a private redis-server, so its INFO commandstats count this run's commands only.
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const REDIS_PREFIX = `bench-${run}`;
 const PG_BASE = "postgresql://postgres@127.0.0.1:5432";
 const DB = "switchyard_bench";
@@ -130,10 +135,33 @@ type Row = {
   responses: number;
 };
 
-/** Warm-up (discarded), then the measured run; fails loudly unless most answers are 202. */
-async function measure(target: string, port: number): Promise<Row & { warm202: number }> {
+/** CPU seconds (user + system) a process has used so far; Linux /proc, else undefined. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
+
+/** Redis's own CPU seconds so far (INFO cpu): the share of each delivery the server pays. */
+async function redisCpuSeconds(): Promise<number> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const info = await redis.info("cpu").finally(() => redis.quit());
+  const field = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return field("used_cpu_user") + field("used_cpu_sys");
+}
+
+/**
+ * Warm-up (discarded), then the measured run; fails loudly unless most answers are 202. Prints the
+ * CPU each answer cost the server process (`pid`) and Redis, steadier than rates on a shared machine.
+ */
+async function measure(target: string, port: number, pid?: number): Promise<Row & { warm202: number }> {
   const warm = await load(port, WARMUP_S);
+  const cpu0 = [cpuSeconds(pid), await redisCpuSeconds()] as const;
   const r = await load(port, DURATION_S);
+  const cpu1 = [cpuSeconds(pid), await redisCpuSeconds()] as const;
   const codes = Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0] as const);
   const responses = codes.reduce((n, [, c]) => n + c, 0);
   const n202 = codes.find(([code]) => code === "202")?.[1] ?? 0;
@@ -145,6 +173,12 @@ async function measure(target: string, port: number): Promise<Row & { warm202: n
   }
   if (n202 * 2 <= responses || responses === 0)
     throw new Error(`${target}: only ${n202} of ${responses} answers were 202`);
+  const per = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? "?" : (((b - a) * 1e6) / Math.max(1, responses)).toFixed(0);
+  // Redis's figure includes whatever else uses the same server (BENCH_REDIS_URL for a private one).
+  console.log(
+    `${target}: CPU per answer ${per(cpu0[0], cpu1[0])} µs in the server process, ${per(cpu0[1], cpu1[1])} µs in Redis`,
+  );
   const row = {
     target,
     rps: r.requests.average,
@@ -199,20 +233,23 @@ try {
   checkAborted();
 
   const bare = await start(["--import", "tsx", "bench/bare-server.ts"], {}, "/", 202);
-  const ceiling = await measure("bare node:http (ceiling)", bare.port);
+  const ceiling = await measure("bare node:http (ceiling)", bare.port, bare.child.pid);
   await stopChild(bare.child);
 
   // ROLE=web: receivers only, so no worker competes with the receive path for the 2 cores.
   const env = { ROLE: "web", LOG_LEVEL: "warn", DATABASE_URL, REDIS_URL, REDIS_PREFIX, GITHUB_WEBHOOK_SECRET: SECRET };
-  const svc = await start([MAIN], env, "/readyz", 200);
-  const service = await measure("switchyard ROLE=web", svc.port);
+  const profile = CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`] : [];
+  const svc = await start([...profile, MAIN], env, "/readyz", 200);
+  const service = await measure("switchyard ROLE=web", svc.port, svc.child.pid);
   await stopChild(svc.child);
   checkAborted();
 
   // Every 202 must have left a job behind (a 503 after a late enqueue may add one more).
-  const queue = new Queue(INGEST_QUEUE, { connection: { host: "127.0.0.1", port: 6379 }, prefix: REDIS_PREFIX });
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(INGEST_QUEUE, { connection: redis, prefix: REDIS_PREFIX });
   const counts = await queue.getJobCounts("waiting", "prioritized", "delayed", "active");
   await queue.close();
+  await redis.quit();
   const jobs = Object.values(counts).reduce((a, b) => a + b, 0);
   const acked = service.n202 + service.warm202;
   console.log(
@@ -243,7 +280,8 @@ try {
     ].join(" "),
   );
   for (const row of rows) console.log(fmt(row));
-  console.log(`service/ceiling: ${((service.rps / ceiling.rps) * 100).toFixed(1)}% (target >= 45%)`);
+  // The figure over the ceiling measured in this same run, last (target >= 45 %).
+  console.log(`ratio: ${((service.rps / ceiling.rps) * 100).toFixed(1)} %`);
 } catch (err) {
   console.error(`bench failed: ${(err as Error).message}`);
   process.exitCode = aborted ? process.exitCode : 1;

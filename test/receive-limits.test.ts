@@ -282,6 +282,33 @@ describe("replays", () => {
     expect(await send("github", req)).toMatchObject({ status: 200, json: { id: first.json.id, duplicate: true } });
   });
 
+  it("answers deliveries received together (one round trip) each for its own job, replays among them", async () => {
+    const zen = randomUUID();
+    const first = await send("github", await githubRequest("ping", ping(zen), SECRETS.github[0]!));
+    const redelivery = await githubRequest("ping", ping(), SECRETS.github[0]!);
+    const redelivered = await send("github", redelivery);
+    const fresh = await Promise.all(
+      Array.from({ length: 20 }, () => githubRequest("ping", ping(), SECRETS.github[0]!)),
+    );
+    const replayed = await githubRequest("ping", ping(zen), SECRETS.github[0]!, randomUUID());
+    const answers = await Promise.all([...fresh, replayed, redelivery].map((r) => send("github", r)));
+
+    for (const [i, req] of fresh.entries()) {
+      expect(answers[i]).toMatchObject({ status: 202, json: { duplicate: false } });
+      const job = await ctx.service.queue.getJob(answers[i]!.json.id);
+      expect(job?.data.deliveryId).toBe(req.headers["x-github-delivery"]);
+      expect(job?.data.body).toBe(req.body);
+    }
+    expect(new Set(answers.slice(0, fresh.length).map((a) => a.json.id)).size).toBe(fresh.length);
+    expect(answers[fresh.length]).toMatchObject({ status: 200, json: { id: first.json.id, duplicate: true } });
+    expect(answers[fresh.length + 1]).toMatchObject({
+      status: 200,
+      json: { id: redelivered.json.id, duplicate: true },
+    });
+    // The replay's own delivery id, retried, is still the first's duplicate.
+    expect(await send("github", replayed)).toMatchObject({ status: 200, json: { id: first.json.id, duplicate: true } });
+  });
+
   it("does not take a changed body for a replay", async () => {
     const zen = randomUUID();
     const a = await send("github", await githubRequest("ping", ping(zen), SECRETS.github[0]!));

@@ -4,9 +4,44 @@ import { deadline } from "../shared/deadline.js";
 import { queueUnavailable } from "../shared/errors.js";
 import type { Delivery } from "../shared/event.js";
 import { CAPPED } from "./backoff.js";
+import { groupCommit } from "./group-commit.js";
 import { JOB_PRIORITY } from "./priority.js";
 
 export const INGEST_QUEUE = "ingest";
+
+type Enqueued = { id: string; duplicate: boolean };
+interface Pending {
+  d: Delivery;
+  replayKey?: string;
+}
+
+/** Deliveries per round trip at most (a batch is what one turn of the event loop received). */
+const MAX_BATCH = 100;
+
+/**
+ * The replay check of a batch (SPEC §2), run by Redis just before the batch's adds. Per delivery
+ * (KEYS: its replay key, its own deduplication key; ARGV after the three shared values: its
+ * delivery id, platform): record the delivery id under the replay key unless one is recorded
+ * (`SET … NX GET`, as before); if another delivery id was, and that delivery's job is still known
+ * to the deduplication, point this delivery's own deduplication key at that job for what is left
+ * of its window, so that BullMQ's add answers it as a duplicate of that job and adds nothing.
+ */
+const REPLAY_CHECK = `
+local ttl, ttlMs, de = ARGV[1], ARGV[2], ARGV[3]
+for i = 1, #KEYS, 2 do
+  local id, platform = ARGV[i + 3], ARGV[i + 4]
+  local first = redis.call('SET', KEYS[i], id, 'EX', ttl, 'NX', 'GET')
+  if first and first ~= id then
+    local firstKey = de .. platform .. ':' .. first
+    local job = redis.call('GET', firstKey)
+    if job then
+      local left = redis.call('PTTL', firstKey)
+      redis.call('SET', KEYS[i + 1], job, 'PX', left > 0 and left or ttlMs, 'NX')
+    end
+  end
+end
+return #KEYS / 2
+`;
 
 export interface IngestQueueOptions {
   connection: Redis;
@@ -31,42 +66,68 @@ export function createIngestQueue(o: IngestQueueOptions) {
     },
   });
 
+  // BullMQ's deduplication key of a delivery id: `<prefix>:ingest:de:<platform>:<delivery id>`.
+  const dedupeId = (platform: string, deliveryId: string) => `${platform}:${deliveryId}`;
+  const replayKeyOf = (replayKey: string) => `${o.prefix}:${INGEST_QUEUE}:replay:${replayKey}`;
+
   /**
-   * Adds the delivery unless its delivery id was seen within the TTL. BullMQ's deduplication
-   * checks and records the id in the same Lua script that adds the job, so no crash between
-   * "seen" and "queued" can lose a delivery; a duplicate returns the first job's id.
+   * Adds a batch of deliveries (those received in one turn of the event loop) in one round trip:
+   * the replay check of the batch, then BullMQ's adds as one pipeline, sent back to back on one
+   * connection without waiting for the check's answer, so Redis runs them in that order. BullMQ's deduplication checks and records each delivery id in
+   * the same Lua script that adds its job, so no crash between "seen" and "queued" can lose a
+   * delivery; a duplicate returns the first job's id. A batch fails as a whole (503 for each): any
+   * of its adds that landed are answered as duplicates to the senders' retries.
+   */
+  async function addBatch(batch: Pending[]): Promise<Array<PromiseSettledResult<Enqueued>>> {
+    const replays = batch.filter((p) => p.replayKey !== undefined);
+    // EVAL rather than EVALSHA: after a NOSCRIPT, ioredis's retry would reach Redis after the adds.
+    const checked = replays.length
+      ? o.connection.eval(
+          REPLAY_CHECK,
+          replays.length * 2,
+          ...replays.flatMap((p) => [
+            replayKeyOf(p.replayKey!),
+            `${queue.keys.de}:${dedupeId(p.d.platform, p.d.deliveryId)}`,
+          ]),
+          o.dedupeTtlSeconds,
+          o.dedupeTtlSeconds * 1000,
+          `${queue.keys.de}:`,
+          ...replays.flatMap((p) => [p.d.deliveryId, p.d.platform]),
+        )
+      : undefined;
+    const added = queue.addBulk(
+      batch.map(({ d }) => ({
+        name: d.type,
+        data: d,
+        opts: {
+          jobId: d.id,
+          priority: JOB_PRIORITY[d.priority],
+          deduplication: { id: dedupeId(d.platform, d.deliveryId), ttl: o.dedupeTtlSeconds * 1000 },
+        },
+      })),
+    );
+    const [jobs] = await deadline(Promise.all([added, checked]), o.enqueueTimeoutMs, queueUnavailable);
+    return jobs.map((job, i) => {
+      const id = batch[i]!.d.id;
+      return { status: "fulfilled", value: { id: job.id ?? id, duplicate: job.id !== id } };
+    });
+  }
+  const commit = groupCommit(addBatch, MAX_BATCH);
+
+  /**
+   * Adds the delivery unless its delivery id was seen within the TTL (then: the first job's id,
+   * duplicate). Resolves only once its own job is in Redis.
    *
    * A `replayKey` (the signed bytes of a GitHub or Linear delivery) already recorded under another
    * delivery id whose job was added is a replay (SPEC §2): a duplicate of that job, nothing added.
-   * One extra command in the common case: the key is read and, if new, recorded by one `SET … NX GET`,
-   * before the add. If that add then fails (503) or the process dies first, the key names a
-   * delivery never queued: the sender's retry (same delivery id) passes, and so does a replay
-   * (its first has no job), so a replay may be missed but a delivery is never lost.
+   * The key is read and, if new, recorded in the batch's replay check, just before the adds. If the
+   * add then fails (503) or the process dies first, the key names a delivery never queued: the
+   * sender's retry (same delivery id) passes, and so does a replay (its first has no job), so a
+   * replay may be missed but a delivery is never lost.
    */
-  async function enqueue(
-    d: Delivery,
-    options: { replayKey?: string } = {},
-  ): Promise<{ id: string; duplicate: boolean }> {
-    const dedupe = (deliveryId: string) => `${d.platform}:${deliveryId}`;
-    const work = (async () => {
-      if (options.replayKey) {
-        const key = `${o.prefix}:${INGEST_QUEUE}:replay:${options.replayKey}`;
-        // One native command (Redis 7: SET … NX GET): the first delivery id recorded, recording this one if none.
-        const first = await o.connection.set(key, d.deliveryId, "EX", o.dedupeTtlSeconds, "NX", "GET");
-        if (first !== null && first !== d.deliveryId) {
-          const job = await queue.getDeduplicationJobId(dedupe(first));
-          if (job) return { id: job, duplicate: true };
-        }
-      }
-      const job = await queue.add(d.type, d, {
-        jobId: d.id,
-        priority: JOB_PRIORITY[d.priority],
-        deduplication: { id: dedupe(d.deliveryId), ttl: o.dedupeTtlSeconds * 1000 },
-      });
-      return { id: job.id ?? d.id, duplicate: job.id !== d.id };
-    })();
+  async function enqueue(d: Delivery, options: { replayKey?: string } = {}): Promise<Enqueued> {
     try {
-      return await deadline(work, o.enqueueTimeoutMs, queueUnavailable);
+      return await commit({ d, replayKey: options.replayKey });
     } catch {
       // Redis refused or was too slow. If the add still lands after the timeout, the sender's retry
       // is answered as a duplicate.

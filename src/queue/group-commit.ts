@@ -1,0 +1,48 @@
+interface Waiting<I, O> {
+  item: I;
+  resolve: (value: O) => void;
+  reject: (reason: unknown) => void;
+}
+
+/**
+ * Group commit: the items handed in during one turn of the event loop (every request Node read in
+ * that turn) go to `flush` together, at the end of the turn (setImmediate), so they share one Redis
+ * round trip instead of one each. Each caller settles with its own item's outcome, only once its
+ * flush has answered; a flush that fails, or answers for the wrong number of items, fails its batch.
+ * Flushes do not wait for one another: a batch never waits longer than its own turn.
+ */
+export function groupCommit<I, O>(flush: (items: I[]) => Promise<Array<PromiseSettledResult<O>>>, maxSize: number) {
+  let waiting: Array<Waiting<I, O>> = [];
+  let scheduled = false;
+
+  function drain() {
+    scheduled = false;
+    while (waiting.length) {
+      const batch = waiting.slice(0, maxSize);
+      waiting = waiting.slice(batch.length);
+      void Promise.resolve()
+        .then(() => flush(batch.map((w) => w.item)))
+        .then((r) =>
+          r.length === batch.length ? r : Promise.reject(new Error("flush answered for the wrong number of items")),
+        )
+        .catch((err: unknown) => batch.map((): PromiseSettledResult<O> => ({ status: "rejected", reason: err })))
+        .then((results) =>
+          batch.forEach((w, i) => {
+            const r = results[i]!;
+            if (r.status === "fulfilled") w.resolve(r.value);
+            else w.reject(r.reason);
+          }),
+        );
+    }
+  }
+
+  return function add(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      waiting.push({ item, resolve, reject });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(drain);
+      }
+    });
+  };
+}
