@@ -186,7 +186,7 @@ export async function startService(config: Config, log: Logger, options: Service
         databaseUrl: config.DATABASE_URL,
         redis: producer,
         redisPrefix: config.REDIS_PREFIX,
-        enqueue: outbound.enqueue,
+        enqueueFirst: outbound.enqueueFirst,
         log,
       })
     : undefined;
@@ -208,8 +208,8 @@ export async function startService(config: Config, log: Logger, options: Service
     serveOpenApi(api); // public: app.ts lets its exact spelling through without a token
     api.use(jsonBody("1mb"));
     api.use(eventsApi(prisma).routes());
-    api.use(graphApi(prisma).routes());
-    api.use(deploysApi(prisma, config.PRODUCTION_ENVIRONMENTS).routes());
+    api.use(graphApi(db.pool).routes());
+    api.use(deploysApi(db.pool, config.PRODUCTION_ENVIRONMENTS).routes());
     api.use(rulesApi(prisma, rules, backfills).routes());
     api.use(queueApi(ingest, () => countUnprocessable(prisma)).routes());
     api.use(deliveriesApi(db, rules).routes());

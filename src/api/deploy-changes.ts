@@ -1,5 +1,7 @@
-import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
+import type pg from "pg";
+import { Prisma } from "../generated/prisma/client.js";
 import { commitOf, isIssueKey, PREFIX } from "../shared/keys.js";
+import { onConnection } from "../store/sql.js";
 
 interface DeployRow {
   key: string;
@@ -14,54 +16,95 @@ interface DeployRow {
   rangeKnown: boolean;
 }
 
-const DEPLOY_COLUMNS = Prisma.sql`key, repository, environment, sha, status, url, started_at AS "startedAt",
-  finished_at AS "finishedAt", previous_key AS "previousKey", range_known AS "rangeKnown"`;
+/** A time as PostgreSQL's JSON hands it over here: epoch milliseconds (exact for timestamp(3)). */
+type Ms = number | null;
+const date = (ms: Ms) => (ms === null ? null : new Date(ms));
+const deployOf = (d: Omit<DeployRow, "startedAt" | "finishedAt"> & { startedAt: Ms; finishedAt: Ms }): DeployRow => ({
+  ...d,
+  startedAt: date(d.startedAt),
+  finishedAt: date(d.finishedAt),
+});
+
+interface ChangesRow {
+  deploy: (Omit<DeployRow, "startedAt" | "finishedAt"> & { startedAt: Ms; finishedAt: Ms }) | null;
+  previous: (Omit<DeployRow, "startedAt" | "finishedAt"> & { startedAt: Ms; finishedAt: Ms }) | null;
+  links: Array<{ toKey: string; relation: string; confidence: number }> | null;
+  commits: Array<{ sha: string; message: string | null; authoredAt: Ms }> | null;
+  prs: Array<{ key: string; number: number; title: string; mergedAt: Ms; mergeCommitSha: string | null }> | null;
+  issues: Array<{ key: string; title: string | null; state: string | null }> | null;
+}
+
+const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::bigint`;
+const deployJson = (t: string) =>
+  Prisma.raw(`json_build_object('key', ${t}.key, 'repository', ${t}.repository,
+  'environment', ${t}.environment, 'sha', ${t}.sha, 'status', ${t}.status, 'url', ${t}.url,
+  'startedAt', ${ms(`${t}.started_at`)}, 'finishedAt', ${ms(`${t}.finished_at`)},
+  'previousKey', ${t}.previous_key, 'rangeKnown', ${t}.range_known)`);
+const DEPLOY = deployJson("d");
+const PREVIOUS = deployJson("p");
+const AUTHORED_MS = Prisma.raw(ms("c.authored_at"));
+const MERGED_MS = Prisma.raw(ms("pr.merged_at"));
+const COMMIT_LIKE = `${PREFIX.commit}%`;
+const PR_LIKE = `${PREFIX.pr}%`;
+const ISSUE_LIKES = [`${PREFIX.linearIssue}%`, `${PREFIX.issue}%`];
+
+/**
+ * The reads behind `GET /api/deploys/:key/changes`, as PostgreSQL's JSON hands them over, in one
+ * statement (one plan, one round trip; prepared once per connection): the deploy and its previous
+ * one, its `ships`/`rolls_back` links, and the commits, PRs and issues those name, each read by key. A commit's SHA is what follows the key's last '@', as `commitOf` reads it.
+ */
+export async function readDeployChanges(pool: pg.Pool, key: string): Promise<ChangesRow | undefined> {
+  const [row] = await onConnection(
+    pool,
+    (sql) => sql.query<ChangesRow[]>`
+    WITH d AS (SELECT * FROM deploys WHERE key = ${key}),
+    l AS (SELECT to_key, relation, confidence FROM links
+      WHERE from_key = ${key} AND relation IN ('ships', 'rolls_back')),
+    shipped AS (SELECT to_key FROM l WHERE relation = 'ships')
+    SELECT
+      (SELECT ${DEPLOY} FROM d) AS deploy,
+      (SELECT ${PREVIOUS} FROM deploys p WHERE p.key = (SELECT previous_key FROM d)) AS previous,
+      (SELECT json_agg(json_build_object('toKey', to_key, 'relation', relation, 'confidence', confidence)
+         ORDER BY to_key) FROM l) AS links,
+      (SELECT json_agg(json_build_object('sha', c.sha, 'message', c.message, 'authoredAt', ${AUTHORED_MS}))
+         FROM commits c WHERE c.repository = (SELECT repository FROM d)
+           AND c.sha = ANY(ARRAY(SELECT regexp_replace(to_key, '^.*@', '') FROM shipped
+             WHERE to_key LIKE ${COMMIT_LIKE}))) AS commits,
+      (SELECT json_agg(json_build_object('key', pr.key, 'number', pr.number, 'title', pr.title,
+           'mergedAt', ${MERGED_MS}, 'mergeCommitSha', pr.merge_commit_sha) ORDER BY pr.number)
+         FROM pull_requests pr WHERE pr.key IN (SELECT to_key FROM shipped WHERE to_key LIKE ${PR_LIKE})) AS prs,
+      (SELECT json_agg(json_build_object('key', e.key, 'title', e.title, 'state', e.state))
+         FROM entities e WHERE e.key IN (SELECT to_key FROM shipped WHERE to_key LIKE ANY(${ISSUE_LIKES}::text[]))) AS issues`,
+  );
+  return row;
+}
 
 /** `GET /api/deploys/:key/changes` (SPEC §6): what a deploy shipped, and the deploy before it. */
-export async function deployChanges(prisma: PrismaClient, key: string) {
-  const deploys = await prisma.$queryRaw<Array<DeployRow & { which: "deploy" | "previous" }>>`
-    WITH d AS (SELECT ${DEPLOY_COLUMNS} FROM deploys WHERE key = ${key})
-    SELECT 'deploy' AS which, * FROM d
-    UNION ALL
-    SELECT 'previous', ${DEPLOY_COLUMNS} FROM deploys WHERE key = (SELECT "previousKey" FROM d)`;
-  const found = deploys.find((d) => d.which === "deploy");
-  if (!found) return null;
-  const strip = ({ which: _which, ...d }: DeployRow & { which: string }): DeployRow => d;
-  const deploy = strip(found);
-  const previous = deploys.find((d) => d.which === "previous");
-  const links = await prisma.$queryRaw<Array<{ toKey: string; relation: string; confidence: number }>>`
-    SELECT to_key AS "toKey", relation, confidence FROM links
-    WHERE from_key = ${key} AND relation IN ('ships', 'rolls_back') ORDER BY to_key`;
+export async function deployChanges(pool: pg.Pool, key: string) {
+  const row = await readDeployChanges(pool, key);
+  if (!row?.deploy) return null;
+  const deploy = deployOf(row.deploy);
+  const links = row.links ?? [];
   const shipped = links.filter((l) => l.relation === "ships");
-  const keys = (prefix: string) => shipped.filter((l) => l.toKey.startsWith(prefix)).map((l) => l.toKey);
-  const commitKeys = keys(PREFIX.commit);
+  const commitKeys = shipped.filter((l) => l.toKey.startsWith(PREFIX.commit)).map((l) => l.toKey);
   const shas = commitKeys.map((k) => commitOf(k)!.sha);
-  const issueLinks = shipped.filter((l) => isIssueKey(l.toKey));
-  const [commits, prs, issues] = await Promise.all([
-    prisma.$queryRaw<Array<{ sha: string; message: string | null; authoredAt: Date | null }>>`
-      SELECT sha, message, authored_at AS "authoredAt" FROM commits
-      WHERE repository = ${deploy.repository} AND sha = ANY(${shas})`,
-    prisma.$queryRaw<
-      Array<{ key: string; number: number; title: string; mergedAt: Date | null; mergeCommitSha: string | null }>
-    >`
-      SELECT key, number, title, merged_at AS "mergedAt", merge_commit_sha AS "mergeCommitSha" FROM pull_requests
-      WHERE key = ANY(${keys(PREFIX.pr)}) ORDER BY number`,
-    prisma.$queryRaw<Array<{ key: string; title: string | null; state: string | null }>>`
-      SELECT key, title, state FROM entities WHERE key = ANY(${issueLinks.map((l) => l.toKey)})`,
-  ]);
+  const commits = row.commits ?? [];
+  const issues = row.issues ?? [];
   return {
     deploy,
-    previous: previous ? strip(previous) : null,
+    previous: row.previous ? deployOf(row.previous) : null,
     rangeKnown: deploy.rangeKnown,
     rollsBack: links.find((l) => l.relation === "rolls_back")?.toKey ?? null,
     commits: commitKeys.map((k, i) => {
       const c = commits.find((x) => x.sha === shas[i]);
-      return { key: k, sha: shas[i], message: c?.message ?? null, authoredAt: c?.authoredAt ?? null };
+      return { key: k, sha: shas[i], message: c?.message ?? null, authoredAt: date(c?.authoredAt ?? null) };
     }),
-    pullRequests: prs,
-    issues: issueLinks.map((l) => {
-      const e = issues.find((x) => x.key === l.toKey);
-      return { key: l.toKey, title: e?.title ?? null, state: e?.state ?? null, confidence: l.confidence };
-    }),
+    pullRequests: (row.prs ?? []).map((p) => ({ ...p, mergedAt: date(p.mergedAt) })),
+    issues: shipped
+      .filter((l) => isIssueKey(l.toKey))
+      .map((l) => {
+        const e = issues.find((x) => x.key === l.toKey);
+        return { key: l.toKey, title: e?.title ?? null, state: e?.state ?? null, confidence: l.confidence };
+      }),
   };
 }

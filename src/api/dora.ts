@@ -1,13 +1,7 @@
-import type { PrismaClient } from "../generated/prisma/client.js";
+import type pg from "pg";
 import { PREFIX } from "../shared/keys.js";
-import {
-  type Bucket,
-  doraFigures,
-  type DoraDeploy,
-  type DoraFacts,
-  doraSeries,
-  environmentMatcher,
-} from "./dora-math.js";
+import { onConnection } from "../store/sql.js";
+import { type Bucket, doraFigures, type DoraFacts, doraSeries, environmentMatcher } from "./dora-math.js";
 
 /** Commit keys (`github:commit:<repo>@<sha>`) split in SQL: where the repository starts, 1-based. */
 const COMMIT_REPO_AT = PREFIX.commit.length + 1;
@@ -32,67 +26,110 @@ export interface DoraWindow {
 
 const RESTORE_HORIZON_MS = 90 * 86_400_000;
 
-export async function computeDora(prisma: PrismaClient, w: DoraWindow) {
-  const env = w.environment ?? null;
-  // Every finished attempt in the window, and those of the 90 days after it (a failure near the
-  // end of the window may be restored after it).
-  const found = await prisma.$queryRaw<DoraDeploy[]>`
-    SELECT key, environment, status, finished_at AS "finishedAt" FROM deploys
-    WHERE repository = ${w.repository} AND (${env}::text IS NULL OR environment = ${env})
-      AND status IN ('succeeded', 'failed') AND finished_at >= ${w.since}
-      AND finished_at < ${new Date(w.until.getTime() + RESTORE_HORIZON_MS)}
-    ORDER BY finished_at, key`;
-  const production = environmentMatcher(w.production);
-  const deploys = env ? found : found.filter((d) => production(d.environment));
-  const keys = deploys.filter((d) => d.finishedAt < w.until).map((d) => d.key);
+/** The facts as PostgreSQL hands them over: compact JSON arrays, times in epoch milliseconds. */
+interface FactsRow {
+  deploys: Array<[key: string, environment: string, status: string, finishedMs: number]> | null;
+  changes: Array<[deploy: string, startedMs: number | null]> | null;
+  restorations: Array<[failed: string, restoredBy: string]> | null;
+}
 
-  // Lead time: per change a deploy ships (a PR, or a commit in no PR), from its first commit or
-  // the PR's creation, whichever is earlier, to the deploy's finish. Negative values are dropped.
-  // Commit keys are parsed into the commits primary key (repository names cannot hold '@'), so
-  // each lookup is an index probe, not a scan of all commits.
-  const changesQuery = prisma.$queryRaw<Array<{ deploy: string; change: string; startedAt: Date | null }>>`
-    WITH shipped AS (SELECT from_key AS deploy, to_key AS key FROM links WHERE relation = 'ships'
-      AND from_key = ANY(${keys}))
-    SELECT s.deploy, s.key AS change,
-           LEAST(pr.created_at, (SELECT min(c.authored_at) FROM links l
-                 JOIN commits c ON c.repository = split_part(substr(l.to_key, ${COMMIT_REPO_AT}), '@', 1)
-                   AND c.sha = split_part(l.to_key, '@', 2)
-                 WHERE l.from_key = s.key AND l.relation = 'contains' AND l.to_key LIKE ${COMMIT_LIKE})) AS "startedAt"
-    FROM shipped s JOIN pull_requests pr ON pr.key = s.key
-    WHERE s.key LIKE ${PR_LIKE}
-    UNION ALL
-    SELECT s.deploy, s.key, c.authored_at FROM shipped s
-    JOIN commits c ON c.repository = split_part(substr(s.key, ${COMMIT_REPO_AT}), '@', 1)
-      AND c.sha = split_part(s.key, '@', 2)
-    WHERE s.key LIKE ${COMMIT_LIKE}
-      AND NOT EXISTS (SELECT 1 FROM links l WHERE l.to_key = s.key AND l.relation = 'contains'
-        AND l.from_key LIKE ${PR_LIKE})`;
-  // Change failures: failed attempts, successful deploys rolled back later, and successful deploys
-  // that shipped a PR which a later deploy of the same environment shipped the revert of.
-  const rolledBackQuery = prisma.$queryRaw<Array<{ failed: string; restoredBy: string }>>`
-    SELECT to_key AS failed, from_key AS "restoredBy" FROM links WHERE relation = 'rolls_back'
-      AND to_key = ANY(${keys})`;
-  // The few revert links first, then their deploys by key (not a join over every deploy).
-  const revertedQuery = prisma.$queryRaw<Array<{ failed: string; restoredBy: string }>>`
-    WITH reverted AS MATERIALIZED (
-      SELECT shipped.from_key AS failed, rev.from_key AS reverter
-      FROM links shipped JOIN links rev ON rev.to_key = shipped.to_key AND rev.relation = 'reverts'
-      WHERE shipped.relation = 'ships' AND shipped.from_key = ANY(${keys})),
-    failed AS MATERIALIZED (SELECT r.*, a.repository, a.environment, a.at FROM reverted r
-      JOIN deploys a ON a.key = r.failed)
-    SELECT DISTINCT r.failed, fix.from_key AS "restoredBy" FROM failed r
-    JOIN links fix ON fix.to_key = r.reverter AND fix.relation = 'ships'
-    JOIN deploys b ON b.key = fix.from_key AND b.environment = r.environment AND b.repository = r.repository
-      AND b.at > r.at`;
-  // Independent reads: run them side by side on the pool rather than one round trip after another.
-  const [changes, rolledBack, reverted] = await Promise.all([changesQuery, rolledBackQuery, revertedQuery]);
-  const facts: DoraFacts = {
-    since: w.since,
-    until: w.until,
-    deploys,
-    changes,
-    restorations: [...rolledBack, ...reverted],
-  };
+/**
+ * The facts dora-math needs, in one statement (one plan, one round trip): every finished attempt
+ * of the environments from `since` to 90 days after `until` (a failure near the end of the window
+ * may be restored after it), the changes shipped by those of the window with when work on each
+ * started, and the restorations of bad deploys. Prepared once per connection (store/sql.ts).
+ *
+ * - Lead time: per change a deploy ships (a PR, or a commit in no PR), from its first commit or the
+ *   PR's creation, whichever is earlier. Commit keys are parsed into the commits primary key
+ *   (repository names cannot hold '@'), so each lookup is an index probe, not a scan of all
+ *   commits; a PR's head commit is linked twice (branch push, head), hence DISTINCT.
+ * - Lone commits: the few that no PR contains are picked first, then looked up.
+ * - Change failures: successful deploys rolled back later, and those that shipped a PR which a
+ *   later deploy of the same environment shipped the revert of. `reverts` and `rolls_back` links
+ *   are few: read from their own partial index (links_restoring_idx), not probed per shipped key.
+ */
+export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string[]): Promise<DoraFacts> {
+  const horizon = new Date(w.until.getTime() + RESTORE_HORIZON_MS);
+  return onConnection(pool, async (sql) => {
+    const [row] = await sql.query<FactsRow[]>`
+      WITH d AS MATERIALIZED (
+        SELECT key, environment, status, finished_at FROM deploys
+        WHERE repository = ${w.repository} AND environment = ANY(${environments}::text[])
+          AND status IN ('succeeded', 'failed') AND finished_at >= ${w.since} AND finished_at < ${horizon}),
+      counted AS MATERIALIZED (SELECT key FROM d WHERE finished_at < ${w.until}),
+      shipped AS MATERIALIZED (
+        SELECT l.from_key AS deploy, l.to_key AS key FROM counted k
+        JOIN links l ON l.from_key = k.key AND l.relation = 'ships'),
+      lone AS MATERIALIZED (
+        SELECT s.deploy, s.key FROM shipped s WHERE s.key LIKE ${COMMIT_LIKE}
+          AND NOT EXISTS (SELECT 1 FROM links l WHERE l.to_key = s.key AND l.relation = 'contains'
+            AND l.from_key LIKE ${PR_LIKE})),
+      changes AS (
+        SELECT s.deploy, LEAST(pr.created_at, (
+          SELECT min(c.authored_at) FROM (SELECT DISTINCT l.to_key FROM links l
+            WHERE l.from_key = s.key AND l.relation = 'contains' AND l.to_key LIKE ${COMMIT_LIKE}) l
+          JOIN commits c ON c.repository = split_part(substr(l.to_key, ${COMMIT_REPO_AT}), '@', 1)
+            AND c.sha = split_part(l.to_key, '@', 2))) AS started_at
+        FROM shipped s JOIN pull_requests pr ON pr.key = s.key
+        WHERE s.key LIKE ${PR_LIKE}
+        UNION ALL
+        SELECT s.deploy, c.authored_at FROM lone s
+        JOIN commits c ON c.repository = split_part(substr(s.key, ${COMMIT_REPO_AT}), '@', 1)
+          AND c.sha = split_part(s.key, '@', 2)),
+      reverted AS MATERIALIZED (
+        SELECT s.deploy AS failed, rev.from_key AS reverter, a.repository, a.environment, a.at
+        FROM shipped s JOIN links rev ON rev.to_key = s.key AND rev.relation = 'reverts'
+        JOIN deploys a ON a.key = s.deploy),
+      restorations AS (
+        SELECT 0 AS part, l.to_key AS failed, l.from_key AS restored_by FROM counted k
+        JOIN links l ON l.to_key = k.key AND l.relation = 'rolls_back'
+        UNION ALL
+        SELECT DISTINCT 1, r.failed, fix.from_key FROM reverted r
+        JOIN links fix ON fix.to_key = r.reverter AND fix.relation = 'ships'
+        JOIN deploys b ON b.key = fix.from_key AND b.environment = r.environment
+          AND b.repository = r.repository AND b.at > r.at)
+      SELECT
+        (SELECT json_agg(json_build_array(key, environment, status, (extract(epoch FROM finished_at) * 1000)::bigint)
+           ORDER BY finished_at, key) FROM d) AS deploys,
+        (SELECT json_agg(json_build_array(deploy, (extract(epoch FROM started_at) * 1000)::bigint)) FROM changes) AS changes,
+        (SELECT json_agg(json_build_array(failed, restored_by) ORDER BY part, failed, restored_by) FROM restorations)
+          AS restorations`;
+    return {
+      since: w.since,
+      until: w.until,
+      deploys: (row!.deploys ?? []).map(([key, environment, status, ms]) => ({
+        key,
+        environment,
+        status,
+        finishedAt: new Date(ms),
+      })),
+      changes: (row!.changes ?? []).map(([deploy, ms]) => ({ deploy, startedAt: ms === null ? null : new Date(ms) })),
+      restorations: (row!.restorations ?? []).map(([failed, restoredBy]) => ({ failed, restoredBy })),
+    };
+  });
+}
+
+/**
+ * The environments counted: the one asked for, or those of the repository's attempts in the read
+ * window that the production globs match (matched here, with the globs' own rules, not in SQL).
+ */
+async function environmentsOf(pool: pg.Pool, w: DoraWindow): Promise<string[]> {
+  if (w.environment !== undefined) return [w.environment];
+  const production = environmentMatcher(w.production);
+  const rows = await onConnection(
+    pool,
+    (sql) =>
+      sql.query<Array<{ environment: string }>>`
+      SELECT DISTINCT environment FROM deploys WHERE repository = ${w.repository}
+        AND status IN ('succeeded', 'failed') AND finished_at >= ${w.since}
+        AND finished_at < ${new Date(w.until.getTime() + RESTORE_HORIZON_MS)}`,
+  );
+  return rows.map((r) => r.environment).filter(production);
+}
+
+export async function computeDora(pool: pg.Pool, w: DoraWindow) {
+  const env = w.environment ?? null;
+  const facts = await readDoraFacts(pool, w, await environmentsOf(pool, w));
   const { deploys: counted, ...figures } = doraFigures(facts);
   return {
     repository: w.repository,

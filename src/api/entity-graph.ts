@@ -1,5 +1,10 @@
-import type { PrismaClient } from "../generated/prisma/client.js";
+import type pg from "pg";
+import { Prisma } from "../generated/prisma/client.js";
 import { kindOf } from "../shared/keys.js";
+import { onConnection, type Sql } from "../store/sql.js";
+
+/** A time as PostgreSQL's JSON hands it over here: epoch milliseconds (exact for timestamp(3)). */
+const ms = (column: string) => Prisma.raw(`(extract(epoch FROM ${column}) * 1000)::bigint`);
 
 interface LinkRow {
   from: string;
@@ -21,49 +26,108 @@ interface EntityRow {
   lastSeenAt: Date;
 }
 
-/** The merge times (title_at, …) are how entities merge (store/graph/entities.ts), not part of the answer. */
-const entities = (prisma: PrismaClient, keys: string[]) => prisma.$queryRaw<EntityRow[]>`
-  SELECT key, kind, title, state, url, first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"
-  FROM entities WHERE key = ANY(${keys}) ORDER BY key`;
+type Timed<T, K extends keyof T> = Omit<T, K> & Record<K, number>;
+type EntityJson = Timed<EntityRow, "firstSeenAt" | "lastSeenAt">;
+type LinkJson = Timed<LinkRow, "createdAt">;
 
-const linksAround = (prisma: PrismaClient, keys: string[]) => prisma.$queryRaw<LinkRow[]>`
-  SELECT from_key AS "from", to_key AS "to", relation, rule, confidence, evidence, created_at AS "createdAt"
-  FROM links WHERE from_key = ANY(${keys}) OR to_key = ANY(${keys})
-  ORDER BY from_key, to_key, relation, rule`;
+/** The merge times (title_at, …) are how entities merge (store/graph/entities.ts), not part of the answer. */
+const ENTITY = Prisma.sql`json_build_object('key', e.key, 'kind', e.kind, 'title', e.title, 'state', e.state,
+  'url', e.url, 'firstSeenAt', ${ms("e.first_seen_at")}, 'lastSeenAt', ${ms("e.last_seen_at")})`;
+const LINK = Prisma.sql`json_build_object('from', l.from_key, 'to', l.to_key, 'relation', l.relation, 'rule', l.rule,
+  'confidence', l.confidence, 'evidence', l.evidence, 'createdAt', ${ms("l.created_at")})`;
+const LINK_ORDER = Prisma.raw("ORDER BY l.from_key, l.to_key, l.relation, l.rule");
+
+const entityOf = (e: EntityJson): EntityRow => ({
+  ...e,
+  firstSeenAt: new Date(e.firstSeenAt),
+  lastSeenAt: new Date(e.lastSeenAt),
+});
+const linkOf = (l: LinkJson): LinkRow => ({ ...l, createdAt: new Date(l.createdAt) });
+
+const entities = async (sql: Sql, keys: string[]) => {
+  const [row] = await sql.query<Array<{ related: EntityJson[] | null }>>`
+    SELECT json_agg(${ENTITY} ORDER BY e.key) AS related FROM entities e WHERE e.key = ANY(${keys})`;
+  return row!.related ?? [];
+};
+
+const linksAround = async (sql: Sql, keys: string[]) => {
+  const [row] = await sql.query<Array<{ links: LinkJson[] | null }>>`
+    SELECT json_agg(${LINK} ${LINK_ORDER}) AS links FROM links l WHERE l.from_key = ANY(${keys}) OR l.to_key = ANY(${keys})`;
+  return row!.links ?? [];
+};
+
+type TimelineJson = Record<string, unknown> & { occurredAt: number };
+
+interface FirstRow {
+  entity: EntityJson | null;
+  links: LinkJson[] | null;
+  timeline: TimelineJson[] | null;
+  related: EntityJson[] | null;
+}
+
+/**
+ * The reads behind `GET /api/entities/:key`, as PostgreSQL's JSON hands them over. The entity,
+ * its first hop of links, its timeline and the entities at the first hop's ends come in one
+ * statement (one plan, one round trip; prepared once per connection); each further hop is one
+ * more, and beyond one hop the entities at every end seen are read once at the end.
+ */
+export function readEntityGraph(pool: pg.Pool, key: string, depth: number, limit: number) {
+  return onConnection(pool, async (sql) => {
+    const [first] = await sql.query<FirstRow[]>`
+      WITH l AS MATERIALIZED (SELECT * FROM links WHERE ${depth}::int >= 1 AND (from_key = ${key} OR to_key = ${key}))
+      SELECT
+        (SELECT ${ENTITY} FROM entities e WHERE e.key = ${key}) AS entity,
+        (SELECT json_agg(${LINK} ${LINK_ORDER}) FROM l) AS links,
+        (SELECT json_agg(json_build_object('id', t.id, 'platform', t.platform, 'type', t.type,
+           'occurredAt', ${ms("t.occurred_at")}, 'actor', t.actor, 'subject', t.subject, 'priority', t.priority)
+           ORDER BY t.occurred_at, t.id)
+         FROM (SELECT * FROM events WHERE keys @> ARRAY[${key}]::text[] ORDER BY occurred_at, id LIMIT ${limit}) t) AS timeline,
+        (SELECT json_agg(${ENTITY} ORDER BY e.key) FROM entities e
+         WHERE e.key IN (SELECT from_key FROM l UNION SELECT to_key FROM l) AND e.key <> ${key}) AS related`;
+    // Breadth-first in both directions; a link found again keeps its first place.
+    const seen = new Set([key]);
+    const links = new Map<string, LinkJson>();
+    const add = (found: LinkJson[]) => {
+      const next: string[] = [];
+      for (const l of found) {
+        links.set(`${l.from}|${l.to}|${l.relation}|${l.rule}`, l);
+        for (const k of [l.from, l.to]) {
+          if (seen.has(k)) continue;
+          seen.add(k);
+          next.push(k);
+        }
+      }
+      return next;
+    };
+    let frontier = add(first!.links ?? []);
+    for (let hop = 1; hop < depth && frontier.length; hop++) frontier = add(await linksAround(sql, frontier));
+    return {
+      entity: first!.entity,
+      links: [...links.values()],
+      timeline: first!.timeline ?? [],
+      related:
+        depth > 1
+          ? await entities(
+              sql,
+              [...seen].filter((k) => k !== key),
+            )
+          : (first!.related ?? []),
+    };
+  });
+}
 
 /**
  * `GET /api/entities/:key` (SPEC §6): the entity, its links followed breadth-first in both
  * directions up to `depth` hops, its timeline, and the entities at the other ends. Null if
  * nothing at all is known of the key.
  */
-export async function entityGraph(prisma: PrismaClient, key: string, depth: number, limit: number) {
-  const [entity] = await entities(prisma, [key]);
-  const seen = new Set([key]);
-  const links = new Map<string, LinkRow>();
-  let frontier = [key];
-  for (let hop = 0; hop < depth && frontier.length; hop++) {
-    const found = await linksAround(prisma, frontier);
-    frontier = [];
-    for (const l of found) {
-      links.set(`${l.from}|${l.to}|${l.relation}|${l.rule}`, l);
-      for (const k of [l.from, l.to]) {
-        if (seen.has(k)) continue;
-        seen.add(k);
-        frontier.push(k);
-      }
-    }
-  }
-  const timeline = await prisma.$queryRaw<unknown[]>`
-    SELECT id, platform, type, occurred_at AS "occurredAt", actor, subject, priority
-    FROM events WHERE keys @> ARRAY[${key}]::text[] ORDER BY occurred_at, id LIMIT ${limit}`;
-  if (!entity && links.size === 0 && timeline.length === 0) return null;
+export async function entityGraph(pool: pg.Pool, key: string, depth: number, limit: number) {
+  const read = await readEntityGraph(pool, key, depth, limit);
+  if (!read.entity && read.links.length === 0 && read.timeline.length === 0) return null;
   return {
-    entity: entity ?? { key, kind: kindOf(key), title: null, state: null, url: null },
-    links: [...links.values()],
-    timeline,
-    related: await entities(
-      prisma,
-      [...seen].filter((k) => k !== key),
-    ),
+    entity: read.entity ? entityOf(read.entity) : { key, kind: kindOf(key), title: null, state: null, url: null },
+    links: read.links.map(linkOf),
+    timeline: read.timeline.map((e) => ({ ...e, occurredAt: new Date(e.occurredAt) })),
+    related: read.related.map(entityOf),
   };
 }

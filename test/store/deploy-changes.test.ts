@@ -7,7 +7,7 @@ import { apply, history, hours, world } from "./seed.js";
 
 /**
  * deployChanges (GET /api/deploys/:key/changes) on a graph built by applyFacts and committed in a
- * schema of the file's own: it reads through Prisma.
+ * schema of the file's own.
  */
 
 const w = world();
@@ -36,7 +36,7 @@ afterAll(async () => {
 
 describe("deployChanges", () => {
   it("lists the commits, PRs and issues a deploy shipped, and the deploy before it", async () => {
-    const r = (await deployChanges(db.prisma, w.deploy("p2")))!;
+    const r = (await deployChanges(db.pool, w.deploy("p2")))!;
     expect(r.deploy).toMatchObject({
       key: w.deploy("p2"),
       repository: w.repo,
@@ -67,7 +67,7 @@ describe("deployChanges", () => {
   });
 
   it("says a first deploy's range is unknown: only its own SHA and the PR containing it", async () => {
-    const r = (await deployChanges(db.prisma, w.deploy("p1")))!;
+    const r = (await deployChanges(db.pool, w.deploy("p1")))!;
     expect(r.rangeKnown).toBe(false);
     expect(r.previous).toBeNull();
     expect(r.commits.map((c) => c.sha)).toEqual([h.A]);
@@ -77,11 +77,11 @@ describe("deployChanges", () => {
   });
 
   it("reports a rollback and ships nothing for it; an unknown key is null", async () => {
-    const r = (await deployChanges(db.prisma, w.deploy("p3")))!;
+    const r = (await deployChanges(db.pool, w.deploy("p3")))!;
     expect(r.rollsBack).toBe(w.deploy("p2"));
     expect(r.previous?.key).toBe(w.deploy("p2"));
     expect(r.rangeKnown).toBe(true);
     expect([r.commits, r.pullRequests, r.issues]).toEqual([[], [], []]);
-    expect(await deployChanges(db.prisma, w.deploy("nope"))).toBeNull();
+    expect(await deployChanges(db.pool, w.deploy("nope"))).toBeNull();
   });
 });

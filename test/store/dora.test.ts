@@ -7,7 +7,7 @@ import { isolatedDatabase } from "../helpers/service.js";
 
 /**
  * computeDora on seeded rows (deploys, ships/rolls_back/reverts/contains links, commits, PRs),
- * committed in a schema of the file's own: it reads through Prisma. Expected figures follow
+ * committed in a schema of the file's own: it reads on the pg pool. Expected figures follow
  * docs/dora.md and SPEC §6, worked out below.
  */
 
@@ -101,7 +101,7 @@ afterAll(async () => {
 });
 
 const dora = (o: { environment?: string; bucket?: "day" | "week" | "month" } = {}) =>
-  computeDora(db.prisma, { repository: REPO, production: PRODUCTION, since: SINCE, until: UNTIL, ...o });
+  computeDora(db.pool, { repository: REPO, production: PRODUCTION, since: SINCE, until: UNTIL, ...o });
 
 describe("computeDora", () => {
   it("counts the production environments only by default", async () => {

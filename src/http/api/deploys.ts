@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import { createRouter } from "../router.js";
 import { z } from "zod";
-import type { PrismaClient } from "../../generated/prisma/client.js";
+import type pg from "pg";
 import { deployChanges } from "../../api/deploy-changes.js";
 import { computeDora } from "../../api/dora.js";
 import { route } from "../openapi.js";
@@ -20,7 +20,7 @@ const doraQuery = z.object({
 const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 
 /** GET /api/deploys/:key/changes and /api/metrics/dora (SPEC §6). */
-export function deploysApi(prisma: PrismaClient, production: string[]): Router {
+export function deploysApi(pool: pg.Pool, production: string[]): Router {
   const router = createRouter();
   const changesDoc = {
     summary: "What a deploy shipped, and the deploy before it",
@@ -30,7 +30,7 @@ export function deploysApi(prisma: PrismaClient, production: string[]): Router {
   route(router, "get", "/deploys/:key/changes", changesDoc, async (ctx) => {
     const p = valid(ctx, keyParams, ctx.params);
     if (!p) return;
-    const changes = await deployChanges(prisma, p.key);
+    const changes = await deployChanges(pool, p.key);
     if (!changes) return notFound(ctx, "deploy");
     ctx.body = changes;
   });
@@ -48,7 +48,7 @@ export function deploysApi(prisma: PrismaClient, production: string[]): Router {
     // 30 days back from an `until` in year 1 would be year 0, which PostgreSQL refuses: start at year 1.
     const since = q.since ?? new Date(Math.max(until.getTime() - DEFAULT_WINDOW_MS, FIRST_DATE.getTime()));
     if (since >= until) return badRequest(ctx, ["since: must be before until"]);
-    ctx.body = await computeDora(prisma, { ...q, production, since, until });
+    ctx.body = await computeDora(pool, { ...q, production, since, until });
   });
   return router;
 }

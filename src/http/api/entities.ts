@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import { createRouter } from "../router.js";
 import { z } from "zod";
 import { entityGraph } from "../../api/entity-graph.js";
-import type { PrismaClient } from "../../generated/prisma/client.js";
+import type pg from "pg";
 import { route } from "../openapi.js";
 import { notFound } from "../respond.js";
 import { entityKey, integer, limit, valid } from "./params.js";
@@ -14,7 +14,7 @@ const depthQuery = z.object({
 });
 
 /** GET /api/entities/:key (SPEC §6): the entity, its links (transitively with ?depth=N) and timeline. */
-export function graphApi(prisma: PrismaClient): Router {
+export function graphApi(pool: pg.Pool): Router {
   const router = createRouter();
   const doc = {
     summary: "An entity, its links (transitively with depth) and its timeline",
@@ -26,7 +26,7 @@ export function graphApi(prisma: PrismaClient): Router {
     const p = valid(ctx, keyParams, ctx.params);
     const q = p && valid(ctx, depthQuery, ctx.query);
     if (!p || !q) return;
-    const graph = await entityGraph(prisma, p.key, q.depth, q.limit);
+    const graph = await entityGraph(pool, p.key, q.depth, q.limit);
     if (!graph) return notFound(ctx, "entity");
     ctx.body = graph;
   });
