@@ -15,7 +15,10 @@ function poolConfig(databaseUrl: string, max: number): { config: pg.PoolConfig; 
   const { connectionString, schema } = parseDatabaseUrl(databaseUrl);
   // Bounds, so a stuck lock holder or an exhausted pool fails a batch (whose jobs are retried)
   // instead of stalling a worker: lock waits 30 s, statements 60 s, a free connection 10 s.
-  const options = `-c search_path="${schema.replaceAll('"', '""')}" -c lock_timeout=30000 -c statement_timeout=60000`;
+  // JIT off: these are short statements, and a generic plan's estimates (arrays of unknown length,
+  // recursive walks) can pass jit_above_cost, where compiling took 100+ ms of a 5 ms statement,
+  // inside a transaction holding its repositories' locks.
+  const options = `-c search_path="${schema.replaceAll('"', '""')}" -c lock_timeout=30000 -c statement_timeout=60000 -c jit=off`;
   // Connections are renewed every 15 s: their prepared statements' plans (sql.ts) then follow
   // the tables as they grow, instead of keeping a plan made when a table was nearly empty.
   return {
