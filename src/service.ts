@@ -186,7 +186,7 @@ export async function startService(config: Config, log: Logger, options: Service
         databaseUrl: config.DATABASE_URL,
         redis: producer,
         redisPrefix: config.REDIS_PREFIX,
-        enqueue: outbound.enqueue,
+        enqueueFirst: outbound.enqueueFirst,
         log,
       })
     : undefined;

@@ -369,6 +369,24 @@ describe("the sweeper", () => {
       await sleep(300);
       expect(receiver.received).toHaveLength(1);
       expect(await database.prisma.outboundAttempt.count({ where: { messageId: id } })).toBe(1);
+
+      // Messages queued twice at once, in a relay's batch and each on its own (the sweeper's):
+      // whichever job claims an attempt first sends it, the other puts it aside, then skips it.
+      const twice = Array.from({ length: 20 }, () => uuidv7());
+      await insertMessages(
+        database.prisma,
+        twice.map((m) => ({ id: m, subscriptionId: sub.id, type: payload.type, payload })),
+      );
+      await Promise.all([queue.enqueueFirst(twice), queue.enqueue(twice.map((m) => ({ id: m, attempt: 1 })))]);
+      await waitFor(async () => receiver.received.length === 1 + twice.length);
+      await waitFor(
+        async () =>
+          (await database.prisma.outboundMessage.count({ where: { id: { in: twice }, status: "succeeded" } })) ===
+          twice.length,
+      );
+      await sleep(300);
+      expect(receiver.received).toHaveLength(1 + twice.length);
+      expect(await database.prisma.outboundAttempt.count({ where: { messageId: { in: twice } } })).toBe(twice.length);
     } finally {
       await outbound.close();
       await queue.queue.close();

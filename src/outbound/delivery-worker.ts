@@ -1,8 +1,17 @@
 import { DelayedError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
+import pLimit from "p-limit";
 import { createBatcher } from "../pipeline/batcher.js";
 import { closeWorker } from "../queue/close-worker.js";
-import { OUTBOUND_QUEUE, type OutboundItem, type OutboundJob, type OutboundQueue } from "../queue/outbound-queue.js";
+import {
+  OUTBOUND_QUEUE,
+  outboundJobId,
+  type OutboundItem,
+  type OutboundJob,
+  type OutboundJobData,
+  type OutboundQueue,
+  type Claim,
+} from "../queue/outbound-queue.js";
 import type { Config } from "../shared/config.js";
 import type { Logger } from "../shared/log.js";
 import {
@@ -24,9 +33,10 @@ import { nextDelay, retryDelay } from "./schedule.js";
 import { createWebhookSender } from "./webhook.js";
 
 /**
- * The outbound workers (SPEC §9): each job is one attempt of one message. Loading messages and
- * recording results are batched across the jobs in flight (one query and one transaction for
- * many attempts), the only per-job costs being the send itself and BullMQ's own round trips.
+ * The outbound workers (SPEC §9): a job is one attempt of one message, or the first attempts of up
+ * to FIRST_BATCH messages the relay made. Each attempt is claimed, loaded, sent and recorded on its
+ * own; claiming, loading and recording are batched across the attempts in flight (one round trip,
+ * one query, one transaction for many), the only per-attempt cost being the send itself.
  * Nothing is lost between steps: a result is committed before its next attempt is queued, and the
  * sweeper queues again what a crash left without a job.
  */
@@ -66,17 +76,25 @@ export interface OutboundOptions {
 }
 
 export interface Outbound {
-  worker: Worker<OutboundJob>;
+  worker: Worker<OutboundJobData>;
   /** One sweep now; resolves to the number of messages queued again. */
   sweep(): Promise<number>;
   close(): Promise<void>;
 }
 
-/** What a job ended as (its BullMQ return value). */
+/** What an attempt ended as (a single job's BullMQ return value). */
 type JobResult = "skipped" | "disabled" | AttemptRecord["status"];
+
+/** An attempt's turn: ended, or to be tried again later (its endpoint busy, or another worker holding it). */
+type Turn = { result: JobResult } | { deferMs: number };
+
+/** A batch job's BullMQ return value: how many of its attempts ended so, and how many were put aside. */
+type BatchResult = Partial<Record<JobResult | "deferred", number>>;
 
 interface Recorded {
   record: AttemptRecord;
+  /** Released once the record is committed. */
+  claim: Claim;
   subscriptionId: string;
   /** The subscription's, as loaded with the message. */
   failingSince: Date | null;
@@ -148,6 +166,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
             return { moved, disabled };
           }),
     );
+    void release(items.map((i) => i.claim));
     for (const d of disabled) {
       o.log.warn({ subscription: d.name, reason: d.reason }, "subscription disabled");
       o.onDisabled?.();
@@ -168,24 +187,43 @@ export function startOutbound(o: OutboundOptions): Outbound {
   const lanes = Array.from({ length: RECORD_LANES }, () =>
     createBatcher<Recorded, void>(flush, { maxSize: 500, lingerMs: 2 }),
   );
-  let turn = 0;
-  const record = (r: Recorded) => lanes[turn++ % RECORD_LANES]!(r);
+  let lane = 0;
+  const record = (r: Recorded) => lanes[lane++ % RECORD_LANES]!(r);
 
-  // Per subscription and per host (issue 21): a job whose endpoint is at its limit and slow is put
-  // back in the delayed set, freeing its worker slot; that is no attempt (BullMQ's skipAttempt, and
-  // the message row is untouched), and the same job (`<id>.<attempt>`) comes back later.
   const inFlight = createInFlight({
     perSubscription: o.config.OUTBOUND_MAX_IN_FLIGHT_PER_SUBSCRIPTION,
     perHost: o.config.OUTBOUND_MAX_IN_FLIGHT_PER_HOST,
   });
 
-  async function attempt(bull: Job<OutboundJob>, token: string | undefined): Promise<JobResult> {
-    const job = bull.data;
-    const m = await load(job.id);
-    // Gone (its subscription deleted), or already past this attempt (a job run twice).
-    if (!m || m.attempts !== job.attempt - 1 || (m.status !== "pending" && m.status !== "failed")) return "skipped";
-    // Left as it is: the sweeper queues it again once the subscription is enabled.
-    if (!m.subscription.enabled) return "disabled";
+  // Sends at once in this process, whatever jobs carry them.
+  const sendSlots = pLimit(o.config.OUTBOUND_CONCURRENCY);
+  // A killed worker's attempts are taken over as the ingest queue's are (JOB_LOCK_MS), but never
+  // while one may still be running: an attempt may take the whole send timeout, then be recorded.
+  const lockMs = Math.max(o.config.JOB_LOCK_MS, o.config.OUTBOUND_TIMEOUT_MS * 2);
+  const claim = createBatcher<Claim, number>(
+    async (claims) => (await o.queue.claim(claims, lockMs)).map((value) => ({ status: "fulfilled", value })),
+    { maxSize: 500, lingerMs: 1 },
+  );
+  // Not released (Redis away), a claim lapses after lockMs; a job meeting it meanwhile is put aside.
+  async function release(claims: Claim[]) {
+    await o.queue
+      .release(claims)
+      .catch((err: Error) => o.log.warn({ err: err.message, count: claims.length }, "outbound: claims not released"));
+  }
+  const releaseOne = createBatcher<Claim, void>(
+    async (claims) => {
+      await release(claims);
+      return claims.map(() => ({ status: "fulfilled", value: undefined }));
+    },
+    { maxSize: 1000, lingerMs: 2 },
+  );
+  const token = `${process.pid}.${Date.now().toString(36)}.`;
+  let claims = 0;
+
+  /** Sends a loaded message within the process's send slots; what to record, or the turn put aside. */
+  async function send(m: LoadedMessage, job: OutboundJob, c: Claim, claimedAt: number): Promise<Turn | Recorded> {
+    // The claim must outlast the send: one that waited here too long is put aside and claimed again.
+    if (Date.now() - claimedAt > lockMs - o.config.OUTBOUND_TIMEOUT_MS) return { deferMs: 0 };
     const sender = senders[m.subscription.kind];
     const admission = sender
       ? await inFlight.acquire({
@@ -193,10 +231,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
           host: m.subscription.kind === "webhook" ? hostOf(m.subscription.url) : null,
         })
       : null;
-    if (admission && !admission.ok) {
-      await bull.moveToDelayed(Date.now() + admission.deferMs, token);
-      throw new DelayedError();
-    }
+    if (admission && !admission.ok) return { deferMs: admission.deferMs };
     const at = new Date();
     const started = performance.now();
     let outcome: SendOutcome;
@@ -213,7 +248,8 @@ export function startOutbound(o: OutboundOptions): Outbound {
     const latencyMs = Math.round(performance.now() - started);
     const { status, delayMs } = afterAttempt(outcome, job.attempt, schedule, random);
     o.onAttempt?.(m.subscription.kind, status);
-    await record({
+    return {
+      claim: c,
       subscriptionId: m.subscription.id,
       failingSince: m.subscription.failingSince,
       gone: outcome.gone ?? false,
@@ -229,23 +265,84 @@ export function startOutbound(o: OutboundOptions): Outbound {
         status,
         nextAttemptAt: delayMs === null ? null : new Date(at.getTime() + latencyMs + delayMs),
       },
-    });
-    return status;
+    };
   }
 
-  const worker = new Worker<OutboundJob, JobResult>(OUTBOUND_QUEUE, (job, token) => attempt(job, token), {
-    connection: o.connection,
-    prefix: o.config.REDIS_PREFIX,
-    concurrency: o.config.OUTBOUND_CONCURRENCY,
-    // A killed worker's attempts are taken over as the ingest queue's are (JOB_LOCK_MS), but never
-    // while one may still be running: an attempt may take the whole send timeout, then be recorded.
-    lockDuration: Math.max(o.config.JOB_LOCK_MS, o.config.OUTBOUND_TIMEOUT_MS * 2),
-    stalledInterval: o.config.JOB_STALLED_CHECK_MS,
-  });
-  worker.on("error", (err) => o.log.error({ err: err.message }, "outbound worker error"));
-  worker.on("failed", (job, err) =>
-    o.log.warn({ message: job?.data.id, attempt: job?.data.attempt, err: err.message }, "outbound job failed"),
+  /**
+   * One attempt, whatever job carries it: claimed and loaded (batched with the other attempts in
+   * flight, so a batch job's messages go in one round trip and one query), sent within the send
+   * slots, then recorded outside them (the next sends go on while results commit). A turn put
+   * aside is no attempt: the message row is untouched and its `webhook-id` stays.
+   */
+  async function attempt(job: OutboundJob): Promise<Turn> {
+    const c: Claim = { attempt: outboundJobId(job.id, job.attempt), token: `${token}${claims++}` };
+    const heldMs = await claim(c);
+    // Another job has this attempt in hand: it records it, or its claim lapses (killed) and this one sends.
+    if (heldMs > 0) return { deferMs: heldMs };
+    const claimedAt = Date.now();
+    let recorded = false;
+    try {
+      const m = await load(job.id);
+      // Gone (its subscription deleted), or already past this attempt (a job run twice).
+      if (!m || m.attempts !== job.attempt - 1 || (m.status !== "pending" && m.status !== "failed"))
+        return { result: "skipped" };
+      // Left as it is: the sweeper queues it again once the subscription is enabled.
+      if (!m.subscription.enabled) return { result: "disabled" };
+      const sent = await sendSlots(() => send(m, job, c, claimedAt));
+      if (!("record" in sent)) return sent;
+      await record(sent);
+      recorded = true; // and released with its batch
+      return { result: sent.record.status };
+    } finally {
+      if (!recorded) void releaseOne(c);
+    }
+  }
+
+  // Per subscription and per host (issue 21): an attempt whose endpoint is at its limit and slow is
+  // put aside (BullMQ's delayed set), freeing its slot; that is no attempt, and it comes back later:
+  // a single job as itself (`<id>.<attempt>`), one of a batch as a job of its own.
+  async function single(bull: Job<OutboundJobData>, job: OutboundJob, token: string | undefined): Promise<JobResult> {
+    const turn = await attempt(job);
+    if ("result" in turn) return turn.result;
+    await bull.moveToDelayed(Date.now() + turn.deferMs, token);
+    throw new DelayedError();
+  }
+
+  async function batch(ids: readonly string[]): Promise<BatchResult> {
+    const turns = await Promise.allSettled(ids.map((id) => attempt({ id, attempt: 1 })));
+    const counts: BatchResult = {};
+    const later: OutboundItem[] = [];
+    turns.forEach((t, i) => {
+      if (t.status === "rejected") return;
+      if ("deferMs" in t.value) later.push({ id: ids[i]!, attempt: 1, delayMs: t.value.deferMs });
+      const key = "result" in t.value ? t.value.result : "deferred";
+      counts[key] = (counts[key] ?? 0) + 1;
+    });
+    await o.queue.enqueue(later);
+    // A result not recorded (the database away): the batch runs again, skipping what was recorded.
+    const failed = turns.find((t) => t.status === "rejected");
+    if (failed) throw failed.reason;
+    return counts;
+  }
+
+  const worker = new Worker<OutboundJobData, JobResult | BatchResult>(
+    OUTBOUND_QUEUE,
+    (job, token) => ("ids" in job.data ? batch(job.data.ids) : single(job, job.data, token)),
+    {
+      connection: o.connection,
+      prefix: o.config.REDIS_PREFIX,
+      concurrency: o.config.OUTBOUND_CONCURRENCY,
+      lockDuration: lockMs,
+      stalledInterval: o.config.JOB_STALLED_CHECK_MS,
+    },
   );
+  worker.on("error", (err) => o.log.error({ err: err.message }, "outbound worker error"));
+  worker.on("failed", (job, err) => {
+    const data = job?.data;
+    const what =
+      data && "ids" in data ? { messages: data.ids.length, attempt: 1 } : { message: data?.id, attempt: data?.attempt };
+    o.log.warn({ ...what, err: err.message }, "outbound job failed");
+  });
 
   /** Queues again every overdue message (a worker killed between commit and enqueue); the job id makes a repeat a no-op. */
   async function sweep(): Promise<number> {

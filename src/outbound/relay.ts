@@ -16,8 +16,8 @@ export interface RelayOptions {
   /** Publishes relayed batches for the live streams. */
   redis: Redis;
   redisPrefix: string;
-  /** Queues the first attempt of new messages (after their commit). */
-  enqueue(messages: Array<{ id: string; attempt: number }>): Promise<unknown>;
+  /** Queues the first attempts of new messages (after their commit). */
+  enqueueFirst(ids: string[]): Promise<unknown>;
   log: Logger;
   /** Rows numbered per step. */
   batchSize?: number;
@@ -63,7 +63,7 @@ export function startRelay(o: RelayOptions): { close(): Promise<void> } {
       return { items, messages };
     });
     if (!relayed?.items.length) return 0;
-    await o.enqueue(relayed.messages.map((id) => ({ id, attempt: 1 })));
+    await o.enqueueFirst(relayed.messages);
     await o.redis.publish(outboxChannel(o.redisPrefix), JSON.stringify(relayed.items));
     return relayed.items.length;
   }

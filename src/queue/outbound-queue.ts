@@ -3,13 +3,20 @@ import type { Redis } from "ioredis";
 
 /**
  * The queue of outbound attempts (SPEC §9): a queue of its own, so a slow or failing destination
- * holds outbound workers only, never ingestion. One job per attempt of a message, with the job id
- * `<message id>.<attempt>`: adding the same attempt twice (the relay after a restart, the sweeper)
- * is a no-op while the job exists, and the worker skips an attempt the message is already past.
+ * holds outbound workers only, never ingestion. The relay's messages are queued for their first
+ * attempt FIRST_BATCH to a job (BullMQ's own round trips per job were most of a delivery's cost);
+ * every other attempt (a retry, the sweeper's, a test message, one put aside by the in-flight
+ * limits) is a job of its own, with the job id `<message id>.<attempt>`: adding the same attempt
+ * twice is a no-op while the job exists. Whatever job carries it, an attempt is sent only under its
+ * claim (below), and the worker skips an attempt the message is already past.
  * (`<id>.<attempt>`, not `<id>:<attempt>`: BullMQ refuses a `:` in custom job ids.)
  */
 export const OUTBOUND_QUEUE = "outbound";
 
+/** Messages per job of first attempts. */
+export const FIRST_BATCH = 50;
+
+/** One attempt of one message. */
 export interface OutboundJob {
   /** outbound_messages.id */
   id: string;
@@ -17,15 +24,57 @@ export interface OutboundJob {
   attempt: number;
 }
 
+/** The first attempts of messages the relay made. */
+export interface OutboundBatch {
+  ids: string[];
+}
+
+export type OutboundJobData = OutboundJob | OutboundBatch;
+
 export interface OutboundItem extends OutboundJob {
   /** Not before this many milliseconds from now (a retry's backoff). */
   delayMs?: number;
 }
 
-const outboundJobId = (id: string, attempt: number) => `${id}.${attempt}`;
+export const outboundJobId = (id: string, attempt: number) => `${id}.${attempt}`;
+
+/**
+ * Claims each key not claimed yet, for `ARGV[1]` ms, with its own value (`ARGV[i + 1]`): 0 when
+ * claimed now, otherwise how many ms the claim holding it has left (at least 1).
+ */
+const CLAIM_SCRIPT = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  if redis.call("SET", key, ARGV[i + 1], "NX", "PX", ARGV[1]) then
+    out[i] = 0
+  else
+    local left = redis.call("PTTL", key)
+    if left < 1 then left = 1 end
+    out[i] = left
+  end
+end
+return out`;
+
+/** Releases each key still holding the value it was claimed with (a claim that lapsed and was taken again stays). */
+const RELEASE_SCRIPT = `
+for i, key in ipairs(KEYS) do
+  if redis.call("GET", key) == ARGV[i] then redis.call("DEL", key) end
+end
+return 0`;
+
+/** A claim on one attempt (`<id>.<attempt>`) and the value that proves it is this one. */
+export interface Claim {
+  attempt: string;
+  token: string;
+}
+
+type ClaimingRedis = Redis & {
+  outboundClaim(...args: Array<string | number>): Promise<number[]>;
+  outboundRelease(...args: Array<string | number>): Promise<number>;
+};
 
 export function createOutboundQueue(o: { connection: Redis; prefix: string }) {
-  const queue = new Queue<OutboundJob>(OUTBOUND_QUEUE, {
+  const queue = new Queue<OutboundJobData>(OUTBOUND_QUEUE, {
     connection: o.connection,
     prefix: o.prefix,
     defaultJobOptions: {
@@ -44,13 +93,54 @@ export function createOutboundQueue(o: { connection: Redis; prefix: string }) {
     if (!items.length) return;
     await queue.addBulk(
       items.map((i) => ({
-        name: "send",
-        data: { id: i.id, attempt: i.attempt },
+        name: "send" as const,
+        data: { id: i.id, attempt: i.attempt } as OutboundJobData,
         opts: {
           jobId: outboundJobId(i.id, i.attempt),
           ...(i.delayMs ? { delay: Math.max(0, Math.round(i.delayMs)) } : {}),
         },
       })),
+    );
+  }
+
+  /** Queues the first attempts of the relay's messages, FIRST_BATCH to a job, in one round trip. */
+  async function enqueueFirst(ids: readonly string[]): Promise<void> {
+    const jobs = [];
+    for (let i = 0; i < ids.length; i += FIRST_BATCH) {
+      const chunk = ids.slice(i, i + FIRST_BATCH);
+      jobs.push({ name: "first", data: { ids: chunk } as OutboundJobData, opts: { jobId: `first.${chunk[0]}` } });
+    }
+    if (jobs.length) await queue.addBulk(jobs);
+  }
+
+  /**
+   * Attempts are claimed in Redis (`<prefix>:outbound-claim:<id>.<attempt>`, SET NX with a time to
+   * live) from before the message is read until its result is committed, so two jobs carrying the
+   * same attempt (the relay's batch and the sweeper's single job, a stalled job run again) never
+   * send it at once; a claim left by a killed worker lapses after `ttlMs`. One round trip per call.
+   */
+  const claimKey = (attempt: string) => `${o.prefix}:outbound-claim:${attempt}`;
+  const claiming = o.connection as ClaimingRedis;
+  if (!claiming.outboundClaim) {
+    claiming.defineCommand("outboundClaim", { lua: CLAIM_SCRIPT });
+    claiming.defineCommand("outboundRelease", { lua: RELEASE_SCRIPT });
+  }
+  /** For each claim, 0 when it is taken now, or how many ms the one holding it has left. */
+  async function claim(claims: readonly Claim[], ttlMs: number): Promise<number[]> {
+    if (!claims.length) return [];
+    return claiming.outboundClaim(
+      claims.length,
+      ...claims.map((c) => claimKey(c.attempt)),
+      ttlMs,
+      ...claims.map((c) => c.token),
+    );
+  }
+  async function release(claims: readonly Claim[]): Promise<void> {
+    if (!claims.length) return;
+    await claiming.outboundRelease(
+      claims.length,
+      ...claims.map((c) => claimKey(c.attempt)),
+      ...claims.map((c) => c.token),
     );
   }
 
@@ -63,7 +153,7 @@ export function createOutboundQueue(o: { connection: Redis; prefix: string }) {
     await enqueue([item]);
   }
 
-  return { queue, enqueue, enqueueNow };
+  return { queue, enqueue, enqueueFirst, enqueueNow, claim, release };
 }
 
 export type OutboundQueue = ReturnType<typeof createOutboundQueue>;
