@@ -157,8 +157,10 @@ async function shippedVia(
     UNION ALL
     SELECT DISTINCT s.deploy, l.to_key, l.relation, l.from_key
     FROM (SELECT deploy, commit AS key FROM input UNION SELECT deploy, key FROM prs) s
-    JOIN links l ON l.from_key = s.key AND l.relation IN ('closes', 'references')
-      AND (l.to_key LIKE ${`${PREFIX.linearIssue}%`} OR l.to_key LIKE ${`${PREFIX.issue}%`})`;
+    -- Looked up by source (OFFSET 0 keeps the planner from turning this into a scan of every link).
+    CROSS JOIN LATERAL (SELECT to_key, relation, from_key FROM links l WHERE l.from_key = s.key
+      AND l.relation IN ('closes', 'references')
+      AND (l.to_key LIKE ${`${PREFIX.linearIssue}%`} OR l.to_key LIKE ${`${PREFIX.issue}%`}) OFFSET 0) l`;
   return groupBy(rows, (r) => r.deploy);
 }
 

@@ -68,28 +68,34 @@ export async function replaceLinks(
   if (!sources.length) return result;
   const froms = sources.map((s) => s.from);
   const all = sources.flatMap((s) => s.links);
-  const keep = all.map(linkId);
   const rows = linkRows(new Map(all.map((l) => [linkId(l), l])));
   // One round trip: the DELETE runs as a data-modifying CTE; it and the upsert touch disjoint rows.
   // xmax = 0 marks a row the upsert inserted: what the range gained (SPEC §9 milestones).
   const answered = await tx.query<Array<{ from: string; created: LinkFact[]; removed: number }>>`
-    WITH gone AS (
-      DELETE FROM links WHERE from_key = ANY(${froms}::text[]) AND rule = ANY(${rules})
-        AND (from_key || chr(31) || to_key || chr(31) || relation || chr(31) || rule) <> ALL(${keep}::text[])
-      RETURNING from_key),
+    WITH input AS (
+      SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links,
+        ${jsonParam(rows)}::jsonb)),
+    -- Driven by the sources (the unique index leads with from_key), the kept links looked up hashed.
+    gone AS (
+      DELETE FROM links l USING unnest(${froms}::text[]) AS s(key)
+      WHERE l.from_key = s.key AND l.rule = ANY(${rules}::text[])
+        AND (l.from_key, l.to_key, l.relation, l.rule) NOT IN (SELECT from_key, to_key, relation, rule FROM input)
+      RETURNING l.from_key),
     written AS (
       INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
-      SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links,
-        ${jsonParam(rows)}::jsonb)
+      SELECT from_key, to_key, relation, rule, confidence, evidence FROM input
       ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE SET
         evidence = EXCLUDED.evidence, confidence = EXCLUDED.confidence, updated_at = now()
       WHERE links.evidence <> EXCLUDED.evidence OR links.confidence <> EXCLUDED.confidence
-      RETURNING from_key, to_key, relation, rule, confidence, xmax = 0 AS created)
-    SELECT f AS "from",
-           COALESCE((SELECT jsonb_agg(jsonb_build_object('from', from_key, 'to', to_key, 'relation', relation,
-             'rule', rule, 'confidence', confidence)) FROM written WHERE created AND from_key = f), '[]') AS created,
-           (SELECT count(*)::int FROM gone WHERE from_key = f) AS removed
-    FROM unnest(${froms}::text[]) AS f`;
+      RETURNING from_key, to_key, relation, rule, confidence, xmax = 0 AS created),
+    created AS (
+      SELECT from_key, jsonb_agg(jsonb_build_object('from', from_key, 'to', to_key, 'relation', relation,
+        'rule', rule, 'confidence', confidence)) AS links
+      FROM written WHERE created GROUP BY from_key),
+    removed AS (SELECT from_key, count(*)::int AS n FROM gone GROUP BY from_key)
+    SELECT f AS "from", COALESCE(c.links, '[]') AS created, COALESCE(r.n, 0) AS removed
+    FROM unnest(${froms}::text[]) AS f
+    LEFT JOIN created c ON c.from_key = f LEFT JOIN removed r ON r.from_key = f`;
   for (const r of answered) result.set(r.from, { created: r.created, removed: r.removed });
   return result;
 }
