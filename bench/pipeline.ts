@@ -476,6 +476,48 @@ for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.once(signal, () => void cleanup().finally(() => process.exit(130)));
 
 const q = (sql: string) => db.query(sql).then((r) => r.rows);
+
+/** The tables the pipeline writes, parents before the rows that reference them. */
+const WRITTEN = [
+  "raw_deliveries",
+  "events",
+  "github_events",
+  "slack_events",
+  "linear_events",
+  "deployments",
+  "commits",
+  "branch_commits",
+  "pull_requests",
+  "deploys",
+  "linear_teams",
+  "linear_issues",
+  "entities",
+  "mentions",
+  "links",
+  "outbox",
+];
+
+/**
+ * What this machine's PostgreSQL does without the pipeline: the very rows the run ended with,
+ * written set-based (one INSERT … SELECT per table, in one transaction) into an empty copy of the
+ * schema made by the same migrations, so every index, key and constraint is paid for again.
+ */
+async function storageCeiling(): Promise<{ rate: number; rows: number; seconds: number }> {
+  const copy = `${SCHEMA}_ceiling`;
+  await migrate(`${PG_BASE}/${DB}?schema=${copy}`);
+  try {
+    const t = performance.now();
+    let rows = 0;
+    await db.query("BEGIN");
+    for (const table of WRITTEN)
+      rows += (await db.query(`INSERT INTO "${copy}".${table} SELECT * FROM "${SCHEMA}".${table}`)).rowCount ?? 0;
+    await db.query("COMMIT");
+    const seconds = (performance.now() - t) / 1000;
+    return { rate: EVENTS / seconds, rows, seconds };
+  } finally {
+    await db.query(`DROP SCHEMA IF EXISTS "${copy}" CASCADE`);
+  }
+}
 const ms = (s: number | null | undefined) => (s == null ? "n/a" : `${(s * 1000).toFixed(0)} ms`);
 
 try {
@@ -621,6 +663,11 @@ try {
   console.log(
     `target: >= ${TARGET} events/s: ${complete && rate >= TARGET ? "MET" : "NOT MET"} (${rate.toFixed(0)} events/s)`,
   );
+  const ceiling = await storageCeiling();
+  console.log(
+    `storage ceiling: ${ceiling.rate.toFixed(0)} events/s (the run's ${ceiling.rows} final rows written set-based into an empty copy of the schema, indexes and keys included, in ${ceiling.seconds.toFixed(2)} s)`,
+  );
+  console.log(`ratio: ${((100 * rate) / ceiling.rate).toFixed(1)} %`);
   if (!complete) process.exitCode = 1;
 } catch (err) {
   console.error(`bench failed: ${(err as Error).stack ?? err}`);
