@@ -40,10 +40,11 @@ interface FactsRow {
  * started, and the restorations of bad deploys. Prepared once per connection (store/sql.ts).
  *
  * - Lead time: per change a deploy ships (a PR, or a commit in no PR), from its first commit or the
- *   PR's creation, whichever is earlier. Commit keys are parsed into the commits primary key
- *   (repository names cannot hold '@'), so each lookup is an index probe, not a scan of all
- *   commits; a PR's head commit is linked twice (branch push, head), hence DISTINCT.
- * - Lone commits: the few that no PR contains are picked first, then looked up.
+ *   PR's creation, whichever is earlier. Each PR's commits are read once (`contained`; a head
+ *   commit is linked twice, branch push and head), and commit keys are parsed into the commits
+ *   primary key (repository names cannot hold '@'): index probes, not a scan of all commits.
+ * - Lone commits: a shipped commit that a shipped PR contains is in a PR, so only the few others
+ *   (mostly none) are probed for a PR containing them, then looked up.
  * - Change failures: successful deploys rolled back later, and those that shipped a PR which a
  *   later deploy of the same environment shipped the revert of. `reverts` and `rolls_back` links
  *   are few: read from their own partial index (links_restoring_idx), not probed per shipped key.
@@ -60,17 +61,25 @@ export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string
       shipped AS MATERIALIZED (
         SELECT l.from_key AS deploy, l.to_key AS key FROM counted k
         JOIN links l ON l.from_key = k.key AND l.relation = 'ships'),
-      lone AS MATERIALIZED (
+      contained AS MATERIALIZED (
+        SELECT DISTINCT l.from_key AS pr, l.to_key AS commit
+        FROM (SELECT DISTINCT key FROM shipped WHERE key LIKE ${PR_LIKE}) p
+        JOIN links l ON l.from_key = p.key AND l.relation = 'contains' AND l.to_key LIKE ${COMMIT_LIKE}),
+      first_commit AS (
+        SELECT x.pr, min(c.authored_at) AS authored_at FROM contained x
+        JOIN commits c ON c.repository = split_part(substr(x.commit, ${COMMIT_REPO_AT}), '@', 1)
+          AND c.sha = split_part(x.commit, '@', 2)
+        GROUP BY x.pr),
+      unclaimed AS MATERIALIZED (
         SELECT s.deploy, s.key FROM shipped s WHERE s.key LIKE ${COMMIT_LIKE}
-          AND NOT EXISTS (SELECT 1 FROM links l WHERE l.to_key = s.key AND l.relation = 'contains'
-            AND l.from_key LIKE ${PR_LIKE})),
+          AND s.key NOT IN (SELECT commit FROM contained)), -- a hashed subplan: no NULLs, few rows
+      lone AS MATERIALIZED (
+        SELECT s.deploy, s.key FROM unclaimed s
+        WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.to_key = s.key AND l.relation = 'contains'
+          AND l.from_key LIKE ${PR_LIKE})),
       changes AS (
-        SELECT s.deploy, LEAST(pr.created_at, (
-          SELECT min(c.authored_at) FROM (SELECT DISTINCT l.to_key FROM links l
-            WHERE l.from_key = s.key AND l.relation = 'contains' AND l.to_key LIKE ${COMMIT_LIKE}) l
-          JOIN commits c ON c.repository = split_part(substr(l.to_key, ${COMMIT_REPO_AT}), '@', 1)
-            AND c.sha = split_part(l.to_key, '@', 2))) AS started_at
-        FROM shipped s JOIN pull_requests pr ON pr.key = s.key
+        SELECT s.deploy, LEAST(pr.created_at, f.authored_at) AS started_at
+        FROM shipped s JOIN pull_requests pr ON pr.key = s.key LEFT JOIN first_commit f ON f.pr = s.key
         WHERE s.key LIKE ${PR_LIKE}
         UNION ALL
         SELECT s.deploy, c.authored_at FROM lone s
