@@ -85,8 +85,11 @@ export function createInFlight(o: InFlightOptions): InFlight {
     return k;
   }
   const full = (k: Key) => k.started.length >= k.limit;
-  /** How long its sends take: the average, or longer if the oldest in flight has been going longer. */
-  const sendMs = (k: Key, t: number) => Math.max(k.avgMs ?? 0, k.started.length ? t - Math.min(...k.started) : 0);
+  /**
+   * How long its sends take: the average, or longer if the oldest in flight has been going longer
+   * (`started` is in the order the sends began: the oldest is first).
+   */
+  const sendMs = (k: Key, t: number) => Math.max(k.avgMs ?? 0, k.started.length ? t - k.started[0]! : 0);
   const slow = (k: Key, t: number) => sendMs(k, t) > slowMs;
 
   function prune(k: Key, t: number) {
@@ -108,7 +111,7 @@ export function createInFlight(o: InFlightOptions): InFlight {
           const d = end - t;
           k.avgMs = k.avgMs === null ? d : k.avgMs * 0.8 + d * 0.2;
         }
-        wake();
+        wake(ks);
         for (const k of ks) prune(k, end);
       },
     };
@@ -132,11 +135,19 @@ export function createInFlight(o: InFlightOptions): InFlight {
     for (const k of w.keys) k.waiting--;
   }
 
-  /** Hands freed slots to the waiters that fit, first come first served. */
-  function wake() {
-    for (const w of [...waiters]) {
-      if (w.keys.some(full)) continue;
-      leave(w);
+  /**
+   * Hands the slots freed on `freed` to the waiters that fit, first come first served. Only a
+   * waiter for one of those keys can fit now, and none once they are all full again.
+   */
+  function wake(freed: Key[]) {
+    if (!freed.some((k) => k.waiting > 0)) return;
+    for (let i = 0; i < waiters.length && !freed.every(full);) {
+      const w = waiters[i]!;
+      if (w.keys.some(full) || !w.keys.some((k) => freed.includes(k))) {
+        i++;
+        continue;
+      }
+      leave(w); // removes waiters[i]: the next one moves to i
       w.resolve(grant(w.keys));
     }
   }
