@@ -29,7 +29,9 @@ const RESTORE_HORIZON_MS = 90 * 86_400_000;
 /** The facts as PostgreSQL hands them over: compact JSON arrays, times in epoch milliseconds. */
 interface FactsRow {
   deploys: Array<[key: string, environment: string, status: string, finishedMs: number]> | null;
-  changes: Array<[deploy: string, startedMs: number | null]> | null;
+  /** Per change: the deploys that shipped it (once per link), when work on it started. */
+  prChanges: Array<[deploys: string[], startedMs: number | null]> | null;
+  commitChanges: Array<[deploys: string[], startedMs: number | null]> | null;
   restorations: Array<[failed: string, restoredBy: string]> | null;
 }
 
@@ -40,9 +42,11 @@ interface FactsRow {
  * started, and the restorations of bad deploys. Prepared once per connection (store/sql.ts).
  *
  * - Lead time: per change a deploy ships (a PR, or a commit in no PR), from its first commit or the
- *   PR's creation, whichever is earlier. Each PR's commits are read once (`contained`; a head
- *   commit is linked twice, branch push and head), and commit keys are parsed into the commits
- *   primary key (repository names cannot hold '@'): index probes, not a scan of all commits.
+ *   PR's creation, whichever is earlier. Each PR is worked out once however many deploys shipped
+ *   it, its commits read once (a head commit is linked twice, branch push and head), and commit
+ *   keys are parsed into the commits primary key (repository names cannot hold '@'): index
+ *   probes, not a scan of all commits. Sets made here are joined to tables, never to each other:
+ *   the planner cannot estimate a CTE's rows, and a nested loop over two of them cost 200 ms.
  * - Lone commits: a shipped commit that a shipped PR contains is in a PR, so only the few others
  *   (mostly none) are probed for a PR containing them, then looked up.
  * - Change failures: successful deploys rolled back later, and those that shipped a PR which a
@@ -61,30 +65,24 @@ export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string
       shipped AS MATERIALIZED (
         SELECT l.from_key AS deploy, l.to_key AS key FROM counted k
         JOIN links l ON l.from_key = k.key AND l.relation = 'ships'),
-      contained AS MATERIALIZED (
-        SELECT DISTINCT l.from_key AS pr, l.to_key AS commit
-        FROM (SELECT DISTINCT key FROM shipped WHERE key LIKE ${PR_LIKE}) p
-        JOIN links l ON l.from_key = p.key AND l.relation = 'contains' AND l.to_key LIKE ${COMMIT_LIKE}),
-      first_commit AS (
-        SELECT x.pr, min(c.authored_at) AS authored_at FROM contained x
-        JOIN commits c ON c.repository = split_part(substr(x.commit, ${COMMIT_REPO_AT}), '@', 1)
-          AND c.sha = split_part(x.commit, '@', 2)
-        GROUP BY x.pr),
+      shipped_prs AS MATERIALIZED (
+        SELECT key, array_agg(deploy) AS deploys FROM shipped WHERE key LIKE ${PR_LIKE} GROUP BY key),
+      pr_started AS MATERIALIZED (
+        SELECT p.deploys, pr.key IS NOT NULL AS known, LEAST(pr.created_at, min(c.authored_at)) AS started_at,
+               array_agg(l.to_key) FILTER (WHERE l.to_key IS NOT NULL) AS commits
+        FROM shipped_prs p LEFT JOIN pull_requests pr ON pr.key = p.key
+        LEFT JOIN LATERAL (SELECT DISTINCT l.to_key FROM links l
+          WHERE l.from_key = p.key AND l.relation = 'contains' AND l.to_key LIKE ${COMMIT_LIKE}) l ON true
+        LEFT JOIN commits c ON c.repository = split_part(substr(l.to_key, ${COMMIT_REPO_AT}), '@', 1)
+          AND c.sha = split_part(l.to_key, '@', 2)
+        GROUP BY p.key, p.deploys, pr.key, pr.created_at),
       unclaimed AS MATERIALIZED (
         SELECT s.deploy, s.key FROM shipped s WHERE s.key LIKE ${COMMIT_LIKE}
-          AND s.key NOT IN (SELECT commit FROM contained)), -- a hashed subplan: no NULLs, few rows
+          AND s.key NOT IN (SELECT unnest(commits) FROM pr_started)), -- a hashed subplan: no NULLs
       lone AS MATERIALIZED (
         SELECT s.deploy, s.key FROM unclaimed s
         WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.to_key = s.key AND l.relation = 'contains'
           AND l.from_key LIKE ${PR_LIKE})),
-      changes AS (
-        SELECT s.deploy, LEAST(pr.created_at, f.authored_at) AS started_at
-        FROM shipped s JOIN pull_requests pr ON pr.key = s.key LEFT JOIN first_commit f ON f.pr = s.key
-        WHERE s.key LIKE ${PR_LIKE}
-        UNION ALL
-        SELECT s.deploy, c.authored_at FROM lone s
-        JOIN commits c ON c.repository = split_part(substr(s.key, ${COMMIT_REPO_AT}), '@', 1)
-          AND c.sha = split_part(s.key, '@', 2)),
       reverted AS MATERIALIZED (
         SELECT s.deploy AS failed, rev.from_key AS reverter, a.repository, a.environment, a.at
         FROM shipped s JOIN links rev ON rev.to_key = s.key AND rev.relation = 'reverts'
@@ -100,7 +98,11 @@ export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string
       SELECT
         (SELECT json_agg(json_build_array(key, environment, status, (extract(epoch FROM finished_at) * 1000)::bigint)
            ORDER BY finished_at, key) FROM d) AS deploys,
-        (SELECT json_agg(json_build_array(deploy, (extract(epoch FROM started_at) * 1000)::bigint)) FROM changes) AS changes,
+        (SELECT json_agg(json_build_array(deploys, (extract(epoch FROM started_at) * 1000)::bigint))
+           FROM pr_started WHERE known) AS "prChanges",
+        (SELECT json_agg(json_build_array(ARRAY[s.deploy], (extract(epoch FROM c.authored_at) * 1000)::bigint)) FROM lone s
+           JOIN commits c ON c.repository = split_part(substr(s.key, ${COMMIT_REPO_AT}), '@', 1)
+             AND c.sha = split_part(s.key, '@', 2)) AS "commitChanges",
         (SELECT json_agg(json_build_array(failed, restored_by) ORDER BY part, failed, restored_by) FROM restorations)
           AS restorations`;
     return {
@@ -112,7 +114,9 @@ export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string
         status,
         finishedAt: new Date(ms),
       })),
-      changes: (row!.changes ?? []).map(([deploy, ms]) => ({ deploy, startedAt: ms === null ? null : new Date(ms) })),
+      changes: [...(row!.prChanges ?? []), ...(row!.commitChanges ?? [])].flatMap(([deploys, ms]) =>
+        deploys.map((deploy) => ({ deploy, startedAt: ms === null ? null : new Date(ms) })),
+      ),
       restorations: (row!.restorations ?? []).map(([failed, restoredBy]) => ({ failed, restoredBy })),
     };
   });
