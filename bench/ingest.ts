@@ -4,7 +4,8 @@
  * leaves nothing behind: children stopped, Redis keys of its prefix and its schema dropped (the
  * switchyard_bench database itself is kept: other benches may be using it).
  * Run: npm run bench:ingest (builds dist/ first if it is missing); BENCH_DIST=<dist> measures another build;
- * BENCH_CPU_PROF=<dir> writes a CPU profile of the service process there (node --cpu-prof, on its exit).
+ * BENCH_CPU_PROF=<dir> writes a CPU profile of the service process there (node --cpu-prof, on its exit);
+ * BENCH_NODE_ARGS="<flags>" gives the service process more node flags (e.g. --max-semi-space-size=32).
  */
 import { freePort, stopChild } from "./lifecycle.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -239,7 +240,8 @@ try {
   // ROLE=web: receivers only, so no worker competes with the receive path for the 2 cores.
   const env = { ROLE: "web", LOG_LEVEL: "warn", DATABASE_URL, REDIS_URL, REDIS_PREFIX, GITHUB_WEBHOOK_SECRET: SECRET };
   const profile = CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`] : [];
-  const svc = await start([...profile, MAIN], env, "/readyz", 200);
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const svc = await start([...profile, ...nodeArgs, MAIN], env, "/readyz", 200);
   const service = await measure("switchyard ROLE=web", svc.port, svc.child.pid);
   await stopChild(svc.child);
   checkAborted();
