@@ -15,7 +15,10 @@ export interface DoraDeploy {
 export interface DoraFacts {
   since: Date;
   until: Date;
-  /** Finished attempts from `since` to well after `until` (a failure late in the window may be restored after it). */
+  /**
+   * Finished attempts from `since` to well after `until` (a failure late in the window may be
+   * restored after it), ordered by finish time.
+   */
   deploys: DoraDeploy[];
   /** Each change a deploy of the window shipped, with when work on it started (first commit or PR creation). */
   changes: Array<{ deploy: string; startedAt: Date | null }>;
@@ -55,10 +58,21 @@ export function doraFigures(f: DoraFacts) {
     if (current === undefined || (by && (!current || finished.get(by)! < finished.get(current)!)))
       failures.set(failed, by);
   };
+  // A failed attempt is restored by the next success of its environment. The deploys come ordered
+  // by finish time, so each environment's list is walked from the failure on, not from its start.
+  const byEnvironment = new Map<string, DoraDeploy[]>();
+  const position = new Map<DoraDeploy, number>();
+  for (const d of f.deploys) {
+    let list = byEnvironment.get(d.environment);
+    if (!list) byEnvironment.set(d.environment, (list = []));
+    position.set(d, list.length);
+    list.push(d);
+  }
   for (const d of inWindow.filter((x) => x.status === "failed")) {
-    const next = f.deploys.find(
-      (n) => n.environment === d.environment && n.status === "succeeded" && n.finishedAt > d.finishedAt,
-    );
+    const list = byEnvironment.get(d.environment)!;
+    let next: DoraDeploy | undefined;
+    for (let i = position.get(d)! + 1; i < list.length && !next; i++)
+      if (list[i]!.status === "succeeded" && list[i]!.finishedAt > d.finishedAt) next = list[i];
     restore(d.key, next?.key ?? null);
   }
   for (const r of f.restorations) {
