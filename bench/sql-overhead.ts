@@ -38,7 +38,9 @@ try {
       for (let i = 0; i < N; i++) await tx.query`SELECT ${i}::int AS x, ${"abc"}::text AS y`;
     }),
   );
-  console.log(`ratio: ${(viaPrisma / viaPg).toFixed(1)}x`);
+  console.log(`Prisma costs ${(viaPrisma / viaPg).toFixed(1)}× the pg pool per statement`);
+  // The pg pool is the ceiling here: the figure is Prisma's path, over it.
+  console.log(`ratio: ${Math.round((viaPg / viaPrisma) * 100)} % (pg pool µs / Prisma µs per statement)`);
 } finally {
   await db.close();
 }
