@@ -236,11 +236,18 @@ export function startOutbound(o: OutboundOptions): Outbound {
     const started = performance.now();
     let outcome: SendOutcome;
     try {
-      const payload = JSON.parse(m.body) as MessageBody;
+      // Parsed only by a sender that reads it (Slack, Linear): a webhook sends the stored bytes.
+      let payload: MessageBody | undefined;
+      const message = {
+        id: m.id,
+        attempt: job.attempt,
+        body: m.body,
+        get payload() {
+          return (payload ??= JSON.parse(m.body) as MessageBody);
+        },
+      };
       outcome = sender
-        ? await sender(m.subscription, { id: m.id, attempt: job.attempt, payload, body: m.body }).catch((err: Error) =>
-            failedOutcome(`sender failed: ${err.message}`),
-          )
+        ? await sender(m.subscription, message).catch((err: Error) => failedOutcome(`sender failed: ${err.message}`))
         : failedOutcome(`no sender configured for ${m.subscription.kind} subscriptions`, { permanent: true });
     } finally {
       admission?.release();

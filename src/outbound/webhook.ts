@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import dns from "node:dns";
 import type { IncomingHttpHeaders } from "node:http";
 import net, { type TcpNetConnectOpts } from "node:net";
@@ -37,16 +37,14 @@ const THROTTLED = new Set([429, 502, 503, 504]);
  * HMAC itself is node:crypto's, several times cheaper than the library's pure-JS SHA-256 (same
  * bytes: test/unit/outbound-delivery.test.ts verifies them with standardwebhooks).
  */
-const keys = new Map<string, Buffer>();
-function keyOf(secret: string): Buffer {
+const keys = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
   let key = keys.get(secret);
   if (!key) {
     new Webhook(secret); // throws on a secret standardwebhooks would refuse
     if (keys.size >= 10_000) keys.clear();
-    keys.set(
-      secret,
-      (key = Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, "base64")),
-    );
+    const base64 = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+    keys.set(secret, (key = createSecretKey(Buffer.from(base64, "base64"))));
   }
   return key;
 }
@@ -237,6 +235,39 @@ function police<A extends { createConnection: Connect }>(agent: A, allowPrivate:
   return agent;
 }
 
+/** What a send needs of a webhook URL. */
+interface Destination {
+  protocol: string;
+  origin: string;
+  /** Path and query, as sent. */
+  path: string;
+  /** Credentials in the URL, sent as node:http sends them: basic authentication. */
+  authorization: string | null;
+}
+
+/** URLs parsed once: a subscription's URL is sent to again and again. */
+const destinations = new Map<string, Destination | null>();
+function destinationOf(href: string): Destination | null {
+  let d = destinations.get(href);
+  if (d !== undefined) return d;
+  try {
+    const url = new URL(href);
+    const auth =
+      url.username || url.password ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : null;
+    d = {
+      protocol: url.protocol,
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      authorization: auth === null ? null : `Basic ${Buffer.from(auth).toString("base64")}`,
+    };
+  } catch {
+    d = null;
+  }
+  if (destinations.size >= 10_000) destinations.clear();
+  destinations.set(href, d);
+  return d;
+}
+
 /**
  * undici's connector, opening sockets through the policed request-filtering agents (their
  * `createConnection` only: undici keeps the connections alive and reuses them). A connection not
@@ -281,23 +312,16 @@ export function createWebhookSender(o: WebhookSenderOptions): { send: Sender; cl
   const dispatcher = new Agent({ connect: connector(o.allowPrivate, o.timeoutMs) });
 
   /** One POST; no redirect is followed (undici hands a 3xx back as it is). */
-  function post(url: URL, headers: Record<string, string>, body: Buffer): Promise<Answer> {
+  function post(url: Destination, headers: Record<string, string>, body: Buffer): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const reader = new AnswerReader(o.timeoutMs, resolve, reject);
-      dispatcher.dispatch(
-        { origin: url.origin, path: `${url.pathname}${url.search}`, method: "POST", headers, body },
-        reader,
-      );
+      dispatcher.dispatch({ origin: url.origin, path: url.path, method: "POST", headers, body }, reader);
     });
   }
 
   const send: Sender = async (target: SubscriptionTarget, message: OutgoingMessage): Promise<SendOutcome> => {
-    let url: URL;
-    try {
-      url = new URL(target.url ?? "");
-    } catch {
-      return failedOutcome("the subscription has no valid URL", { permanent: true });
-    }
+    const url = destinationOf(target.url ?? "");
+    if (!url) return failedOutcome("the subscription has no valid URL", { permanent: true });
     if (url.protocol !== "http:" && url.protocol !== "https:")
       return failedOutcome("only http and https URLs are sent to", { permanent: true });
     if (!target.secrets.length) return failedOutcome("the subscription has no signing secret", { permanent: true });
@@ -309,9 +333,7 @@ export function createWebhookSender(o: WebhookSenderOptions): { send: Sender; cl
       "content-length": String(body.length),
       "user-agent": USER_AGENT,
     };
-    // Credentials in the URL are sent as node:http sends them: basic authentication.
-    if (url.username || url.password)
-      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`;
+    if (url.authorization) headers.authorization = url.authorization;
     try {
       return outcomeOf(await post(url, headers, body), Date.now());
     } catch (err) {
