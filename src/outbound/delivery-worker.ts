@@ -307,7 +307,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
 
   // Per subscription and per host (issue 21): an attempt whose endpoint is at its limit and slow is
   // put aside (BullMQ's delayed set), freeing its slot; that is no attempt, and it comes back later:
-  // a single job as itself (`<id>.<attempt>`), one of a batch as a job of its own.
+  // a single job as itself (`<id>.<attempt>`), those of a batch together in a batch job of their own.
   async function single(bull: Job<OutboundJobData>, job: OutboundJob, token: string | undefined): Promise<JobResult> {
     const turn = await attempt(job);
     if ("result" in turn) return turn.result;
@@ -318,14 +318,20 @@ export function startOutbound(o: OutboundOptions): Outbound {
   async function batch(ids: readonly string[]): Promise<BatchResult> {
     const turns = await Promise.allSettled(ids.map((id) => attempt({ id, attempt: 1 })));
     const counts: BatchResult = {};
-    const later: OutboundItem[] = [];
+    const later: string[] = [];
+    let laterMs = 0;
     turns.forEach((t, i) => {
       if (t.status === "rejected") return;
-      if ("deferMs" in t.value) later.push({ id: ids[i]!, attempt: 1, delayMs: t.value.deferMs });
+      if ("deferMs" in t.value) {
+        later.push(ids[i]!);
+        laterMs = Math.max(laterMs, t.value.deferMs);
+      }
       const key = "result" in t.value ? t.value.result : "deferred";
       counts[key] = (counts[key] ?? 0) + 1;
     });
-    await o.queue.enqueue(later);
+    // Together, as a batch again: one job for them (not one each, which cost a BullMQ round trip per
+    // message every time a busy endpoint put them aside), back when the last of them is due.
+    await o.queue.enqueueFirstLater(later, laterMs);
     // A result not recorded (the database away): the batch runs again, skipping what was recorded.
     const failed = turns.find((t) => t.status === "rejected");
     if (failed) throw failed.reason;

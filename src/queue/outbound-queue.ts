@@ -4,10 +4,10 @@ import type { Redis } from "ioredis";
 /**
  * The queue of outbound attempts (SPEC §9): a queue of its own, so a slow or failing destination
  * holds outbound workers only, never ingestion. The relay's messages are queued for their first
- * attempt FIRST_BATCH to a job (BullMQ's own round trips per job were most of a delivery's cost);
- * every other attempt (a retry, the sweeper's, a test message, one put aside by the in-flight
- * limits) is a job of its own, with the job id `<message id>.<attempt>`: adding the same attempt
- * twice is a no-op while the job exists. Whatever job carries it, an attempt is sent only under its
+ * attempt FIRST_BATCH to a job (BullMQ's own round trips per job were most of a delivery's cost),
+ * and those a batch puts aside (their endpoint busy) go back as a batch; every other attempt (a
+ * retry, the sweeper's, a test message) is a job of its own, with the job id
+ * `<message id>.<attempt>`: adding the same attempt twice is a no-op while the job exists. Whatever job carries it, an attempt is sent only under its
  * claim (below), and the worker skips an attempt the message is already past.
  * (`<id>.<attempt>`, not `<id>:<attempt>`: BullMQ refuses a `:` in custom job ids.)
  */
@@ -119,6 +119,19 @@ export function createOutboundQueue(o: { connection: Redis; prefix: string }) {
   }
 
   /**
+   * Queues again, together, first attempts a batch put aside (their endpoint busy): one job, due
+   * after `delayMs`, under an id of its own (the batch's may still exist).
+   */
+  async function enqueueFirstLater(ids: readonly string[], delayMs: number): Promise<void> {
+    if (!ids.length) return;
+    await queue.add(
+      "first",
+      { ids: [...ids] },
+      { jobId: `first.${ids[0]}.${Date.now().toString(36)}`, delay: Math.max(0, Math.round(delayMs)) },
+    );
+  }
+
+  /**
    * Attempts are claimed in Redis (`<prefix>:outbound-claim:<id>.<attempt>`, SET NX with a time to
    * live) from before the message is read until its result is committed, so two jobs carrying the
    * same attempt (the relay's batch and the sweeper's single job, a stalled job run again) never
@@ -158,7 +171,7 @@ export function createOutboundQueue(o: { connection: Redis; prefix: string }) {
     await enqueue([item]);
   }
 
-  return { queue, enqueue, enqueueFirst, enqueueNow, claim, release };
+  return { queue, enqueue, enqueueFirst, enqueueFirstLater, enqueueNow, claim, release };
 }
 
 export type OutboundQueue = ReturnType<typeof createOutboundQueue>;
