@@ -14,6 +14,7 @@ import { upsertEntities } from "./entities.js";
 import { type LinkWrite, upsertLinks } from "./links.js";
 import { lockScopes } from "./locks.js";
 import { jsonParam } from "../sql.js";
+import { Prisma } from "../../generated/prisma/client.js";
 import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
 import { linkMilestones, type MilestoneDraft } from "../../correlate/milestones.js";
 import { writeMilestones } from "../outbox.js";
@@ -37,6 +38,15 @@ interface Pending {
   /** Linear team keys known to exist (read after the locks, grown as teams appear). */
   teams: Set<string>;
 }
+
+/**
+ * The ids of the events that carried the PR `key` (an SQL expression of the enclosing query). The
+ * subject is looked up alone (OFFSET 0 keeps it apart): the planner otherwise combined the
+ * platform and type indexes, which read every GitHub event each time.
+ */
+const prEvents = (key: Prisma.Sql) => Prisma.sql`
+  SELECT s.id FROM (SELECT id, platform, type FROM events WHERE subject = ${key} OFFSET 0) s
+  WHERE s.platform = 'github' AND s.type LIKE 'github.pull_request%'`;
 
 /** Links are gathered and written once per batch (nothing reads links until the recompute). */
 function link(p: Pending, l: LinkFact, evidence: string[]) {
@@ -172,9 +182,7 @@ async function applyPullRequest(
     WHERE ${revertJoin} AND repository = ${pr.repository} AND title = ${pr.revertsByTitle} AND key <> ${pr.key}
     UNION ALL
     -- Every event that carried the reverting PR, as when they arrive after this one (SPEC §5).
-    SELECT 'reverter', key, ARRAY(SELECT e.id FROM events e WHERE e.subject = pull_requests.key
-      AND e.platform = 'github'
-                                  AND e.type LIKE 'github.pull_request%')
+    SELECT 'reverter', key, ARRAY(${prEvents(Prisma.sql`pull_requests.key`)})
     FROM pull_requests
     WHERE ${revertJoin} AND repository = ${pr.repository} AND title = ${`Revert "${pr.title}"`} AND key <> ${pr.key}`;
   const contains = {
@@ -229,8 +237,7 @@ async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, en
     SELECT 'pr' AS kind, pr.key,
            -- Every event that carried the PR, as when they arrive after the push
            -- (SPEC §5: evidence is order-independent).
-           ARRAY(SELECT e.id FROM events e WHERE e.subject = pr.key AND e.platform = 'github'
-                 AND e.type LIKE 'github.pull_request%') AS "eventIds"
+           ARRAY(${prEvents(Prisma.sql`pr.key`)}) AS "eventIds"
     FROM pull_requests pr
     WHERE ${branchJoin} AND pr.repository = ${repo} AND pr.head_ref = ${push.branch} AND pr.base_ref IS DISTINCT
       FROM ${push.branch}
