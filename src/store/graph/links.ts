@@ -75,14 +75,14 @@ export async function replaceLinks(
     WITH input AS (
       SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links,
         ${jsonParam(rows)}::jsonb)),
-    -- Found through the sources (the unique index leads with from_key; OFFSET 0 keeps the planner
-    -- from reading every derived link through the rule index instead), the kept ones looked up hashed.
+    -- Found through the sources alone (the unique index leads with from_key; OFFSET 0 keeps the
+    -- planner from also reading every derived link through the rule index), kept ones looked up hashed.
     gone AS (
       DELETE FROM links WHERE id IN (
         SELECT l.id FROM unnest(${froms}::text[]) AS s(key)
-        CROSS JOIN LATERAL (SELECT id, from_key, to_key, relation, rule FROM links
-          WHERE from_key = s.key AND rule = ANY(${rules}::text[]) OFFSET 0) l
-        WHERE (l.from_key, l.to_key, l.relation, l.rule) NOT IN (SELECT from_key, to_key, relation, rule FROM input))
+        CROSS JOIN LATERAL (SELECT id, from_key, to_key, relation, rule FROM links WHERE from_key = s.key OFFSET 0) l
+        WHERE l.rule = ANY(${rules}::text[])
+          AND (l.from_key, l.to_key, l.relation, l.rule) NOT IN (SELECT from_key, to_key, relation, rule FROM input))
       RETURNING from_key),
     written AS (
       INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
