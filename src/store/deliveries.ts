@@ -58,7 +58,8 @@ export async function storeRawDeliveries(sql: Sql, deliveries: Delivery[]): Prom
       RETURNING id)
     SELECT id FROM inserted
     UNION ALL
-    SELECT r.id FROM raw_deliveries r JOIN given g ON g.id = r.id
+    -- By primary key (OFFSET 0: the planner read every pending delivery through the failed_at index).
+    SELECT r.id FROM given g CROSS JOIN LATERAL (SELECT id, failed_at FROM raw_deliveries WHERE id = g.id OFFSET 0) r
     WHERE r.failed_at IS NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = r.id)`;
   return new Set(rows.map((r) => r.id));
 }
