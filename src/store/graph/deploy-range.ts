@@ -2,9 +2,8 @@ import { Prisma } from "../../generated/prisma/client.js";
 import { commitKey, PREFIX } from "../../shared/keys.js";
 import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
 import type { LinkFact } from "../../correlate/facts.js";
-import type { Sql as Tx } from "../sql.js";
+import { jsonParam, type Sql as Tx } from "../sql.js";
 import { replaceLinks } from "./links.js";
-import { jsonParam } from "../sql.js";
 import { deployMilestones, linkMilestones, type MilestoneDraft } from "../../correlate/milestones.js";
 
 /** A deploy as its recompute reads it, with its baseline: the previous successful deploy of (R, E). */
@@ -180,13 +179,10 @@ interface Plan {
  */
 function plan(
   d: DeployState,
-  range: CommitRange | null,
+  r: CommitRange,
   via: Array<{ key: string; relation: string | null; via: string | null }>,
 ): Plan {
   const previous = d.base;
-  // The first deploy of an environment has no baseline: it proves only its own SHA shipped,
-  // never the whole history before it.
-  const r = range ?? { inBase: false, shas: [d.sha], frontier: [] as string[] };
   const links: Plan["links"] = [];
   const add = (to: string, relation: string, rule: string, confidence: number, evidence: string[]) =>
     links.push({ from: d.key, to, relation, rule, confidence, evidence });
@@ -238,16 +234,14 @@ export async function recomputeDeploys(tx: Tx, keys: string[]): Promise<Mileston
     tx,
     succeeded.flatMap((d) => (d.base ? [{ key: d.key, repo: d.repository, sha: d.sha, baseSha: d.base.sha }] : [])),
   );
-  const shipped = succeeded.flatMap((d) =>
-    shipsOf(d, ranges.get(d.key) ?? { inBase: false, shas: [d.sha], frontier: [] }).map((commit) => ({
-      key: d.key,
-      commit,
-    })),
-  );
+  // The first deploy of an environment has no baseline: it proves only its own SHA shipped,
+  // never the whole history before it.
+  const rangeOf = (d: DeployState): CommitRange => ranges.get(d.key) ?? { inBase: false, shas: [d.sha], frontier: [] };
+  const shipped = succeeded.flatMap((d) => shipsOf(d, rangeOf(d)).map((commit) => ({ key: d.key, commit })));
   const via = await shippedVia(tx, shipped);
   const plans = deploys.map((d) =>
     d.status === "succeeded"
-      ? plan(d, ranges.get(d.key) ?? null, via.get(d.key) ?? [])
+      ? plan(d, rangeOf(d), via.get(d.key) ?? [])
       : { d, links: [], previous: null, frontier: [], issuePullRequests: new Map(), rollsBack: null },
   );
   const replaced = await replaceLinks(
