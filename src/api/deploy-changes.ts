@@ -2,6 +2,7 @@ import type pg from "pg";
 import { Prisma } from "../generated/prisma/client.js";
 import { commitOf, isIssueKey, PREFIX } from "../shared/keys.js";
 import { onConnection } from "../store/sql.js";
+import { COMMIT_LIKE, dateOf, epochMs, epochMsText, ISSUE_LIKES, PR_LIKE } from "./sql-parts.js";
 
 interface DeployRow {
   key: string;
@@ -16,13 +17,12 @@ interface DeployRow {
   rangeKnown: boolean;
 }
 
-/** A time as PostgreSQL's JSON hands it over here: epoch milliseconds (exact for timestamp(3)). */
+/** A time as the JSON below hands it over (sql-parts.ts). */
 type Ms = number | null;
-const date = (ms: Ms) => (ms === null ? null : new Date(ms));
 const deployOf = (d: Omit<DeployRow, "startedAt" | "finishedAt"> & { startedAt: Ms; finishedAt: Ms }): DeployRow => ({
   ...d,
-  startedAt: date(d.startedAt),
-  finishedAt: date(d.finishedAt),
+  startedAt: dateOf(d.startedAt),
+  finishedAt: dateOf(d.finishedAt),
 });
 
 interface ChangesRow {
@@ -34,19 +34,15 @@ interface ChangesRow {
   issues: Array<{ key: string; title: string | null; state: string | null }> | null;
 }
 
-const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::bigint`;
 const deployJson = (t: string) =>
   Prisma.raw(`json_build_object('key', ${t}.key, 'repository', ${t}.repository,
   'environment', ${t}.environment, 'sha', ${t}.sha, 'status', ${t}.status, 'url', ${t}.url,
-  'startedAt', ${ms(`${t}.started_at`)}, 'finishedAt', ${ms(`${t}.finished_at`)},
+  'startedAt', ${epochMsText(`${t}.started_at`)}, 'finishedAt', ${epochMsText(`${t}.finished_at`)},
   'previousKey', ${t}.previous_key, 'rangeKnown', ${t}.range_known)`);
 const DEPLOY = deployJson("d");
 const PREVIOUS = deployJson("p");
-const AUTHORED_MS = Prisma.raw(ms("c.authored_at"));
-const MERGED_MS = Prisma.raw(ms("pr.merged_at"));
-const COMMIT_LIKE = `${PREFIX.commit}%`;
-const PR_LIKE = `${PREFIX.pr}%`;
-const ISSUE_LIKES = [`${PREFIX.linearIssue}%`, `${PREFIX.issue}%`];
+const AUTHORED_MS = epochMs("c.authored_at");
+const MERGED_MS = epochMs("pr.merged_at");
 
 /**
  * The reads behind `GET /api/deploys/:key/changes`, as PostgreSQL's JSON hands them over, in one
@@ -97,9 +93,9 @@ export async function deployChanges(pool: pg.Pool, key: string) {
     rollsBack: links.find((l) => l.relation === "rolls_back")?.toKey ?? null,
     commits: commitKeys.map((k, i) => {
       const c = commits.find((x) => x.sha === shas[i]);
-      return { key: k, sha: shas[i], message: c?.message ?? null, authoredAt: date(c?.authoredAt ?? null) };
+      return { key: k, sha: shas[i], message: c?.message ?? null, authoredAt: dateOf(c?.authoredAt ?? null) };
     }),
-    pullRequests: (row.prs ?? []).map((p) => ({ ...p, mergedAt: date(p.mergedAt) })),
+    pullRequests: (row.prs ?? []).map((p) => ({ ...p, mergedAt: dateOf(p.mergedAt) })),
     issues: shipped
       .filter((l) => isIssueKey(l.toKey))
       .map((l) => {

@@ -1,12 +1,7 @@
 import type pg from "pg";
-import { PREFIX } from "../shared/keys.js";
 import { onConnection } from "../store/sql.js";
 import { type Bucket, doraFigures, type DoraFacts, doraSeries, environmentMatcher } from "./dora-math.js";
-
-/** Commit keys (`github:commit:<repo>@<sha>`) split in SQL: where the repository starts, 1-based. */
-const COMMIT_REPO_AT = PREFIX.commit.length + 1;
-const COMMIT_LIKE = `${PREFIX.commit}%`;
-const PR_LIKE = `${PREFIX.pr}%`;
+import { COMMIT_LIKE, COMMIT_REPO_AT, dateOf, epochMs, PR_LIKE } from "./sql-parts.js";
 
 /**
  * DORA's four keys over one repository and a time window, for one environment or, by default,
@@ -25,6 +20,8 @@ export interface DoraWindow {
 }
 
 const RESTORE_HORIZON_MS = 90 * 86_400_000;
+/** The end of what is read: a failure near the window's end may be restored after it. */
+const horizonOf = (w: DoraWindow) => new Date(w.until.getTime() + RESTORE_HORIZON_MS);
 
 /** The facts as PostgreSQL hands them over: compact JSON arrays, times in epoch milliseconds. */
 interface FactsRow {
@@ -54,7 +51,7 @@ interface FactsRow {
  *   are few: read from their own partial index (links_restoring_idx), not probed per shipped key.
  */
 export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string[]): Promise<DoraFacts> {
-  const horizon = new Date(w.until.getTime() + RESTORE_HORIZON_MS);
+  const horizon = horizonOf(w);
   return onConnection(pool, async (sql) => {
     const [row] = await sql.query<FactsRow[]>`
       WITH d AS MATERIALIZED (
@@ -96,11 +93,11 @@ export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string
         JOIN deploys b ON b.key = fix.from_key AND b.environment = r.environment
           AND b.repository = r.repository AND b.at > r.at)
       SELECT
-        (SELECT json_agg(json_build_array(key, environment, status, (extract(epoch FROM finished_at) * 1000)::bigint)
+        (SELECT json_agg(json_build_array(key, environment, status, ${epochMs("finished_at")})
            ORDER BY finished_at, key) FROM d) AS deploys,
-        (SELECT json_agg(json_build_array(deploys, (extract(epoch FROM started_at) * 1000)::bigint))
+        (SELECT json_agg(json_build_array(deploys, ${epochMs("started_at")}))
            FROM pr_started WHERE known) AS "prChanges",
-        (SELECT json_agg(json_build_array(ARRAY[s.deploy], (extract(epoch FROM c.authored_at) * 1000)::bigint)) FROM lone s
+        (SELECT json_agg(json_build_array(ARRAY[s.deploy], ${epochMs("c.authored_at")})) FROM lone s
            JOIN commits c ON c.repository = split_part(substr(s.key, ${COMMIT_REPO_AT}), '@', 1)
              AND c.sha = split_part(s.key, '@', 2)) AS "commitChanges",
         (SELECT json_agg(json_build_array(failed, restored_by) ORDER BY part, failed, restored_by) FROM restorations)
@@ -112,10 +109,10 @@ export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string
         key,
         environment,
         status,
-        finishedAt: new Date(ms),
+        finishedAt: dateOf(ms),
       })),
       changes: [...(row!.prChanges ?? []), ...(row!.commitChanges ?? [])].flatMap(([deploys, ms]) =>
-        deploys.map((deploy) => ({ deploy, startedAt: ms === null ? null : new Date(ms) })),
+        deploys.map((deploy) => ({ deploy, startedAt: dateOf(ms) })),
       ),
       restorations: (row!.restorations ?? []).map(([failed, restoredBy]) => ({ failed, restoredBy })),
     };
@@ -135,7 +132,7 @@ async function environmentsOf(pool: pg.Pool, w: DoraWindow): Promise<string[]> {
       sql.query<Array<{ environment: string }>>`
       SELECT DISTINCT environment FROM deploys WHERE repository = ${w.repository}
         AND status IN ('succeeded', 'failed') AND finished_at >= ${w.since}
-        AND finished_at < ${new Date(w.until.getTime() + RESTORE_HORIZON_MS)}`,
+        AND finished_at < ${horizonOf(w)}`,
   );
   return rows.map((r) => r.environment).filter(production);
 }

@@ -2,9 +2,7 @@ import type pg from "pg";
 import { Prisma } from "../generated/prisma/client.js";
 import { kindOf } from "../shared/keys.js";
 import { onConnection, type Sql } from "../store/sql.js";
-
-/** A time as PostgreSQL's JSON hands it over here: epoch milliseconds (exact for timestamp(3)). */
-const ms = (column: string) => Prisma.raw(`(extract(epoch FROM ${column}) * 1000)::bigint`);
+import { dateOf, epochMs } from "./sql-parts.js";
 
 interface LinkRow {
   from: string;
@@ -32,17 +30,17 @@ type LinkJson = Timed<LinkRow, "createdAt">;
 
 /** The merge times (title_at, …) are how entities merge (store/graph/entities.ts), not part of the answer. */
 const ENTITY = Prisma.sql`json_build_object('key', e.key, 'kind', e.kind, 'title', e.title, 'state', e.state,
-  'url', e.url, 'firstSeenAt', ${ms("e.first_seen_at")}, 'lastSeenAt', ${ms("e.last_seen_at")})`;
+  'url', e.url, 'firstSeenAt', ${epochMs("e.first_seen_at")}, 'lastSeenAt', ${epochMs("e.last_seen_at")})`;
 const LINK = Prisma.sql`json_build_object('from', l.from_key, 'to', l.to_key, 'relation', l.relation, 'rule', l.rule,
-  'confidence', l.confidence, 'evidence', l.evidence, 'createdAt', ${ms("l.created_at")})`;
+  'confidence', l.confidence, 'evidence', l.evidence, 'createdAt', ${epochMs("l.created_at")})`;
 const LINK_ORDER = Prisma.raw("ORDER BY l.from_key, l.to_key, l.relation, l.rule");
 
 const entityOf = (e: EntityJson): EntityRow => ({
   ...e,
-  firstSeenAt: new Date(e.firstSeenAt),
-  lastSeenAt: new Date(e.lastSeenAt),
+  firstSeenAt: dateOf(e.firstSeenAt),
+  lastSeenAt: dateOf(e.lastSeenAt),
 });
-const linkOf = (l: LinkJson): LinkRow => ({ ...l, createdAt: new Date(l.createdAt) });
+const linkOf = (l: LinkJson): LinkRow => ({ ...l, createdAt: dateOf(l.createdAt) });
 
 const entities = async (sql: Sql, keys: string[]) => {
   const [row] = await sql.query<Array<{ related: EntityJson[] | null }>>`
@@ -79,7 +77,7 @@ export function readEntityGraph(pool: pg.Pool, key: string, depth: number, limit
         (SELECT ${ENTITY} FROM entities e WHERE e.key = ${key}) AS entity,
         (SELECT json_agg(${LINK} ${LINK_ORDER}) FROM l) AS links,
         (SELECT json_agg(json_build_object('id', t.id, 'platform', t.platform, 'type', t.type,
-           'occurredAt', ${ms("t.occurred_at")}, 'actor', t.actor, 'subject', t.subject, 'priority', t.priority)
+           'occurredAt', ${epochMs("t.occurred_at")}, 'actor', t.actor, 'subject', t.subject, 'priority', t.priority)
            ORDER BY t.occurred_at, t.id)
          FROM (SELECT * FROM events WHERE keys @> ARRAY[${key}]::text[] ORDER BY occurred_at, id LIMIT ${limit}) t) AS timeline,
         (SELECT json_agg(${ENTITY} ORDER BY e.key) FROM entities e
@@ -127,7 +125,7 @@ export async function entityGraph(pool: pg.Pool, key: string, depth: number, lim
   return {
     entity: read.entity ? entityOf(read.entity) : { key, kind: kindOf(key), title: null, state: null, url: null },
     links: read.links.map(linkOf),
-    timeline: read.timeline.map((e) => ({ ...e, occurredAt: new Date(e.occurredAt) })),
+    timeline: read.timeline.map((e) => ({ ...e, occurredAt: dateOf(e.occurredAt) })),
     related: read.related.map(entityOf),
   };
 }
