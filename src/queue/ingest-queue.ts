@@ -73,10 +73,11 @@ export function createIngestQueue(o: IngestQueueOptions) {
   /**
    * Adds a batch of deliveries (those received in one turn of the event loop) in one round trip:
    * the replay check of the batch, then BullMQ's adds as one pipeline, sent back to back on one
-   * connection without waiting for the check's answer, so Redis runs them in that order. BullMQ's deduplication checks and records each delivery id in
-   * the same Lua script that adds its job, so no crash between "seen" and "queued" can lose a
-   * delivery; a duplicate returns the first job's id. A batch fails as a whole (503 for each): any
-   * of its adds that landed are answered as duplicates to the senders' retries.
+   * connection without waiting for the check's answer, so Redis runs them in that order. BullMQ's
+   * deduplication checks and records each delivery id in the same Lua script that adds its job, so
+   * no crash between "seen" and "queued" can lose a delivery; a duplicate returns the first job's
+   * id. A batch fails as a whole (503 for each): any of its adds that landed are answered as
+   * duplicates to the senders' retries.
    */
   async function addBatch(batch: Pending[]): Promise<Array<PromiseSettledResult<Enqueued>>> {
     const replays = batch.filter((p) => p.replayKey !== undefined);

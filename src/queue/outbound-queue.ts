@@ -7,8 +7,9 @@ import type { Redis } from "ioredis";
  * attempt FIRST_BATCH to a job (BullMQ's own round trips per job were most of a delivery's cost),
  * and those a batch puts aside (their endpoint busy) go back as a batch; every other attempt (a
  * retry, the sweeper's, a test message) is a job of its own, with the job id
- * `<message id>.<attempt>`: adding the same attempt twice is a no-op while the job exists. Whatever job carries it, an attempt is sent only under its
- * claim (below), and the worker skips an attempt the message is already past.
+ * `<message id>.<attempt>`: adding the same attempt twice is a no-op while the job exists. Whatever
+ * job carries it, an attempt is sent only under its claim (below), and the worker skips an attempt
+ * the message is already past.
  * (`<id>.<attempt>`, not `<id>:<attempt>`: BullMQ refuses a `:` in custom job ids.)
  */
 export const OUTBOUND_QUEUE = "outbound";
