@@ -7,10 +7,10 @@
  * BENCH_CPU_PROF=<dir> writes a CPU profile of the service process there (node --cpu-prof, on its exit);
  * BENCH_NODE_ARGS="<flags>" gives the service process more node flags (e.g. --max-semi-space-size=32).
  */
-import { freePort, stopChild } from "./lifecycle.js";
+import { cpuSeconds, freePort, stopChild } from "./lifecycle.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -136,16 +136,6 @@ type Row = {
   responses: number;
 };
 
-/** CPU seconds (user + system) a process has used so far; Linux /proc, else undefined. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-  } catch {
-    return undefined;
-  }
-}
-
 /** Redis's own CPU seconds so far (INFO cpu): the share of each delivery the server pays. */
 async function redisCpuSeconds(): Promise<number> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -174,8 +164,8 @@ async function measure(target: string, port: number, pid?: number): Promise<Row 
   }
   if (n202 * 2 <= responses || responses === 0)
     throw new Error(`${target}: only ${n202} of ${responses} answers were 202`);
-  const per = (a: number | undefined, b: number | undefined) =>
-    a === undefined || b === undefined ? "?" : (((b - a) * 1e6) / Math.max(1, responses)).toFixed(0);
+  const per = (a: number, b: number) =>
+    Number.isNaN(a) || Number.isNaN(b) ? "?" : (((b - a) * 1e6) / Math.max(1, responses)).toFixed(0);
   // Redis's figure includes whatever else uses the same server (BENCH_REDIS_URL for a private one).
   console.log(
     `${target}: CPU per answer ${per(cpu0[0], cpu1[0])} µs in the server process, ${per(cpu0[1], cpu1[1])} µs in Redis`,

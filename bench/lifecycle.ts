@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type pg from "pg";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -91,4 +92,14 @@ export async function dropBenchSchema(db: pg.Client, schema: string): Promise<vo
     return;
   }
   await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch((e) => console.error(`drop schema: ${e.message}`));
+}
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc), or NaN elsewhere. */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
 }

@@ -16,11 +16,10 @@
  * Env: EVENTS (10000), WORKERS (1), RATE (200), PACED_S (15), OUTBOUND_CONCURRENCY (the service's default),
  * WORKER_NODE_ARGS (extra node flags for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), KEEP=1 (keep schema).
  */
-import { dropBenchSchema, spawnWorkers, stopChild } from "./lifecycle.js";
+import { cpuSeconds, dropBenchSchema, spawnWorkers, stopChild } from "./lifecycle.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import { createServer, type ServerResponse } from "node:http";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -212,15 +211,6 @@ async function delivered(expected: number): Promise<Counts> {
   }
 }
 
-/** CPU seconds a process has used (Linux /proc), or NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
-}
 const workerPids: number[] = [];
 const cpuOf = () => ({
   workers: workerPids.reduce((n, pid) => n + cpuSeconds(pid), 0),
