@@ -1,8 +1,4 @@
-interface Waiting<I, O> {
-  item: I;
-  resolve: (value: O) => void;
-  reject: (reason: unknown) => void;
-}
+import { type Flush, outcomesOf, settle, type Waiting } from "../shared/settle-batch.js";
 
 export interface BatcherOptions {
   /** Most items per flush. */
@@ -17,7 +13,7 @@ export interface BatcherOptions {
  * whatever arrives during a flush forms the next batch, so batches grow with the load. Each caller
  * gets its own item's outcome, so a job fails (and is retried) alone.
  */
-export function createBatcher<I, O>(flush: (items: I[]) => Promise<Array<PromiseSettledResult<O>>>, o: BatcherOptions) {
+export function createBatcher<I, O>(flush: Flush<I, O>, o: BatcherOptions) {
   let waiting: Array<Waiting<I, O>> = [];
   let timer: NodeJS.Timeout | undefined;
   let flushing = false;
@@ -30,18 +26,13 @@ export function createBatcher<I, O>(flush: (items: I[]) => Promise<Array<Promise
     while (waiting.length) {
       const batch = waiting.slice(0, o.maxSize);
       waiting = waiting.slice(batch.length);
-      // A flush that throws, even synchronously, or answers for the wrong number of items fails its batch only.
-      const results = await Promise.resolve()
-        .then(() => flush(batch.map((w) => w.item)))
-        .then((r) =>
-          r.length === batch.length ? r : Promise.reject(new Error("flush answered for the wrong number of items")),
-        )
-        .catch((err: unknown) => batch.map((): PromiseSettledResult<O> => ({ status: "rejected", reason: err })));
-      batch.forEach((w, i) => {
-        const r = results[i]!;
-        if (r.status === "fulfilled") w.resolve(r.value);
-        else w.reject(r.reason);
-      });
+      settle(
+        batch,
+        await outcomesOf(
+          flush,
+          batch.map((w) => w.item),
+        ),
+      );
     }
     flushing = false;
   }

@@ -1,8 +1,4 @@
-interface Waiting<I, O> {
-  item: I;
-  resolve: (value: O) => void;
-  reject: (reason: unknown) => void;
-}
+import { type Flush, outcomesOf, settle, type Waiting } from "../shared/settle-batch.js";
 
 /**
  * Group commit: the items handed in during one turn of the event loop (every request Node read in
@@ -11,7 +7,7 @@ interface Waiting<I, O> {
  * flush has answered; a flush that fails, or answers for the wrong number of items, fails its batch.
  * Flushes do not wait for one another: a batch never waits longer than its own turn.
  */
-export function groupCommit<I, O>(flush: (items: I[]) => Promise<Array<PromiseSettledResult<O>>>, maxSize: number) {
+export function groupCommit<I, O>(flush: Flush<I, O>, maxSize: number) {
   let waiting: Array<Waiting<I, O>> = [];
   let scheduled = false;
 
@@ -20,19 +16,10 @@ export function groupCommit<I, O>(flush: (items: I[]) => Promise<Array<PromiseSe
     while (waiting.length) {
       const batch = waiting.slice(0, maxSize);
       waiting = waiting.slice(batch.length);
-      void Promise.resolve()
-        .then(() => flush(batch.map((w) => w.item)))
-        .then((r) =>
-          r.length === batch.length ? r : Promise.reject(new Error("flush answered for the wrong number of items")),
-        )
-        .catch((err: unknown) => batch.map((): PromiseSettledResult<O> => ({ status: "rejected", reason: err })))
-        .then((results) =>
-          batch.forEach((w, i) => {
-            const r = results[i]!;
-            if (r.status === "fulfilled") w.resolve(r.value);
-            else w.reject(r.reason);
-          }),
-        );
+      void outcomesOf(
+        flush,
+        batch.map((w) => w.item),
+      ).then((results) => settle(batch, results));
     }
   }
 
