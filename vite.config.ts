@@ -1,7 +1,7 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
-// The web console (SPEC §11): built into dist/console, which the service serves at `/`
+// The web console (contract §11): built into dist/console, which the service serves at `/`
 // (src/http/console.ts). Everything is bundled, nothing comes from a CDN.
 export default defineConfig({
   root: "console",

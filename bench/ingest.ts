@@ -107,7 +107,7 @@ function load(port: number, seconds: number): Promise<autocannon.Result> {
     requests: [
       {
         // A distinct body (and so signature) and delivery id per request: the same body under a new
-        // delivery id would be a replay (SPEC §2), answered 200 duplicate.
+        // delivery id would be a replay (contract §2), answered 200 duplicate.
         setupRequest: (req) => {
           const b = `${body.slice(0, -1)},"bench_nonce":"${randomUUID()}"}`;
           const signature = `sha256=${createHmac("sha256", SECRET).update(b).digest("hex")}`;

@@ -1,5 +1,5 @@
 /**
- * Outbound benchmark (SPEC §9): webhook deliveries/s, and latency from an event stored (its outbox
+ * Outbound benchmark (contract §9): webhook deliveries/s, and latency from an event stored (its outbox
  * row's created_at) to its delivery (the receiver's clock). Stored events are fanned out by the
  * relay of WORKERS real service processes (ROLE=worker) to 3 webhook subscriptions on a loopback
  * receiver (bench/outbound-receiver.ts, its own process) that verifies every signature.

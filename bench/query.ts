@@ -26,7 +26,7 @@ import { readDoraFacts } from "../src/api/dora.js";
 import { readEntityGraph } from "../src/api/entity-graph.js";
 
 const EVENTS = 1_000_000;
-/** Issue 14's targets: DORA p95 ≤ 20 ms, the others ≤ 10 ms (SPEC §6's bound is 50 ms). */
+/** Issue 14's targets: DORA p95 ≤ 20 ms, the others ≤ 10 ms (contract §6's bound is 50 ms). */
 const TARGET_MS = { entity: 10, changes: 10, dora: 20 };
 const WARMUP = 20;
 const CALLS = 200;

@@ -2,7 +2,7 @@
 // `switchyard`: the command line for analysts, rule authors and operators. Commands that read or
 // change the graph talk to a running instance's API (SWITCHYARD_URL, SWITCHYARD_TOKEN); `replay` and
 // `reconcile` work on the database directly (DATABASE_URL), as an operator's tools. Output is for
-// people (SPEC §7a); `--json` prints the API's JSON as it came, for scripts.
+// people (contract §7a); `--json` prints the API's JSON as it came, for scripts.
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { apiClient, ApiError } from "./cli/api.js";
@@ -55,7 +55,7 @@ const query = (opts: Record<string, string | undefined>) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// ── rules (SPEC §7) ──────────────────────────────────────────────────────────────────────────────
+// ── rules (contract §7) ──────────────────────────────────────────────────────────────────────────────
 interface RuleAnswer {
   name: string;
   enabled: boolean;
@@ -125,7 +125,7 @@ rules
     if (job.state === "failed") throw new Error(`backfill of ${name} failed: ${job.failedReason ?? "no reason given"}`);
   });
 
-// ── the graph (SPEC §6) ──────────────────────────────────────────────────────────────────────────
+// ── the graph (contract §6) ──────────────────────────────────────────────────────────────────────────
 program
   .command("entity <key>")
   .description("an entity, its links as a tree, its timeline")
@@ -169,7 +169,7 @@ program
 
 program
   .command("deliveries")
-  .description("stored raw deliveries and their status (SPEC §8)")
+  .description("stored raw deliveries and their status (contract §8)")
   .option("--status <status>", "stored|unprocessable|pending")
   .option("--platform <platform>", PLATFORMS.join("|"))
   .option("--limit <n>")
@@ -178,7 +178,7 @@ program
     show(await api<Parameters<typeof deliveriesTable>[0]>("GET", `/deliveries${query(opts)}`), deliveriesTable),
   );
 
-// ── subscriptions (SPEC §9) ──────────────────────────────────────────────────────────────────────
+// ── subscriptions (contract §9) ──────────────────────────────────────────────────────────────────────
 const subscriptions = program.command("subscriptions").description("what Switchyard sends, and where");
 subscriptions
   .command("list")

@@ -82,7 +82,7 @@ export async function startService(config: Config, log: Logger, options: Service
       await db.close();
       throw err;
     }
-    // PostgreSQL down (receivers start without it, SPEC §6) or not migrated: checked on the next start.
+    // PostgreSQL down (receivers start without it, contract §6) or not migrated: checked on the next start.
     log.warn({ err: (err as Error).message }, "subscription secrets not checked at start-up");
   }
   const producer = producerConnection(config.REDIS_URL);
@@ -121,7 +121,7 @@ export async function startService(config: Config, log: Logger, options: Service
     defaultJobOptions: { removeOnComplete: { age: 7 * 86_400 } },
   });
   backfills.on("error", () => undefined);
-  // Outbound attempts (SPEC §9) have a queue of their own: a slow destination never delays ingestion.
+  // Outbound attempts (contract §9) have a queue of their own: a slow destination never delays ingestion.
   const outbound = createOutboundQueue({ connection: producer, prefix: config.REDIS_PREFIX });
   outbound.queue.on("error", () => undefined);
 
@@ -214,7 +214,7 @@ export async function startService(config: Config, log: Logger, options: Service
     api.use(queueApi(ingest, () => countUnprocessable(prisma)).routes());
     api.use(deliveriesApi(db, rules).routes());
     api.use(subscriptionsApi(db, outbound, { allowPrivate: config.OUTBOUND_ALLOW_PRIVATE }).routes());
-    // One Redis subscription per process feeds every live stream it serves (SPEC §10).
+    // One Redis subscription per process feeds every live stream it serves (contract §10).
     hub = createStreamHub({
       redisUrl: config.REDIS_URL,
       prefix: config.REDIS_PREFIX,
@@ -235,7 +235,7 @@ export async function startService(config: Config, log: Logger, options: Service
   const app = createApp({
     log,
     metrics,
-    // Readiness by role (SPEC §6): receivers need Redis only, so a database outage does not turn webhooks away.
+    // Readiness by role (contract §6): receivers need Redis only, so a database outage does not turn webhooks away.
     ops: opsRoutes(
       {
         ...(working ? { postgres: () => prisma.$queryRaw`SELECT 1` } : {}),

@@ -6,7 +6,7 @@ import { API_TOKENS, startTestService, useTestService } from "./helpers/service.
 
 /**
  * One test per way the fuzz (test/fuzz-api.test.ts) once got a 500 out of /api, and the outages
- * that must be a 503 (SPEC §2: no 5xx but 503; bad input gets a clear 4xx with a JSON error).
+ * that must be a 503 (contract §2: no 5xx but 503; bad input gets a clear 4xx with a JSON error).
  */
 
 // `web`: nothing here needs a worker, and no backfill then touches the shared schema.

@@ -230,7 +230,7 @@ describe("switchyard CLI", { timeout: 60_000 }, () => {
   });
 });
 
-describe("switchyard subscriptions (SPEC §9 API)", { timeout: 60_000 }, () => {
+describe("switchyard subscriptions (contract §9 API)", { timeout: 60_000 }, () => {
   // A loopback server answering as the §9 API does, so the commands' requests and output are checked.
   const seen: Array<{ method: string; url: string; auth?: string; body: string }> = [];
   const sub = {
@@ -335,7 +335,7 @@ describe("switchyard subscriptions (SPEC §9 API)", { timeout: 60_000 }, () => {
 
     expect(await human("subscriptions", "disable", name)).toBe(`subscription ${name} disabled\n`);
     expect(await prisma.subscription.findUnique({ where: { name } })).toMatchObject({ enabled: false });
-    // As the relay leaves a subscription whose endpoint answered 410 (SPEC §9).
+    // As the relay leaves a subscription whose endpoint answered 410 (contract §9).
     const reason = "the endpoint answered 410 Gone at 2026-11-02T09:00:00.000Z";
     await prisma.subscription.update({ where: { name }, data: { disabledReason: reason } });
     const list = await human("subscriptions", "list");

@@ -4,7 +4,7 @@ import { loadConfig } from "../src/shared/config.js";
 const T1 = "t1-0123456789abcdef0123456789abcdef";
 
 describe("configuration", () => {
-  it("applies SPEC §1 defaults and splits secret lists for rotation", () => {
+  it("applies contract §1 defaults and splits secret lists for rotation", () => {
     const c = loadConfig({ GITHUB_WEBHOOK_SECRET: " a , b ,", API_TOKENS: T1 });
     expect(c).toMatchObject({
       PORT: 3000,

@@ -6,7 +6,7 @@ import { deployRequest, githubRequest, post } from "./helpers/sign.js";
 import { int, pick, prng, type Rand } from "./helpers/prng.js";
 
 /**
- * Seeded fuzz of every /api route over real HTTP (SPEC §2: "no request, however malformed, gets a
+ * Seeded fuzz of every /api route over real HTTP (contract §2: "no request, however malformed, gets a
  * 5xx other than 503"): valid values mixed with NUL and control characters, broken escapes, huge
  * strings, out-of-range dates and numbers, forged cursors, broken, oversize and deep JSON bodies,
  * wrong content types and encodings. Every 4xx must be JSON with an `error`. FUZZ_SEED replays a run.

@@ -326,7 +326,7 @@ describe("fuzzed deliveries", () => {
     // Still serving afterwards.
     expect((await fetch(`${ctx.url}/healthz`)).status).toBe(200);
 
-    // SPEC §2/§8: every delivery answered 202 is stored (raw first, even if it cannot become an event).
+    // contract §2/§8: every delivery answered 202 is stored (raw first, even if it cannot become an event).
     const ids = [...accepted.keys()];
     const stored = async () => {
       const found = await prisma.rawDelivery.findMany({ where: { id: { in: ids } }, select: { id: true } });

@@ -5,7 +5,7 @@ import { prng, int } from "./helpers/prng.js";
 import { story } from "./helpers/story.js";
 
 /**
- * Milestones (SPEC §9) come from the graph, in the transaction of the links they tell of, once per
+ * Milestones (contract §9) come from the graph, in the transaction of the links they tell of, once per
  * fact in any arrival order; the relay numbers every outbox row, gap-free.
  */
 const ctx = useTestService({ WORKER_CONCURRENCY: "8" });

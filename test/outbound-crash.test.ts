@@ -8,7 +8,7 @@ import { deployRequest, post } from "./helpers/sign.js";
 import { startReceiver } from "./helpers/receiver.js";
 
 /**
- * SPEC §9: a message committed for a subscription is delivered even when the worker sending it is
+ * contract §9: a message committed for a subscription is delivered even when the worker sending it is
  * killed (kill -9) mid-attempt: another process takes the attempt over, with the same webhook-id.
  */
 const prefix = `${inject("redisPrefix")}-${randomBytes(3).toString("hex")}`;

@@ -96,7 +96,7 @@ describe("processing retries", () => {
     ]);
     expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202, 202, 202]);
     const poisonJob = responses.at(-1)!.json.id as string;
-    // SPEC §8: its verbatim copy is kept with the reason, not left in a failed-jobs list.
+    // contract §8: its verbatim copy is kept with the reason, not left in a failed-jobs list.
     const kept = await waitFor(
       () => prisma.rawDelivery.findFirst({ where: { id: poisonJob, error: { not: null } } }),
       20_000,

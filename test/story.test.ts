@@ -230,7 +230,7 @@ describe("the multi-platform story", () => {
 });
 
 describe("order independence", () => {
-  it("gives the same evidence in any order, pushes to a PR branch before or after the PR (SPEC §5)", async () => {
+  it("gives the same evidence in any order, pushes to a PR branch before or after the PR (contract §5)", async () => {
     const forward = story("e0");
     const backward = story("e1");
     const a = await linkSetWithEvidence(forward, await deliverInOrder(forward.steps));

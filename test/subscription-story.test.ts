@@ -8,7 +8,7 @@ import { post } from "./helpers/sign.js";
 import { story } from "./helpers/story.js";
 
 /**
- * SPEC §9 end to end: the story's deliveries → graph → milestone in the outbox → relay → a signed
+ * contract §9 end to end: the story's deliveries → graph → milestone in the outbox → relay → a signed
  * webhook to a subscription for `issue.shipped` where `environment` is `prod*`.
  */
 const ctx = useIsolatedService({ OUTBOUND_ALLOW_PRIVATE: "true", WORKER_CONCURRENCY: "8" });

@@ -23,7 +23,7 @@ async function deliver(event: string, payload: object) {
   return id;
 }
 
-describe("every accepted delivery is kept (SPEC §8)", () => {
+describe("every accepted delivery is kept (contract §8)", () => {
   it("keeps a payload without its pull_request as unprocessable, lists it, and reprocesses it on demand", async () => {
     const id = await deliver("pull_request", { action: "opened", number: 1, repository, sender: { login: "a" } });
     const raw = await prisma.rawDelivery.findUniqueOrThrow({ where: { id } });

@@ -227,7 +227,7 @@ export type Sender = ReturnType<typeof createSender>;
 // Deliveries: 40% GitHub (push, pull_request, issues), 25% Slack messages, 20% Linear issues,
 // 15% deploys; over a few dozen repositories, teams and channels, so the workers' writers share
 // the load as they do in production. Bodies are unique (a GitHub or Linear body seen under another
-// delivery id would be a replay, SPEC §2).
+// delivery id would be a replay, contract §2).
 // ---------------------------------------------------------------------------------------------
 
 const REPOS = Array.from({ length: 24 }, (_, i) => `chaos${i % 4}/svc-${i}`);

@@ -1,11 +1,11 @@
-// The console's client of the query API (SPEC §6, §8, §9): typed answers, bearer token from the
+// The console's client of the query API (contract §6, §8, §9): typed answers, bearer token from the
 // session, and one place where a 401 signs the user out.
 import { getToken } from "./auth";
 
 export type Platform = "github" | "slack" | "linear" | "deploy";
 export const PLATFORMS: Platform[] = ["github", "slack", "linear", "deploy"];
 
-/** A unified event (SPEC §3). Lists carry the payload; timelines and the stream do not. */
+/** A unified event (contract §3). Lists carry the payload; timelines and the stream do not. */
 export interface EventSummary {
   id: string;
   platform: Platform;
@@ -41,7 +41,7 @@ export interface Entity {
   lastSeenAt?: string;
 }
 
-/** A link of the graph (SPEC §5). */
+/** A link of the graph (contract §5). */
 export interface Link {
   from: string;
   to: string;
@@ -74,7 +74,7 @@ export interface Period {
   until: string;
 }
 
-/** A custom rule's definition (SPEC §7). */
+/** A custom rule's definition (contract §7). */
 export interface RuleDefinition {
   name: string;
   on: string;
@@ -118,7 +118,7 @@ export interface StoredDelivery {
   error: string | null;
 }
 
-/** A subscription (SPEC §9). */
+/** A subscription (contract §9). */
 export interface Subscription {
   name: string;
   kind: "webhook" | "slack" | "linear";

@@ -1,4 +1,4 @@
-// The API token lives in sessionStorage (SPEC §11: kept for the browser session): it survives a
+// The API token lives in sessionStorage (contract §11: kept for the browser session): it survives a
 // reload, not the closing of the tab, and other tabs sign in on their own.
 const KEY = "switchyard.token";
 

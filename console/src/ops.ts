@@ -1,4 +1,4 @@
-// The service's own health, read from the unauthenticated operations routes (SPEC §6): /readyz
+// The service's own health, read from the unauthenticated operations routes (contract §6): /readyz
 // and the Prometheus text of /metrics (counts since the process started).
 
 export interface Sample {

@@ -16,7 +16,7 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" ? (v as Obj) : {});
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 
-/** A generic deploy body (SPEC §2) or a GitHub deployment / deployment_status payload. */
+/** A generic deploy body (contract §2) or a GitHub deployment / deployment_status payload. */
 function deployOf(e: EventSummary): RecentDeploy | null {
   const p = obj(e.payload);
   if (!e.subject?.startsWith("deploy:")) return null;

@@ -1,4 +1,4 @@
-// GET /api/stream (SPEC §10) read with fetch and a stream reader: EventSource cannot send the
+// GET /api/stream (contract §10) read with fetch and a stream reader: EventSource cannot send the
 // Authorization header, and a token in the URL would end up in access logs.
 import { ApiError, queryString } from "./api";
 import { getToken } from "./auth";
@@ -18,7 +18,7 @@ export interface StreamFilter {
 export interface StreamOptions {
   filter: StreamFilter;
   signal: AbortSignal;
-  /** Resume after this message (SPEC §10: history in between is sent first). */
+  /** Resume after this message (contract §10: history in between is sent first). */
   lastEventId?: string;
   onOpen: () => void;
   onMessage: (m: StreamMessage) => void;

@@ -75,7 +75,7 @@ export async function readDeployChanges(pool: pg.Pool, key: string): Promise<Cha
   return row;
 }
 
-/** `GET /api/deploys/:key/changes` (SPEC §6): what a deploy shipped, and the deploy before it. */
+/** `GET /api/deploys/:key/changes` (contract §6): what a deploy shipped, and the deploy before it. */
 export async function deployChanges(pool: pg.Pool, key: string) {
   const row = await readDeployChanges(pool, key);
   if (!row?.deploy) return null;

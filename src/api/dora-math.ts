@@ -123,7 +123,7 @@ function nextBucket(t: Date, bucket: Bucket): Date {
   return d;
 }
 
-/** The four keys per bucket of the window (SPEC §6 `bucket`), for trend charts; at most `max` buckets. */
+/** The four keys per bucket of the window (contract §6 `bucket`), for trend charts; at most `max` buckets. */
 export function doraSeries(f: DoraFacts, bucket: Bucket, max = 400) {
   const series = [];
   for (
@@ -140,7 +140,7 @@ export function doraSeries(f: DoraFacts, bucket: Bucket, max = 400) {
   return series;
 }
 
-/** Whether an environment name matches one of the globs (`prod*`), case-insensitive (SPEC §6). */
+/** Whether an environment name matches one of the globs (`prod*`), case-insensitive (contract §6). */
 export function matchesEnvironment(name: string, globs: string[]): boolean {
   return environmentMatcher(globs)(name);
 }

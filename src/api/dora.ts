@@ -5,7 +5,7 @@ import { COMMIT_LIKE, COMMIT_REPO_AT, dateOf, epochMs, PR_LIKE } from "./sql-par
 
 /**
  * DORA's four keys over one repository and a time window, for one environment or, by default,
- * the production ones (SPEC §6). Definitions, with their choices, are in docs/dora.md; the maths
+ * the production ones (contract §6). Definitions, with their choices, are in docs/dora.md; the maths
  * is in dora-math.ts.
  */
 export interface DoraWindow {

@@ -115,7 +115,7 @@ export function readEntityGraph(pool: pg.Pool, key: string, depth: number, limit
 }
 
 /**
- * `GET /api/entities/:key` (SPEC §6): the entity, its links followed breadth-first in both
+ * `GET /api/entities/:key` (contract §6): the entity, its links followed breadth-first in both
  * directions up to `depth` hops, its timeline, and the entities at the other ends. Null if
  * nothing at all is known of the key.
  */

@@ -30,7 +30,7 @@ export interface EventQuery {
 const EVENT_COLUMNS = Prisma.sql`id, platform, type, delivery_id AS "deliveryId", occurred_at AS "occurredAt",
   received_at AS "receivedAt", actor, subject, keys, priority, payload`;
 
-/** `GET /api/events` (SPEC §6): newest first, keyset paging over (occurred_at, id). */
+/** `GET /api/events` (contract §6): newest first, keyset paging over (occurred_at, id). */
 export async function listEvents(prisma: PrismaClient, q: EventQuery) {
   const where: Prisma.Sql[] = [Prisma.sql`TRUE`];
   if (q.platform) where.push(Prisma.sql`platform = ${q.platform}`);
@@ -58,7 +58,7 @@ const camelCase = (row: Record<string, unknown>) =>
     Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v]),
   );
 
-/** `GET /api/events/:id` (SPEC §6): the unified event, its platform rows and its raw delivery. */
+/** `GET /api/events/:id` (contract §6): the unified event, its platform rows and its raw delivery. */
 export async function getEvent(prisma: PrismaClient, id: string) {
   const [event] = await prisma.$queryRaw<EventRow[]>`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ${id}::uuid`;
   if (!event) return null;

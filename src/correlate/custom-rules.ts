@@ -4,9 +4,9 @@ import { z } from "zod";
 import { BUILTIN_RULES } from "./builtin-rules.js";
 import type { LinkFact } from "./facts.js";
 
-/** Text a pattern sees is cut to this many UTF-16 code units (SPEC §7: matching cost is bounded by the text). */
+/** Text a pattern sees is cut to this many UTF-16 code units (contract §7: matching cost is bounded by the text). */
 export const MAX_MATCH_INPUT = 65_536;
-/** At most this many distinct links per event per rule (SPEC §7: one event yields a bounded number of links). */
+/** At most this many distinct links per event per rule (contract §7: one event yields a bounded number of links). */
 export const MAX_LINKS_PER_RULE = 100;
 /**
  * Largest compiled pattern accepted, in RE2 instructions. Matching is linear in the text but its constant grows with
@@ -15,7 +15,7 @@ export const MAX_LINKS_PER_RULE = 100;
  */
 const MAX_PATTERN_PROGRAM = 100;
 
-/** A custom correlation rule (SPEC §7). Unknown fields are refused. */
+/** A custom correlation rule (contract §7). Unknown fields are refused. */
 export const customRuleSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lower-case letters, digits and dashes, 2–63 characters"),

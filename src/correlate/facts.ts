@@ -3,7 +3,7 @@ import type { LinkRef } from "../shared/outbound.js";
 
 /** What one event tells the correlation engine, before any lookup. Produced by extract-facts.ts. */
 
-/** A link (SPEC §5), as facts propose it and as `link.created` tells it. */
+/** A link (contract §5), as facts propose it and as `link.created` tells it. */
 export type LinkFact = LinkRef;
 
 /** A reference to something identified only once another event names it (see Mention in the schema). */
@@ -56,7 +56,7 @@ export interface PushFact {
 export interface DeployFact {
   key: string;
   repository: string;
-  /** Ranges are per (repository, service, environment) (SPEC §5). */
+  /** Ranges are per (repository, service, environment) (contract §5). */
   service: string;
   environment: string;
   sha: string;

@@ -10,7 +10,7 @@ export interface Refs {
 }
 
 /**
- * A milestone before its references are read (SPEC §9). `factKey` is its identity: the outbox keeps
+ * A milestone before its references are read (contract §9). `factKey` is its identity: the outbox keeps
  * one row per fact key, which is what makes it emitted once whatever the arrival order. Null for
  * a `link.created` of a link that is written only once (its creation is the fact).
  */

@@ -21,7 +21,7 @@ function sameOrigin(fetchSite: string, origin: string, ours: string): boolean {
 }
 
 /**
- * `/admin/queues`: Bull Board over the given queues (SPEC §11). Every spelling of `/admin/…` has
+ * `/admin/queues`: Bull Board over the given queues (contract §11). Every spelling of `/admin/…` has
  * passed app.ts's Basic guard (an API token as the password) before it gets here; the board
  * answers its exact path only, other paths pass through untouched.
  */
@@ -29,7 +29,7 @@ export function adminQueues(queues: Queue[]): Middleware {
   const serverAdapter = new KoaAdapter().setBasePath(ADMIN_QUEUES_PATH);
   createBullBoard({
     // The ingest queue is only watched here: until a worker stores them, its jobs are the only copy
-    // of deliveries answered 202 (SPEC §8), which the board's empty, clean and obliterate would drop.
+    // of deliveries answered 202 (contract §8), which the board's empty, clean and obliterate would drop.
     // Its failed jobs are retried with `POST /api/queue/failed/:id/retry`.
     queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: q.name === INGEST_QUEUE })),
     serverAdapter,

@@ -68,7 +68,7 @@ export function createApp(parts: AppParts): Koa {
         ctx.body = { error: `no route ${ctx.method} ${ctx.path}` };
       }
     } catch (err) {
-      // SPEC §2: an outage is a 503 the client retries, a value PostgreSQL refused is the request's
+      // contract §2: an outage is a 503 the client retries, a value PostgreSQL refused is the request's
       // 400, anything else a 500 (a bug). Never echo the error: it could quote a payload; log it.
       const answer = answerFor(err);
       const level = answer.status >= 500 ? (answer.status === 503 ? "warn" : "error") : "info";
@@ -100,7 +100,7 @@ export function createApp(parts: AppParts): Koa {
   }
   if (parts.admin) app.use(parts.admin);
   if (parts.api) app.use(parts.api.routes());
-  // The web console (SPEC §11) last: it only sees paths no route answered.
+  // The web console (contract §11) last: it only sees paths no route answered.
   if (parts.api) app.use(consoleMiddleware());
   return app;
 }

@@ -17,7 +17,7 @@ const reserved = (p: string) => {
 };
 
 /**
- * The web console (SPEC §11): the files `vite build` wrote to dist/console, and index.html for any
+ * The web console (contract §11): the files `vite build` wrote to dist/console, and index.html for any
  * other page a browser asks for (client-side routes such as /entities/<key>). Mounted after the
  * API, so it only sees what no route answered.
  */

@@ -3,7 +3,7 @@ import { SealKeyError } from "../shared/seal.js";
 import { STATUS } from "./status.js";
 
 /**
- * What an error that escaped a handler means for the client (SPEC §2: no 5xx but 503). The answer
+ * What an error that escaped a handler means for the client (contract §2: no 5xx but 503). The answer
  * never quotes the error's message, which could quote a payload: the messages here are fixed.
  */
 export interface ErrorAnswer {

@@ -38,7 +38,7 @@ function refuse(ctx: Context, status: number, error: string) {
 }
 
 /**
- * JSON request bodies for /api (SPEC §2: bad input gets a clear 4xx): a body must be declared JSON
+ * JSON request bodies for /api (contract §2: bad input gets a clear 4xx): a body must be declared JSON
  * (else 415), fit `limit` (else 413), parse (else 400, gzip and deflate included), and be storable
  * (else 400). Requests without a body, and methods without one, pass through.
  */

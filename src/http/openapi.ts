@@ -5,7 +5,7 @@ import type { RouterMiddleware } from "@koa/router";
 import { z } from "zod";
 
 /**
- * The OpenAPI 3.1 document of /api (SPEC §11), generated from the zod schemas the handlers validate
+ * The OpenAPI 3.1 document of /api (contract §11), generated from the zod schemas the handlers validate
  * with. A route module adds a route with `route(...)`, which serves it and documents it in one
  * call, so the two cannot drift apart; test/openapi.test.ts checks the router against the document.
  */

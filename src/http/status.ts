@@ -1,6 +1,6 @@
 import type { Reason } from "../shared/errors.js";
 
-/** The HTTP status of each refusal (SPEC §2): the one place a domain reason becomes a status. */
+/** The HTTP status of each refusal (contract §2): the one place a domain reason becomes a status. */
 export const STATUS: Record<Reason, number> = {
   missing_header: 400,
   malformed: 400,

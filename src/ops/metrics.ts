@@ -47,7 +47,7 @@ export function createMetrics({ queueDepth, oldestWaiting, outboxBacklog, stream
     }),
     unprocessable: new Counter({
       name: "switchyard_deliveries_unprocessable_total",
-      help: "Deliveries kept as unprocessable (SPEC §8), by platform",
+      help: "Deliveries kept as unprocessable (contract §8), by platform",
       labelNames,
       registers: [registry],
     }),
@@ -59,7 +59,7 @@ export function createMetrics({ queueDepth, oldestWaiting, outboxBacklog, stream
     }),
     outboundAttempts: new Counter({
       name: "switchyard_outbound_attempts_total",
-      help: "Subscription messages sent (SPEC §9), by kind and the message's status after the attempt",
+      help: "Subscription messages sent (contract §9), by kind and the message's status after the attempt",
       labelNames: ["kind", "status"] as const,
       registers: [registry],
     }),

@@ -33,7 +33,7 @@ import { nextDelay, retryDelay } from "./schedule.js";
 import { createWebhookSender } from "./webhook.js";
 
 /**
- * The outbound workers (SPEC §9): a job is one attempt of one message, or the first attempts of up
+ * The outbound workers (contract §9): a job is one attempt of one message, or the first attempts of up
  * to FIRST_BATCH messages the relay made. Each attempt is claimed, loaded, sent and recorded on its
  * own; claiming, loading and recording are batched across the attempts in flight (one round trip,
  * one query, one transaction for many), the only per-attempt cost being the send itself.

@@ -3,7 +3,7 @@ import net from "node:net";
 import ipaddr from "ipaddr.js";
 
 /**
- * Where a webhook may send (SPEC §9): one policy, checked when a subscription is created or changed
+ * Where a webhook may send (contract §9): one policy, checked when a subscription is created or changed
  * (`checkDestination`, so a refused URL is a 422 at once) and again at connect time on the address
  * actually connected to (`refusedAddress`, `guardedLookup`, used by the sender's agents), so a name
  * whose DNS changes after the check still never reaches an internal service.

@@ -1,5 +1,5 @@
 /**
- * A subscription's health from its attempts (SPEC §9): `failingSince` marks when every attempt
+ * A subscription's health from its attempts (contract §9): `failingSince` marks when every attempt
  * started failing and a success clears it; a 410 Gone, or failing for longer than
  * OUTBOUND_DISABLE_AFTER_S, disables the subscription with the reason. Pure: the store applies it.
  */

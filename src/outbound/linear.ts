@@ -15,7 +15,7 @@ import { parseRetryAfter } from "./schedule.js";
 import { keyLabel } from "../shared/keys.js";
 
 /**
- * `kind: "linear"` (SPEC §9). It acts on `issue.shipped` of a Linear issue only: a comment on the
+ * `kind: "linear"` (contract §9). It acts on `issue.shipped` of a Linear issue only: a comment on the
  * issue once per (subscription, issue, deploy), and with `moveTo` a move to that workflow state.
  * Any other message is answered ok with nothing done (a subscription may match more types).
  *
@@ -32,7 +32,7 @@ export interface LinearSenderOptions {
   /** `LINEAR_API_URL`, e.g. `https://api.linear.app/graphql`. */
   apiUrl: string;
   prisma: PrismaClient;
-  /** For the whole attempt (SPEC §9: 15 s). */
+  /** For the whole attempt (contract §9: 15 s). */
   timeoutMs?: number;
   /** How long a team's workflow states are reused. */
   statesTtlMs?: number;

@@ -4,7 +4,7 @@ import { WHERE_FIELDS, type OutboxItem, type Where, type WhereField } from "../s
 type Matchable = Pick<OutboxItem, "type" | WhereField>;
 
 /**
- * Compiles `types` globs (as in SPEC §6: case-sensitive, like event types) and `where` globs
+ * Compiles `types` globs (as in contract §6: case-sensitive, like event types) and `where` globs
  * (case-insensitive: environment and repository names are written in many cases) into one
  * predicate. A `where` field the message does not have never matches.
  */

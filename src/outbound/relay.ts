@@ -42,7 +42,7 @@ function fanOut(items: OutboxItem[], subscribers: Subscriber[]): RelayedMessage[
 }
 
 /**
- * The relay (SPEC §9, §10): hands the outbox on. Each step, under a lock only one relay holds, it
+ * The relay (contract §9, §10): hands the outbox on. Each step, under a lock only one relay holds, it
  * numbers the rows not yet relayed and makes their subscriptions' messages in one transaction;
  * after the commit it queues the messages and publishes the rows to the live streams. A crash after
  * the commit loses nothing: the delivery sweeper queues messages that have no job, and streams

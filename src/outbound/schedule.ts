@@ -1,5 +1,5 @@
 /**
- * When a failed message is tried again (SPEC §9): the retry schedule, its jitter, and `Retry-After`.
+ * When a failed message is tried again (contract §9): the retry schedule, its jitter, and `Retry-After`.
  * Pure: no clock but the one passed in, no randomness but the one passed in.
  */
 

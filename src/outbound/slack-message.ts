@@ -3,7 +3,7 @@ import { keyLabel, PREFIX } from "../shared/keys.js";
 import { entityLabel } from "./labels.js";
 
 /**
- * The Slack message of a subscription message (SPEC §9 `kind: "slack"`): one short line with links
+ * The Slack message of a subscription message (contract §9 `kind: "slack"`): one short line with links
  * in a `section`, details in a `context`, and the same line as plain `text` (Slack's notification
  * fallback, always set). Pure: slack.ts posts it.
  */

@@ -3,7 +3,7 @@ import { failedOutcome, type OutgoingMessage, type Sender, type SendOutcome } fr
 import { slackMessage } from "./slack-message.js";
 
 /**
- * `kind: "slack"` (SPEC §9): `chat.postMessage` to the subscription's channel.
+ * `kind: "slack"` (contract §9): `chat.postMessage` to the subscription's channel.
  *
  * Not repeated on redelivery. Slack has no idempotency key, and a message is sent again only after
  * an attempt that failed, was cut off or whose answer was lost: exactly the cases where our own
@@ -22,7 +22,7 @@ export interface SlackSenderOptions {
   token?: string;
   /** `SLACK_API_URL`, e.g. `https://slack.com/api/`. */
   apiUrl: string;
-  /** Per request (SPEC §9: 15 s). */
+  /** Per request (contract §9: 15 s). */
   timeoutMs?: number;
 }
 

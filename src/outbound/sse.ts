@@ -37,7 +37,7 @@ export function sseRetry(ms: number): string {
   return `retry: ${Math.max(0, Math.trunc(ms))}\n\n`;
 }
 
-/** An outbox message as the live stream sends it (SPEC §10): its id, its type, its data as JSON. */
+/** An outbox message as the live stream sends it (contract §10): its id, its type, its data as JSON. */
 export function outboxFrame(item: Pick<OutboxItem, "id" | "type" | "data">): string {
   return sseMessage({ id: item.id, event: item.type, data: JSON.stringify(item.data ?? null) });
 }

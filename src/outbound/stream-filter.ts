@@ -1,7 +1,7 @@
 import type { OutboxItem, Where } from "../shared/outbound.js";
 import { compileFilter } from "./match.js";
 
-/** What a live stream asks for (SPEC §10); every part given must match. */
+/** What a live stream asks for (contract §10); every part given must match. */
 export interface StreamFilter {
   /** Type globs (`deploy.*`); any one matching is enough. */
   types?: string[];
@@ -9,7 +9,7 @@ export interface StreamFilter {
   platform?: string;
   /** Exact entity key the message is about. */
   subject?: string;
-  /** Globs as a subscription's `where` (SPEC §9): a message without the value does not match. */
+  /** Globs as a subscription's `where` (contract §9): a message without the value does not match. */
   where?: Where;
 }
 

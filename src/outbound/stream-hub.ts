@@ -8,7 +8,7 @@ import { outboxChannel, type OutboxItem } from "../shared/outbound.js";
 import { outboxFrame, sseComment } from "./sse.js";
 
 /**
- * The live stream's fan-out (SPEC §10). One hub per process holds the one subscription to the
+ * The live stream's fan-out (contract §10). One hub per process holds the one subscription to the
  * relay's channel and hands each message to every client, so a thousand streams cost one Redis
  * connection, one JSON parse and one SSE frame per message.
  *

@@ -17,7 +17,7 @@ import { DestinationRefused, guardedLookup, refusedAddress } from "./destination
 import { parseRetryAfter } from "./schedule.js";
 
 /**
- * The sender of `kind: "webhook"` subscriptions: Standard Webhooks over HTTP(S) (SPEC §9). One POST
+ * The sender of `kind: "webhook"` subscriptions: Standard Webhooks over HTTP(S) (contract §9). One POST
  * per attempt, redirects never followed, and the address actually connected to checked at connect
  * time, so neither a name that resolves to a private address nor DNS changing after a check
  * reaches an internal service. The address policy is destination-policy.ts, the one creating a

@@ -32,7 +32,7 @@ type Item = { delivery: Delivery; event: NormalizedEvent } | { delivery: Deliver
 const done = (value: ProcessResult): Outcome => ({ status: "fulfilled", value });
 
 /**
- * The processor (SPEC §8): a batch of queued deliveries is stored verbatim first, in a statement of
+ * The processor (contract §8): a batch of queued deliveries is stored verbatim first, in a statement of
  * its own; then their events are stored and correlated in one transaction. A delivery whose
  * normalization or correlation fails for good is kept as unprocessable with the reason; one that
  * meets a passing fault (database down) fails its job, which is retried, its raw copy already safe.

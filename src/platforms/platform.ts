@@ -26,7 +26,7 @@ export interface Receiver {
   contentTypes: readonly string[];
   /**
    * Request headers stored with the delivery besides content-type and user-agent: never signatures
-   * or credentials (SPEC §6).
+   * or credentials (contract §6).
    */
   keepHeaders?: readonly string[];
   /**
@@ -53,9 +53,9 @@ export function header(req: RawRequest, name: string): string | undefined {
  */
 export interface PlatformModule {
   platform: Platform;
-  /** The environment variable holding its secrets (SPEC §1); without one the receiver answers 503. */
+  /** The environment variable holding its secrets (contract §1); without one the receiver answers 503. */
   secretsVariable: "GITHUB_WEBHOOK_SECRET" | "SLACK_SIGNING_SECRET" | "LINEAR_WEBHOOK_SECRET" | "DEPLOY_WEBHOOK_SECRET";
-  /** The environment variable holding its body limit (SPEC §2). */
+  /** The environment variable holding its body limit (contract §2). */
   maxBytesVariable:
     "WEBHOOK_MAX_BYTES_GITHUB" | "WEBHOOK_MAX_BYTES_SLACK" | "WEBHOOK_MAX_BYTES_LINEAR" | "WEBHOOK_MAX_BYTES_DEPLOY";
   /** Verifies and classifies (type, priority) a request, with every secret for rotation. */

@@ -19,7 +19,7 @@ interface Pending {
 const MAX_BATCH = 100;
 
 /**
- * The replay check of a batch (SPEC §2), run by Redis just before the batch's adds. Per delivery
+ * The replay check of a batch (contract §2), run by Redis just before the batch's adds. Per delivery
  * (KEYS: its replay key, its own deduplication key; ARGV after the three shared values: its
  * delivery id, platform): record the delivery id under the replay key unless one is recorded
  * (`SET … NX GET`, as before); if another delivery id was, and that delivery's job is still known
@@ -120,7 +120,7 @@ export function createIngestQueue(o: IngestQueueOptions) {
    * duplicate). Resolves only once its own job is in Redis.
    *
    * A `replayKey` (the signed bytes of a GitHub or Linear delivery) already recorded under another
-   * delivery id whose job was added is a replay (SPEC §2): a duplicate of that job, nothing added.
+   * delivery id whose job was added is a replay (contract §2): a duplicate of that job, nothing added.
    * The key is read and, if new, recorded in the batch's replay check, just before the adds. If the
    * add then fails (503) or the process dies first, the key names a delivery never queued: the
    * sender's retry (same delivery id) passes, and so does a replay (its first has no job), so a

@@ -2,7 +2,7 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 
 /**
- * The queue of outbound attempts (SPEC §9): a queue of its own, so a slow or failing destination
+ * The queue of outbound attempts (contract §9): a queue of its own, so a slow or failing destination
  * holds outbound workers only, never ingestion. The relay's messages are queued for their first
  * attempt FIRST_BATCH to a job (BullMQ's own round trips per job were most of a delivery's cost),
  * and those a batch puts aside (their endpoint busy) go back as a batch; every other attempt (a

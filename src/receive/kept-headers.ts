@@ -5,7 +5,7 @@ const COMMON = ["content-type", "user-agent"] as const;
 
 /**
  * Never kept, whatever a platform lists: signatures (a stored one would let whoever reads the
- * delivery re-post it) and credentials (SPEC §6).
+ * delivery re-post it) and credentials (contract §6).
  */
 const NEVER = /^(authorization|proxy-authorization|cookie|x-api-key|x-gitlab-token)$|signature|secret|token/;
 

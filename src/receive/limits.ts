@@ -10,7 +10,7 @@ export interface Holding {
 }
 
 /**
- * Body bytes being read or held at once across all webhook requests (SPEC §2 limits): what bounds
+ * Body bytes being read or held at once across all webhook requests (contract §2 limits): what bounds
  * the memory bodies take, whatever the number of connections. A request alone in flight may always
  * go on (its platform limit bounds it), so a cap below a platform limit cannot refuse everything.
  */

@@ -20,7 +20,7 @@ export type Enqueue = (
 
 export type Received = { answer: { status: number; body: unknown } } | { id: string; duplicate: boolean };
 
-/** SPEC §2: delivery ids are bounded; printable, so they read back as they came. */
+/** contract §2: delivery ids are bounded; printable, so they read back as they came. */
 const MAX_DELIVERY_ID = 200;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 

@@ -15,7 +15,7 @@ function createReceivers(config: Config): Partial<Record<Platform, Receiver>> {
   return receivers;
 }
 
-/** What the web role's receivers need: createApp's `ingest`, with the receive limits (SPEC §2). */
+/** What the web role's receivers need: createApp's `ingest`, with the receive limits (contract §2). */
 export interface IngestDeps {
   receivers: Partial<Record<Platform, Receiver>>;
   enqueue: Enqueue;

@@ -18,7 +18,7 @@ export interface DeployAnswer {
   rangeKnown: boolean;
 }
 
-/** `GET /api/deploys/:key/changes` (SPEC §6). */
+/** `GET /api/deploys/:key/changes` (contract §6). */
 export interface DeployChanges {
   deploy: DeployAnswer;
   previous: DeployAnswer | null;
@@ -29,7 +29,7 @@ export interface DeployChanges {
   issues: Array<{ key: string; title: string | null; state: string | null; confidence: number }>;
 }
 
-/** DORA's four keys (SPEC §6), for a whole window or one bucket of it. */
+/** DORA's four keys (contract §6), for a whole window or one bucket of it. */
 export interface DoraFigures {
   deploymentFrequency: { deploys: number; perDay: number };
   leadTimeForChanges: { changes: number; medianSeconds: number | null; p90Seconds: number | null };
@@ -37,7 +37,7 @@ export interface DoraFigures {
   timeToRestore: { restored: number; medianSeconds: number | null };
 }
 
-/** `GET /api/metrics/dora` (SPEC §6). */
+/** `GET /api/metrics/dora` (contract §6). */
 export interface DoraReport extends DoraFigures {
   repository: string;
   environment: string | null;

@@ -49,7 +49,7 @@ const schema = z.object({
   GITHUB_RECONCILE_HOOKS: z.string().optional(),
   /** Seconds between reconcile passes on workers; 0 (default) leaves it to `switchyard reconcile github`. */
   GITHUB_RECONCILE_INTERVAL_S: z.coerce.number().int().nonnegative().default(0),
-  /** Environments DORA counts when none is named (SPEC §6): globs, case-insensitive. */
+  /** Environments DORA counts when none is named (contract §6): globs, case-insensitive. */
   PRODUCTION_ENVIRONMENTS: list.transform((globs) => (globs.length ? globs : ["prod*", "production*", "live"])),
   ROLE: z.enum(["all", "web", "worker"]).default("all"),
   WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(26_214_400),
@@ -76,7 +76,7 @@ const schema = z.object({
   /** A killed worker's jobs are taken over after about this long (BullMQ lock), checked this often. */
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(15_000),
   JOB_STALLED_CHECK_MS: z.coerce.number().int().min(500).default(5_000),
-  // receive limits (SPEC §2)
+  // receive limits (contract §2)
   /** Per-platform body limits; WEBHOOK_MAX_BYTES stays an overall cap above them all. */
   WEBHOOK_MAX_BYTES_GITHUB: z.coerce
     .number()
@@ -108,7 +108,7 @@ const schema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
-  // outbound (SPEC §9, §10)
+  // outbound (contract §9, §10)
   /** Let subscriptions send to private, loopback and link-local addresses (tests, on-premises receivers). */
   OUTBOUND_ALLOW_PRIVATE: z
     .enum(["true", "false", "1", "0", ""])
@@ -145,7 +145,7 @@ const schema = z.object({
   SLACK_API_URL: z.url().default("https://slack.com/api/"),
   LINEAR_API_KEY: z.string().min(1).optional(),
   LINEAR_API_URL: z.url().default("https://api.linear.app/graphql"),
-  /** Comment line on idle live streams (SPEC §10). */
+  /** Comment line on idle live streams (contract §10). */
   STREAM_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),
   /** Live streams (SSE, and a WebSocket) one process serves at once; beyond, 503 with Retry-After. */
   STREAM_MAX_CLIENTS: z.coerce.number().int().positive().default(1000),

@@ -1,4 +1,4 @@
-/** Durations written with a unit (`5s`, `250ms`, `2h`), as OUTBOUND_RETRY_SCHEDULE lists them (SPEC §9). */
+/** Durations written with a unit (`5s`, `250ms`, `2h`), as OUTBOUND_RETRY_SCHEDULE lists them (contract §9). */
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DURATION = /^(\d{1,9})(ms|s|m|h|d)$/;

@@ -33,7 +33,7 @@ export const queueUnavailable = () => new Refused("queue_unavailable", "queue un
 
 /**
  * A stored delivery that cannot become an event or be correlated, whatever the retries: a shape
- * its platform never sends. It is kept as `unprocessable` with this message (SPEC §8).
+ * its platform never sends. It is kept as `unprocessable` with this message (contract §8).
  */
 export class Unprocessable extends Error {}
 

@@ -1,4 +1,4 @@
-/** Shapes shared by every stage of the pipeline (SPEC §3). */
+/** Shapes shared by every stage of the pipeline (contract §3). */
 
 export const PLATFORMS = ["github", "slack", "linear", "deploy"] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -87,7 +87,7 @@ export interface DeploymentRow {
   finishedAt: Date | null;
 }
 
-/** A delivery turned into the unified event (SPEC §3), ready to store. */
+/** A delivery turned into the unified event (contract §3), ready to store. */
 export interface NormalizedEvent {
   type: string;
   occurredAt: Date;

@@ -1,7 +1,7 @@
 import { bounded, LIMITS } from "./bounds.js";
 
 /**
- * Entity keys (SPEC §4), built and parsed here only: lower-case GitHub owner/repo, upper-case
+ * Entity keys (contract §4), built and parsed here only: lower-case GitHub owner/repo, upper-case
  * Linear identifiers, full SHAs. Lock scopes (`repo:…`, `team:…`) are keys of the same kind.
  */
 

@@ -1,9 +1,9 @@
-/** Shapes of what Switchyard tells others (SPEC §9, §10): shared by the graph, the relay, the senders and the stream. */
+/** Shapes of what Switchyard tells others (contract §9, §10): shared by the graph, the relay, the senders and the stream. */
 
-/** The milestones the graph tells of (SPEC §9); their data is MilestoneData. */
+/** The milestones the graph tells of (contract §9); their data is MilestoneData. */
 export type MilestoneType = keyof MilestoneData;
 
-/** The fields of a message a subscription's or a stream's `where` can name (SPEC §9, §10). */
+/** The fields of a message a subscription's or a stream's `where` can name (contract §9, §10). */
 export const WHERE_FIELDS = ["environment", "repository", "platform"] as const;
 export type WhereField = (typeof WHERE_FIELDS)[number];
 /** `where`: a glob per field, all of which must match. */
@@ -39,7 +39,7 @@ export interface MessageBody {
 /** The Redis channel on which relays publish `OutboxItem[]` batches, in position order. */
 export const outboxChannel = (redisPrefix: string) => `${redisPrefix}:outbox`;
 
-// ---- Milestone data (SPEC §9). Small by design: keys, titles and links, never upstream payloads. ----
+// ---- Milestone data (contract §9). Small by design: keys, titles and links, never upstream payloads. ----
 
 /** An entity as messages name it: its key, and the title and URL the graph knows. */
 export interface EntityRef {
@@ -60,7 +60,7 @@ export interface DeployRef {
   at: string;
 }
 
-/** A link of the graph (SPEC §5): from, to, relation, the rule that made it and its confidence. */
+/** A link of the graph (contract §5): from, to, relation, the rule that made it and its confidence. */
 export interface LinkRef {
   from: string;
   to: string;

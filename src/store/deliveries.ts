@@ -4,7 +4,7 @@ import { jsonParam, type Sql } from "./sql.js";
 
 /**
  * The `raw_deliveries` and `events` tables and the platform rows: every statement on them is here.
- * A delivery's status (SPEC §8) is derived: `unprocessable` once `failed_at` is set (with the reason
+ * A delivery's status (contract §8) is derived: `unprocessable` once `failed_at` is set (with the reason
  * in `error`), `stored` once its event exists, `pending` in between.
  */
 
@@ -29,7 +29,7 @@ const byId = <T extends { delivery: { id: string } }>(a: T, b: T) => (a.delivery
 
 /**
  * Stores the verbatim deliveries, one statement for the batch, committed on its own before
- * anything reads them (SPEC §8). Returns the ids to process now: those inserted by this call and
+ * anything reads them (contract §8). Returns the ids to process now: those inserted by this call and
  * those stored earlier that are still pending (a job run again after a crash). A redelivery of a
  * known (platform, delivery id) under another id is neither.
  */
@@ -207,7 +207,7 @@ export interface DeliveryListItem {
   error: string | null;
 }
 
-/** `GET /api/deliveries` (SPEC §8): newest first, keyset on id. */
+/** `GET /api/deliveries` (contract §8): newest first, keyset on id. */
 export async function listDeliveries(
   prisma: PrismaClient,
   q: { status?: DeliveryStatus; platform?: Platform; before?: string; limit: number },

@@ -1,7 +1,7 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
 
 /**
- * The `linear_notices` table: one row per (subscription, issue, deploy) Linear is told of (SPEC §9
+ * The `linear_notices` table: one row per (subscription, issue, deploy) Linear is told of (contract §9
  * `kind: "linear"`), every statement on it here. `comment_id` is set once Linear confirmed the
  * comment: a row without it is a notice begun whose outcome is unknown (a failed or cut-off attempt).
  */

@@ -5,7 +5,7 @@ import type { MessageBody, SubscriptionTarget } from "../shared/outbound.js";
 import { jsonParam, onConnection, type Sql } from "./sql.js";
 import { openSecrets } from "./subscriptions.js";
 
-/** The `outbound_messages` and `outbound_attempts` tables (SPEC §9): every statement on them is here. */
+/** The `outbound_messages` and `outbound_attempts` tables (contract §9): every statement on them is here. */
 
 export type MessageStatus = "pending" | "succeeded" | "failed" | "dead";
 export const MESSAGE_STATUSES = ["pending", "succeeded", "failed", "dead"] as const;

@@ -8,7 +8,7 @@ import { jsonParam, type Sql as Tx } from "./sql.js";
 /** The channel a transaction that wrote to the outbox notifies on commit: it wakes the relay. */
 export const RELAY_CHANNEL = "switchyard_outbox";
 
-/** Where-fields of an event (SPEC §9 `where`): its repository and environment, from its platform rows. */
+/** Where-fields of an event (contract §9 `where`): its repository and environment, from its platform rows. */
 function eventWhere({ event }: Normalized) {
   const deployment = event.rows.deployment;
   return {
@@ -60,7 +60,7 @@ async function readRefs(tx: Tx, drafts: MilestoneDraft[]): Promise<Refs> {
 }
 
 /**
- * Writes milestones in the transaction of the graph change they tell of (SPEC §9), once per fact
+ * Writes milestones in the transaction of the graph change they tell of (contract §9), once per fact
  * key: a fact told before (by another arrival order, a replay) is not told again.
  */
 export async function writeMilestones(tx: Tx, drafts: MilestoneDraft[]): Promise<void> {
@@ -101,7 +101,7 @@ const ITEM_COLUMNS = Prisma.sql`o.position, o.id, o.kind, o.type, o.platform, o.
     'deliveryId', e.delivery_id, 'occurredAt', e.occurred_at, 'receivedAt', e.received_at, 'actor', e.actor,
     'subject', e.subject, 'keys', e.keys, 'priority', e.priority)) AS data`;
 
-/** Relayed outbox rows after `position`, in order: the live stream's history (SPEC §10). */
+/** Relayed outbox rows after `position`, in order: the live stream's history (contract §10). */
 export async function readOutbox(prisma: PrismaClient, after: bigint, limit: number): Promise<OutboxItem[]> {
   const rows = await prisma.$queryRaw<Row[]>`
     SELECT ${ITEM_COLUMNS}

@@ -4,7 +4,7 @@ import { onConnection, type Sql } from "./sql.js";
 import type { SubscriptionKind, Where } from "../shared/outbound.js";
 import { isSealed, keyIdOf, openStored, seal, SealKeyError, type Keyring } from "../shared/seal.js";
 
-/** The `subscriptions` table (SPEC §9): every statement on it is here. */
+/** The `subscriptions` table (contract §9): every statement on it is here. */
 
 // ---- Secrets at rest (docs/security.md) ----
 // `url` (it may hold a password or a token) and each of `secrets` are sealed here on write and

@@ -12,7 +12,7 @@ import { deployRequest, githubRequest, post, slackRequest } from "../helpers/sig
 import { story, T0 } from "../helpers/story.js";
 
 /**
- * The web console (SPEC §11) end to end in Debian's chromium: the built console served by a real
+ * The web console (contract §11) end to end in Debian's chromium: the built console served by a real
  * service, the demo story sent through the receivers, every page visited as a user would, and a
  * screenshot of each saved to docs/screenshots (the README shows them).
  */
@@ -121,7 +121,7 @@ const api = (method: string, p: string, body?: unknown) =>
     body: body === undefined ? undefined : JSON.stringify(body),
   }).then(async (r) => ({ status: r.status, json: (await r.json().catch(() => null)) as any }));
 
-/** The token the console keeps for the tab (SPEC §11), read in the page. */
+/** The token the console keeps for the tab (contract §11), read in the page. */
 const storedToken = () => page.evaluate<string | null>("sessionStorage.getItem('switchyard.token')");
 
 async function shot(name: string, fullPage = true) {
@@ -166,7 +166,7 @@ beforeAll(async () => {
   browser = await launching;
   context = await browser.newContext({ baseURL: svc.url, viewport: { width: 1400, height: 900 } });
   page = await context.newPage();
-  // SPEC §11: the console works air-gapped; nothing may come from anywhere but the service.
+  // contract §11: the console works air-gapped; nothing may come from anywhere but the service.
   page.on("request", (r) => {
     if (!r.url().startsWith(svc.url) && !r.url().startsWith("data:")) offsite.push(r.url());
   });
@@ -269,7 +269,7 @@ describe.skipIf(!BROWSER && !process.env.CI)("the web console", () => {
   });
 
   it("links a payload's URL only when it is http(s): a deploy's javascript: url is plain text", async () => {
-    // The generic deploy receiver checks `url` is a URL, not which kind (SPEC §2).
+    // The generic deploy receiver checks `url` is a URL, not which kind (contract §2).
     const evil = await post(
       `${svc.url}/webhooks/deploy`,
       deployRequest(
@@ -468,7 +468,7 @@ describe.skipIf(!BROWSER && !process.env.CI)("the web console", () => {
   });
 
   it("lists stored deliveries, an unprocessable one first with its reason", async () => {
-    // A pull_request delivery without its pull_request: accepted, then kept as unprocessable (SPEC §8).
+    // A pull_request delivery without its pull_request: accepted, then kept as unprocessable (contract §8).
     const res = await post(
       `${svc.url}/webhooks/github`,
       await githubRequest(

@@ -7,7 +7,7 @@ import { inTransaction, type Sql } from "../../src/store/sql.js";
 import { isolatedDatabase } from "../helpers/service.js";
 import { rolledBack } from "./seed.js";
 
-/** The raw-first store (SPEC §8): which deliveries a job processes, and their derived status. */
+/** The raw-first store (contract §8): which deliveries a job processes, and their derived status. */
 
 const delivery = (platform: Platform = "deploy", deliveryId = `msg-${uuidv7()}`): Delivery => ({
   id: uuidv7(),

@@ -8,7 +8,7 @@ import { isolatedDatabase } from "../helpers/service.js";
 /**
  * computeDora on seeded rows (deploys, ships/rolls_back/reverts/contains links, commits, PRs),
  * committed in a schema of the file's own: it reads on the pg pool. Expected figures follow
- * docs/dora.md and SPEC §6, worked out below.
+ * docs/dora.md and contract §6, worked out below.
  */
 
 const REPO = "acme/dora";

@@ -9,7 +9,7 @@ import { apply, history, hours, type Item, linkLines, linksOf, rolledBack, world
 
 /**
  * applyFacts and the deploy-range recompute on the run's schema, each case in a transaction that
- * rolls back: the expected links come from the rules (docs/correlation.md, SPEC §5).
+ * rolls back: the expected links come from the rules (docs/correlation.md, contract §5).
  */
 
 const db = openDatabase(inject("databaseUrl"), 2);
@@ -367,7 +367,7 @@ async function outcome(w: World, items: Item[], oneBatch = false) {
   });
 }
 
-describe("order independence (SPEC §5)", () => {
+describe("order independence (contract §5)", () => {
   it("gives the same links, evidence included, whatever the order the deliveries arrive in", async () => {
     const w = world();
     const h = history(w);

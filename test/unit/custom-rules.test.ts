@@ -9,7 +9,7 @@ import {
 } from "../../src/correlate/custom-rules.js";
 import { matchesGlob } from "../../src/shared/glob.js";
 
-/** The SPEC §7 example. */
+/** The contract §7 example. */
 const spec = {
   name: "ops-keys-in-pr-titles",
   on: "github.pull_request.*",
@@ -243,7 +243,7 @@ describe("applying a rule", () => {
 });
 
 describe("validation on save", () => {
-  it("accepts the SPEC example and counts its groups", () => {
+  it("accepts the contract's example and counts its groups", () => {
     const c = compileRule(spec);
     expect(c.ok).toBe(true);
     if (c.ok) expect(c.compiled.groups).toBe(1);

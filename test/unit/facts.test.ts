@@ -270,7 +270,7 @@ describe("deploys", () => {
     expect(f.deploy).toEqual({
       key: "deploy:generic:d-1",
       repository: REPO,
-      // No `service` in the body: the repository is the service (SPEC §5).
+      // No `service` in the body: the repository is the service (contract §5).
       service: REPO,
       environment: "production",
       sha: HEAD,

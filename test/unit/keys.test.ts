@@ -24,7 +24,7 @@ import {
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const SHA_UPPER = SHA.toUpperCase();
 
-describe("key builders (SPEC §4 shapes and casing)", () => {
+describe("key builders (contract §4 shapes and casing)", () => {
   it("lower-cases GitHub owner/repo and SHAs", () => {
     expect(repoKey("Acme/Web")).toBe("github:repo:acme/web");
     expect(prKey("Acme/Web", 7)).toBe("github:pr:acme/web#7");

@@ -57,7 +57,7 @@ function slackDelivery(fixture: { kind: string; payload: Obj }): Delivery {
 const linearDelivery = (payload: Obj) =>
   delivery("linear", linearType(payload), JSON.stringify(payload), "application/json");
 
-// SPEC §4, one regex per key kind. GitHub owner/repo lower-case, Linear identifiers upper-case, SHAs full 40-hex.
+// contract §4, one regex per key kind. GitHub owner/repo lower-case, Linear identifiers upper-case, SHAs full 40-hex.
 const REPO = String.raw`[a-z0-9_.-]+/[a-z0-9_.-]+`;
 const KEY_SHAPES: Record<string, RegExp> = {
   "github.repo": new RegExp(`^github:repo:${REPO}$`),
@@ -73,7 +73,7 @@ const KEY_SHAPES: Record<string, RegExp> = {
 };
 const shapeOf = (key: string) => Object.keys(KEY_SHAPES).filter((k) => KEY_SHAPES[k]!.test(key));
 
-/** SPEC §3/§4 invariants every normalized event keeps, whatever its platform. */
+/** contract §3/§4 invariants every normalized event keeps, whatever its platform. */
 function expectInvariants(e: NormalizedEvent, d: Delivery) {
   expect(e.type).toBe(d.type);
   if (e.subject !== null) expect(e.keys).toContain(e.subject);

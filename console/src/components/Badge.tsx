@@ -26,7 +26,7 @@ const TONE: Record<string, string> = {
 
 export type Tone = "good" | "fine" | "warn" | "bad" | "muted" | "plain";
 
-/** Event priorities (SPEC §3) read differently from statuses: `low` is not bad news. */
+/** Event priorities (contract §3) read differently from statuses: `low` is not bad news. */
 export const PRIORITY_TONE: Record<string, Tone> = { critical: "bad", high: "warn", normal: "plain", low: "muted" };
 
 export function Badge({ value, title, tone }: { value: string; title?: string; tone?: Tone }) {

@@ -16,7 +16,7 @@ export function Layout({ children, onSignOut }: { children: ReactNode; onSignOut
   const navigate = useNavigate();
   const [key, setKey] = useState("");
 
-  // Any entity key (SPEC §4) goes straight to its page.
+  // Any entity key (contract §4) goes straight to its page.
   function go(e: FormEvent) {
     e.preventDefault();
     const k = key.trim();

@@ -81,7 +81,7 @@ interface Props {
 }
 
 /**
- * The link graph (SPEC §5) drawn with cytoscape: nodes by kind, edges labelled with relation,
+ * The link graph (contract §5) drawn with cytoscape: nodes by kind, edges labelled with relation,
  * rule and confidence. A click on an edge selects its link (its evidence is listed below the
  * graph); a double click on a node opens that entity.
  */

@@ -19,7 +19,7 @@ const KEEP = 100;
 const RECONNECT_MS = 3000;
 
 /**
- * The newest events and milestones as they happen (SPEC §10), with the page's filters. After a
+ * The newest events and milestones as they happen (contract §10), with the page's filters. After a
  * dropped connection it reconnects with Last-Event-ID, so nothing in between is missed.
  */
 export function LiveTail({ filter }: { filter: StreamFilter }) {

@@ -3,7 +3,7 @@ import { api, problemsOf, type Rule } from "../api";
 import { parseObject } from "../json";
 import { ProblemList } from "./Status";
 
-/** The rule of SPEC §7, as a starting point for a new one. */
+/** The rule of contract §7, as a starting point for a new one. */
 export const RULE_TEMPLATE = {
   name: "ops-keys-in-pr-titles",
   on: "github.pull_request.*",
@@ -24,7 +24,7 @@ interface Props {
 
 /**
  * A custom rule as JSON. The service validates on save (unknown fields, globs, patterns that
- * could backtrack: SPEC §7) and answers 422 with every problem, listed here as it said them.
+ * could backtrack: contract §7) and answers 422 with every problem, listed here as it said them.
  */
 export function RuleEditor({ editing, text, onText, onSaved }: Props) {
   const [problems, setProblems] = useState<string[]>([]);

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { ApiError, request } from "../api";
 
 /**
- * SPEC §11: sign in with an API token. The token is checked against the API before it is kept,
+ * contract §11: sign in with an API token. The token is checked against the API before it is kept,
  * so a wrong one is refused here, with the API's own answer, and the form stays.
  */
 export function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: (token: string) => void }) {

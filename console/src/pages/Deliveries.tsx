@@ -10,7 +10,7 @@ import { useApi } from "../useApi";
 const STATUSES = ["unprocessable", "pending", "stored", ""];
 
 /**
- * Stored raw deliveries (SPEC §8), unprocessable ones first: what failed for good, why, and a
+ * Stored raw deliveries (contract §8), unprocessable ones first: what failed for good, why, and a
  * button to run one again once the code handles it.
  */
 export default function Deliveries() {

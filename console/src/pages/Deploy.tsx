@@ -9,7 +9,7 @@ import { fmtTime, shortKey } from "../format";
 import { keyFromPath } from "../route-key";
 import { useApi } from "../useApi";
 
-/** `/deploys/<key>` (SPEC §11): what a deploy shipped, the deploy before it, and whether the range is known. */
+/** `/deploys/<key>` (contract §11): what a deploy shipped, the deploy before it, and whether the range is known. */
 export default function Deploy() {
   const key = keyFromPath(useLocation().pathname, "/deploys/");
   const changes = useApi((s) => api.deployChanges(key, s), [key]);

@@ -52,7 +52,7 @@ const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 const dayParam = (s: string | null) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)) ? s : null);
 
 /**
- * `/dora` (SPEC §11): DORA's four keys for a repository, production environments together and
+ * `/dora` (contract §11): DORA's four keys for a repository, production environments together and
  * each environment apart, rated in DORA's bands, and their trend over day, week or month buckets.
  * Everything chosen is in the URL, so a view can be shared.
  */

@@ -15,7 +15,7 @@ const DEPTHS = [0, 1, 2, 3, 4, 5];
 // cytoscape is most of this page's weight: it loads while the entity is fetched, not before.
 const loadGraph = () => import("../components/LinkGraph");
 
-/** `/entities/<url-encoded key>` (SPEC §11): the entity, what it is linked to, and its timeline. */
+/** `/entities/<url-encoded key>` (contract §11): the entity, what it is linked to, and its timeline. */
 export default function Entity() {
   const key = keyFromPath(useLocation().pathname, "/entities/");
   const [params, setParams] = useSearchParams();

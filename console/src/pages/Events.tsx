@@ -13,7 +13,7 @@ const FILTERS = ["platform", "type", "subject", "since", "until"] as const;
 const PAGE = 50;
 
 /**
- * GET /api/events with its filters (SPEC §6). Filters and the page's cursor live in the URL, so a
+ * GET /api/events with its filters (contract §6). Filters and the page's cursor live in the URL, so a
  * view can be shared and the browser's back button returns to the newer page.
  */
 export default function Events() {

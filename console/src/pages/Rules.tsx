@@ -12,7 +12,7 @@ import { useApi } from "../useApi";
 type Panel = { mode: "new" } | { mode: "edit"; name: string } | { mode: "backfill"; name: string } | null;
 
 /**
- * Correlation rules (SPEC §7): the built-in ones (enable, disable, backfill) and custom ones
+ * Correlation rules (contract §7): the built-in ones (enable, disable, backfill) and custom ones
  * (create, edit as new versions, delete), with a dry run against a stored event.
  */
 export default function Rules() {

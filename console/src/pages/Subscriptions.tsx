@@ -12,7 +12,7 @@ const STATUSES = ["", "pending", "succeeded", "failed", "dead"];
 const PAGE = 50;
 
 /**
- * Subscriptions (SPEC §9): where Switchyard sends events and milestones, enable, disable or delete
+ * Subscriptions (contract §9): where Switchyard sends events and milestones, enable, disable or delete
  * each one, and how each message fared. The chosen subscription, the deliveries' status filter and
  * their page's cursor live in the URL, as on the events page.
  */

@@ -1,4 +1,4 @@
--- Raw first (SPEC §8): the verbatim delivery is stored before it is normalized, with the classification
+-- Raw first (contract §8): the verbatim delivery is stored before it is normalized, with the classification
 -- made by the receiver. A delivery that cannot become an event keeps the reason here.
 ALTER TABLE "raw_deliveries" ADD COLUMN     "error" TEXT,
 ADD COLUMN     "failed_at" TIMESTAMPTZ(3),

@@ -1,4 +1,4 @@
--- Deploy ranges per (repository, service, environment) (SPEC §5). Deploys seen before: their service is their
+-- Deploy ranges per (repository, service, environment) (contract §5). Deploys seen before: their service is their
 -- repository, the default, so their ranges stay as they were.
 ALTER TABLE "deploys" ADD COLUMN     "service" TEXT;
 UPDATE "deploys" SET "service" = "repository";

@@ -1,4 +1,4 @@
--- Telling others (SPEC 9 and 10): the outbox written with the graph, subscriptions, their messages and attempts.
+-- Telling others (contract §9 and §10): the outbox written with the graph, subscriptions, their messages and attempts.
 -- CreateTable
 CREATE TABLE "outbox" (
     "id" UUID NOT NULL,

@@ -2,7 +2,7 @@ import { fields, table } from "./table.js";
 import { linkTree, type TreeEntity, type TreeLink } from "./tree.js";
 import { when } from "./values.js";
 
-/** The answer of GET /api/entities/:key (SPEC §6). */
+/** The answer of GET /api/entities/:key (contract §6). */
 export interface EntityAnswer {
   entity: TreeEntity & { kind: string; url?: string | null; firstSeenAt?: string; lastSeenAt?: string };
   links: TreeLink[];

@@ -21,12 +21,12 @@ const listQuery = z.object({
 
 const idParams = z.object({ id: uuid });
 
-/** GET /api/deliveries and POST /api/deliveries/:id/reprocess (SPEC §8). */
+/** GET /api/deliveries and POST /api/deliveries/:id/reprocess (contract §8). */
 export function deliveriesApi(db: Database, rules: RuleBook): Router {
   const router = createRouter();
 
   const listDoc = {
-    summary: "Stored raw deliveries, newest first (SPEC §8)",
+    summary: "Stored raw deliveries, newest first (contract §8)",
     query: listQuery,
     responses: { 200: '`{"items": [{id, platform, deliveryId, receivedAt, status, error}], "next": id|null}`' },
   };

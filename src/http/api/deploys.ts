@@ -19,7 +19,7 @@ const doraQuery = z.object({
 
 const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 
-/** GET /api/deploys/:key/changes and /api/metrics/dora (SPEC §6). */
+/** GET /api/deploys/:key/changes and /api/metrics/dora (contract §6). */
 export function deploysApi(pool: pg.Pool, production: string[]): Router {
   const router = createRouter();
   const changesDoc = {

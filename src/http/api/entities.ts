@@ -7,13 +7,13 @@ import { route } from "../openapi.js";
 import { notFound } from "../respond.js";
 import { entityKey, integer, limit, valid } from "./params.js";
 
-const keyParams = z.object({ key: entityKey.meta({ description: "entity key (SPEC §4), URL-encoded" }) });
+const keyParams = z.object({ key: entityKey.meta({ description: "entity key (contract §4), URL-encoded" }) });
 const depthQuery = z.object({
   depth: integer(0, 5).default(1).meta({ description: "hops of links to follow" }),
   limit: limit(1000, 200).meta({ description: "most timeline events" }),
 });
 
-/** GET /api/entities/:key (SPEC §6): the entity, its links (transitively with ?depth=N) and timeline. */
+/** GET /api/entities/:key (contract §6): the entity, its links (transitively with ?depth=N) and timeline. */
 export function graphApi(pool: pg.Pool): Router {
   const router = createRouter();
   const doc = {

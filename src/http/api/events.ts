@@ -20,7 +20,7 @@ const listQuery = z.object({
 
 const idParams = z.object({ id: uuid });
 
-/** GET /api/events and /api/events/:id (SPEC §6). */
+/** GET /api/events and /api/events/:id (contract §6). */
 export function eventsApi(prisma: PrismaClient): Router {
   const router = createRouter();
 

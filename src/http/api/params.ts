@@ -6,7 +6,7 @@ import { storableDate } from "../../shared/time.js";
 import { badRequest } from "../respond.js";
 
 /**
- * The schemas /api validates path parameters, queries and bodies with, at the edge (SPEC §2: bad
+ * The schemas /api validates path parameters, queries and bodies with, at the edge (contract §2: bad
  * input gets a clear 4xx, never a 5xx). Every string that reaches SQL is refused with NUL (PostgreSQL
  * text cannot hold it) or a lone surrogate, and bounded in UTF-8 bytes like the values stored
  * (shared/bounds.ts); dates are limited to what timestamptz takes from us, years 1–9999.
@@ -25,7 +25,7 @@ export const sqlText = (maxBytes: number) =>
     .refine((s) => s.isWellFormed(), { message: "must be well-formed Unicode", abort: true })
     .refine((s) => Buffer.byteLength(s) <= maxBytes, `must be at most ${maxBytes} bytes`);
 
-/** Entity keys (SPEC §4), and event subjects, which are entity keys. */
+/** Entity keys (contract §4), and event subjects, which are entity keys. */
 export const entityKey = sqlText(LIMITS.keyBytes);
 /** Environment, service and other names. */
 export const name = sqlText(LIMITS.nameBytes);

@@ -28,7 +28,7 @@ const nameParams = z.object({ name: ruleName });
 const idParams = z.object({ id: jobId });
 
 /** The rule as documented (one component); compileRule validates with the same schema. */
-const ruleBody = customRuleSchema.meta({ id: "CustomRule", description: "a custom correlation rule (SPEC §7)" });
+const ruleBody = customRuleSchema.meta({ id: "CustomRule", description: "a custom correlation rule (contract §7)" });
 /** PUT: a whole rule (the path names it, whatever its `name` says), or only `enabled`; built-in rules take only `enabled`. */
 const enabledOnly = z.strictObject({ enabled: z.boolean() });
 const putBody = z.union([enabledOnly, ruleBody]);
@@ -62,7 +62,7 @@ function describe(row: RuleRow | null, name: string) {
   };
 }
 
-/** /api/rules (SPEC §6, §7): list, create, read, update, delete, test, backfill; /api/jobs/:id. */
+/** /api/rules (contract §6, §7): list, create, read, update, delete, test, backfill; /api/jobs/:id. */
 export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue): Router {
   const router = createRouter();
 
@@ -83,7 +83,7 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
   });
 
   const createDoc = {
-    summary: "Create a custom rule (SPEC §7)",
+    summary: "Create a custom rule (contract §7)",
     body: ruleBody,
     responses: {
       201: "the rule, version 1",

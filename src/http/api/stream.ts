@@ -68,7 +68,7 @@ function resumeId(ctx: Context, after: string | undefined): { id?: string; error
   return { id: header.toLowerCase() };
 }
 
-/** GET /api/stream (SPEC §10). */
+/** GET /api/stream (contract §10). */
 export function streamApi(hub: StreamHub, options: StreamApiOptions): Router {
   const router = createRouter();
   const retry = sseRetry(options.retryMs ?? 2000);

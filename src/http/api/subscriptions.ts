@@ -33,7 +33,7 @@ import { route } from "../openapi.js";
 import { badRequest, notFound, conflict } from "../respond.js";
 import { eventCursor, limit, sqlText, typeGlob, uuid, valid } from "./params.js";
 
-// ---- Validation at the edge (SPEC §9) ----
+// ---- Validation at the edge (contract §9) ----
 
 const subscriptionName = z
   .string()
@@ -185,7 +185,7 @@ export interface SubscriptionsApiOptions {
   allowPrivate: boolean;
 }
 
-/** /api/subscriptions (SPEC §9): definitions, a test message, deliveries and their retry. */
+/** /api/subscriptions (contract §9): definitions, a test message, deliveries and their retry. */
 export function subscriptionsApi(
   db: Database,
   outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow">,
@@ -226,7 +226,7 @@ export function subscriptionsApi(
   });
 
   const createDoc = {
-    summary: "Create a subscription (SPEC §9)",
+    summary: "Create a subscription (contract §9)",
     description: "For a webhook, the answer holds `secret` once: the generated signing secret, unless one was given.",
     body: definition,
     responses: {

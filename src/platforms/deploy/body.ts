@@ -7,7 +7,7 @@ const isoDate = z.iso
   .datetime({ offset: true })
   .refine((s) => /^\d{4}-/.test(s) && !s.startsWith("0000"), "must be a date between years 1 and 9999");
 
-/** The generic deploy body of SPEC §2, with the bounds of shared/bounds.ts. */
+/** The generic deploy body of contract §2, with the bounds of shared/bounds.ts. */
 export const deployBody = z.object({
   id: z.string().min(1).max(200),
   repository: z.string().regex(GITHUB_REPO, "must be owner/repo"),

@@ -5,7 +5,7 @@ import { githubPriority, githubType } from "./classify.js";
 import { parseGithubPayload } from "./payload.js";
 
 /**
- * SPEC §2 bounds event names to `^[a-z_]{1,64}$`; GitHub also sends `projects_v2_item`, so digits
+ * contract §2 bounds event names to `^[a-z_]{1,64}$`; GitHub also sends `projects_v2_item`, so digits
  * after the first letter are allowed too.
  */
 const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;

@@ -3,7 +3,7 @@ import { badSignature, expired, malformed, missingHeader } from "../../shared/er
 import { header, type Receiver } from "../platform.js";
 import { linearPriority, linearType } from "./classify.js";
 
-/** SPEC §2 bounds event names (`^[a-z_]{1,64}$`); Linear names entities in PascalCase (`IssueLabel`). */
+/** contract §2 bounds event names (`^[a-z_]{1,64}$`); Linear names entities in PascalCase (`IssueLabel`). */
 const EVENT_NAME = /^[a-z_]{1,64}$/i;
 
 /**

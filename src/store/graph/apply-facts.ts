@@ -181,7 +181,7 @@ async function applyPullRequest(
     SELECT 'original', key, NULL FROM pull_requests
     WHERE ${revertJoin} AND repository = ${pr.repository} AND title = ${pr.revertsByTitle} AND key <> ${pr.key}
     UNION ALL
-    -- Every event that carried the reverting PR, as when they arrive after this one (SPEC §5).
+    -- Every event that carried the reverting PR, as when they arrive after this one (contract §5).
     SELECT 'reverter', key, ARRAY(${prEvents(Prisma.sql`pull_requests.key`)})
     FROM pull_requests
     WHERE ${revertJoin} AND repository = ${pr.repository} AND title = ${`Revert "${pr.title}"`} AND key <> ${pr.key}`;
@@ -236,7 +236,7 @@ async function applyPush(tx: Tx, p: Pending, push: PushFact, eventId: string, en
         WHERE NOT branch_commits.event_ids @> EXCLUDED.event_ids)
     SELECT 'pr' AS kind, pr.key,
            -- Every event that carried the PR, as when they arrive after the push
-           -- (SPEC §5: evidence is order-independent).
+           -- (contract §5: evidence is order-independent).
            ARRAY(${prEvents(Prisma.sql`pr.key`)}) AS "eventIds"
     FROM pull_requests pr
     WHERE ${branchJoin} AND pr.repository = ${repo} AND pr.head_ref = ${push.branch} AND pr.base_ref IS DISTINCT
@@ -340,7 +340,7 @@ export async function applyFacts(
   );
   await writeMentions(tx, p);
   const created = await upsertLinks(tx, p.links);
-  // What the batch made known is told in its own transaction (SPEC §9: an outbox).
+  // What the batch made known is told in its own transaction (contract §9: an outbox).
   await writeMilestones(tx, [...linkMilestones(created), ...(await recomputeAffected(tx, p, created))]);
 }
 

@@ -174,7 +174,7 @@ interface Plan {
 }
 
 /**
- * What a succeeded deploy ships (SPEC §5 `ships`, rule deploy-range) and whether it rolls back the
+ * What a succeeded deploy ships (contract §5 `ships`, rule deploy-range) and whether it rolls back the
  * previous deploy, from its range and what the shipped commits are linked to. Pure.
  */
 function plan(
@@ -224,7 +224,7 @@ function shipsOf(d: DeployState, r: CommitRange): string[] {
  * arrival order. A batch's deploys are recomputed together, a few statements in all: no deploy's
  * recompute reads what another's writes (ranges read pushes and `contains`/`closes`/`references`
  * links; they write `ships`/`rolls_back` links and their own baseline). Returns the milestones
- * (SPEC §9) of what changed, deploy by deploy in key order.
+ * (contract §9) of what changed, deploy by deploy in key order.
  */
 export async function recomputeDeploys(tx: Tx, keys: string[]): Promise<MilestoneDraft[]> {
   if (!keys.length) return [];

@@ -70,7 +70,7 @@ export async function replaceLinks(
   const all = sources.flatMap((s) => s.links);
   const rows = linkRows(new Map(all.map((l) => [linkId(l), l])));
   // One round trip: the DELETE runs as a data-modifying CTE; it and the upsert touch disjoint rows.
-  // xmax = 0 marks a row the upsert inserted: what the range gained (SPEC §9 milestones).
+  // xmax = 0 marks a row the upsert inserted: what the range gained (contract §9 milestones).
   const answered = await tx.query<Array<{ from: string; created: LinkFact[]; removed: number }>>`
     WITH input AS (
       SELECT from_key, to_key, relation, rule, confidence, evidence FROM jsonb_populate_recordset(NULL::links,
