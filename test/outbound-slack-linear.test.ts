@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MilestoneData, OutgoingMessage, SubscriptionTarget } from "../src/shared/outbound.js";
-import { linearSender, noticeCommentId } from "../src/outbound/linear.js";
-import { slackSender } from "../src/outbound/slack.js";
+import { linearSender, noticeCommentId } from "../src/outbound/senders/linear.js";
+import { slackSender } from "../src/outbound/senders/slack.js";
 import { startFakeLinear, type FakeLinear } from "./helpers/fake-linear.js";
 import { startFakeSlack, type FakeSlack } from "./helpers/fake-slack.js";
 import {

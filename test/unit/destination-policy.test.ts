@@ -8,7 +8,7 @@ import {
   literalAddress,
   refusedAddress,
   type ResolveAll,
-} from "../../src/outbound/destination-policy.js";
+} from "../../src/outbound/senders/destination-policy.js";
 import { isSecretParam, maskUrl } from "../../src/shared/url-mask.js";
 
 const resolving =

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { OutboxItem } from "../../src/shared/outbound.js";
-import { createHub, type Hub, type HubOptions } from "../../src/outbound/stream-hub.js";
+import { createHub, type Hub, type HubOptions } from "../../src/outbound/stream/hub.js";
 import { createLogger } from "../../src/shared/log.js";
 import { sseParser, type SseEvent } from "../helpers/sse.js";
 

@@ -1,8 +1,8 @@
 import { DelayedError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import pLimit from "p-limit";
-import { createBatcher } from "../pipeline/batcher.js";
-import { closeWorker } from "../queue/close-worker.js";
+import { createBatcher } from "../../pipeline/batcher.js";
+import { closeWorker } from "../../queue/close-worker.js";
 import {
   OUTBOUND_QUEUE,
   outboundJobId,
@@ -11,26 +11,26 @@ import {
   type OutboundJobData,
   type OutboundQueue,
   type Claim,
-} from "../queue/outbound-queue.js";
-import type { Config } from "../shared/config.js";
-import type { Logger } from "../shared/log.js";
+} from "./queue.js";
+import type { Config } from "../../shared/config.js";
+import type { Logger } from "../../shared/log.js";
 import {
   loadMessages,
   overdueMessages,
   recordAttempts,
   type AttemptRecord,
   type LoadedMessage,
-} from "../store/outbound-messages.js";
-import type { Database } from "../store/prisma.js";
-import { inTransaction, onConnection } from "../store/sql.js";
-import { applyHealth } from "../store/subscriptions.js";
-import type { SubscriptionKind } from "../shared/outbound.js";
-import { withRetry } from "../store/with-retry.js";
-import { failedOutcome, type MessageBody, type SendOutcome, type Sender } from "../shared/outbound.js";
+} from "../../store/outbound-messages.js";
+import type { Database } from "../../store/prisma.js";
+import { inTransaction, onConnection } from "../../store/sql.js";
+import { applyHealth } from "../../store/subscriptions.js";
+import type { SubscriptionKind } from "../../shared/outbound.js";
+import { withRetry } from "../../store/with-retry.js";
+import { failedOutcome, type MessageBody, type SendOutcome, type Sender } from "../../shared/outbound.js";
 import { healthChange, summarize } from "./health.js";
 import { createInFlight, hostOf } from "./in-flight.js";
-import { nextDelay, retryDelay } from "./schedule.js";
-import { createWebhookSender } from "./webhook.js";
+import { nextDelay, retryDelay } from "../schedule.js";
+import { createWebhookSender } from "../senders/webhook.js";
 
 /**
  * The outbound workers (contract §9): a job is one attempt of one message, or the first attempts of up

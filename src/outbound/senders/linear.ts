@@ -1,18 +1,18 @@
 import { createHash } from "node:crypto";
 import { LinearClient } from "@linear/sdk";
-import type { PrismaClient } from "../generated/prisma/client.js";
-import { beginNotice, recordNoticeComment, type NoticeKey } from "../store/linear-notices.js";
-import { PREFIX } from "../shared/keys.js";
+import type { PrismaClient } from "../../generated/prisma/client.js";
+import { beginNotice, recordNoticeComment, type NoticeKey } from "../../store/linear-notices.js";
+import { PREFIX } from "../../shared/keys.js";
 import {
   failedOutcome,
   type EntityRef,
   type MilestoneData,
   type Sender,
   type SendOutcome,
-} from "../shared/outbound.js";
+} from "../../shared/outbound.js";
 import { entityLabel } from "./labels.js";
-import { parseRetryAfter } from "./schedule.js";
-import { keyLabel } from "../shared/keys.js";
+import { parseRetryAfter } from "../schedule.js";
+import { keyLabel } from "../../shared/keys.js";
 
 /**
  * `kind: "linear"` (contract §9). It acts on `issue.shipped` of a Linear issue only: a comment on the

@@ -1,5 +1,5 @@
-import type { DeployRef, EntityRef, MessageBody, MilestoneData } from "../shared/outbound.js";
-import { keyLabel, PREFIX } from "../shared/keys.js";
+import type { DeployRef, EntityRef, MessageBody, MilestoneData } from "../../shared/outbound.js";
+import { keyLabel, PREFIX } from "../../shared/keys.js";
 import { entityLabel } from "./labels.js";
 
 /**

@@ -1,10 +1,10 @@
 import { Readable } from "node:stream";
 import { Redis } from "ioredis";
-import type { PrismaClient } from "../generated/prisma/client.js";
-import { deadline } from "../shared/deadline.js";
-import type { Logger } from "../shared/log.js";
-import { lastPosition, positionOf, readOutbox } from "../store/outbox.js";
-import { outboxChannel, type OutboxItem } from "../shared/outbound.js";
+import type { PrismaClient } from "../../generated/prisma/client.js";
+import { deadline } from "../../shared/deadline.js";
+import type { Logger } from "../../shared/log.js";
+import { lastPosition, positionOf, readOutbox } from "../../store/outbox.js";
+import { outboxChannel, type OutboxItem } from "../../shared/outbound.js";
 import { outboxFrame, sseComment } from "./sse.js";
 
 /**
