@@ -206,7 +206,7 @@ describe("webhook delivery", () => {
 });
 
 describe("the webhook sender", () => {
-  it("sends a URL's credentials as basic authentication, the path and query whole, and keeps 1 KiB of a long answer", async () => {
+  it("sends a URL's credentials as basic auth, the path and query whole, keeps 1 KiB of an answer", async () => {
     const receiver = await startReceiver(() => ({ status: 200, body: "x".repeat(200_000) }));
     receivers.push(receiver);
     const sender = createWebhookSender({ allowPrivate: true, timeoutMs: 2000 });

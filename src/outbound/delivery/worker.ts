@@ -357,7 +357,10 @@ export function startOutbound(o: OutboundOptions): Outbound {
     o.log.warn({ ...what, err: err.message }, "outbound job failed");
   });
 
-  /** Queues again every overdue message (a worker killed between commit and enqueue); the job id makes a repeat a no-op. */
+  /**
+   * Queues again every overdue message (a worker killed between commit and enqueue); the job id
+   * makes a repeat a no-op.
+   */
   async function sweep(): Promise<number> {
     const before = new Date(Date.now() - (o.sweepGraceMs ?? 60_000));
     let after: string | null = null;

@@ -22,8 +22,9 @@ import { keyLabel } from "../../shared/keys.js";
  * Once, also when an attempt is cut off: the notice row is written before anything is sent, and
  * the comment is created with an id derived from the notice, so a repeated create cannot make a
  * second comment (the id is taken); an attempt that finds the notice begun but unconfirmed asks
- * Linear whether the comment exists before creating it. The move comes first and the comment last, so a recorded comment
- * means all is done and a redelivery moves nothing back after someone moved the issue on.
+ * Linear whether the comment exists before creating it. The move comes first and the comment
+ * last, so a recorded comment means all is done and a redelivery moves nothing back after
+ * someone moved the issue on.
  */
 
 export interface LinearSenderOptions {
