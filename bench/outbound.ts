@@ -30,7 +30,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { Webhook } from "standardwebhooks";
 import { v7 as uuidv7 } from "uuid";
-import { OUTBOUND_QUEUE } from "../src/queue/outbound-queue.js";
+import { OUTBOUND_QUEUE } from "../src/outbound/delivery/queue.js";
 import { loadConfig } from "../src/shared/config.js";
 import { migrate } from "../src/store/migrate.js";
 import { RELAY_CHANNEL } from "../src/store/outbox.js";

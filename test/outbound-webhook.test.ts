@@ -3,9 +3,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Webhook } from "standardwebhooks";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, describe, expect, it } from "vitest";
-import { startOutbound } from "../src/outbound/delivery-worker.js";
-import { createWebhookSender } from "../src/outbound/webhook.js";
-import { createOutboundQueue } from "../src/queue/outbound-queue.js";
+import { startOutbound } from "../src/outbound/delivery/worker.js";
+import { createWebhookSender } from "../src/outbound/senders/webhook.js";
+import { createOutboundQueue } from "../src/outbound/delivery/queue.js";
 import { producerConnection, workerConnection } from "../src/queue/redis.js";
 import { loadConfig } from "../src/shared/config.js";
 import { createLogger } from "../src/shared/log.js";
@@ -206,7 +206,7 @@ describe("webhook delivery", () => {
 });
 
 describe("the webhook sender", () => {
-  it("sends a URL's credentials as basic authentication, the path and query whole, and keeps 1 KiB of a long answer", async () => {
+  it("sends a URL's credentials as basic auth, the path and query whole, keeps 1 KiB of an answer", async () => {
     const receiver = await startReceiver(() => ({ status: 200, body: "x".repeat(200_000) }));
     receivers.push(receiver);
     const sender = createWebhookSender({ allowPrivate: true, timeoutMs: 2000 });

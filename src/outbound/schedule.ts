@@ -36,7 +36,10 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
-/** A `Retry-After` beyond this is taken as this: at most as long as the schedule's longest step, and never under a minute. */
+/**
+ * A `Retry-After` beyond this is taken as this: at most as long as the schedule's longest step,
+ * and never under a minute.
+ */
 export const retryAfterCap = (schedule: readonly number[]) => Math.max(60_000, ...schedule);
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createInFlight, hostOf, type Admission } from "../../src/outbound/in-flight.js";
+import { createInFlight, hostOf, type Admission } from "../../src/outbound/delivery/in-flight.js";
 
 const sub = (subscription: string, host: string | null = "hooks.example.com") => ({ subscription, host });
 const released = (a: Admission) => {

@@ -1,9 +1,9 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { afterAttempt } from "../../src/outbound/delivery-worker.js";
-import { healthChange, summarize } from "../../src/outbound/health.js";
+import { afterAttempt } from "../../src/outbound/delivery/worker.js";
+import { healthChange, summarize } from "../../src/outbound/delivery/health.js";
 import { parseSchedule } from "../../src/shared/duration.js";
-import { outcomeOf, signatureHeaders } from "../../src/outbound/webhook.js";
+import { outcomeOf, signatureHeaders } from "../../src/outbound/senders/webhook.js";
 
 const secret = (fill: number) => `whsec_${Buffer.alloc(32, fill).toString("base64")}`;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DeployRef, EntityRef, MilestoneData } from "../../src/shared/outbound.js";
-import { escapeSlack, isFailedDeploy, safeUrl, slackMessage } from "../../src/outbound/slack-message.js";
+import { escapeSlack, isFailedDeploy, safeUrl, slackMessage } from "../../src/outbound/senders/slack-message.js";
 import { keyLabel } from "../../src/shared/keys.js";
 
 const deploy: DeployRef = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileStreamFilter, type FilterableItem } from "../../src/outbound/stream-filter.js";
+import { compileStreamFilter, type FilterableItem } from "../../src/outbound/stream/filter.js";
 
 const item = (over: Partial<FilterableItem> = {}): FilterableItem => ({
   type: "deploy.succeeded",

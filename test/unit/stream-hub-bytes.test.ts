@@ -1,11 +1,11 @@
 import type { Readable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { OutboxItem } from "../../src/shared/outbound.js";
-import { createHub, type Hub, type HubOptions } from "../../src/outbound/stream-hub.js";
+import { createHub, type Hub, type HubOptions } from "../../src/outbound/stream/hub.js";
 import { createLogger } from "../../src/shared/log.js";
 import { sseParser, type SseEvent } from "../helpers/sse.js";
 
-/** The hub's byte bound on what one client holds (the message bound is in stream-hub.test.ts). */
+/** The hub's byte bound on what one client holds (the message count bound is in stream-hub.test.ts). */
 
 const log = createLogger("silent");
 const PAD = "x".repeat(1000);
@@ -70,7 +70,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 const all = () => true;
 
 describe("the stream hub's byte bound", () => {
-  it("ends the stream of a client that does not read once its frames pass the bound, far under the message bound", async () => {
+  it("ends the stream of a client not reading once its frames pass the bound, well under the count", async () => {
     const o = outbox();
     const hub = hubOn(o, { maxBuffered: 10_000, maxBufferedBytes: 64 * 1024, closeGraceMs: 50 });
     hub.receive(o.add(1));

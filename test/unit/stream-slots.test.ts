@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createStreamSlots, type StreamSlot } from "../../src/outbound/stream-slots.js";
+import { createStreamSlots, type StreamSlot } from "../../src/outbound/stream/slots.js";
 
 describe("stream slots", () => {
   it("caps the streams of one token, the others still getting in", () => {

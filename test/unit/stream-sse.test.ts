@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { outboxFrame, sseComment, sseMessage, sseRetry } from "../../src/outbound/sse.js";
+import { outboxFrame, sseComment, sseMessage, sseRetry } from "../../src/outbound/stream/sse.js";
 import { sseParser, type SseEvent } from "../helpers/sse.js";
 
 const parse = (text: string) => {

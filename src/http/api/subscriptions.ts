@@ -6,7 +6,7 @@ import type { Context } from "koa";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import { encodeCursor, pageOf } from "../../api/cursor.js";
-import type { OutboundQueue } from "../../queue/outbound-queue.js";
+import type { OutboundQueue } from "../../outbound/delivery/queue.js";
 import {
   findMessage,
   insertMessages,
@@ -25,7 +25,7 @@ import {
   type SubscriptionInput,
   type SubscriptionRow,
 } from "../../store/subscriptions.js";
-import { checkDestination } from "../../outbound/destination-policy.js";
+import { checkDestination } from "../../outbound/senders/destination-policy.js";
 import { LIMITS } from "../../shared/bounds.js";
 import { maskUrl } from "../../shared/url-mask.js";
 import { withinDeadline } from "../deadline.js";

@@ -1,5 +1,5 @@
-import { keyLabel } from "../shared/keys.js";
-import type { EntityRef } from "../shared/outbound.js";
+import { keyLabel } from "../../shared/keys.js";
+import type { EntityRef } from "../../shared/outbound.js";
 
 const TITLE_MAX = 80;
 

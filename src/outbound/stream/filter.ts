@@ -1,5 +1,5 @@
-import type { OutboxItem, Where } from "../shared/outbound.js";
-import { compileFilter } from "./match.js";
+import type { OutboxItem, Where } from "../../shared/outbound.js";
+import { compileFilter } from "../match.js";
 
 /** What a live stream asks for (contract §10); every part given must match. */
 export interface StreamFilter {

@@ -1,18 +1,18 @@
 import { createHash } from "node:crypto";
 import { LinearClient } from "@linear/sdk";
-import type { PrismaClient } from "../generated/prisma/client.js";
-import { beginNotice, recordNoticeComment, type NoticeKey } from "../store/linear-notices.js";
-import { PREFIX } from "../shared/keys.js";
+import type { PrismaClient } from "../../generated/prisma/client.js";
+import { beginNotice, recordNoticeComment, type NoticeKey } from "../../store/linear-notices.js";
+import { PREFIX } from "../../shared/keys.js";
 import {
   failedOutcome,
   type EntityRef,
   type MilestoneData,
   type Sender,
   type SendOutcome,
-} from "../shared/outbound.js";
+} from "../../shared/outbound.js";
 import { entityLabel } from "./labels.js";
-import { parseRetryAfter } from "./schedule.js";
-import { keyLabel } from "../shared/keys.js";
+import { parseRetryAfter } from "../schedule.js";
+import { keyLabel } from "../../shared/keys.js";
 
 /**
  * `kind: "linear"` (contract §9). It acts on `issue.shipped` of a Linear issue only: a comment on the
@@ -22,8 +22,9 @@ import { keyLabel } from "../shared/keys.js";
  * Once, also when an attempt is cut off: the notice row is written before anything is sent, and
  * the comment is created with an id derived from the notice, so a repeated create cannot make a
  * second comment (the id is taken); an attempt that finds the notice begun but unconfirmed asks
- * Linear whether the comment exists before creating it. The move comes first and the comment last, so a recorded comment
- * means all is done and a redelivery moves nothing back after someone moved the issue on.
+ * Linear whether the comment exists before creating it. The move comes first and the comment
+ * last, so a recorded comment means all is done and a redelivery moves nothing back after
+ * someone moved the issue on.
  */
 
 export interface LinearSenderOptions {

@@ -15,7 +15,10 @@ import ipaddr from "ipaddr.js";
  * addresses, which are never sent to (request-filtering-agent refuses them too).
  */
 
-/** Denied besides what ipaddr.js does not call unicast: `::/96` (IPv4-compatible `::127.0.0.1`), `0.0.0.0/8`, `198.18.0.0/15`. */
+/**
+ * Denied besides what ipaddr.js does not call unicast: `::/96` (IPv4-compatible `::127.0.0.1`),
+ * `0.0.0.0/8`, `198.18.0.0/15`.
+ */
 export const EXTRA_DENIED_RANGES = ["::/96", "0.0.0.0/8", "198.18.0.0/15"] as const;
 const extraDenied = EXTRA_DENIED_RANGES.map((cidr) => ({ cidr, range: ipaddr.parseCIDR(cidr) }));
 

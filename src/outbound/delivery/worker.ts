@@ -1,8 +1,8 @@
 import { DelayedError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import pLimit from "p-limit";
-import { createBatcher } from "../pipeline/batcher.js";
-import { closeWorker } from "../queue/close-worker.js";
+import { createBatcher } from "../../pipeline/batcher.js";
+import { closeWorker } from "../../queue/close-worker.js";
 import {
   OUTBOUND_QUEUE,
   outboundJobId,
@@ -11,26 +11,26 @@ import {
   type OutboundJobData,
   type OutboundQueue,
   type Claim,
-} from "../queue/outbound-queue.js";
-import type { Config } from "../shared/config.js";
-import type { Logger } from "../shared/log.js";
+} from "./queue.js";
+import type { Config } from "../../shared/config.js";
+import type { Logger } from "../../shared/log.js";
 import {
   loadMessages,
   overdueMessages,
   recordAttempts,
   type AttemptRecord,
   type LoadedMessage,
-} from "../store/outbound-messages.js";
-import type { Database } from "../store/prisma.js";
-import { inTransaction, onConnection } from "../store/sql.js";
-import { applyHealth } from "../store/subscriptions.js";
-import type { SubscriptionKind } from "../shared/outbound.js";
-import { withRetry } from "../store/with-retry.js";
-import { failedOutcome, type MessageBody, type SendOutcome, type Sender } from "../shared/outbound.js";
+} from "../../store/outbound-messages.js";
+import type { Database } from "../../store/prisma.js";
+import { inTransaction, onConnection } from "../../store/sql.js";
+import { applyHealth } from "../../store/subscriptions.js";
+import type { SubscriptionKind } from "../../shared/outbound.js";
+import { withRetry } from "../../store/with-retry.js";
+import { failedOutcome, type MessageBody, type SendOutcome, type Sender } from "../../shared/outbound.js";
 import { healthChange, summarize } from "./health.js";
 import { createInFlight, hostOf } from "./in-flight.js";
-import { nextDelay, retryDelay } from "./schedule.js";
-import { createWebhookSender } from "./webhook.js";
+import { nextDelay, retryDelay } from "../schedule.js";
+import { createWebhookSender } from "../senders/webhook.js";
 
 /**
  * The outbound workers (contract §9): a job is one attempt of one message, or the first attempts of up
@@ -357,7 +357,10 @@ export function startOutbound(o: OutboundOptions): Outbound {
     o.log.warn({ ...what, err: err.message }, "outbound job failed");
   });
 
-  /** Queues again every overdue message (a worker killed between commit and enqueue); the job id makes a repeat a no-op. */
+  /**
+   * Queues again every overdue message (a worker killed between commit and enqueue); the job id
+   * makes a repeat a no-op.
+   */
   async function sweep(): Promise<number> {
     const before = new Date(Date.now() - (o.sweepGraceMs ?? 60_000));
     let after: string | null = null;

@@ -61,8 +61,11 @@ export function healthChange(
   if (row.enabled && report.goneAt) {
     disabledReason = `the endpoint answered 410 Gone at ${report.goneAt.toISOString()}`;
   } else if (row.enabled && failingSince && report.lastFailureAt) {
-    if (report.lastFailureAt.getTime() - failingSince.getTime() >= disableAfterMs)
-      disabledReason = `every attempt failed from ${failingSince.toISOString()} to ${report.lastFailureAt.toISOString()}, longer than OUTBOUND_DISABLE_AFTER_S (${Math.round(disableAfterMs / 1000)} s)`;
+    if (report.lastFailureAt.getTime() - failingSince.getTime() >= disableAfterMs) {
+      const span = `from ${failingSince.toISOString()} to ${report.lastFailureAt.toISOString()}`;
+      const limit = `OUTBOUND_DISABLE_AFTER_S (${Math.round(disableAfterMs / 1000)} s)`;
+      disabledReason = `every attempt failed ${span}, longer than ${limit}`;
+    }
   }
   const same = (failingSince?.getTime() ?? null) === (row.failingSince?.getTime() ?? null);
   if (same && !disabledReason) return null;

@@ -12,9 +12,9 @@ import {
   type SendOutcome,
   type Sender,
   type SubscriptionTarget,
-} from "../shared/outbound.js";
+} from "../../shared/outbound.js";
 import { DestinationRefused, guardedLookup, refusedAddress } from "./destination-policy.js";
-import { parseRetryAfter } from "./schedule.js";
+import { parseRetryAfter } from "../schedule.js";
 
 /**
  * The sender of `kind: "webhook"` subscriptions: Standard Webhooks over HTTP(S) (contract §9). One POST

@@ -1,14 +1,14 @@
 import type { Redis } from "ioredis";
 import { v7 as uuidv7 } from "uuid";
-import type { Database } from "../store/prisma.js";
-import type { Logger } from "../shared/log.js";
-import { inTransaction } from "../store/sql.js";
-import { numberOutbox, RELAY_CHANNEL, tryRelayLock } from "../store/outbox.js";
-import { enabledSubscribers, type Subscriber } from "../store/subscriptions.js";
-import { insertRelayed, type RelayedMessage } from "../store/outbound-messages.js";
-import { listen } from "../store/listen.js";
-import { outboxChannel, type OutboxItem } from "../shared/outbound.js";
-import { compileFilter } from "./match.js";
+import type { Database } from "../../store/prisma.js";
+import type { Logger } from "../../shared/log.js";
+import { inTransaction } from "../../store/sql.js";
+import { numberOutbox, RELAY_CHANNEL, tryRelayLock } from "../../store/outbox.js";
+import { enabledSubscribers, type Subscriber } from "../../store/subscriptions.js";
+import { insertRelayed, type RelayedMessage } from "../../store/outbound-messages.js";
+import { listen } from "../../store/listen.js";
+import { outboxChannel, type OutboxItem } from "../../shared/outbound.js";
+import { compileFilter } from "../match.js";
 
 export interface RelayOptions {
   db: Database;

@@ -1,5 +1,5 @@
 import { ErrorCode, LogLevel, WebClient, type WebAPIPlatformError } from "@slack/web-api";
-import { failedOutcome, type OutgoingMessage, type Sender, type SendOutcome } from "../shared/outbound.js";
+import { failedOutcome, type OutgoingMessage, type Sender, type SendOutcome } from "../../shared/outbound.js";
 import { slackMessage } from "./slack-message.js";
 
 /**

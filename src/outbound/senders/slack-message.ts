@@ -1,5 +1,5 @@
-import type { DeployRef, EntityRef, MessageBody, MilestoneData } from "../shared/outbound.js";
-import { keyLabel, PREFIX } from "../shared/keys.js";
+import type { DeployRef, EntityRef, MessageBody, MilestoneData } from "../../shared/outbound.js";
+import { keyLabel, PREFIX } from "../../shared/keys.js";
 import { entityLabel } from "./labels.js";
 
 /**
@@ -243,7 +243,10 @@ function generic(type: string, data: EventData | null): SlackMessage {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const hasAll = (v: unknown, ...fields: string[]): boolean => isObject(v) && fields.every((f) => v[f] != null);
 
-/** The Slack message for a subscription message; any type, any data (an unexpected shape falls back to type + subject). */
+/**
+ * The Slack message for a subscription message; any type, any data (an unexpected shape falls
+ * back to type + subject).
+ */
 export function slackMessage(body: MessageBody): SlackMessage {
   const { type, data } = body;
   const d = data as never;

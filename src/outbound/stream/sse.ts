@@ -1,4 +1,4 @@
-import type { OutboxItem } from "../shared/outbound.js";
+import type { OutboxItem } from "../../shared/outbound.js";
 
 /**
  * Server-Sent Events frames (HTML Living Standard, "server-sent events"). A field value ends at

@@ -1,0 +1,196 @@
+import { Readable } from "node:stream";
+import type { Logger } from "../../shared/log.js";
+import type { OutboxItem } from "../../shared/outbound.js";
+import { CatchUp } from "./catch-up.js";
+import { frame, frameOf, HEARTBEAT, type Entry, type Frame } from "./entry.js";
+import { Fifo } from "./fifo.js";
+
+export interface ClientDeps {
+  read(after: bigint, limit: number): Promise<OutboxItem[]>;
+  log: Logger;
+  pageSize: number;
+  maxBuffered: number;
+  maxBufferedBytes: number;
+  closeGraceMs: number;
+  retryMs: number;
+  /** The last position the hub dispatched, null until it knows. */
+  hubPosition(): bigint | null;
+  remove(client: Client): void;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * One client of the hub (contract §10): its SSE stream, its frames waiting for the socket, and the
+ * database reads its catch-up (catch-up.ts: what was sent, live messages held meanwhile) asks for.
+ */
+export class Client {
+  readonly stream: Readable;
+  readonly closed: Promise<void>;
+  private readonly place: CatchUp;
+  private catching = false;
+  private ended = false;
+  private wanted = false;
+  private readonly frames = new Fifo<Frame>();
+  /** The bytes of `frames`. */
+  private frameBytes = 0;
+  private checkingBytes = false;
+  private onRoom: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: ClientDeps,
+    after: bigint,
+    private readonly matches: (item: OutboxItem) => boolean,
+    prologue: string,
+  ) {
+    this.place = new CatchUp(after, (e) => this.deliver(e), deps.log);
+    this.stream = new Readable({
+      read: () => {
+        this.wanted = true;
+        this.flush();
+      },
+    });
+    // Destroyed with an error when the client goes away: nothing to report.
+    this.stream.on("error", () => undefined);
+    this.closed = new Promise((resolve) => this.stream.once("close", resolve));
+    void this.closed.then(() => this.stop());
+    if (prologue) this.queue(frame(prologue));
+  }
+
+  /** Up to date with the hub: take its messages as they come. */
+  goLive() {
+    this.place.goLive();
+  }
+
+  /** The last position sent (or passed over by the filter), when taking live messages. */
+  get livePosition(): bigint | null {
+    return this.place.isLive && !this.ended ? this.place.position : null;
+  }
+
+  /** A message the hub dispatched (positions increase). */
+  offer(e: Entry): void {
+    if (this.ended || !this.place.offer(e)) return;
+    if (this.overflowing()) return void this.end("slow client");
+    void this.catchUp();
+  }
+
+  heartbeat(): void {
+    // Frames waiting mean the socket is busy anyway.
+    if (this.ended || this.frames.size) return;
+    this.queue(HEARTBEAT);
+    this.flush();
+  }
+
+  /**
+   * Reads from the database after what was sent until it has read to the end and every held live
+   * message follows on, then goes live. Pages are read only as the socket takes frames.
+   */
+  async catchUp(): Promise<void> {
+    if (this.catching || this.ended) return;
+    this.catching = true;
+    let failures = 0;
+    // Live once the socket has taken most of the history: live messages past the byte bound end the stream.
+    const drained = () => this.frameBytes <= this.deps.maxBufferedBytes / 2;
+    try {
+      while (!this.ended) {
+        if (this.place.next(this.deps.hubPosition(), drained)) return;
+        await this.room();
+        if (this.ended) return;
+        const reading = this.place.beginRead();
+        let page: OutboxItem[];
+        try {
+          page = await this.deps.read(reading.after, this.deps.pageSize);
+        } catch (err) {
+          // The database is away: keep the connection, hold live messages (up to the cap), try again.
+          if (failures++ === 0) this.deps.log.warn({ err: (err as Error).message }, "live stream: history read failed");
+          await sleep(this.deps.retryMs);
+          continue;
+        }
+        failures = 0;
+        this.place.endRead(reading, page, this.deps.pageSize);
+      }
+    } finally {
+      this.catching = false;
+    }
+  }
+
+  /** Ends the stream gracefully; a client that does not read it to the end is cut after the grace. */
+  end(reason: string): Promise<void> {
+    if (!this.ended) {
+      this.deps.log.debug({ reason }, "live stream ended");
+      this.stop();
+      if (!this.stream.destroyed) this.stream.push(null);
+      const cut = setTimeout(() => this.stream.destroy(), this.deps.closeGraceMs);
+      cut.unref();
+      void this.closed.then(() => clearTimeout(cut));
+    }
+    return this.closed;
+  }
+
+  private stop() {
+    this.ended = true;
+    this.deps.remove(this);
+    this.frames.clear();
+    this.frameBytes = 0;
+    this.place.clear();
+    this.onRoom?.();
+  }
+
+  /** A message that moves the client on (catch-up.ts keeps the order): its frame, if the filter takes it. */
+  private deliver(e: Entry) {
+    if (!this.matches(e.item)) return;
+    this.queue(frameOf(e));
+    if (this.overflowing()) return void this.end("slow client");
+    this.flush();
+    // History is paced by `room`; live messages are not: a client that does not take them falls behind.
+    if (this.place.isLive && this.frameBytes > this.deps.maxBufferedBytes) this.checkBytes();
+  }
+
+  /**
+   * Over the byte bound: ends the stream unless the socket takes enough on the event loop's next turn.
+   * A burst is dispatched in one turn, before any socket can take it, so it is not taken for slowness;
+   * one frame alone, however large, is not behind either.
+   */
+  private checkBytes() {
+    if (this.checkingBytes) return;
+    this.checkingBytes = true;
+    setImmediate(() => {
+      this.checkingBytes = false;
+      const behind = this.frames.size > 1 && this.frameBytes > this.deps.maxBufferedBytes;
+      if (this.place.isLive && !this.ended && behind) void this.end("slow client");
+    });
+  }
+
+  private queue(f: Frame) {
+    this.frames.push(f);
+    this.frameBytes += f.bytes;
+  }
+
+  private flush() {
+    while (this.wanted && this.frames.size) {
+      const f = this.frames.shift()!;
+      this.frameBytes -= f.bytes;
+      this.wanted = this.stream.push(f.text);
+    }
+    if (this.hasRoom()) this.onRoom?.();
+  }
+
+  private overflowing() {
+    return this.frames.size + this.place.held.size > this.deps.maxBuffered;
+  }
+
+  private hasRoom() {
+    return this.frames.size < this.deps.pageSize && this.frameBytes < this.deps.maxBufferedBytes / 2;
+  }
+
+  /** Resolves once the socket has taken most of what was read, so history never piles up in memory. */
+  private room(): Promise<void> {
+    if (this.ended || this.hasRoom()) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.onRoom = () => {
+        this.onRoom = undefined;
+        resolve();
+      };
+    });
+  }
+}

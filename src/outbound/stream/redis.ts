@@ -1,0 +1,87 @@
+import { Redis } from "ioredis";
+import type { PrismaClient } from "../../generated/prisma/client.js";
+import { deadline } from "../../shared/deadline.js";
+import type { Logger } from "../../shared/log.js";
+import { outboxChannel, type OutboxItem } from "../../shared/outbound.js";
+import { lastPosition, positionOf, readOutbox } from "../../store/outbox.js";
+import { createHub, type OutboxSource, type StreamHub } from "./hub.js";
+
+/**
+ * The hub's transport (contract §10): the relay's published batches from Redis, and what they miss
+ * from the outbox table. The hub itself (hub.ts) knows neither.
+ */
+
+/** Reads for the hub from the outbox table. */
+const databaseSource = (prisma: PrismaClient): OutboxSource => ({
+  read: (after, limit) => readOutbox(prisma, after, limit),
+  last: () => lastPosition(prisma),
+  positionOf: (id) => positionOf(prisma, id),
+});
+
+/** A published batch as the relay sends it, or null (logged and dropped: a later hole fill covers it). */
+function parseBatch(message: string): OutboxItem[] | null {
+  try {
+    const batch: unknown = JSON.parse(message);
+    if (!Array.isArray(batch)) return null;
+    const ok = batch.every(
+      (i) => i && typeof i.id === "string" && typeof i.type === "string" && /^\d{1,19}$/.test(String(i.position)),
+    );
+    return ok ? (batch as OutboxItem[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface StreamHubOptions {
+  redisUrl: string;
+  prefix: string;
+  prisma: PrismaClient;
+  log: Logger;
+  heartbeatMs?: number;
+  maxBufferedBytes?: number;
+}
+
+/** The process's hub on its one Redis subscriber connection (a subscribed connection can do nothing else). */
+export function createStreamHub(options: StreamHubOptions): StreamHub {
+  const { log } = options;
+  const hub = createHub({
+    source: databaseSource(options.prisma),
+    log,
+    heartbeatMs: options.heartbeatMs,
+    maxBufferedBytes: options.maxBufferedBytes,
+  });
+  const channel = outboxChannel(options.prefix);
+  const sub = new Redis(options.redisUrl, {
+    maxRetriesPerRequest: null,
+    // Subscribed on every `ready` below, so the sweep follows the subscription.
+    autoResubscribe: false,
+    connectionName: `${options.prefix}:stream`,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  sub.on("error", (err) => log.warn({ err: err.message }, "stream subscriber redis error"));
+  // Connected (again): once subscribed, what was published before is read from the database.
+  sub.on("ready", () => {
+    sub.subscribe(channel).then(
+      () => hub.sweep(),
+      (err: Error) => log.warn({ err: err.message }, "stream subscribe failed"),
+    );
+  });
+  sub.on("message", (from: string, message: string) => {
+    if (from !== channel) return;
+    const batch = parseBatch(message);
+    if (batch) hub.receive(batch);
+    else log.warn({ channel }, "live stream: unreadable outbox batch dropped");
+  });
+
+  return {
+    positionOf: hub.positionOf,
+    open: hub.open,
+    get clients() {
+      return hub.clients;
+    },
+    async close() {
+      await hub.close();
+      await deadline(sub.quit(), 1000, () => new Error("quit timed out")).catch(() => sub.disconnect());
+    },
+  };
+}
