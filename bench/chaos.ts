@@ -47,7 +47,7 @@ import {
 } from "./chaos/processes.js";
 import { startRedisServer, type RedisServer } from "./chaos/redis-server.js";
 import { createSender, type Attempt, type Sender } from "./chaos/sender.js";
-import { INGEST_QUEUE } from "../src/queue/ingest-queue.js";
+import { INGEST_QUEUE } from "../src/queue/ingest/queue.js";
 import { migrate } from "../src/store/migrate.js";
 
 const num = (name: string, fallback: number) => {

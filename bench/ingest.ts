@@ -21,7 +21,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { deleteRedisPrefix } from "./redis-prefix.js";
-import { INGEST_QUEUE } from "../src/queue/ingest-queue.js";
+import { INGEST_QUEUE } from "../src/queue/ingest/queue.js";
 import { migrate } from "../src/store/migrate.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -22,7 +22,7 @@ import { githubPriority, githubType } from "../src/platforms/github/classify.js"
 import { linearPriority, linearType } from "../src/platforms/linear/classify.js";
 import { slackPriority, slackType } from "../src/platforms/slack/classify.js";
 import { deployPriority } from "../src/platforms/deploy/classify.js";
-import { createIngestQueue } from "../src/queue/ingest-queue.js";
+import { createIngestQueue } from "../src/queue/ingest/queue.js";
 import { JOB_PRIORITY } from "../src/queue/priority.js";
 import { deployRequest, githubRequest, linearRequest, slackRequest, type SignedRequest } from "../src/senders/sign.js";
 import type { Delivery } from "../src/shared/event.js";

@@ -1,52 +1,14 @@
-import { once } from "node:events";
 import type { Server } from "node:http";
-import { jsonBody } from "./http/json-body.js";
-import Router from "@koa/router";
-import { Queue, Worker } from "bullmq";
+import type Router from "@koa/router";
+import type { Queue, Worker } from "bullmq";
 import type { Config } from "./shared/config.js";
-import { createApp } from "./http/app.js";
-import type { Logger } from "./shared/log.js";
 import type { Delivery } from "./shared/event.js";
-import { opsRoutes } from "./http/ops.js";
-import { scheduleReconcile } from "./ops/github-reconcile.js";
-import { createMetrics } from "./ops/metrics.js";
-import { ingestDeps } from "./receive/receivers.js";
-import { createHttpServer } from "./http/server.js";
-import { basicGuard, bearerGuard, requireToken } from "./http/auth.js";
-import { authThrottle } from "./http/auth-throttle.js";
-import { createRouter } from "./http/router.js";
-import { eventsApi } from "./http/api/events.js";
-import { deliveriesApi } from "./http/api/deliveries.js";
-import { queueApi } from "./http/api/queue.js";
-import { countUnprocessable } from "./store/deliveries.js";
-import { createIngestQueue } from "./queue/ingest-queue.js";
-import { oldestWaitingSeconds } from "./queue/oldest-waiting.js";
-import { producerConnection, whenReady, workerConnection } from "./queue/redis.js";
-import { createIngestWorker } from "./queue/worker.js";
-import { createProcessor, type Processor } from "./pipeline/processor.js";
-import { openDatabase } from "./store/prisma.js";
-import { sealStoredSecrets, useKeyring } from "./store/subscriptions.js";
-import { keyring, SealKeyError } from "./shared/seal.js";
-import { createRuleBook } from "./pipeline/rule-book.js";
-import { BACKFILL_QUEUE, rulesApi } from "./http/api/rules.js";
-import { backfillRule } from "./pipeline/backfill.js";
-import { deploysApi } from "./http/api/deploys.js";
-import { graphApi } from "./http/api/entities.js";
-import { streamApi } from "./http/api/stream.js";
-import type { StreamHub } from "./outbound/stream/hub.js";
-import { createStreamHub } from "./outbound/stream/redis.js";
-import { createStreamSlots } from "./outbound/stream/slots.js";
-import { createOutboundQueue } from "./outbound/delivery/queue.js";
-import { closeWorker } from "./queue/close-worker.js";
-import { subscriptionsApi } from "./http/api/subscriptions.js";
-import { startOutbound, type Outbound } from "./outbound/delivery/worker.js";
-import { slackSender } from "./outbound/senders/slack.js";
-import { linearSender } from "./outbound/senders/linear.js";
-import { startRelay } from "./outbound/relay/relay.js";
-import { unrelayedCount } from "./store/outbox.js";
-import { API_PREFIX, serveOpenApi } from "./http/openapi.js";
-import { adminQueues } from "./http/admin-queues.js";
-import type { Middleware } from "koa";
+import type { Logger } from "./shared/log.js";
+import type { Processor } from "./pipeline/processor.js";
+import { openConnections } from "./roles/connections.js";
+import { listen } from "./roles/server.js";
+import { startWebRole, type WebRole } from "./roles/web.js";
+import { startWorkerRole } from "./roles/worker.js";
 
 export interface ServiceOptions {
   /** Tests wrap the processor to inject failures; production uses it as is. */
@@ -63,224 +25,42 @@ export interface Service {
   close(): Promise<void>;
 }
 
-/** Starts the process's role: `web` (receivers + API), `worker` (processors), or `all`. */
+/**
+ * Starts the process's role (contract §1): `web` (receivers, /api, live streams, /admin/queues, console:
+ * roles/web.ts), `worker` (processors, backfills, relay, outbound delivery: roles/worker.ts), or `all`
+ * (both). Both share roles/connections.ts; every role serves /healthz, /readyz, /metrics (roles/server.ts).
+ */
 export async function startService(config: Config, log: Logger, options: ServiceOptions = {}): Promise<Service> {
-  const web = config.ROLE !== "worker";
-  const working = config.ROLE !== "web";
-  // A worker holds one connection per writer; the rest of the pool serves the API and rule backfills.
-  const db = openDatabase(config.DATABASE_URL, 10);
-  const { prisma } = db;
-  // Subscriptions' secrets are sealed at rest (docs/security.md): a start whose keys do not open
-  // them stops here; one that finds some plain, or under an older key, seals them with the first.
-  const keys = keyring(config.SECRETS_KEYS);
-  useKeyring(db, keys);
-  try {
-    const { sealed } = await sealStoredSecrets(db.pool, keys);
-    if (sealed) log.info({ sealed }, "subscription secrets sealed with the first SECRETS_KEYS key");
-  } catch (err) {
-    if (err instanceof SealKeyError) {
-      log.error({ variable: "SECRETS_KEYS", keyId: err.keyId }, err.message);
-      await db.close();
-      throw err;
-    }
-    // PostgreSQL down (receivers start without it, contract §6) or not migrated: checked on the next start.
-    log.warn({ err: (err as Error).message }, "subscription secrets not checked at start-up");
-  }
-  const producer = producerConnection(config.REDIS_URL);
-  producer.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
-  const ingest = createIngestQueue({
-    connection: producer,
-    prefix: config.REDIS_PREFIX,
-    attempts: config.JOB_ATTEMPTS,
-    backoffMs: config.JOB_BACKOFF_MS,
-    dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS,
-    enqueueTimeoutMs: config.ENQUEUE_TIMEOUT_MS,
+  const serveWeb = config.ROLE !== "worker";
+  const work = config.ROLE !== "web";
+  // The metrics count the web role's live streams at scrape time: its hub starts after them.
+  let web: WebRole | undefined = undefined;
+  const connections = await openConnections(config, log, {
+    outboxBacklog: work,
+    ...(serveWeb ? { streamClients: () => web?.hub.clients ?? 0 } : {}),
   });
-  ingest.queue.on("error", () => undefined); // already logged by the connection
-  let hub: StreamHub | undefined;
-  const metrics = createMetrics({
-    queueDepth: ingest.depth,
-    oldestWaiting: () => oldestWaitingSeconds(ingest.queue, producer),
-    ...(working ? { outboxBacklog: () => unrelayedCount(prisma) } : {}),
-    ...(web ? { streamClients: () => hub?.clients ?? 0 } : {}),
-  });
-  const rules = createRuleBook(prisma, {
-    onInvalid(rule, version, errors) {
-      metrics.ruleFailures.inc({ rule, kind: "invalid" });
-      log.warn({ rule, version, errors }, "custom rule left out: the code no longer accepts it");
-    },
-    onFailed(rule, err) {
-      metrics.ruleFailures.inc({ rule, kind: "failed" });
-      log.warn({ rule, err: (err as Error).message }, "custom rule failed on an event");
-    },
-  });
-
-  // Rule backfills run as jobs of their own queue, with progress, on the workers.
-  const backfills = new Queue(BACKFILL_QUEUE, {
-    connection: producer,
-    prefix: config.REDIS_PREFIX,
-    defaultJobOptions: { removeOnComplete: { age: 7 * 86_400 } },
-  });
-  backfills.on("error", () => undefined);
-  // Outbound attempts (contract §9) have a queue of their own: a slow destination never delays ingestion.
-  const outbound = createOutboundQueue({ connection: producer, prefix: config.REDIS_PREFIX });
-  outbound.queue.on("error", () => undefined);
-
-  let worker: Worker<Delivery> | undefined;
-  let backfillWorker: Worker | undefined;
-  let outboundWorker: Outbound | undefined;
-  let workerRedis: ReturnType<typeof workerConnection> | undefined;
-  if (working) {
-    workerRedis = workerConnection(config.REDIS_URL);
-    workerRedis.on("error", (err) => log.warn({ err: err.message }, "worker redis connection error"));
-    const processor = createProcessor(db, rules, {
-      batchSize: config.WORKER_BATCH_SIZE,
-      lingerMs: config.WORKER_LINGER_MS,
-      writers: config.WORKER_WRITERS,
-      onUnprocessable(d, reason) {
-        metrics.unprocessable.inc({ platform: d.platform });
-        log.warn(
-          { id: d.id, platform: d.platform, deliveryId: d.deliveryId, reason },
-          "delivery kept as unprocessable",
-        );
-      },
-    });
-    worker = createIngestWorker({
-      connection: workerRedis,
-      prefix: config.REDIS_PREFIX,
-      concurrency: config.WORKER_CONCURRENCY,
-      process: options.wrapProcessor ? options.wrapProcessor(processor) : processor,
-      metrics,
-      log,
-      backoffMs: config.JOB_BACKOFF_MS,
-      backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
-      lockMs: config.JOB_LOCK_MS,
-      stalledCheckMs: config.JOB_STALLED_CHECK_MS,
-    });
-    backfillWorker = new Worker(
-      BACKFILL_QUEUE,
-      (job) => backfillRule(db, job.data.rule, (p) => job.updateProgress({ ...p })),
-      { connection: workerRedis, prefix: config.REDIS_PREFIX, concurrency: 1 },
-    );
-    backfillWorker.on("error", (err) => log.error({ err: err.message }, "backfill worker error"));
-    const timeoutMs = config.OUTBOUND_TIMEOUT_MS;
-    outboundWorker = startOutbound({
-      db,
-      connection: workerRedis,
-      queue: outbound,
-      config,
-      log,
-      onAttempt: (kind, status) => metrics.outboundAttempts.inc({ kind, status }),
-      onDisabled: () => metrics.subscriptionsDisabled.inc(),
-      senders: {
-        slack: slackSender({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, timeoutMs }),
-        linear: linearSender({ apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL, prisma, timeoutMs }),
-      },
-    });
-  }
-
-  const stopReconcile = working ? scheduleReconcile(prisma, config, log) : () => undefined;
-  // Workers hand the outbox on: subscriptions' messages, the live streams' feed.
-  const relay = working
-    ? startRelay({
-        db,
-        databaseUrl: config.DATABASE_URL,
-        redis: producer,
-        redisPrefix: config.REDIS_PREFIX,
-        enqueueFirst: outbound.enqueueFirst,
-        log,
-      })
-    : undefined;
-
-  let api: Router | undefined;
-  let admin: Middleware | undefined;
-  let guards: { api: Middleware; admin: Middleware } | undefined;
-  if (web) {
-    // One failure count for both guards: a client guessing tokens is held back on either.
-    const throttle = authThrottle({
-      maxFailures: config.AUTH_FAILURES_MAX,
-      windowSeconds: config.AUTH_FAILURES_WINDOW_S,
-    });
-    guards = {
-      api: requireToken(config.API_TOKENS, throttle, bearerGuard),
-      admin: requireToken(config.API_TOKENS, throttle, basicGuard),
-    };
-    api = createRouter(API_PREFIX);
-    serveOpenApi(api); // public: app.ts lets its exact spelling through without a token
-    api.use(jsonBody("1mb"));
-    api.use(eventsApi(prisma).routes());
-    api.use(graphApi(db.pool).routes());
-    api.use(deploysApi(db.pool, config.PRODUCTION_ENVIRONMENTS).routes());
-    api.use(rulesApi(prisma, rules, backfills).routes());
-    api.use(queueApi(ingest, () => countUnprocessable(prisma)).routes());
-    api.use(deliveriesApi(db, rules).routes());
-    api.use(subscriptionsApi(db, outbound, { allowPrivate: config.OUTBOUND_ALLOW_PRIVATE }).routes());
-    // One Redis subscription per process feeds every live stream it serves (contract §10).
-    hub = createStreamHub({
-      redisUrl: config.REDIS_URL,
-      prefix: config.REDIS_PREFIX,
-      prisma,
-      log,
-      heartbeatMs: config.STREAM_HEARTBEAT_MS,
-      maxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,
-    });
-    // The cap on live streams, per process and per token: a WebSocket endpoint takes its slots here too.
-    const slots = createStreamSlots({
-      total: config.STREAM_MAX_CLIENTS,
-      perToken: config.STREAM_MAX_CLIENTS_PER_TOKEN,
-    });
-    api.use(streamApi(hub, { slots }).routes());
-    // /admin/queues (Bull Board) shows every queue of the service.
-    admin = adminQueues([ingest.queue, backfills, outbound.queue]);
-  }
-  const app = createApp({
-    log,
-    metrics,
-    // Readiness by role (contract §6): receivers need Redis only, so a database outage does not turn webhooks away.
-    ops: opsRoutes(
-      {
-        ...(working ? { postgres: () => prisma.$queryRaw`SELECT 1` } : {}),
-        redis: () => whenReady(producer, 900).then(() => producer.ping()),
-      },
-      metrics.registry,
-    ),
-    api,
-    admin,
-    guards,
-    ingest: web ? ingestDeps(config, ingest.enqueue) : undefined,
-  });
-  // Give the producer a moment to connect so the first deliveries are not refused needlessly;
-  // if Redis is down the receivers still start and answer 503 until it is back.
-  await whenReady(producer, 2000).catch(() => log.warn("redis not reachable yet; receivers answer 503 until it is"));
-  const server = createHttpServer(app, config).listen(config.PORT, "0.0.0.0");
-  await once(server, "listening");
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : config.PORT;
-  log.info({ port, role: config.ROLE }, "switchyard started");
+  const worker = work ? startWorkerRole(config, log, connections, options) : undefined;
+  web = serveWeb ? startWebRole(config, log, connections) : undefined;
+  const http = await listen(config, log, connections, { web, worker: work });
+  log.info({ port: http.port, role: config.ROLE }, "switchyard started");
 
   return {
-    server,
-    port,
-    queue: ingest.queue,
-    worker,
-    api,
+    server: http.server,
+    port: http.port,
+    queue: connections.ingest.queue,
+    worker: worker?.ingest,
+    api: web?.api,
     async close() {
       // Stop accepting, let in-flight requests and jobs finish, then close connections.
       // Live streams first: they never finish by themselves, and server.close() waits for them.
-      await hub?.close();
-      stopReconcile();
-      await relay?.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await closed;
-      await Promise.all([
-        worker && closeWorker(worker, log),
-        backfillWorker && closeWorker(backfillWorker, log),
-        outboundWorker?.close(),
-      ]);
-      await Promise.all([ingest.queue.close(), backfills.close(), outbound.queue.close()]);
-      await Promise.allSettled([producer.quit(), workerRedis?.quit()]);
-      await db.close();
+      await web?.hub.close();
+      worker?.stopReconcile();
+      await worker?.closeRelay();
+      await http.close();
+      await worker?.closeWorkers();
+      await connections.closeQueues();
+      await Promise.allSettled([connections.producer.quit(), worker?.redis.quit()]);
+      await connections.db.close();
     },
   };
 }

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { INGEST_QUEUE } from "../src/queue/ingest-queue.js";
-import { oldestWaitingSeconds } from "../src/queue/oldest-waiting.js";
+import { INGEST_QUEUE } from "../src/queue/ingest/queue.js";
+import { oldestWaitingSeconds } from "../src/queue/ingest/oldest-waiting.js";
 import { JOB_PRIORITY } from "../src/queue/priority.js";
 
 // A queue of its own with no worker, so jobs stay waiting.

@@ -3,7 +3,7 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { KoaAdapter } from "@bull-board/koa";
 import type { Queue } from "bullmq";
 import type { Middleware } from "koa";
-import { INGEST_QUEUE } from "../queue/ingest-queue.js";
+import { INGEST_QUEUE } from "../queue/ingest/queue.js";
 
 const ADMIN_QUEUES_PATH = "/admin/queues";
 
@@ -14,7 +14,10 @@ const ADMIN_QUEUES_PATH = "/admin/queues";
 const withoutExternalFonts = (html: string) =>
   html.replace(/<link[^>]+href="https:\/\/fonts\.(googleapis|gstatic)\.com[^"]*"[^>]*>/g, "");
 
-/** A request made by a page of this origin: `Sec-Fetch-Site`, else `Origin`; neither (curl, scripts) is not a browser's. */
+/**
+ * A request made by a page of this origin: `Sec-Fetch-Site`, else `Origin`; neither (curl, scripts) is
+ * not a browser's.
+ */
 function sameOrigin(fetchSite: string, origin: string, ours: string): boolean {
   if (fetchSite) return fetchSite === "same-origin" || fetchSite === "none";
   return !origin || origin === ours;

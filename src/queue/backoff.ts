@@ -1,4 +1,4 @@
-/** The backoff type of ingest jobs (queue/ingest-queue.ts), computed by the worker (queue/worker.ts). */
+/** The backoff type of ingest jobs (queue/ingest/queue.ts), computed by their worker (queue/ingest/worker.ts). */
 export const CAPPED = "capped";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { groupCommit } from "../../src/queue/group-commit.js";
+import { groupCommit } from "../../src/queue/ingest/group-commit.js";
 
 type Settled = PromiseSettledResult<string>;
 const ok = (value: string): Settled => ({ status: "fulfilled", value });

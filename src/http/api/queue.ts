@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import { createRouter } from "../router.js";
 import { z } from "zod";
-import type { IngestQueue } from "../../queue/ingest-queue.js";
+import type { IngestQueue } from "../../queue/ingest/queue.js";
 import { withinDeadline } from "../deadline.js";
 import { route } from "../openapi.js";
 import { notFound } from "../respond.js";

@@ -1,10 +1,10 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Logger } from "../shared/log.js";
-import type { Metrics } from "../ops/metrics.js";
-import type { Delivery } from "../shared/event.js";
-import { CAPPED, cappedBackoff } from "./backoff.js";
-import { INGEST_QUEUE } from "./ingest-queue.js";
+import type { Logger } from "../../shared/log.js";
+import type { Metrics } from "../../ops/metrics.js";
+import type { Delivery } from "../../shared/event.js";
+import { CAPPED, cappedBackoff } from "../backoff.js";
+import { INGEST_QUEUE } from "./queue.js";
 
 export interface IngestWorkerOptions {
   connection: Redis;

@@ -1,11 +1,11 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { deadline } from "../shared/deadline.js";
-import { queueUnavailable } from "../shared/errors.js";
-import type { Delivery } from "../shared/event.js";
-import { CAPPED } from "./backoff.js";
+import { deadline } from "../../shared/deadline.js";
+import { queueUnavailable } from "../../shared/errors.js";
+import type { Delivery } from "../../shared/event.js";
+import { CAPPED } from "../backoff.js";
 import { groupCommit } from "./group-commit.js";
-import { JOB_PRIORITY } from "./priority.js";
+import { JOB_PRIORITY } from "../priority.js";
 
 export const INGEST_QUEUE = "ingest";
 

@@ -1,4 +1,4 @@
-import { type Flush, outcomesOf, settle, type Waiting } from "../shared/settle-batch.js";
+import { type Flush, outcomesOf, settle, type Waiting } from "../../shared/settle-batch.js";
 
 /**
  * Group commit: the items handed in during one turn of the event loop (every request Node read in

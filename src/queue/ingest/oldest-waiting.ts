@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { JOB_PRIORITY } from "./priority.js";
+import { JOB_PRIORITY } from "../priority.js";
 
 /** BullMQ scores a prioritized job `priority × 2³² + counter`: FIFO within each priority. */
 const BAND = 0x100000000;

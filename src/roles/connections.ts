@@ -1,0 +1,109 @@
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Config } from "../shared/config.js";
+import type { Logger } from "../shared/log.js";
+import { keyring, SealKeyError } from "../shared/seal.js";
+import { createMetrics, type Metrics } from "../ops/metrics.js";
+import { createRuleBook, type RuleBook } from "../pipeline/rule-book.js";
+import { createBackfillQueue } from "../queue/backfill/queue.js";
+import { createIngestQueue, type IngestQueue } from "../queue/ingest/queue.js";
+import { oldestWaitingSeconds } from "../queue/ingest/oldest-waiting.js";
+import { createOutboundQueue, type OutboundQueue } from "../outbound/delivery/queue.js";
+import { producerConnection } from "../queue/redis.js";
+import { unrelayedCount } from "../store/outbox.js";
+import { openDatabase, type Database } from "../store/prisma.js";
+import { sealStoredSecrets, useKeyring } from "../store/subscriptions.js";
+
+/** What the web and worker roles share: one database pool, one Redis producer, the queues, metrics, rules. */
+export interface Connections {
+  db: Database;
+  /** Fail-fast (queue/redis.ts): receivers answer 503 at once while Redis is down. */
+  producer: Redis;
+  ingest: IngestQueue;
+  backfills: Queue;
+  outbound: OutboundQueue;
+  metrics: Metrics;
+  rules: RuleBook;
+  /** The producer side of the three queues (their workers are the worker role's). */
+  closeQueues(): Promise<void>;
+}
+
+export interface ConnectionsOptions {
+  /** The worker role reports the outbox backlog. */
+  outboxBacklog: boolean;
+  /** The web role reports its live streams (read at scrape time: its hub starts later). */
+  streamClients?: () => number;
+}
+
+/**
+ * Subscriptions' secrets are sealed at rest (docs/security.md): a start whose keys do not open
+ * them stops here; one that finds some plain, or under an older key, seals them with the first.
+ */
+async function sealSecrets(db: Database, config: Config, log: Logger): Promise<void> {
+  const keys = keyring(config.SECRETS_KEYS);
+  useKeyring(db, keys);
+  try {
+    const { sealed } = await sealStoredSecrets(db.pool, keys);
+    if (sealed) log.info({ sealed }, "subscription secrets sealed with the first SECRETS_KEYS key");
+  } catch (err) {
+    if (err instanceof SealKeyError) {
+      log.error({ variable: "SECRETS_KEYS", keyId: err.keyId }, err.message);
+      await db.close();
+      throw err;
+    }
+    // PostgreSQL down (receivers start without it, contract §6) or not migrated: checked on the next start.
+    log.warn({ err: (err as Error).message }, "subscription secrets not checked at start-up");
+  }
+}
+
+export async function openConnections(config: Config, log: Logger, o: ConnectionsOptions): Promise<Connections> {
+  // A worker holds one connection per writer; the rest of the pool serves the API and rule backfills.
+  const db = openDatabase(config.DATABASE_URL, 10);
+  const { prisma } = db;
+  await sealSecrets(db, config, log);
+  const producer = producerConnection(config.REDIS_URL);
+  producer.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+  const prefix = config.REDIS_PREFIX;
+  const ingest = createIngestQueue({
+    connection: producer,
+    prefix,
+    attempts: config.JOB_ATTEMPTS,
+    backoffMs: config.JOB_BACKOFF_MS,
+    dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS,
+    enqueueTimeoutMs: config.ENQUEUE_TIMEOUT_MS,
+  });
+  ingest.queue.on("error", () => undefined); // already logged by the connection
+  const metrics = createMetrics({
+    queueDepth: ingest.depth,
+    oldestWaiting: () => oldestWaitingSeconds(ingest.queue, producer),
+    ...(o.outboxBacklog ? { outboxBacklog: () => unrelayedCount(prisma) } : {}),
+    ...(o.streamClients ? { streamClients: o.streamClients } : {}),
+  });
+  const rules = createRuleBook(prisma, {
+    onInvalid(rule, version, errors) {
+      metrics.ruleFailures.inc({ rule, kind: "invalid" });
+      log.warn({ rule, version, errors }, "custom rule left out: the code no longer accepts it");
+    },
+    onFailed(rule, err) {
+      metrics.ruleFailures.inc({ rule, kind: "failed" });
+      log.warn({ rule, err: (err as Error).message }, "custom rule failed on an event");
+    },
+  });
+  const backfills = createBackfillQueue({ connection: producer, prefix });
+  backfills.on("error", () => undefined);
+  // Outbound attempts (contract §9) have a queue of their own: a slow destination never delays ingestion.
+  const outbound = createOutboundQueue({ connection: producer, prefix });
+  outbound.queue.on("error", () => undefined);
+  return {
+    db,
+    producer,
+    ingest,
+    backfills,
+    outbound,
+    metrics,
+    rules,
+    async closeQueues() {
+      await Promise.all([ingest.queue.close(), backfills.close(), outbound.queue.close()]);
+    },
+  };
+}

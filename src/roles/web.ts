@@ -1,0 +1,96 @@
+import type Router from "@koa/router";
+import type { Middleware } from "koa";
+import type { Config } from "../shared/config.js";
+import type { Logger } from "../shared/log.js";
+import { adminQueues } from "../http/admin-queues.js";
+import { basicGuard, bearerGuard, requireToken } from "../http/auth.js";
+import { authThrottle } from "../http/auth-throttle.js";
+import { jsonBody } from "../http/json-body.js";
+import { API_PREFIX, serveOpenApi } from "../http/openapi.js";
+import { createRouter } from "../http/router.js";
+import { deliveriesApi } from "../http/api/deliveries.js";
+import { deploysApi } from "../http/api/deploys.js";
+import { graphApi } from "../http/api/entities.js";
+import { eventsApi } from "../http/api/events.js";
+import { queueApi } from "../http/api/queue.js";
+import { rulesApi } from "../http/api/rules.js";
+import { streamApi } from "../http/api/stream.js";
+import { subscriptionsApi } from "../http/api/subscriptions.js";
+import type { StreamHub } from "../outbound/stream/hub.js";
+import { createStreamHub } from "../outbound/stream/redis.js";
+import { createStreamSlots, type StreamSlots } from "../outbound/stream/slots.js";
+import { ingestDeps, type IngestDeps } from "../receive/receivers.js";
+import { countUnprocessable } from "../store/deliveries.js";
+import type { Connections } from "./connections.js";
+
+/**
+ * ROLE=web: the receivers, the /api router, the live streams' hub, /admin/queues and (served by
+ * http/app.ts behind the API) the console. What it hands to the HTTP server is http/app.ts's AppParts.
+ */
+export interface WebRole {
+  ingest: IngestDeps;
+  api: Router;
+  admin: Middleware;
+  guards: { api: Middleware; admin: Middleware };
+  hub: StreamHub;
+}
+
+/** What the /api router is built from. */
+export interface ApiDeps extends Pick<Connections, "db" | "rules" | "ingest" | "backfills" | "outbound"> {
+  config: Config;
+  hub: StreamHub;
+  slots: StreamSlots;
+}
+
+// ---- buildApi: the whole /api router, in one place -------------------------------------------
+export function buildApi({ config, db, rules, ingest, backfills, outbound, hub, slots }: ApiDeps): Router {
+  const { prisma } = db;
+  const api = createRouter(API_PREFIX);
+  serveOpenApi(api); // public: app.ts lets its exact spelling through without a token
+  api.use(jsonBody("1mb"));
+  api.use(eventsApi(prisma).routes());
+  api.use(graphApi(db.pool).routes());
+  api.use(deploysApi(db.pool, config.PRODUCTION_ENVIRONMENTS).routes());
+  api.use(rulesApi(prisma, rules, backfills).routes());
+  api.use(queueApi(ingest, () => countUnprocessable(prisma)).routes());
+  api.use(deliveriesApi(db, rules).routes());
+  api.use(subscriptionsApi(db, outbound, { allowPrivate: config.OUTBOUND_ALLOW_PRIVATE }).routes());
+  api.use(streamApi(hub, { slots }).routes());
+  return api;
+}
+// ---- end of buildApi --------------------------------------------------------------------------
+
+export function startWebRole(config: Config, log: Logger, c: Connections): WebRole {
+  // One failure count for both guards: a client guessing tokens is held back on either.
+  const throttle = authThrottle({
+    maxFailures: config.AUTH_FAILURES_MAX,
+    windowSeconds: config.AUTH_FAILURES_WINDOW_S,
+  });
+  const guards = {
+    api: requireToken(config.API_TOKENS, throttle, bearerGuard),
+    admin: requireToken(config.API_TOKENS, throttle, basicGuard),
+  };
+  // One Redis subscription per process feeds every live stream it serves (contract §10).
+  const hub = createStreamHub({
+    redisUrl: config.REDIS_URL,
+    prefix: config.REDIS_PREFIX,
+    prisma: c.db.prisma,
+    log,
+    heartbeatMs: config.STREAM_HEARTBEAT_MS,
+    maxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,
+  });
+  // The cap on live streams, per process and per token: a WebSocket endpoint takes its slots here too.
+  const slots = createStreamSlots({
+    total: config.STREAM_MAX_CLIENTS,
+    perToken: config.STREAM_MAX_CLIENTS_PER_TOKEN,
+  });
+  const api = buildApi({ ...c, config, hub, slots });
+  return {
+    ingest: ingestDeps(config, c.ingest.enqueue),
+    api,
+    // /admin/queues (Bull Board) shows every queue of the service.
+    admin: adminQueues([c.ingest.queue, c.backfills, c.outbound.queue]),
+    guards,
+    hub,
+  };
+}

@@ -1,0 +1,99 @@
+import type { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Config } from "../shared/config.js";
+import type { Delivery } from "../shared/event.js";
+import type { Logger } from "../shared/log.js";
+import { scheduleReconcile } from "../ops/github-reconcile.js";
+import { startOutbound } from "../outbound/delivery/worker.js";
+import { linearSender } from "../outbound/senders/linear.js";
+import { startRelay } from "../outbound/relay/relay.js";
+import { slackSender } from "../outbound/senders/slack.js";
+import { createProcessor, type Processor } from "../pipeline/processor.js";
+import { createBackfillWorker } from "../queue/backfill/worker.js";
+import { closeWorker } from "../queue/close-worker.js";
+import { createIngestWorker } from "../queue/ingest/worker.js";
+import { workerConnection } from "../queue/redis.js";
+import type { Connections } from "./connections.js";
+
+/** ROLE=worker: what stores deliveries, runs rule backfills, relays the outbox and sends outbound messages. */
+export interface WorkerRole {
+  ingest: Worker<Delivery>;
+  /** The blocking connection the workers share (queue/redis.ts), quit with the producer. */
+  redis: Redis;
+  stopReconcile(): void;
+  closeRelay(): Promise<void>;
+  /** Lets the jobs in hand finish, every worker at once. */
+  closeWorkers(): Promise<void>;
+}
+
+export interface WorkerRoleOptions {
+  /** Tests wrap the processor to inject failures; production uses it as is. */
+  wrapProcessor?: (p: Processor) => Processor;
+}
+
+export function startWorkerRole(config: Config, log: Logger, c: Connections, o: WorkerRoleOptions): WorkerRole {
+  const { db, metrics } = c;
+  const prefix = config.REDIS_PREFIX;
+  const redis = workerConnection(config.REDIS_URL);
+  redis.on("error", (err) => log.warn({ err: err.message }, "worker redis connection error"));
+  const processor = createProcessor(db, c.rules, {
+    batchSize: config.WORKER_BATCH_SIZE,
+    lingerMs: config.WORKER_LINGER_MS,
+    writers: config.WORKER_WRITERS,
+    onUnprocessable(d, reason) {
+      metrics.unprocessable.inc({ platform: d.platform });
+      log.warn({ id: d.id, platform: d.platform, deliveryId: d.deliveryId, reason }, "delivery kept as unprocessable");
+    },
+  });
+  const ingest = createIngestWorker({
+    connection: redis,
+    prefix,
+    concurrency: config.WORKER_CONCURRENCY,
+    process: o.wrapProcessor ? o.wrapProcessor(processor) : processor,
+    metrics,
+    log,
+    backoffMs: config.JOB_BACKOFF_MS,
+    backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
+    lockMs: config.JOB_LOCK_MS,
+    stalledCheckMs: config.JOB_STALLED_CHECK_MS,
+  });
+  const backfill = createBackfillWorker({ connection: redis, prefix, db, log });
+  const timeoutMs = config.OUTBOUND_TIMEOUT_MS;
+  const outbound = startOutbound({
+    db,
+    connection: redis,
+    queue: c.outbound,
+    config,
+    log,
+    onAttempt: (kind, status) => metrics.outboundAttempts.inc({ kind, status }),
+    onDisabled: () => metrics.subscriptionsDisabled.inc(),
+    senders: {
+      slack: slackSender({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, timeoutMs }),
+      linear: linearSender({
+        apiKey: config.LINEAR_API_KEY,
+        apiUrl: config.LINEAR_API_URL,
+        prisma: db.prisma,
+        timeoutMs,
+      }),
+    },
+  });
+  const stopReconcile = scheduleReconcile(db.prisma, config, log);
+  // Workers hand the outbox on: subscriptions' messages, the live streams' feed.
+  const relay = startRelay({
+    db,
+    databaseUrl: config.DATABASE_URL,
+    redis: c.producer,
+    redisPrefix: prefix,
+    enqueueFirst: c.outbound.enqueueFirst,
+    log,
+  });
+  return {
+    ingest,
+    redis,
+    stopReconcile,
+    closeRelay: () => relay.close(),
+    async closeWorkers() {
+      await Promise.all([closeWorker(ingest, log), closeWorker(backfill, log), outbound.close()]);
+    },
+  };
+}
