@@ -1,8 +1,8 @@
 /**
  * What free text (branch names, PR titles and bodies, commit and Slack messages) refers to: Linear
  * identifiers and magic words, GitHub closing keywords, reverts, squash and merge subjects, URLs.
- * Rules and their sources: docs/text-references-notes.md (Linear's own extractor in linear/linear-release,
- * GitHub's "Linking a pull request to an issue", semantic-release/issue-parser, CommonMark).
+ * Rules and their sources: docs/correlation.md, "Text references" (Linear's own extractor in
+ * linear/linear-release, GitHub's "Linking a pull request to an issue", semantic-release/issue-parser, CommonMark).
  *
  * Linear time on JS's backtracking engine: every quantified part of a pattern is followed by something it
  * cannot match (so a failed attempt backs off at most once per character), patterns start only at fixed

@@ -18,8 +18,8 @@ type Checked = Pick<
 >;
 
 /**
- * What this process cannot do as configured, one problem each, for start-up to log (README
- * "Configuration"). Missing pieces are not errors: a team may take only GitHub webhooks. Each
+ * What this process cannot do as configured, one problem each, for start-up to log (docs/operations.md
+ * "Start-up"). Missing pieces are not errors: a team may take only GitHub webhooks. Each
  * problem is reported only in the role it affects: receivers and /api in `web`, sending in `worker`.
  */
 export function startupReport(config: Checked): StartupProblem[] {
@@ -43,7 +43,8 @@ export function startupReport(config: Checked): StartupProblem[] {
       problems.push({
         variable: "SECRETS_KEYS",
         message:
-          "SECRETS_KEYS is not set: creating a webhook subscription answers 503 until it is (its secrets are stored sealed)",
+          "SECRETS_KEYS is not set: creating a webhook subscription answers 503 until it is " +
+          "(its secrets are stored sealed)",
       });
   }
   if (sends) {

@@ -31,11 +31,14 @@ const schema = z.object({
   /** Failed authentications one client may make per window before it is answered 429 for a window. */
   AUTH_FAILURES_MAX: z.coerce.number().int().positive().default(20),
   AUTH_FAILURES_WINDOW_S: z.coerce.number().int().positive().default(60),
-  /** Keys sealing subscription secrets at rest, `KEY_ID:BASE64`, comma-separated: the first seals, all open (docs/security.md). */
+  /**
+   * Keys sealing subscription secrets at rest, `KEY_ID:BASE64`, comma-separated: the first seals, all open
+   * (docs/security.md).
+   */
   SECRETS_KEYS: list.superRefine((entries, ctx) => {
     for (const message of keyProblems(entries)) ctx.addIssue({ code: "custom", message });
   }),
-  // GitHub redelivery reconciler (README "Operations"): a token or App credentials, and the hooks.
+  // GitHub redelivery reconciler (docs/operations.md "GitHub redelivery"): a token or App credentials, and the hooks.
   GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_APP_ID: z.string().regex(/^\d+$/, "a numeric GitHub App id").optional(),
   /** PEM; `\n` written as two characters (as env files often hold it) is read as a newline. */

@@ -14,7 +14,7 @@ import { story, T0 } from "../helpers/story.js";
 /**
  * The web console (contract §11) end to end in Debian's chromium: the built console served by a real
  * service, the demo story sent through the receivers, every page visited as a user would, and a
- * screenshot of each saved to docs/screenshots (the README shows them).
+ * screenshot of each saved to docs/screenshots (docs/console.md shows them).
  */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

@@ -1,7 +1,8 @@
 /**
  * Table-driven cases for the text grammars. Each row is input → exact expected output, taken from the rules
- * (docs/text-references-notes.md) and from the public suites of Linear's extractor (linear/linear-release),
- * semantic-release/issue-parser and GitHub's documented examples, rewritten with our own inputs where possible.
+ * (docs/correlation.md, "Text references") and from the public suites of Linear's extractor
+ * (linear/linear-release), semantic-release/issue-parser and GitHub's documented examples, rewritten with our
+ * own inputs where possible.
  */
 import { describe, expect, it } from "vitest";
 import {

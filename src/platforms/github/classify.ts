@@ -13,7 +13,7 @@ const LOW = new Set(["ping", "star", "watch", "fork", "gollum", "meta", "sponsor
 const object = (v: unknown): Record<string, unknown> =>
   v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
-/** Priority table: see README "Queue priorities". */
+/** Priority table: see docs/operations.md "The ingest queue". */
 export function githubPriority(event: string, payload: Record<string, unknown>): Priority {
   if (event === "deployment_status") {
     const state = object(payload.deployment_status).state;

@@ -30,7 +30,7 @@ export function slackType(body: Exclude<SlackBody, { kind: "url_verification" }>
 
 const CHATTER = /^slack\.(message|reaction_added|reaction_removed)\b/;
 
-/** People acting on the app are normal; channel chatter is low (README "Queue priorities"). */
+/** People acting on the app are normal; channel chatter is low (docs/operations.md "The ingest queue"). */
 export function slackPriority(type: string): Priority {
   return CHATTER.test(type) ? "low" : "normal";
 }
