@@ -1,6 +1,5 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
-import { jsonBody } from "./http/json-body.js";
 import Router from "@koa/router";
 import { Queue, Worker } from "bullmq";
 import type { Config } from "./shared/config.js";
@@ -14,11 +13,6 @@ import { ingestDeps } from "./receive/receivers.js";
 import { createHttpServer } from "./http/server.js";
 import { basicGuard, bearerGuard, requireToken } from "./http/auth.js";
 import { authThrottle } from "./http/auth-throttle.js";
-import { createRouter } from "./http/router.js";
-import { eventsApi } from "./http/api/events.js";
-import { deliveriesApi } from "./http/api/deliveries.js";
-import { queueApi } from "./http/api/queue.js";
-import { countUnprocessable } from "./store/deliveries.js";
 import { createIngestQueue } from "./queue/ingest-queue.js";
 import { oldestWaitingSeconds } from "./queue/oldest-waiting.js";
 import { producerConnection, whenReady, workerConnection } from "./queue/redis.js";
@@ -28,22 +22,18 @@ import { openDatabase } from "./store/prisma.js";
 import { sealStoredSecrets, useKeyring } from "./store/subscriptions.js";
 import { keyring, SealKeyError } from "./shared/seal.js";
 import { createRuleBook } from "./pipeline/rule-book.js";
-import { BACKFILL_QUEUE, rulesApi } from "./http/api/rules.js";
+import { BACKFILL_QUEUE } from "./queue/backfill/queue.js";
+import { apiRouter } from "./api/router.js";
 import { backfillRule } from "./pipeline/backfill.js";
-import { deploysApi } from "./http/api/deploys.js";
-import { graphApi } from "./http/api/entities.js";
-import { streamApi } from "./http/api/stream.js";
 import { createStreamHub, type StreamHub } from "./outbound/stream-hub.js";
 import { createStreamSlots } from "./outbound/stream-slots.js";
 import { createOutboundQueue } from "./queue/outbound-queue.js";
 import { closeWorker } from "./queue/close-worker.js";
-import { subscriptionsApi } from "./http/api/subscriptions.js";
 import { startOutbound, type Outbound } from "./outbound/delivery-worker.js";
 import { slackSender } from "./outbound/slack.js";
 import { linearSender } from "./outbound/linear.js";
 import { startRelay } from "./outbound/relay.js";
 import { unrelayedCount } from "./store/outbox.js";
-import { API_PREFIX, serveOpenApi } from "./http/openapi.js";
 import { adminQueues } from "./http/admin-queues.js";
 import type { Middleware } from "koa";
 
@@ -204,16 +194,6 @@ export async function startService(config: Config, log: Logger, options: Service
       api: requireToken(config.API_TOKENS, throttle, bearerGuard),
       admin: requireToken(config.API_TOKENS, throttle, basicGuard),
     };
-    api = createRouter(API_PREFIX);
-    serveOpenApi(api); // public: app.ts lets its exact spelling through without a token
-    api.use(jsonBody("1mb"));
-    api.use(eventsApi(prisma).routes());
-    api.use(graphApi(db.pool).routes());
-    api.use(deploysApi(db.pool, config.PRODUCTION_ENVIRONMENTS).routes());
-    api.use(rulesApi(prisma, rules, backfills).routes());
-    api.use(queueApi(ingest, () => countUnprocessable(prisma)).routes());
-    api.use(deliveriesApi(db, rules).routes());
-    api.use(subscriptionsApi(db, outbound, { allowPrivate: config.OUTBOUND_ALLOW_PRIVATE }).routes());
     // One Redis subscription per process feeds every live stream it serves (contract §10).
     hub = createStreamHub({
       redisUrl: config.REDIS_URL,
@@ -228,7 +208,19 @@ export async function startService(config: Config, log: Logger, options: Service
       total: config.STREAM_MAX_CLIENTS,
       perToken: config.STREAM_MAX_CLIENTS_PER_TOKEN,
     });
-    api.use(streamApi(hub, { slots }).routes());
+    api = apiRouter({
+      db,
+      rules,
+      backfills,
+      ingest,
+      outbound,
+      hub,
+      slots,
+      config: {
+        productionEnvironments: config.PRODUCTION_ENVIRONMENTS,
+        allowPrivate: config.OUTBOUND_ALLOW_PRIVATE,
+      },
+    });
     // /admin/queues (Bull Board) shows every queue of the service.
     admin = adminQueues([ingest.queue, backfills, outbound.queue]);
   }

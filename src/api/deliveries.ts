@@ -1,14 +1,14 @@
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import { z } from "zod";
-import type { RuleBook } from "../../pipeline/rule-book.js";
-import { replayDeliveries } from "../../pipeline/replay.js";
-import { PLATFORMS } from "../../shared/event.js";
-import { listDeliveries } from "../../store/deliveries.js";
-import type { Database } from "../../store/prisma.js";
-import { pageOf } from "../../api/cursor.js";
-import { route } from "../openapi.js";
-import { notFound } from "../respond.js";
+import type { RuleBook } from "../pipeline/rule-book.js";
+import { replayDeliveries } from "../pipeline/replay.js";
+import { PLATFORMS } from "../shared/event.js";
+import { listDeliveries } from "../store/deliveries.js";
+import type { Database } from "../store/prisma.js";
+import { pageOf } from "../store/read/cursor.js";
+import { route } from "./openapi.js";
+import { notFound } from "../http/respond.js";
 import { limit, uuid, valid } from "./params.js";
 
 const listQuery = z.object({

@@ -1,10 +1,10 @@
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import { z } from "zod";
-import { entityGraph } from "../../api/entity-graph.js";
+import { entityGraph } from "../store/read/entity-graph.js";
 import type pg from "pg";
-import { route } from "../openapi.js";
-import { notFound } from "../respond.js";
+import { route } from "./openapi.js";
+import { notFound } from "../http/respond.js";
 import { entityKey, integer, limit, valid } from "./params.js";
 
 const keyParams = z.object({ key: entityKey.meta({ description: "entity key (contract §4), URL-encoded" }) });

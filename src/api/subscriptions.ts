@@ -1,20 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import type { Context } from "koa";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
-import { encodeCursor, pageOf } from "../../api/cursor.js";
-import type { OutboundQueue } from "../../queue/outbound-queue.js";
+import { encodeCursor, pageOf } from "../store/read/cursor.js";
+import type { OutboundQueue } from "../queue/outbound-queue.js";
 import {
   findMessage,
   insertMessages,
   listMessages,
   MESSAGE_STATUSES,
   reopenMessage,
-} from "../../store/outbound-messages.js";
-import type { Database } from "../../store/prisma.js";
+} from "../store/outbound-messages.js";
+import type { Database } from "../store/prisma.js";
 import {
   createSubscription,
   deleteSubscription,
@@ -24,13 +24,13 @@ import {
   updateSubscription,
   type SubscriptionInput,
   type SubscriptionRow,
-} from "../../store/subscriptions.js";
-import { checkDestination } from "../../outbound/destination-policy.js";
-import { LIMITS } from "../../shared/bounds.js";
-import { maskUrl } from "../../shared/url-mask.js";
-import { withinDeadline } from "../deadline.js";
-import { route } from "../openapi.js";
-import { badRequest, notFound, conflict } from "../respond.js";
+} from "../store/subscriptions.js";
+import { checkDestination } from "../outbound/destination-policy.js";
+import { LIMITS } from "../shared/bounds.js";
+import { maskUrl } from "../shared/url-mask.js";
+import { withinDeadline } from "../http/deadline.js";
+import { route } from "./openapi.js";
+import { badRequest, notFound, conflict } from "../http/respond.js";
 import { eventCursor, limit, sqlText, typeGlob, uuid, valid } from "./params.js";
 
 // ---- Validation at the edge (contract §9) ----

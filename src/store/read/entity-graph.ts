@@ -1,7 +1,7 @@
 import type pg from "pg";
-import { Prisma } from "../generated/prisma/client.js";
-import { kindOf } from "../shared/keys.js";
-import { onConnection, type Sql } from "../store/sql.js";
+import { Prisma } from "../../generated/prisma/client.js";
+import { kindOf } from "../../shared/keys.js";
+import { onConnection, type Sql } from "../sql.js";
 import { dateOf, epochMs } from "./sql-parts.js";
 
 interface LinkRow {

@@ -1,15 +1,15 @@
-import { LOWEST_UUID } from "../../shared/bounds.js";
+import { LOWEST_UUID } from "../shared/bounds.js";
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import type { Queue } from "bullmq";
 import { z } from "zod";
-import type { PrismaClient } from "../../generated/prisma/client.js";
-import { withinDeadline } from "../deadline.js";
-import { route } from "../openapi.js";
-import { badRequest, notFound, conflict } from "../respond.js";
-import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
-import { applyCustomRule, compileRule, customRuleSchema } from "../../correlate/custom-rules.js";
-import type { RuleBook } from "../../pipeline/rule-book.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { withinDeadline } from "../http/deadline.js";
+import { route } from "./openapi.js";
+import { badRequest, notFound, conflict } from "../http/respond.js";
+import { BUILTIN_RULES } from "../correlate/builtin-rules.js";
+import { applyCustomRule, compileRule, customRuleSchema } from "../correlate/custom-rules.js";
+import type { RuleBook } from "../pipeline/rule-book.js";
 import {
   createRule,
   deleteRule,
@@ -19,10 +19,8 @@ import {
   setRuleEnabled,
   updateRule,
   type RuleRow,
-} from "../../store/rules.js";
+} from "../store/rules.js";
 import { jobId, ruleName, valid } from "./params.js";
-
-export const BACKFILL_QUEUE = "backfill";
 
 const nameParams = z.object({ name: ruleName });
 const idParams = z.object({ id: jobId });

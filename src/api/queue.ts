@@ -1,10 +1,10 @@
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import { z } from "zod";
-import type { IngestQueue } from "../../queue/ingest-queue.js";
-import { withinDeadline } from "../deadline.js";
-import { route } from "../openapi.js";
-import { notFound } from "../respond.js";
+import type { IngestQueue } from "../queue/ingest-queue.js";
+import { withinDeadline } from "../http/deadline.js";
+import { route } from "./openapi.js";
+import { notFound } from "../http/respond.js";
 import { jobId, limit, offset, valid } from "./params.js";
 
 const page = z.object({ limit: limit(500, 50), offset });

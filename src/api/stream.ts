@@ -1,16 +1,16 @@
 import type { Readable } from "node:stream";
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import type { Context } from "koa";
 import { z } from "zod";
-import type { StreamHub } from "../../outbound/stream-hub.js";
-import type { StreamSlots } from "../../outbound/stream-slots.js";
-import { compileStreamFilter } from "../../outbound/stream-filter.js";
-import { sseComment, sseRetry } from "../../outbound/sse.js";
-import { PLATFORMS } from "../../shared/event.js";
-import { RETRY_AFTER_SECONDS } from "../errors.js";
-import { route } from "../openapi.js";
-import { badRequest } from "../respond.js";
+import type { StreamHub } from "../outbound/stream-hub.js";
+import type { StreamSlots } from "../outbound/stream-slots.js";
+import { compileStreamFilter } from "../outbound/stream-filter.js";
+import { sseComment, sseRetry } from "../outbound/sse.js";
+import { PLATFORMS } from "../shared/event.js";
+import { RETRY_AFTER_SECONDS } from "../http/errors.js";
+import { route } from "./openapi.js";
+import { badRequest } from "../http/respond.js";
 import { entityKey, name, typeGlob, uuid, valid } from "./params.js";
 
 const MAX_TYPES = 50;

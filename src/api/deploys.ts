@@ -1,11 +1,11 @@
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import { z } from "zod";
 import type pg from "pg";
-import { deployChanges } from "../../api/deploy-changes.js";
-import { computeDora } from "../../api/dora.js";
-import { route } from "../openapi.js";
-import { badRequest, notFound } from "../respond.js";
+import { deployChanges } from "../store/read/deploy-changes.js";
+import { computeDora } from "../store/read/dora.js";
+import { route } from "./openapi.js";
+import { badRequest, notFound } from "../http/respond.js";
 import { entityKey, FIRST_DATE, isoDate, name, repository, valid } from "./params.js";
 
 const keyParams = z.object({ key: entityKey.meta({ description: "deploy key (`deploy:generic:<id>`), URL-encoded" }) });

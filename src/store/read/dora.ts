@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { onConnection } from "../store/sql.js";
+import { onConnection } from "../sql.js";
 import { type Bucket, doraFigures, type DoraFacts, doraSeries, environmentMatcher } from "./dora-math.js";
 import { COMMIT_LIKE, COMMIT_REPO_AT, dateOf, epochMs, PR_LIKE } from "./sql-parts.js";
 

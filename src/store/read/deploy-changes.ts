@@ -1,7 +1,7 @@
 import type pg from "pg";
-import { Prisma } from "../generated/prisma/client.js";
-import { commitOf, isIssueKey, PREFIX } from "../shared/keys.js";
-import { onConnection } from "../store/sql.js";
+import { Prisma } from "../../generated/prisma/client.js";
+import { commitOf, isIssueKey, PREFIX } from "../../shared/keys.js";
+import { onConnection } from "../sql.js";
 import { COMMIT_LIKE, dateOf, epochMs, epochMsText, ISSUE_LIKES, PR_LIKE } from "./sql-parts.js";
 
 interface DeployRow {
