@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import Router from "@koa/router";
 import { createRouter } from "../http/router.js";
@@ -22,12 +21,18 @@ import {
   listSubscriptions,
   SubscriptionExists,
   updateSubscription,
-  type SubscriptionInput,
   type SubscriptionRow,
 } from "../store/subscriptions.js";
+import {
+  deliveryLink,
+  describeSubscription as describe,
+  inputOf,
+  isSigningSecret,
+  mergePut,
+  putUpdate,
+} from "../shared/subscriptions.js";
 import { checkDestination } from "../outbound/destination-policy.js";
 import { LIMITS } from "../shared/bounds.js";
-import { maskUrl } from "../shared/url-mask.js";
 import { withinDeadline } from "../http/deadline.js";
 import { route } from "./openapi.js";
 import { badRequest, notFound, conflict } from "../http/respond.js";
@@ -39,15 +44,8 @@ const subscriptionName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lower-case letters, digits and dashes, 2–63 characters");
 
-/** Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 random bytes. */
-const WHSEC = /^whsec_([A-Za-z0-9+/]{32,88}={0,2})$/;
-const isSecret = (s: string) => {
-  const m = WHSEC.exec(s);
-  const bytes = m ? Buffer.from(m[1]!, "base64").length : 0;
-  return bytes >= 24 && bytes <= 64;
-};
 // The message never quotes the value: it is a secret.
-const secret = z.string().refine(isSecret, "must be whsec_ followed by the base64 of 24 to 64 random bytes");
+const secret = z.string().refine(isSigningSecret, "must be whsec_ followed by the base64 of 24 to 64 random bytes");
 
 const webhookUrl = z
   .url({ protocol: /^https?$/, message: "must be an http or https URL" })
@@ -134,52 +132,6 @@ const deliveriesQuery = z.object({
   attemptLog: z.enum(["true", "false"]).default("false").meta({ description: "include every attempt of each message" }),
 });
 
-// ---- Answers ----
-
-const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
-
-/** A subscription as the API shows it: never its secrets, only how many sign. */
-function describe(r: SubscriptionRow) {
-  const target =
-    r.kind === "webhook" ? { url: maskUrl(r.url) } : r.kind === "slack" ? { channel: r.channel } : { moveTo: r.moveTo };
-  return {
-    name: r.name,
-    kind: r.kind,
-    ...target,
-    types: r.types,
-    where: r.where,
-    enabled: r.enabled,
-    disabledReason: r.disabledReason,
-    failingSince: r.failingSince,
-    ...(r.kind === "webhook" ? { secretCount: r.secrets.length } : {}),
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-  };
-}
-
-/** What is stored for a definition: the secrets given, those kept, or a new one (returned to show once). */
-function toInput(d: Definition, kept: string[]): { input: SubscriptionInput; generated?: string } {
-  const base = { name: d.name, kind: d.kind, types: d.types, where: d.where, enabled: d.enabled };
-  if (d.kind === "slack") return { input: { ...base, url: null, channel: d.channel, moveTo: null, secrets: [] } };
-  if (d.kind === "linear")
-    return { input: { ...base, url: null, channel: null, moveTo: d.moveTo ?? null, secrets: [] } };
-  const given = d.secrets ?? (d.secret ? [d.secret] : null);
-  const generated = given || kept.length ? undefined : newSecret();
-  const secrets = given ?? (kept.length ? kept : [generated!]);
-  return { input: { ...base, url: d.url, channel: null, moveTo: null, secrets }, generated };
-}
-
-/** The stored definition as a PUT body extends it: common fields, and the kind's own unless the kind changes. */
-function storedDefinition(r: SubscriptionRow, kind: unknown): Record<string, unknown> {
-  const base = { name: r.name, kind: r.kind, types: r.types, where: r.where, enabled: r.enabled };
-  if (kind !== undefined && kind !== r.kind) return base;
-  if (r.kind === "webhook") return { ...base, url: r.url };
-  if (r.kind === "slack") return { ...base, channel: r.channel };
-  return r.moveTo === null ? base : { ...base, moveTo: r.moveTo };
-}
-
-const deliveryLink = (name: string, id: string) => `/api/subscriptions/${name}/deliveries/${id}`;
-
 export interface SubscriptionsApiOptions {
   /** OUTBOUND_ALLOW_PRIVATE: webhook URLs may name private, loopback and link-local addresses. */
   allowPrivate: boolean;
@@ -238,7 +190,7 @@ export function subscriptionsApi(
   route(router, "post", "/subscriptions", createDoc, async (ctx) => {
     const d = valid(ctx, definition, ctx.request.body);
     if (!d || !(await destinationAllowed(ctx, d))) return;
-    const { input, generated } = toInput(d, []);
+    const { input, generated } = inputOf(d, []);
     let row: SubscriptionRow;
     try {
       row = await createSubscription(prisma, uuidv7(), input);
@@ -278,22 +230,14 @@ export function subscriptionsApi(
     if (!body) return;
     const row = await subscriptionOf(ctx);
     if (!row) return;
-    if (body.name !== undefined && body.name !== row.name)
-      return badRequest(ctx, ["name: a subscription cannot be renamed"]);
-    // The URL as answered (masked) given back means the stored one, not `***`.
-    const given = row.url && body.url === maskUrl(row.url) ? { ...body, url: row.url } : body;
-    const d = valid(ctx, definition, { ...storedDefinition(row, body.kind), ...given });
+    const put = mergePut(row, body);
+    if (!put.ok) return badRequest(ctx, [put.problem]);
+    const d = valid(ctx, definition, put.merged);
     if (!d) return;
     // Only a new URL is checked: a stored one (accepted under other settings) can still be disabled.
     if (d.kind === "webhook" && d.url !== row.url && !(await destinationAllowed(ctx, d))) return;
-    const { input, generated } = toInput(d, d.kind === row.kind ? row.secrets : []);
-    const { enabled, ...rest } = input;
-    const updated = await updateSubscription(
-      prisma,
-      row.name,
-      body.enabled === undefined ? rest : { ...rest, enabled },
-      row.enabled,
-    );
+    const { update, generated } = putUpdate(row, d, body.enabled);
+    const updated = await updateSubscription(prisma, row.name, update, row.enabled);
     if (!updated) return notFound(ctx, "subscription");
     ctx.body = { ...describe(updated), ...(generated ? { secret: generated } : {}) };
   });
