@@ -5,6 +5,7 @@ import { getEvent, listEvents } from "../store/read/events.js";
 import type pg from "pg";
 import { PLATFORMS } from "../shared/event.js";
 import { route } from "./openapi.js";
+import { EventDetailSchema, EventPageSchema } from "./schemas/events.js";
 import { notFound } from "../http/respond.js";
 import { entityKey, eventCursor, isoDate, limit, typeGlob, uuid, valid } from "./params.js";
 
@@ -27,7 +28,7 @@ export function eventsApi(pool: pg.Pool): Router {
   const list = {
     summary: "Events, newest first",
     query: listQuery,
-    responses: { 200: '`{"items": [...], "next": cursor|null}`' },
+    responses: { 200: { description: "a page of events", schema: EventPageSchema } },
   };
   route(router, "get", "/events", list, async (ctx) => {
     const q = valid(ctx, listQuery, ctx.query);
@@ -38,7 +39,10 @@ export function eventsApi(pool: pg.Pool): Router {
   const one = {
     summary: "One event with its platform rows and raw delivery",
     params: idParams,
-    responses: { 200: "`{event, rows, raw}`; raw without signature or credential headers", 404: "no such event" },
+    responses: {
+      200: { description: "the event; raw without signature or credential headers", schema: EventDetailSchema },
+      404: "no such event",
+    },
   };
   route(router, "get", "/events/:id", one, async (ctx) => {
     const p = valid(ctx, idParams, ctx.params);

@@ -83,11 +83,13 @@ export function streamApi(hub: StreamHub, options: StreamApiOptions): Router {
       200: {
         description: "`text/event-stream`, open until the client or the server ends it",
         contentType: "text/event-stream",
+        schema: z.string().meta({ description: "Server-Sent Events frames (`id`, `event`, `data`)" }),
       },
       400: "invalid query or malformed `Last-Event-ID`",
       503:
         "too many live streams (in all: STREAM_MAX_CLIENTS; for this token: STREAM_MAX_CLIENTS_PER_TOKEN, " +
-        "the limit named in `error`), shutting down, or PostgreSQL unreachable to resume: retry after `Retry-After` seconds",
+        "the limit named in `error`), shutting down, or PostgreSQL unreachable to resume: " +
+        "retry after `Retry-After` seconds",
     },
   };
   route(router, "get", "/stream", doc, async (ctx) => {

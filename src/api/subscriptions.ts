@@ -35,6 +35,15 @@ import { checkDestination } from "../outbound/destination-policy.js";
 import { LIMITS } from "../shared/bounds.js";
 import { withinDeadline } from "../http/deadline.js";
 import { route } from "./openapi.js";
+import {
+  MessageRetriedSchema,
+  OutboundDeliveryDetailSchema,
+  OutboundDeliveryPageSchema,
+  SavedSubscriptionSchema,
+  SubscriptionListSchema,
+  SubscriptionSchema,
+  TestMessageSchema,
+} from "./schemas/subscriptions.js";
 import { badRequest, notFound, conflict } from "../http/respond.js";
 import { eventCursor, limit, sqlText, typeGlob, uuid, valid } from "./params.js";
 
@@ -171,7 +180,7 @@ export function subscriptionsApi(
 
   const listDoc = {
     summary: "Subscriptions, by name (never their secrets)",
-    responses: { 200: '`{"items": [subscription]}`' },
+    responses: { 200: { description: "every subscription", schema: SubscriptionListSchema } },
   };
   route(router, "get", "/subscriptions", listDoc, async (ctx) => {
     ctx.body = { items: (await listSubscriptions(prisma)).map(describe) };
@@ -182,7 +191,7 @@ export function subscriptionsApi(
     description: "For a webhook, the answer holds `secret` once: the generated signing secret, unless one was given.",
     body: definition,
     responses: {
-      201: "the subscription, with `secret` when generated",
+      201: { description: "the subscription, with `secret` when generated", schema: SavedSubscriptionSchema },
       409: "a subscription of that name exists",
       422: "the webhook URL names (or resolves to) a private, loopback or link-local address",
     },
@@ -206,7 +215,7 @@ export function subscriptionsApi(
   const getDoc = {
     summary: "One subscription (never its secrets)",
     params: nameParams,
-    responses: { 200: "the subscription", 404: "no such subscription" },
+    responses: { 200: { description: "the subscription", schema: SubscriptionSchema }, 404: "no such subscription" },
   };
   route(router, "get", "/subscriptions/:name", getDoc, async (ctx) => {
     const row = await subscriptionOf(ctx);
@@ -216,11 +225,15 @@ export function subscriptionsApi(
   const putDoc = {
     summary: "Change a subscription: the fields given replace the stored ones",
     description:
-      "`secret`/`secrets` replace the signing secrets (give the new and the old one during a rotation); without them the secrets are kept. Enabling a disabled subscription clears `disabledReason` and `failingSince`.",
+      "`secret`/`secrets` replace the signing secrets (give the new and the old one during a rotation); " +
+      "without them the secrets are kept. Enabling a disabled subscription clears `disabledReason` and `failingSince`.",
     params: nameParams,
     body: putBody,
     responses: {
-      200: "the subscription (with `secret` when one had to be generated)",
+      200: {
+        description: "the subscription (with `secret` when one had to be generated)",
+        schema: SavedSubscriptionSchema,
+      },
       404: "no such subscription",
       422: "a new webhook URL names (or resolves to) a private, loopback or link-local address",
     },
@@ -258,7 +271,7 @@ export function subscriptionsApi(
     summary: "Send a `switchyard.test` message",
     params: nameParams,
     responses: {
-      202: '`{"id", "status": "/api/subscriptions/<name>/deliveries/<id>", "queued"}` (queued false: Redis was slow, the sweeper sends it within about a minute)',
+      202: { description: "the test message, queued", schema: TestMessageSchema },
       404: "no such subscription",
       409: "the subscription is disabled",
     },
@@ -281,7 +294,7 @@ export function subscriptionsApi(
     params: nameParams,
     query: deliveriesQuery,
     responses: {
-      200: '`{"items": [{id, type, status, attempts, lastStatusCode, lastError, nextAttemptAt, createdAt, attemptLog?}], "next": cursor|null}`',
+      200: { description: "a page of messages", schema: OutboundDeliveryPageSchema },
       404: "no such subscription",
     },
   };
@@ -304,7 +317,7 @@ export function subscriptionsApi(
     summary: "One message with its payload and every attempt",
     params: messageParams,
     responses: {
-      200: "`{id, type, status, attempts, …, payload, attemptLog: [{attempt, at, statusCode, latencyMs, error, response}]}`",
+      200: { description: "the message", schema: OutboundDeliveryDetailSchema },
       404: "no such subscription or delivery",
     },
   };
@@ -322,7 +335,7 @@ export function subscriptionsApi(
     summary: "Try a dead or failed message again now; its attempts count goes on",
     params: messageParams,
     responses: {
-      202: '`{id, attempt, status: "pending", queued}` (queued false: the sweeper sends it within about a minute)',
+      202: { description: "the message, due now", schema: MessageRetriedSchema },
       404: "no such subscription or delivery",
       409: "the message is pending or succeeded, or the subscription is disabled",
     },

@@ -3,21 +3,12 @@ import { Prisma } from "../../generated/prisma/client.js";
 import type { Platform } from "../../shared/event.js";
 import { globToLike } from "../../shared/glob.js";
 import { onConnection } from "../sql.js";
+import type { z } from "zod";
+import type { EventDetailSchema, EventPageSchema, EventSchema } from "../../api/schemas/events.js";
 import { encodeCursor, pageOf, type Cursor } from "./cursor.js";
 
-interface EventRow {
-  id: string;
-  platform: string;
-  type: string;
-  deliveryId: string;
-  occurredAt: Date;
-  receivedAt: Date;
-  actor: string | null;
-  subject: string | null;
-  keys: string[];
-  priority: string;
-  payload: unknown;
-}
+/** An events row as the API answers it (api/schemas/events.ts). */
+type EventRow = z.output<typeof EventSchema>;
 
 export interface EventQuery {
   platform?: Platform;
@@ -33,7 +24,7 @@ const EVENT_COLUMNS = Prisma.sql`id, platform, type, delivery_id AS "deliveryId"
   received_at AS "receivedAt", actor, subject, keys, priority, payload`;
 
 /** `GET /api/events` (contract §6): newest first, keyset paging over (occurred_at, id). */
-export async function listEvents(pool: pg.Pool, q: EventQuery) {
+export async function listEvents(pool: pg.Pool, q: EventQuery): Promise<z.output<typeof EventPageSchema>> {
   const where: Prisma.Sql[] = [Prisma.sql`TRUE`];
   if (q.platform) where.push(Prisma.sql`platform = ${q.platform}`);
   if (q.type) where.push(Prisma.sql`type LIKE ${globToLike(q.type)}`);
@@ -71,7 +62,7 @@ interface RawRow {
 }
 
 /** `GET /api/events/:id` (contract §6): the unified event, its platform rows and its raw delivery. */
-export function getEvent(pool: pg.Pool, id: string) {
+export function getEvent(pool: pg.Pool, id: string): Promise<z.output<typeof EventDetailSchema> | null> {
   return onConnection(pool, async (sql) => {
     const [event] = await sql.query<EventRow[]>`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ${id}::uuid`;
     if (!event) return null;
