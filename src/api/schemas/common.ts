@@ -19,9 +19,3 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
     items: z.array(item),
     next: z.string().nullable().meta({ description: "the `cursor` of the next page; null on the last" }),
   });
-
-/** `{"items": [...]}`: a whole list. */
-export const listOf = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item) });
-
-/** An answer as it travels (times as ISO strings): what the CLI and the console read. */
-export type Wire<S extends z.ZodType> = z.input<S>;

@@ -50,15 +50,20 @@ export const BackfillStartedSchema = z
   .strictObject({ job: z.string(), status: z.string().meta({ description: "`/api/jobs/<id>`" }) })
   .meta({ id: "BackfillStarted" });
 
+/** A backfill's count: events processed of the total (pipeline/backfill.ts). */
+const BackfillCountSchema = z
+  .strictObject({ processed: z.number().int(), total: z.number().int() })
+  .meta({ id: "BackfillCount" });
+
 /** GET /api/jobs/:id: a backfill job. */
 export const JobSchema = z
   .strictObject({
     id: z.string(),
     name: z.string(),
-    data: z.unknown(),
+    data: z.strictObject({ rule: z.string() }),
     state: z.string().meta({ description: "waiting, active, completed, failed, …" }),
-    progress: z.unknown().meta({ description: "`{processed, total}` once started" }),
-    result: z.unknown().meta({ description: "`{processed, total}` once completed, else null" }),
+    progress: z.union([z.number(), BackfillCountSchema]).meta({ description: "`{processed, total}` once started" }),
+    result: BackfillCountSchema.nullable().meta({ description: "once completed" }),
     failedReason: z.string().nullable(),
     createdAt: time,
     finishedAt: time.nullable(),
