@@ -5,7 +5,7 @@
  *   3. GET /api/metrics/dora for one repository + environment over 30 days
  * Data is generated with SQL into a private schema of switchyard_bench; the real service runs
  * in-process (ROLE=web) and is called over HTTP, sequentially.
- * Ceiling: the database's part of each answer — the same statements (src/api's read functions), on
+ * Ceiling: the database's part of each answer — the same statements (src/store/read's functions), on
  * a pool configured as the service's, without HTTP, Koa, the answer's shaping and its JSON. Each
  * service call is followed by a ceiling call for the same key, so both see the same load.
  * `ratio` = ceiling p95 / service p95; the last line gives the lowest of the four queries.
@@ -21,9 +21,9 @@ import { createLogger } from "../src/shared/log.js";
 import { startService, type Service } from "../src/service.js";
 import { migrate } from "../src/store/migrate.js";
 import { openDatabase, type Database } from "../src/store/prisma.js";
-import { readDeployChanges } from "../src/api/deploy-changes.js";
-import { readDoraFacts } from "../src/api/dora.js";
-import { readEntityGraph } from "../src/api/entity-graph.js";
+import { readDeployChanges } from "../src/store/read/deploy-changes.js";
+import { readDoraFacts } from "../src/store/read/dora.js";
+import { readEntityGraph } from "../src/store/read/entity-graph.js";
 
 const EVENTS = 1_000_000;
 /** Issue 14's targets: DORA p95 ≤ 20 ms, the others ≤ 10 ms (contract §6's bound is 50 ms). */

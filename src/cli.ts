@@ -8,7 +8,7 @@ import { Command } from "commander";
 import { apiClient, ApiError } from "./cli/api.js";
 import { deployView } from "./cli/format/deploy.js";
 import { doraReport } from "./cli/format/dora.js";
-import type { DeployChanges, DoraReport } from "./shared/api-answers.js";
+import type { BackfillStarted, DeployChanges, DoraReport, Rule, RuleTest } from "./api/schemas/answers.js";
 import { entityView, type EntityAnswer } from "./cli/format/entity.js";
 import { attemptsTable, deliveriesTable, eventsTable, rulesTable, subscriptionsTable } from "./cli/format/lists.js";
 import { forPeople, printable } from "./cli/format/printable.js";
@@ -56,11 +56,7 @@ const query = (opts: Record<string, string | undefined>) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ── rules (contract §7) ──────────────────────────────────────────────────────────────────────────────
-interface RuleAnswer {
-  name: string;
-  enabled: boolean;
-  version?: number;
-}
+type RuleAnswer = Pick<Rule, "name" | "enabled"> & { version?: number };
 const ruleLine = (verb: string) => (r: RuleAnswer) =>
   `rule ${r.name} ${verb}${r.version ? ` (version ${r.version})` : ""}: ${r.enabled ? "enabled" : "disabled"}`;
 
@@ -77,11 +73,7 @@ rules
   .command("test <rule-file> <event-file>")
   .description("dry run: the links a rule would make from an event")
   .action(async (rule: string, event: string) => {
-    const answer = await api<{ links: Array<{ from?: string; to: string; relation: string; confidence: number }> }>(
-      "POST",
-      "/rules/test",
-      { rule: readJson(rule), event: readJson(event) },
-    );
+    const answer = await api<RuleTest>("POST", "/rules/test", { rule: readJson(rule), event: readJson(event) });
     show(answer, (a) =>
       table(
         ["from", "relation", "to", "confidence"],
@@ -106,7 +98,7 @@ rules
   .description("re-apply a rule to stored history")
   .option("--wait", "wait for the job (a progress bar on a terminal) and print its result")
   .action(async (name: string, opts: { wait?: boolean }) => {
-    const queued = await api<{ job: string; status: string }>("POST", `/rules/${enc(name)}/backfill`);
+    const queued = await api<BackfillStarted>("POST", `/rules/${enc(name)}/backfill`);
     if (!opts.wait) return show(queued, (a) => `backfill of ${name} queued as job ${a.job} (--wait to follow it)`);
     const bar = progressBar(`backfill ${name}`);
     let job: JobAnswer;

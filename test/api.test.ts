@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { API_TOKENS, SECRETS, startTestService, useTestPrisma, useTestService, waitFor } from "./helpers/service.js";
 import { deployRequest, githubRequest, post } from "./helpers/sign.js";
+import { checkAnswer } from "./helpers/answers.js";
 
 const ctx = useTestService();
 const prisma = useTestPrisma();
@@ -10,10 +11,11 @@ const repo = `acme/api-${randomUUID().slice(0, 8)}`;
 const ids: string[] = [];
 
 const api = (path: string, token: string | null = API_TOKENS[0]!) =>
-  fetch(`${ctx.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then(async (r) => ({
-    status: r.status,
-    json: (await r.json()) as any,
-  }));
+  fetch(`${ctx.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then(async (r) => {
+    const json = (await r.json()) as any;
+    checkAnswer("GET", path, r.status, json);
+    return { status: r.status, json };
+  });
 
 beforeAll(async () => {
   // 12 deploys at known times and 3 PR events, all on this run's repository.
@@ -77,7 +79,8 @@ describe("GET /api/events", () => {
       "github.pull_request.opened",
     ]);
     const glob = await api(
-      `/api/events?type=${encodeURIComponent("github.pull_request.*")}&subject=${encodeURIComponent(`github:pr:${repo}#5`)}`,
+      `/api/events?type=${encodeURIComponent("github.pull_request.*")}` +
+        `&subject=${encodeURIComponent(`github:pr:${repo}#5`)}`,
     );
     expect(glob.json.items).toHaveLength(3);
     const one = await api(
@@ -95,7 +98,8 @@ describe("GET /api/events", () => {
     let next: string | null = null;
     let pages = 0;
     do {
-      const q = `/api/events?platform=deploy&since=2026-01-01T00:00:00Z&until=2026-01-01T00:12:00Z&limit=5${next ? `&cursor=${next}` : ""}`;
+      const window = "since=2026-01-01T00:00:00Z&until=2026-01-01T00:12:00Z";
+      const q = `/api/events?platform=deploy&${window}&limit=5${next ? `&cursor=${next}` : ""}`;
       const page = await api(q);
       expect(page.status).toBe(200);
       seen.push(...page.json.items.filter((e: any) => e.keys.includes(`github:repo:${repo}`)));

@@ -134,6 +134,51 @@ describe("GET /api/openapi.json", () => {
     expect(doc.paths["/api/events"].get.responses["401"]).toBeDefined();
   });
 
+  it("declares the schema of every 2xx JSON answer: a component or an object, never a bare string", async () => {
+    const doc = await fetchDocument();
+    const loose: string[] = [];
+    let declared = 0;
+    for (const [path, item] of Object.entries<Json>(doc.paths))
+      for (const [method, op] of Object.entries<Json>(item))
+        for (const [status, r] of Object.entries<Json>(op.responses ?? {})) {
+          if (!status.startsWith("2") || status === "204") continue;
+          const where = `${method.toUpperCase()} ${path} ${status}`;
+          const media = Object.keys(r.content ?? {});
+          if (!media.length) loose.push(`${where}: no content`);
+          if (media.includes("text/event-stream")) continue;
+          const schema = r.content?.["application/json"]?.schema as Json | undefined;
+          const ref = typeof schema?.$ref === "string" ? schema.$ref : undefined;
+          const target = ref ? doc.components?.schemas?.[ref.replace("#/components/schemas/", "")] : schema;
+          if (!ref && schema?.type !== "object") loose.push(`${where}: neither a component nor an object`);
+          else if (target?.type !== "object" && !target?.anyOf && !target?.oneOf)
+            loose.push(`${where}: ${ref} is not an object`);
+          else declared++;
+        }
+    expect(loose).toEqual([]);
+    expect(declared).toBeGreaterThan(20);
+    // The answers' components are in the document, with the shared ones referenced, not copied.
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining([
+        "Event",
+        "EventPage",
+        "EntityGraph",
+        "DeployChanges",
+        "DoraReport",
+        "Rule",
+        "Subscription",
+      ]),
+    );
+    expect(doc.components.schemas.EventPage.properties.items.items).toEqual({ $ref: "#/components/schemas/Event" });
+  });
+
+  it("refuses to document a 2xx JSON answer without its schema", async () => {
+    const { route } = await import("../src/api/openapi.js");
+    const router = new Router();
+    expect(() =>
+      route(router, "get", "/openapi-probe", { summary: "x", responses: { 200: "JSON" } }, () => {}),
+    ).toThrow(/needs its schema/);
+  });
+
   it("the structure check catches a broken document", () => {
     const broken = {
       openapi: "3.0.3",

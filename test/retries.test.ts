@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { Processor } from "../src/pipeline/processor.js";
 import { API_TOKENS, SECRETS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
 import { deployRequest, githubRequest, post } from "./helpers/sign.js";
+import { FailedJobsSchema, JobRetriedSchema } from "../src/api/schemas/queue.js";
+import { expectAnswer } from "./helpers/answers.js";
 
 const prisma = useTestPrisma();
 const attempts = new Map<string, number>();
@@ -59,7 +61,7 @@ describe("processing retries", () => {
     expect(res.status).toBe(202);
     const failed = await waitFor(async () => {
       const r = await fetch(`${ctx.url}/api/queue/failed`, { headers: { authorization: `Bearer ${API_TOKENS[0]}` } });
-      const json = (await r.json()) as { items: Array<{ id: string; attemptsMade: number; failedReason: string }> };
+      const json = expectAnswer(FailedJobsSchema, await r.json());
       return json.items.find((j) => j.id === res.json.id);
     });
     expect(failed.attemptsMade).toBe(3);
@@ -72,6 +74,7 @@ describe("processing retries", () => {
       headers: { authorization: `Bearer ${API_TOKENS[0]}` },
     });
     expect(retry.status).toBe(202);
+    expect(expectAnswer(JobRetriedSchema, await retry.json())).toEqual({ id: res.json.id, retried: true });
     await waitFor(() => prisma.event.findUnique({ where: { id: res.json.id } }));
   });
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKENS, SECRETS, isolatedDatabase, startTestService, testPrisma, waitFor } from "./helpers/service.js";
 import { githubRequest, linearRequest, post, slackRequest } from "./helpers/sign.js";
+import { checkAnswer } from "./helpers/answers.js";
 
 // This file switches built-in rules off: it runs on a schema of its own.
 let db: Awaited<ReturnType<typeof isolatedDatabase>>;
@@ -13,7 +14,11 @@ const call = (method: string, path: string, body?: unknown) =>
     method,
     headers: { authorization: `Bearer ${API_TOKENS[0]}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
-  }).then(async (r) => ({ status: r.status, json: r.status === 204 ? null : ((await r.json()) as any) }));
+  }).then(async (r) => {
+    const json = r.status === 204 ? null : ((await r.json()) as any);
+    checkAnswer(method, path, r.status, json ?? undefined);
+    return { status: r.status, json };
+  });
 
 const rule = (over: Record<string, unknown> = {}) => ({
   name: "ops-keys-in-pr-titles",
@@ -228,7 +233,9 @@ describe("custom rules", () => {
 });
 
 describe("false positives", () => {
-  it("refuses dates, version strings and keys of teams never seen, and links a team's keys once it appears", async () => {
+  const teamsTitle =
+    "refuses dates, version strings and keys of teams never seen, and links a team's keys once it appears";
+  it(teamsTitle, async () => {
     const team = `Q${randomUUID()
       .slice(0, 4)
       .replace(/[^a-z]/g, "x")

@@ -3,14 +3,16 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { API_TOKENS, SECRETS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
 import { githubRequest, linearRequest, post, slackRequest } from "./helpers/sign.js";
 import { at, story } from "./helpers/story.js";
+import { checkAnswer } from "./helpers/answers.js";
 
 const ctx = useTestService({ WORKER_CONCURRENCY: "8" });
 const prisma = useTestPrisma();
 const api = (path: string) =>
-  fetch(`${ctx.url}${path}`, { headers: { authorization: `Bearer ${API_TOKENS[0]}` } }).then(async (r) => ({
-    status: r.status,
-    json: (await r.json()) as any,
-  }));
+  fetch(`${ctx.url}${path}`, { headers: { authorization: `Bearer ${API_TOKENS[0]}` } }).then(async (r) => {
+    const json = (await r.json()) as any;
+    checkAnswer("GET", path, r.status, json);
+    return { status: r.status, json };
+  });
 
 /** The links of one story, as `from relation to [rule]` with the namespace written out of them. */
 async function linkSet(s: ReturnType<typeof story>): Promise<string[]> {
@@ -100,7 +102,8 @@ async function linkSetWithEvidence(s: ReturnType<typeof story>, names: Map<strin
   return rows
     .map(
       (l) =>
-        `${anon(l.fromKey)} ${l.relation} ${anon(l.toKey)} [${l.rule}] ${l.evidence.map((e) => names.get(e) ?? "?").sort()}`,
+        `${anon(l.fromKey)} ${l.relation} ${anon(l.toKey)} [${l.rule}] ` +
+        `${l.evidence.map((e) => names.get(e) ?? "?").sort()}`,
     )
     .map((line) => keys.reduce((k, t) => k.replaceAll(t, "X"), line))
     .sort();
@@ -182,19 +185,22 @@ describe("the multi-platform story", () => {
 
   it("feeds the analyst views", async () => {
     const lifecycle = await prisma.$queryRaw<Array<{ environment: string; hours: number }>>`
-      SELECT environment, extract(epoch FROM lead_time) / 3600 AS hours FROM pr_lifecycle WHERE key = ${`github:pr:${s.repo}#7`} ORDER BY environment`;
+      SELECT environment, extract(epoch FROM lead_time) / 3600 AS hours FROM pr_lifecycle
+      WHERE key = ${`github:pr:${s.repo}#7`} ORDER BY environment`;
     expect(lifecycle.map((r) => [r.environment, Number(r.hours)])).toEqual([
       ["production-eu", 6.5],
       ["production-us", 5.5],
       ["staging", 4.5],
     ]);
     const shipped = await prisma.$queryRaw<Array<{ change_kind: string }>>`
-      SELECT change_kind FROM deploy_changes WHERE deploy_key = ${`deploy:generic:${s.deploy("us-1")}`} ORDER BY change_kind`;
+      SELECT change_kind FROM deploy_changes
+      WHERE deploy_key = ${`deploy:generic:${s.deploy("us-1")}`} ORDER BY change_kind`;
     expect(shipped.map((r) => r.change_kind)).toEqual(["github.commit", "github.pr", "linear.issue"]);
     const outcomes = await prisma.$queryRaw<
       Array<{ key: string; failed: boolean; rolled_back: boolean; shipped_reverted_change: boolean }>
     >`
-      SELECT key, failed, rolled_back, shipped_reverted_change FROM deploy_outcomes WHERE repository = ${s.repo} AND environment = 'production-us' ORDER BY finished_at`;
+      SELECT key, failed, rolled_back, shipped_reverted_change FROM deploy_outcomes
+      WHERE repository = ${s.repo} AND environment = 'production-us' ORDER BY finished_at`;
     expect(outcomes.map((o) => [o.key.split("-").at(-1), o.failed, o.rolled_back, o.shipped_reverted_change])).toEqual([
       ["0", false, false, false],
       ["1", false, true, true],

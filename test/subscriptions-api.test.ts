@@ -3,6 +3,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startReceiver } from "./helpers/receiver.js";
 import { API_TOKENS, useTestService, waitFor } from "./helpers/service.js";
+import { checkAnswer } from "./helpers/answers.js";
 
 const ctx = useTestService({ OUTBOUND_ALLOW_PRIVATE: "true", OUTBOUND_RETRY_SCHEDULE: "50ms,50ms,50ms" });
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -18,7 +19,8 @@ const call = (method: string, path: string, body?: unknown) =>
     body: body === undefined ? undefined : JSON.stringify(body),
   })
     .then(async (r) => ({ status: r.status, text: r.status === 204 ? "" : await r.text() }))
-    .then((r) => ({ ...r, json: r.text ? (JSON.parse(r.text) as any) : null }));
+    .then((r) => ({ ...r, json: r.text ? (JSON.parse(r.text) as any) : null }))
+    .then((r) => (checkAnswer(method, path, r.status, r.json ?? undefined), r));
 
 const unique = () => randomUUID().slice(0, 8);
 const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`;

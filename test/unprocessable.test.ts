@@ -2,12 +2,15 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { API_TOKENS, SECRETS, useTestPrisma, useTestService, waitFor } from "./helpers/service.js";
 import { deployRequest, githubRequest, post } from "./helpers/sign.js";
+import { checkAnswer } from "./helpers/answers.js";
 
 const ctx = useTestService();
 const prisma = useTestPrisma();
 const api = async (path: string, init: RequestInit = {}) => {
   const r = await fetch(`${ctx.url}/api${path}`, { ...init, headers: { authorization: `Bearer ${API_TOKENS[0]}` } });
-  return { status: r.status, json: (await r.json()) as any };
+  const json = (await r.json()) as any;
+  checkAnswer(init.method ?? "GET", `/api${path}`, r.status, json);
+  return { status: r.status, json };
 };
 const repository = { full_name: "acme/unprocessable", name: "unprocessable", owner: { login: "acme" } };
 

@@ -2,69 +2,42 @@
 // session, and one place where a 401 signs the user out.
 import { getToken } from "./auth";
 
-export type Platform = "github" | "slack" | "linear" | "deploy";
-export const PLATFORMS: Platform[] = ["github", "slack", "linear", "deploy"];
+import type * as Answers from "../../src/api/schemas/answers";
+import { PLATFORMS, type Platform } from "../../src/shared/event";
 
-/** A unified event (contract §3). Lists carry the payload; timelines and the stream do not. */
-export interface EventSummary {
-  id: string;
-  platform: Platform;
-  type: string;
-  deliveryId?: string;
-  occurredAt: string;
-  receivedAt?: string;
-  actor: string | null;
-  subject: string | null;
-  keys?: string[];
-  priority: string;
-  payload?: unknown;
-}
+// The answers' types are the API's own (src/api/schemas/), as they travel: times as ISO strings.
+export { PLATFORMS, type Platform };
+export type {
+  Deploy,
+  DeployChanges,
+  DoraFigures,
+  DoraReport,
+  Entity,
+  EntityGraph,
+  EventDetail,
+  Job,
+  Link,
+  OutboundDelivery,
+  QueueCounts,
+  Rule,
+  StoredDelivery,
+  Subscription,
+} from "../../src/api/schemas/answers";
+type EventPage = Answers.EventPage;
 
-export interface Page<T> {
+/**
+ * A unified event (contract §3) as the pages show it: lists carry every field, timelines and the
+ * stream leave some out.
+ */
+export type EventSummary = Answers.TimelineEvent & Partial<Omit<Answers.Event, keyof Answers.TimelineEvent>>;
+
+export interface Page<T> extends Pick<EventPage, "next"> {
   items: T[];
-  next: string | null;
-}
-
-export interface EventDetail {
-  event: EventSummary;
-  rows: Record<string, Record<string, unknown>>;
-  raw: { contentType: string | null; headers: unknown; body: string; receivedAt: string } | undefined;
-}
-
-export interface Entity {
-  key: string;
-  kind: string;
-  title: string | null;
-  state: string | null;
-  url: string | null;
-  firstSeenAt?: string;
-  lastSeenAt?: string;
-}
-
-/** A link of the graph (contract §5). */
-export interface Link {
-  from: string;
-  to: string;
-  relation: string;
-  rule: string;
-  confidence: number;
-  evidence: string[];
-  createdAt: string;
 }
 
 /** A link's identity: the graph's edge id and the links table's row key. */
-export const linkId = (l: Pick<Link, "from" | "to" | "relation" | "rule">) =>
+export const linkId = (l: Pick<Answers.Link, "from" | "to" | "relation" | "rule">) =>
   `${l.from}|${l.to}|${l.relation}|${l.rule}`;
-
-export interface EntityGraph {
-  entity: Entity;
-  links: Link[];
-  timeline: EventSummary[];
-  related: Entity[];
-}
-
-export type { DeployAnswer as Deploy, DeployChanges, DoraFigures, DoraReport } from "../../src/shared/api-answers";
-import type { DeployChanges, DoraReport } from "../../src/shared/api-answers";
 
 export type Bucket = "day" | "week" | "month";
 
@@ -75,76 +48,7 @@ export interface Period {
 }
 
 /** A custom rule's definition (contract §7). */
-export interface RuleDefinition {
-  name: string;
-  on: string;
-  where?: Record<string, string | number | boolean | null>;
-  extract: { field: string; pattern: string };
-  link: { to: string; relation: string; confidence: number };
-  enabled?: boolean;
-}
-
-export interface Rule {
-  name: string;
-  builtin: boolean;
-  enabled: boolean;
-  version?: number;
-  definition?: RuleDefinition;
-  updatedAt?: string;
-  relation?: string;
-  confidence?: number;
-  description?: string;
-}
-
-export interface Job {
-  id: string;
-  name: string;
-  state: string;
-  progress: number | { processed?: number; total?: number } | null;
-  result: { processed: number; total: number } | null;
-  failedReason: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
-
-export type QueueCounts = Record<string, number> & { unprocessable?: Record<string, number> };
-
-export interface StoredDelivery {
-  id: string;
-  platform: Platform;
-  deliveryId: string;
-  receivedAt: string;
-  status: "pending" | "stored" | "unprocessable";
-  error: string | null;
-}
-
-/** A subscription (contract §9). */
-export interface Subscription {
-  name: string;
-  kind: "webhook" | "slack" | "linear";
-  url?: string;
-  channel?: string;
-  moveTo?: string;
-  types: string[];
-  where?: Record<string, string>;
-  enabled: boolean;
-  /** Why the service disabled it (a 410 from the destination, …). */
-  disabledReason?: string | null;
-  failingSince?: string | null;
-  /** Present once, on creation, when the service generated the webhook's signing secret. */
-  secret?: string;
-}
-
-export interface OutboundDelivery {
-  id: string;
-  type: string;
-  status: "pending" | "succeeded" | "failed" | "dead";
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  nextAttemptAt: string | null;
-  createdAt: string;
-}
+export type RuleDefinition = Answers.CustomRule;
 
 /** An API refusal: the status and the problems the API listed (422 validation messages, …). */
 export class ApiError extends Error {
@@ -250,20 +154,21 @@ export interface EventFilter {
 export const api = {
   events: (f: EventFilter, signal?: AbortSignal) =>
     request<Page<EventSummary>>(`/api/events${queryString({ ...f })}`, { signal }),
-  event: (id: string, signal?: AbortSignal) => request<EventDetail>(`/api/events/${enc(id)}`, { signal }),
+  event: (id: string, signal?: AbortSignal) => request<Answers.EventDetail>(`/api/events/${enc(id)}`, { signal }),
   entity: (key: string, depth: number, signal?: AbortSignal) =>
-    request<EntityGraph>(`/api/entities/${enc(key)}${queryString({ depth })}`, { signal }),
+    request<Answers.EntityGraph>(`/api/entities/${enc(key)}${queryString({ depth })}`, { signal }),
   deployChanges: (key: string, signal?: AbortSignal) =>
-    request<DeployChanges>(`/api/deploys/${enc(key)}/changes`, { signal }),
+    request<Answers.DeployChanges>(`/api/deploys/${enc(key)}/changes`, { signal }),
   dora: (q: { repository: string; environment?: string; bucket?: Bucket } & Partial<Period>) =>
-    sharedGet<DoraReport>(`/api/metrics/dora${queryString({ ...q })}`),
+    sharedGet<Answers.DoraReport>(`/api/metrics/dora${queryString({ ...q })}`),
 
-  rules: (signal?: AbortSignal) => request<{ items: Rule[] }>("/api/rules", { signal }).then((r) => r.items),
-  createRule: (rule: unknown) => request<Rule>("/api/rules", { method: "POST", body: rule }),
-  updateRule: (name: string, body: unknown) => request<Rule>(`/api/rules/${enc(name)}`, { method: "PUT", body }),
+  rules: (signal?: AbortSignal) => request<Answers.RuleList>("/api/rules", { signal }).then((r) => r.items),
+  createRule: (rule: unknown) => request<Answers.Rule>("/api/rules", { method: "POST", body: rule }),
+  updateRule: (name: string, body: unknown) =>
+    request<Answers.Rule>(`/api/rules/${enc(name)}`, { method: "PUT", body }),
   deleteRule: (name: string) => request<void>(`/api/rules/${enc(name)}`, { method: "DELETE" }),
   testRule: (rule: unknown, event: EventSummary) =>
-    request<{ links: Array<Omit<Link, "evidence" | "createdAt">> }>("/api/rules/test", {
+    request<Answers.RuleTest>("/api/rules/test", {
       method: "POST",
       body: {
         rule,
@@ -277,34 +182,37 @@ export const api = {
         },
       },
     }),
-  backfill: (name: string) =>
-    request<{ job: string; status: string }>(`/api/rules/${enc(name)}/backfill`, { method: "POST" }),
-  job: (id: string, signal?: AbortSignal) => request<Job>(`/api/jobs/${enc(id)}`, { signal }),
+  backfill: (name: string) => request<Answers.BackfillStarted>(`/api/rules/${enc(name)}/backfill`, { method: "POST" }),
+  job: (id: string, signal?: AbortSignal) => request<Answers.Job>(`/api/jobs/${enc(id)}`, { signal }),
 
-  queue: (signal?: AbortSignal) => request<QueueCounts>("/api/queue", { signal }),
+  queue: (signal?: AbortSignal) => request<Answers.QueueCounts>("/api/queue", { signal }),
   deliveries: (q: { status?: string; platform?: string; limit?: number; cursor?: string }, signal?: AbortSignal) =>
-    request<Page<StoredDelivery>>(`/api/deliveries${queryString({ ...q })}`, { signal }),
+    request<Answers.StoredDeliveryPage>(`/api/deliveries${queryString({ ...q })}`, { signal }),
   reprocess: (id: string) =>
-    request<{ id: string; status: string; error: string | null }>(`/api/deliveries/${enc(id)}/reprocess`, {
+    request<Answers.Reprocessed>(`/api/deliveries/${enc(id)}/reprocess`, {
       method: "POST",
     }),
 
   subscriptions: (signal?: AbortSignal) =>
-    request<{ items: Subscription[] }>("/api/subscriptions", { signal }).then((r) => r.items),
+    request<Answers.SubscriptionList>("/api/subscriptions", { signal }).then((r) => r.items),
   subscriptionDeliveries: (
     name: string,
     q: { status?: string; limit?: number; cursor?: string },
     signal?: AbortSignal,
   ) =>
-    request<Page<OutboundDelivery>>(`/api/subscriptions/${enc(name)}/deliveries${queryString({ ...q })}`, { signal }),
+    request<Answers.OutboundDeliveryPage>(`/api/subscriptions/${enc(name)}/deliveries${queryString({ ...q })}`, {
+      signal,
+    }),
   retryDelivery: (name: string, id: string) =>
-    request<unknown>(`/api/subscriptions/${enc(name)}/deliveries/${enc(id)}/retry`, { method: "POST" }),
-  createSubscription: (body: unknown) => request<Subscription>("/api/subscriptions", { method: "POST", body }),
+    request<Answers.MessageRetried>(`/api/subscriptions/${enc(name)}/deliveries/${enc(id)}/retry`, { method: "POST" }),
+  createSubscription: (body: unknown) =>
+    request<Answers.SavedSubscription>("/api/subscriptions", { method: "POST", body }),
   /** PUT: the fields given replace the stored ones; `{enabled: true}` also clears why it was disabled. */
-  updateSubscription: (name: string, body: Partial<Subscription>) =>
-    request<Subscription>(`/api/subscriptions/${enc(name)}`, { method: "PUT", body }),
+  updateSubscription: (name: string, body: Partial<Answers.Subscription>) =>
+    request<Answers.SavedSubscription>(`/api/subscriptions/${enc(name)}`, { method: "PUT", body }),
   deleteSubscription: (name: string) => request<void>(`/api/subscriptions/${enc(name)}`, { method: "DELETE" }),
-  testSubscription: (name: string) => request<unknown>(`/api/subscriptions/${enc(name)}/test`, { method: "POST" }),
+  testSubscription: (name: string) =>
+    request<Answers.TestMessage>(`/api/subscriptions/${enc(name)}/test`, { method: "POST" }),
 
   openapi: (signal?: AbortSignal) => request<OpenApiDocument>("/api/openapi.json", { signal }),
 };

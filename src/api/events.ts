@@ -1,78 +1,56 @@
-import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
-import type { Platform } from "../shared/event.js";
-import { globToLike } from "../shared/glob.js";
-import { encodeCursor, pageOf, type Cursor } from "./cursor.js";
+import Router from "@koa/router";
+import { createRouter } from "../http/router.js";
+import { z } from "zod";
+import { getEvent, listEvents } from "../store/read/events.js";
+import type pg from "pg";
+import { PLATFORMS } from "../shared/event.js";
+import { route } from "./openapi.js";
+import { EventDetailSchema, EventPageSchema } from "./schemas/events.js";
+import { notFound } from "../http/respond.js";
+import { entityKey, eventCursor, isoDate, limit, typeGlob, uuid, valid } from "./params.js";
 
-interface EventRow {
-  id: string;
-  platform: string;
-  type: string;
-  deliveryId: string;
-  occurredAt: Date;
-  receivedAt: Date;
-  actor: string | null;
-  subject: string | null;
-  keys: string[];
-  priority: string;
-  payload: unknown;
-}
+const listQuery = z.object({
+  platform: z.enum(PLATFORMS).optional(),
+  type: typeGlob.optional().meta({ description: "event type, globs allowed (`github.pull_request.*`)" }),
+  subject: entityKey.optional().meta({ description: "entity key the events are about" }),
+  since: isoDate.optional().meta({ description: "occurred at or after" }),
+  until: isoDate.optional().meta({ description: "occurred before" }),
+  limit: limit(500, 50),
+  cursor: eventCursor.optional().meta({ description: "`next` of the previous page" }),
+});
 
-export interface EventQuery {
-  platform?: Platform;
-  type?: string;
-  subject?: string;
-  since?: Date;
-  until?: Date;
-  limit: number;
-  cursor: Cursor | null;
-}
+const idParams = z.object({ id: uuid });
 
-const EVENT_COLUMNS = Prisma.sql`id, platform, type, delivery_id AS "deliveryId", occurred_at AS "occurredAt",
-  received_at AS "receivedAt", actor, subject, keys, priority, payload`;
+/** GET /api/events and /api/events/:id (contract §6). */
+export function eventsApi(pool: pg.Pool): Router {
+  const router = createRouter();
 
-/** `GET /api/events` (contract §6): newest first, keyset paging over (occurred_at, id). */
-export async function listEvents(prisma: PrismaClient, q: EventQuery) {
-  const where: Prisma.Sql[] = [Prisma.sql`TRUE`];
-  if (q.platform) where.push(Prisma.sql`platform = ${q.platform}`);
-  if (q.type) where.push(Prisma.sql`type LIKE ${globToLike(q.type)}`);
-  if (q.subject) where.push(Prisma.sql`subject = ${q.subject}`);
-  if (q.since) where.push(Prisma.sql`occurred_at >= ${q.since}`);
-  if (q.until) where.push(Prisma.sql`occurred_at < ${q.until}`);
-  if (q.cursor) where.push(Prisma.sql`(occurred_at, id) < (${q.cursor.occurredAt}, ${q.cursor.id}::uuid)`);
-  const rows = await prisma.$queryRaw<EventRow[]>`
-    SELECT ${EVENT_COLUMNS} FROM events WHERE ${Prisma.join(where, " AND ")}
-    ORDER BY occurred_at DESC, id DESC LIMIT ${q.limit + 1}`;
-  return pageOf(rows, q.limit, encodeCursor);
-}
+  const list = {
+    summary: "Events, newest first",
+    query: listQuery,
+    responses: { 200: { description: "a page of events", schema: EventPageSchema } },
+  };
+  route(router, "get", "/events", list, async (ctx) => {
+    const q = valid(ctx, listQuery, ctx.query);
+    if (!q) return;
+    ctx.body = await listEvents(pool, { ...q, cursor: q.cursor ?? null });
+  });
 
-const ROW_TABLES = {
-  github: Prisma.sql`github_events`,
-  slack: Prisma.sql`slack_events`,
-  linear: Prisma.sql`linear_events`,
-  deployment: Prisma.sql`deployments`,
-} as const;
+  const one = {
+    summary: "One event with its platform rows and raw delivery",
+    params: idParams,
+    responses: {
+      200: { description: "the event; raw without signature or credential headers", schema: EventDetailSchema },
+      404: "no such event",
+    },
+  };
+  route(router, "get", "/events/:id", one, async (ctx) => {
+    const p = valid(ctx, idParams, ctx.params);
+    if (!p) return;
+    const found = await getEvent(pool, p.id);
+    if (!found) return notFound(ctx, "event");
+    ctx.body = found;
+  });
 
-/** Columns → the schema's field names (every @map in prisma/schema.prisma is the snake_case of its field). */
-const camelCase = (row: Record<string, unknown>) =>
-  Object.fromEntries(
-    Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v]),
-  );
-
-/** `GET /api/events/:id` (contract §6): the unified event, its platform rows and its raw delivery. */
-export async function getEvent(prisma: PrismaClient, id: string) {
-  const [event] = await prisma.$queryRaw<EventRow[]>`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ${id}::uuid`;
-  if (!event) return null;
-  const rows: Record<string, unknown> = {};
-  for (const [name, table] of Object.entries(ROW_TABLES)) {
-    const [row] = await prisma.$queryRaw<
-      Array<Record<string, unknown>>
-    >`SELECT * FROM ${table} WHERE event_id = ${id}::uuid`;
-    if (row) rows[name] = camelCase(row);
-  }
-  const [raw] = await prisma.$queryRaw<
-    Array<{ contentType: string | null; headers: unknown; body: string; receivedAt: Date }>
-  >`
-    SELECT content_type AS "contentType", headers, body, received_at AS "receivedAt" FROM raw_deliveries
-      WHERE id = ${id}::uuid`;
-  return { event, rows, raw };
+  return router;
 }

@@ -1,6 +1,6 @@
 import { createRuleBook } from "../pipeline/rule-book.js";
 import { replayDeliveries, type ReplayFilter, type ReplayResult } from "../pipeline/replay.js";
-import { uuid } from "../http/api/params.js";
+import { uuid } from "../api/params.js";
 import { PLATFORMS, type Platform } from "../shared/event.js";
 import { countDeliveries } from "../store/deliveries.js";
 import type { Database } from "../store/prisma.js";

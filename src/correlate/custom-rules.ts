@@ -1,7 +1,7 @@
 import { compileGlob } from "../shared/glob.js";
 import { RE2JS } from "re2js";
 import { z } from "zod";
-import { BUILTIN_RULES } from "./builtin-rules.js";
+import { customRuleSchema } from "./rule-schema.js";
 import type { LinkFact } from "./facts.js";
 
 /** Text a pattern sees is cut to this many UTF-16 code units (contract §7: matching cost is bounded by the text). */
@@ -15,50 +15,7 @@ export const MAX_LINKS_PER_RULE = 100;
  */
 const MAX_PATTERN_PROGRAM = 100;
 
-/** A custom correlation rule (contract §7). Unknown fields are refused. */
-export const customRuleSchema = z
-  .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lower-case letters, digits and dashes, 2–63 characters"),
-    on: z
-      .string()
-      .max(200)
-      .regex(/^(github|slack|linear|deploy|\*)(\.[a-z0-9_*?]+)*$/, "a type glob such as github.pull_request.*"),
-    where: z
-      .record(
-        z
-          .string()
-          .max(200)
-          .regex(/^[\w.]+$/, "a dotted field path"),
-        z.union([z.string(), z.number(), z.boolean(), z.null()]),
-      )
-      .optional(),
-    extract: z.strictObject({
-      field: z
-        .string()
-        .max(200)
-        .regex(/^[\w.]+$/, "a dotted field path such as payload.pull_request.title"),
-      pattern: z.string().min(1).max(500),
-    }),
-    link: z.strictObject({
-      to: z
-        .string()
-        .max(300)
-        .regex(
-          /^(github|linear|slack|deploy):[^\s]*\$[1-9]/,
-          "an entity key template using a capture, such as linear:issue:$1",
-        ),
-      relation: z.string().regex(/^[a-z_]{2,32}$/, "a relation such as references"),
-      confidence: z.number().min(0).max(1),
-    }),
-    enabled: z.boolean().optional(),
-  })
-  .strict()
-  // hasOwn, not `in`: names such as "constructor" are not built-in rules.
-  .refine((r) => !Object.hasOwn(BUILTIN_RULES, r.name), {
-    message: "name is taken by a built-in rule",
-    path: ["name"],
-  });
-
+export { customRuleSchema };
 export type CustomRule = z.infer<typeof customRuleSchema>;
 
 export interface CompiledRule {

@@ -8,7 +8,7 @@ import type { Metrics } from "../ops/metrics.js";
 import { answerFor } from "./errors.js";
 import { consoleMiddleware } from "./console.js";
 import { canonicalPath, inArea } from "./request-path.js";
-import { isPublicRoute } from "./openapi.js";
+import { isPublicRoute } from "../api/openapi.js";
 import { createRouter } from "./router.js";
 import { securityHeaders } from "./security-headers.js";
 

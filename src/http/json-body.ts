@@ -1,6 +1,6 @@
 import { bodyParser } from "@koa/bodyparser";
 import type { Context, Middleware } from "koa";
-import { storableText } from "./api/params.js";
+import { storableText } from "../api/params.js";
 import { bodyErrorStatus } from "./errors.js";
 import { badRequest } from "./respond.js";
 

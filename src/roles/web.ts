@@ -5,22 +5,11 @@ import type { Logger } from "../shared/log.js";
 import { adminQueues } from "../http/admin-queues.js";
 import { basicGuard, bearerGuard, requireToken } from "../http/auth.js";
 import { authThrottle } from "../http/auth-throttle.js";
-import { jsonBody } from "../http/json-body.js";
-import { API_PREFIX, serveOpenApi } from "../http/openapi.js";
-import { createRouter } from "../http/router.js";
-import { deliveriesApi } from "../http/api/deliveries.js";
-import { deploysApi } from "../http/api/deploys.js";
-import { graphApi } from "../http/api/entities.js";
-import { eventsApi } from "../http/api/events.js";
-import { queueApi } from "../http/api/queue.js";
-import { rulesApi } from "../http/api/rules.js";
-import { streamApi } from "../http/api/stream.js";
-import { subscriptionsApi } from "../http/api/subscriptions.js";
+import { apiRouter } from "../api/router.js";
 import type { StreamHub } from "../outbound/stream/hub.js";
 import { createStreamHub } from "../outbound/stream/redis.js";
-import { createStreamSlots, type StreamSlots } from "../outbound/stream/slots.js";
+import { createStreamSlots } from "../outbound/stream/slots.js";
 import { ingestDeps, type IngestDeps } from "../receive/receivers.js";
-import { countUnprocessable } from "../store/deliveries.js";
 import type { Connections } from "./connections.js";
 
 /**
@@ -34,31 +23,6 @@ export interface WebRole {
   guards: { api: Middleware; admin: Middleware };
   hub: StreamHub;
 }
-
-/** What the /api router is built from. */
-export interface ApiDeps extends Pick<Connections, "db" | "rules" | "ingest" | "backfills" | "outbound"> {
-  config: Config;
-  hub: StreamHub;
-  slots: StreamSlots;
-}
-
-// ---- buildApi: the whole /api router, in one place -------------------------------------------
-export function buildApi({ config, db, rules, ingest, backfills, outbound, hub, slots }: ApiDeps): Router {
-  const { prisma } = db;
-  const api = createRouter(API_PREFIX);
-  serveOpenApi(api); // public: app.ts lets its exact spelling through without a token
-  api.use(jsonBody("1mb"));
-  api.use(eventsApi(prisma).routes());
-  api.use(graphApi(db.pool).routes());
-  api.use(deploysApi(db.pool, config.PRODUCTION_ENVIRONMENTS).routes());
-  api.use(rulesApi(prisma, rules, backfills).routes());
-  api.use(queueApi(ingest, () => countUnprocessable(prisma)).routes());
-  api.use(deliveriesApi(db, rules).routes());
-  api.use(subscriptionsApi(db, outbound, { allowPrivate: config.OUTBOUND_ALLOW_PRIVATE }).routes());
-  api.use(streamApi(hub, { slots }).routes());
-  return api;
-}
-// ---- end of buildApi --------------------------------------------------------------------------
 
 export function startWebRole(config: Config, log: Logger, c: Connections): WebRole {
   // One failure count for both guards: a client guessing tokens is held back on either.
@@ -84,7 +48,12 @@ export function startWebRole(config: Config, log: Logger, c: Connections): WebRo
     total: config.STREAM_MAX_CLIENTS,
     perToken: config.STREAM_MAX_CLIENTS_PER_TOKEN,
   });
-  const api = buildApi({ ...c, config, hub, slots });
+  const api = apiRouter({
+    ...c,
+    hub,
+    slots,
+    config: { productionEnvironments: config.PRODUCTION_ENVIRONMENTS, allowPrivate: config.OUTBOUND_ALLOW_PRIVATE },
+  });
   return {
     ingest: ingestDeps(config, c.ingest.enqueue),
     api,

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
 import { onConnection, type Sql } from "./sql.js";
 import type { SubscriptionKind, Where } from "../shared/outbound.js";
+import type { SubscriptionInput, SubscriptionRow } from "../shared/subscriptions.js";
 import { isSealed, keyIdOf, openStored, seal, SealKeyError, type Keyring } from "../shared/seal.js";
 
 /** The `subscriptions` table (contract §9): every statement on it is here. */
@@ -46,27 +47,8 @@ const openWith = <T extends WithSecrets>(ring: Keyring, r: T): T & { secrets: st
 export const openSecrets = <T extends WithSecrets>(handle: object, r: T): T & { secrets: string[] } =>
   openWith(keyringOf(handle), r);
 
-/** What the API sets. */
-export interface SubscriptionInput {
-  name: string;
-  kind: SubscriptionKind;
-  url: string | null;
-  channel: string | null;
-  moveTo: string | null;
-  types: string[];
-  where: Where;
-  enabled: boolean;
-  /** `whsec_…`; every one signs. */
-  secrets: string[];
-}
-
-export interface SubscriptionRow extends SubscriptionInput {
-  id: string;
-  disabledReason: string | null;
-  failingSince: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** The row and input types are the domain's (shared/subscriptions.ts). */
+export type { SubscriptionInput, SubscriptionRow };
 
 export class SubscriptionExists extends Error {}
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployChanges } from "../../src/api/deploy-changes.js";
+import { deployChanges } from "../../src/store/read/deploy-changes.js";
 import { type Database, openDatabase } from "../../src/store/prisma.js";
 import { inTransaction } from "../../src/store/sql.js";
 import { isolatedDatabase } from "../helpers/service.js";

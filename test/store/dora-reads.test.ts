@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { computeDora, type DoraWindow } from "../../src/api/dora.js";
-import { doraFigures, type DoraFacts, doraSeries, environmentMatcher } from "../../src/api/dora-math.js";
+import { computeDora, type DoraWindow } from "../../src/store/read/dora.js";
+import { doraFigures, type DoraFacts, doraSeries, environmentMatcher } from "../../src/store/read/dora-math.js";
 import { type Database, openDatabase } from "../../src/store/prisma.js";
 import { inTransaction, onConnection } from "../../src/store/sql.js";
 import { isolatedDatabase } from "../helpers/service.js";
 
 /**
- * computeDora reads its facts in one statement built for speed (src/api/dora.ts). Here the same
+ * computeDora reads its facts in one statement built for speed (src/store/read/dora.ts). Here the same
  * answers are worked out the plain way on a random graph (fixed seed): each fact read by its own
  * obvious query, then the pure maths (dora-math.ts). Both must give the same JSON, for windows
  * with and without an environment, with and without buckets. The graph has what the shortcuts
@@ -80,13 +80,14 @@ function seed(): Seed {
   return s;
 }
 
-/** The facts read the plain way: what api/dora.ts read before its reads were made one statement. */
+/** The facts read the plain way: what store/read/dora.ts read before its reads were made one statement. */
 async function plainFacts(db: Database, w: DoraWindow): Promise<DoraFacts> {
   const horizon = new Date(w.until.getTime() + 90 * DAY);
   return onConnection(db.pool, async (sql) => {
     const found = await sql.query<DoraFacts["deploys"]>`
       SELECT key, environment, status, finished_at AS "finishedAt" FROM deploys
-      WHERE repository = ${w.repository} AND (${w.environment ?? null}::text IS NULL OR environment = ${w.environment ?? null})
+      WHERE repository = ${w.repository}
+        AND (${w.environment ?? null}::text IS NULL OR environment = ${w.environment ?? null})
         AND status IN ('succeeded', 'failed') AND finished_at >= ${w.since} AND finished_at < ${horizon}
       ORDER BY finished_at, key`;
     const production = environmentMatcher(w.production);
@@ -140,7 +141,8 @@ beforeAll(async () => {
         VALUES (${c.repository}, ${c.sha}, '{}', ${c.authoredAt}, ${e}::uuid)`;
     for (const p of s.prs)
       await sql.execute`INSERT INTO pull_requests (key, repository, number, title, created_at, updated_at, event_id)
-        VALUES (${p.key}, ${p.repository}, ${p.number}, ${`PR ${p.number}`}, ${p.createdAt}, ${new Date(T0)}, ${e}::uuid)`;
+        VALUES (${p.key}, ${p.repository}, ${p.number}, ${`PR ${p.number}`}, ${p.createdAt},
+          ${new Date(T0)}, ${e}::uuid)`;
     for (const l of s.links)
       await sql.execute`INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
         VALUES (${l.from}, ${l.to}, ${l.relation}, ${l.rule}, 1, ARRAY[${e}]::uuid[])`;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { computeDora } from "../../src/api/dora.js";
+import { computeDora } from "../../src/store/read/dora.js";
 import { type Database, openDatabase } from "../../src/store/prisma.js";
 import { inTransaction } from "../../src/store/sql.js";
 import { isolatedDatabase } from "../helpers/service.js";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { decodeCursor, encodeCursor } from "../../src/api/cursor.js";
+import { decodeCursor, encodeCursor } from "../../src/store/read/cursor.js";
 import { withinDeadline } from "../../src/http/deadline.js";
 import { jsonBodyProblem, MAX_JSON_DEPTH } from "../../src/http/json-body.js";
-import { entityKey, eventCursor, isoDate, limit, offset, repository, sqlText } from "../../src/http/api/params.js";
+import { entityKey, eventCursor, isoDate, limit, offset, repository, sqlText } from "../../src/api/params.js";
 import { Refused } from "../../src/shared/errors.js";
 
 const messages = (schema: z.ZodType, value: unknown) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { doraFigures, doraReport } from "../../src/cli/format/dora.js";
-import type { DoraReport as DoraAnswer } from "../../src/shared/api-answers.js";
+import type { DoraReport as DoraAnswer } from "../../src/api/schemas/answers.js";
 
 const answer: DoraAnswer = {
   repository: "acme/shop",

@@ -5,7 +5,7 @@ import { attemptsTable, subscriptionsTable, type Attempt } from "../../src/cli/f
 const cells = (out: string) => out.split("\n").map((l) => l.split(/ {2,}/));
 
 describe("subscriptions and their messages", () => {
-  const message = (status: string, nextAttemptAt: string | null): Attempt => ({
+  const message = (status: Attempt["status"], nextAttemptAt: string | null): Attempt => ({
     id: `m-${status}`,
     type: "deploy.succeeded",
     status,
@@ -41,7 +41,13 @@ describe("subscriptions and their messages", () => {
     expect(attemptsTable({ items: [], next: null })).toBe("no deliveries");
   });
 
-  const sub = { name: "ship-notes", kind: "webhook", url: "https://ci.example.com/h", types: ["deploy.*"], where: {} };
+  const sub = {
+    name: "ship-notes",
+    kind: "webhook" as const,
+    url: "https://ci.example.com/h",
+    types: ["deploy.*"],
+    where: {},
+  };
 
   it("why a subscription was disabled, in a column of its own when any has a reason", () => {
     const reason = "the endpoint answered 410 Gone at 2026-11-02T09:00:00.000Z";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { deployView } from "../../src/cli/format/deploy.js";
-import type { DeployChanges } from "../../src/shared/api-answers.js";
+import type { DeployChanges } from "../../src/api/schemas/answers.js";
 import { eventsTable } from "../../src/cli/format/lists.js";
 import { forPeople, printable, printableDeep } from "../../src/cli/format/printable.js";
 
@@ -74,6 +74,7 @@ describe("forPeople", () => {
         number: 7,
         title: "\u001b[2J\u001b[HRetry checkout\u0007 on slow networks",
         mergedAt: "2026-11-01T11:00:00Z",
+        mergeCommitSha: null,
       },
     ],
     issues: [],

@@ -7,7 +7,7 @@ import {
   doraSeries,
   matchesEnvironment,
   percentile,
-} from "../../src/api/dora-math.js";
+} from "../../src/store/read/dora-math.js";
 
 /** DORA's definitions (docs/dora.md) on hand-made facts. */
 

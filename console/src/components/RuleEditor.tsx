@@ -39,7 +39,7 @@ export function RuleEditor({ editing, text, onText, onSaved }: Props) {
     try {
       const rule = editing ? await api.updateRule(editing, parsed.value) : await api.createRule(parsed.value);
       setProblems([]);
-      setSaved(`Saved ${rule.name}, version ${rule.version ?? 1}.`);
+      setSaved(`Saved ${rule.name}, version ${rule.builtin ? 1 : rule.version}.`);
       onSaved(rule);
     } catch (err) {
       setProblems(problemsOf(err));

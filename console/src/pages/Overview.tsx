@@ -8,7 +8,7 @@ import { byLabel, fetchMetrics, fetchReadiness, type Sample } from "../ops";
 import { recentDeploys } from "../recent-deploys";
 import { useApi, type Loaded } from "../useApi";
 
-const QUEUE_STATES = ["waiting", "prioritized", "active", "delayed", "failed", "completed"];
+const QUEUE_STATES = ["waiting", "prioritized", "active", "delayed", "failed", "completed"] as const;
 
 /** What an operator looks at first: is it healthy, is anything stuck or refused, what shipped last. */
 export default function Overview() {

@@ -39,7 +39,7 @@ export default function Rules() {
   };
 
   const edit = (r: Rule) => {
-    setText(ruleText(r.definition));
+    setText(ruleText(r.builtin ? undefined : r.definition));
     setPanel({ mode: "edit", name: r.name });
   };
 

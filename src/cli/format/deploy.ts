@@ -1,6 +1,6 @@
 import { fields, table } from "./table.js";
 import { clip, shortSha, when } from "./values.js";
-import type { DeployChanges } from "../../shared/api-answers.js";
+import type { DeployChanges } from "../../api/schemas/answers.js";
 
 /** `switchyard deploy changes`: the deploy, the one before it, and what it shipped. */
 export function deployView(c: DeployChanges): string {

@@ -1,7 +1,7 @@
 import { duration } from "./duration.js";
 import { aligned, table } from "./table.js";
 import { percent, when } from "./values.js";
-import type { DoraFigures, DoraReport } from "../../shared/api-answers.js";
+import type { DoraFigures, DoraReport } from "../../api/schemas/answers.js";
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 

@@ -1,12 +1,13 @@
 import { fields, table } from "./table.js";
 import { linkTree, type TreeEntity, type TreeLink } from "./tree.js";
 import { when } from "./values.js";
+import type { Entity, TimelineEvent } from "../../api/schemas/answers.js";
 
-/** The answer of GET /api/entities/:key (contract §6). */
+/** What `entity` reads of GET /api/entities/:key (contract §6). */
 export interface EntityAnswer {
-  entity: TreeEntity & { kind: string; url?: string | null; firstSeenAt?: string; lastSeenAt?: string };
+  entity: TreeEntity & Pick<Entity, "kind" | "url" | "firstSeenAt" | "lastSeenAt">;
   links: TreeLink[];
-  timeline: Array<{ id: string; type: string; occurredAt: string; actor: string | null }>;
+  timeline: Array<Pick<TimelineEvent, "id" | "type" | "occurredAt" | "actor">>;
   related: TreeEntity[];
 }
 

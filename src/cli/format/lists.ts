@@ -1,30 +1,29 @@
 import { table } from "./table.js";
 import { clip, when } from "./values.js";
+import type {
+  CustomRule,
+  Event,
+  EventPage,
+  OutboundDelivery,
+  Rule,
+  StoredDelivery,
+  Subscription,
+} from "../../api/schemas/answers.js";
 
 /** A page of GET /api/events, /api/deliveries or a subscription's deliveries: `next` asks for the following one. */
-interface Page<T> {
+interface Page<T> extends Pick<EventPage, "next"> {
   items: T[];
-  next: string | null;
 }
 
 const more = (next: string | null) => (next ? `\nmore: --cursor ${next}` : "");
 
-export function eventsTable(
-  page: Page<{ id: string; type: string; occurredAt: string; subject: string | null; actor: string | null }>,
-): string {
+export function eventsTable(page: Page<Pick<Event, "id" | "type" | "occurredAt" | "subject" | "actor">>): string {
   const rows = page.items.map((e) => [when(e.occurredAt), e.type, e.subject, e.actor, e.id]);
   return table(["occurred", "type", "subject", "actor", "id"], rows, "no events") + more(page.next);
 }
 
 export function deliveriesTable(
-  page: Page<{
-    id: string;
-    platform: string;
-    deliveryId: string;
-    receivedAt: string;
-    status: string;
-    error: string | null;
-  }>,
+  page: Page<Pick<StoredDelivery, "id" | "platform" | "deliveryId" | "receivedAt" | "status" | "error">>,
 ): string {
   const rows = page.items.map((d) => [when(d.receivedAt), d.platform, d.status, d.deliveryId, d.id, clip(d.error, 50)]);
   return (
@@ -32,16 +31,12 @@ export function deliveriesTable(
   );
 }
 
-interface RuleItem {
-  name: string;
-  builtin: boolean;
-  enabled: boolean;
-  version?: number;
-  relation?: string;
-  confidence?: number;
-  description?: string;
-  definition?: { on?: string; link?: { relation?: string; confidence?: number } };
-}
+/** A rule of GET /api/rules, either kind, with what `rules list` reads. */
+type RuleItem = Pick<Rule, "name" | "builtin" | "enabled"> &
+  Partial<Pick<Extract<Rule, { builtin: true }>, "relation" | "confidence" | "description">> & {
+    version?: number;
+    definition?: { on?: string; link?: Partial<CustomRule["link"]> };
+  };
 
 export function rulesTable(answer: { items: RuleItem[] }): string {
   const rows = answer.items.map((r) => [
@@ -55,20 +50,12 @@ export function rulesTable(answer: { items: RuleItem[] }): string {
   return table(["name", "kind", "enabled", "relation", "confidence", "matches"], rows, "no rules");
 }
 
-interface Subscription {
-  name: string;
-  kind: string;
-  url?: string;
-  channel?: string;
-  moveTo?: string | null;
-  types?: string[];
-  enabled?: boolean;
-  disabledReason?: string | null;
-  where?: Record<string, string> | null;
-}
+/** What `subscriptions list` reads of GET /api/subscriptions. */
+type SubscriptionItem = Pick<Subscription, "name" | "kind" | "url" | "channel" | "moveTo"> &
+  Partial<Pick<Subscription, "types" | "enabled" | "disabledReason" | "where">>;
 
 /** Where a subscription sends: its URL, Slack channel, or Linear (and the state it moves issues to). */
-function target(s: Subscription): string {
+function target(s: SubscriptionItem): string {
   if (s.url) return s.url;
   if (s.channel) return `#${s.channel.replace(/^#/, "")}`;
   return s.moveTo ? `${s.kind}, move to ${s.moveTo}` : s.kind;
@@ -78,7 +65,7 @@ function target(s: Subscription): string {
  * GET /api/subscriptions (`{items}`). Why a subscription was disabled (a 410, failing for too long)
  * is a column of its own, there only when some subscription has a reason.
  */
-export function subscriptionsTable(answer: { items: Subscription[] }): string {
+export function subscriptionsTable(answer: { items: SubscriptionItem[] }): string {
   const why = answer.items.some((s) => s.disabledReason);
   const rows = answer.items.map((s) => [
     s.name,
@@ -95,16 +82,7 @@ export function subscriptionsTable(answer: { items: Subscription[] }): string {
   return table(head, rows, "no subscriptions");
 }
 
-export interface Attempt {
-  id: string;
-  type: string;
-  status: string;
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  nextAttemptAt: string | null;
-  createdAt: string;
-}
+export type Attempt = Omit<OutboundDelivery, "attemptLog">;
 
 /** GET /api/subscriptions/:name/deliveries: a page of messages. */
 export function attemptsTable(page: Page<Attempt>): string {

@@ -1,17 +1,14 @@
 import { fields, table } from "./table.js";
 import { clip, when } from "./values.js";
+import type { Job } from "../../api/schemas/answers.js";
 
-/** A backfill job from GET /api/jobs/:id. */
-export interface JobAnswer {
-  id: string;
-  data?: { rule?: string };
-  state: string;
-  progress?: { processed?: number; total?: number } | number;
-  result?: { processed?: number; total?: number } | null;
-  failedReason?: string | null;
-  createdAt?: string;
-  finishedAt?: string | null;
-}
+/** What `rules backfill` reads of a job (GET /api/jobs/:id; `data`, `progress` and `result` are the backfill's). */
+export type JobAnswer = Pick<Job, "id" | "state"> &
+  Partial<Pick<Job, "failedReason" | "createdAt" | "finishedAt">> & {
+    data?: { rule?: string };
+    progress?: { processed?: number; total?: number } | number;
+    result?: { processed?: number; total?: number } | null;
+  };
 
 export function jobView(j: JobAnswer): string {
   const progress = typeof j.progress === "object" ? j.progress : undefined;

@@ -1,10 +1,11 @@
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import { z } from "zod";
-import { entityGraph } from "../../api/entity-graph.js";
+import { entityGraph } from "../store/read/entity-graph.js";
 import type pg from "pg";
-import { route } from "../openapi.js";
-import { notFound } from "../respond.js";
+import { route } from "./openapi.js";
+import { EntityGraphSchema } from "./schemas/graph.js";
+import { notFound } from "../http/respond.js";
 import { entityKey, integer, limit, valid } from "./params.js";
 
 const keyParams = z.object({ key: entityKey.meta({ description: "entity key (contract §4), URL-encoded" }) });
@@ -20,7 +21,10 @@ export function graphApi(pool: pg.Pool): Router {
     summary: "An entity, its links (transitively with depth) and its timeline",
     params: keyParams,
     query: depthQuery,
-    responses: { 200: "`{entity, links, timeline, related}`", 404: "nothing is known of the key" },
+    responses: {
+      200: { description: "the entity, its links, timeline and related entities", schema: EntityGraphSchema },
+      404: "nothing is known of the key",
+    },
   };
   route(router, "get", "/entities/:key", doc, async (ctx) => {
     const p = valid(ctx, keyParams, ctx.params);

@@ -1,10 +1,11 @@
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import { z } from "zod";
-import type { IngestQueue } from "../../queue/ingest/queue.js";
-import { withinDeadline } from "../deadline.js";
-import { route } from "../openapi.js";
-import { notFound } from "../respond.js";
+import type { IngestQueue } from "../queue/ingest/queue.js";
+import { withinDeadline } from "../http/deadline.js";
+import { route } from "./openapi.js";
+import { FailedJobsSchema, JobRetriedSchema, QueueCountsSchema } from "./schemas/queue.js";
+import { notFound } from "../http/respond.js";
 import { jobId, limit, offset, valid } from "./params.js";
 
 const page = z.object({ limit: limit(500, 50), offset });
@@ -21,7 +22,9 @@ export function queueApi(
   const router = createRouter();
   const countsDoc = {
     summary: "Ingest job counts, and unprocessable deliveries by platform",
-    responses: { 200: "`{waiting, prioritized, active, delayed, failed, completed, unprocessable: {platform: n}}`" },
+    responses: {
+      200: { description: "job counts by state; unprocessable deliveries by platform", schema: QueueCountsSchema },
+    },
   };
   route(router, "get", "/queue", countsDoc, async (ctx) => {
     const [counts, kept] = await Promise.all([withinDeadline(depth()), unprocessable()]);
@@ -31,7 +34,7 @@ export function queueApi(
     summary: "Failed ingest jobs, kept until retried",
     query: page,
     responses: {
-      200: '`{"total": n, "items": [{id, type, platform, deliveryId, attemptsMade, failedReason, failedAt}]}`',
+      200: { description: "a page of failed jobs, and how many there are", schema: FailedJobsSchema },
     },
   };
   route(router, "get", "/queue/failed", failedDoc, async (ctx) => {
@@ -56,7 +59,7 @@ export function queueApi(
   const retryDoc = {
     summary: "Retry a failed ingest job",
     params: idParams,
-    responses: { 202: '`{"id": id, "retried": true}`', 404: "no such failed job" },
+    responses: { 202: { description: "queued again", schema: JobRetriedSchema }, 404: "no such failed job" },
   };
   route(router, "post", "/queue/failed/:id/retry", retryDoc, async (ctx) => {
     const p = valid(ctx, idParams, ctx.params);

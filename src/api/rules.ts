@@ -1,15 +1,23 @@
-import { LOWEST_UUID } from "../../shared/bounds.js";
+import { LOWEST_UUID } from "../shared/bounds.js";
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import type { Queue } from "bullmq";
 import { z } from "zod";
-import type { PrismaClient } from "../../generated/prisma/client.js";
-import { withinDeadline } from "../deadline.js";
-import { route } from "../openapi.js";
-import { badRequest, notFound, conflict } from "../respond.js";
-import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
-import { applyCustomRule, compileRule, customRuleSchema } from "../../correlate/custom-rules.js";
-import type { RuleBook } from "../../pipeline/rule-book.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { withinDeadline } from "../http/deadline.js";
+import { route } from "./openapi.js";
+import {
+  BackfillStartedSchema,
+  CustomRuleSchema,
+  JobSchema,
+  RuleListSchema,
+  RuleSchema,
+  RuleTestSchema,
+} from "./schemas/rules.js";
+import { badRequest, notFound, conflict } from "../http/respond.js";
+import { BUILTIN_RULES } from "../correlate/builtin-rules.js";
+import { applyCustomRule, compileRule } from "../correlate/custom-rules.js";
+import type { RuleBook } from "../pipeline/rule-book.js";
 import {
   createRule,
   deleteRule,
@@ -19,17 +27,18 @@ import {
   setRuleEnabled,
   updateRule,
   type RuleRow,
-} from "../../store/rules.js";
+} from "../store/rules.js";
 import { jobId, ruleName, valid } from "./params.js";
-
-export const BACKFILL_QUEUE = "backfill";
 
 const nameParams = z.object({ name: ruleName });
 const idParams = z.object({ id: jobId });
 
 /** The rule as documented (one component); compileRule validates with the same schema. */
-const ruleBody = customRuleSchema.meta({ id: "CustomRule", description: "a custom correlation rule (contract §7)" });
-/** PUT: a whole rule (the path names it, whatever its `name` says), or only `enabled`; built-in rules take only `enabled`. */
+const ruleBody = CustomRuleSchema;
+/**
+ * PUT: a whole rule (the path names it, whatever its `name` says), or only `enabled`; built-in
+ * rules take only `enabled`.
+ */
 const enabledOnly = z.strictObject({ enabled: z.boolean() });
 const putBody = z.union([enabledOnly, ruleBody]);
 
@@ -66,14 +75,21 @@ function describe(row: RuleRow | null, name: string) {
 export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue): Router {
   const router = createRouter();
 
-  const listDoc = { summary: "Built-in and custom rules", responses: { 200: '`{"items": [rule]}`' } };
+  const listDoc = {
+    summary: "Built-in and custom rules",
+    responses: { 200: { description: "every rule", schema: RuleListSchema } },
+  };
   route(router, "get", "/rules", listDoc, async (ctx) => {
     const rows = await listRules(prisma);
     const names = [...new Set([...Object.keys(BUILTIN_RULES), ...rows.map((r) => r.name)])];
     ctx.body = { items: names.map((n) => describe(rows.find((r) => r.name === n) ?? null, n)) };
   });
 
-  const getDoc = { summary: "One rule", params: nameParams, responses: { 200: "the rule", 404: "no such rule" } };
+  const getDoc = {
+    summary: "One rule",
+    params: nameParams,
+    responses: { 200: { description: "the rule", schema: RuleSchema }, 404: "no such rule" },
+  };
   route(router, "get", "/rules/:name", getDoc, async (ctx) => {
     const p = valid(ctx, nameParams, ctx.params);
     if (!p) return;
@@ -86,7 +102,7 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
     summary: "Create a custom rule (contract §7)",
     body: ruleBody,
     responses: {
-      201: "the rule, version 1",
+      201: { description: "the rule, version 1", schema: RuleSchema },
       409: "a rule of that name exists",
       422: "the rule is refused: every problem listed",
     },
@@ -111,7 +127,11 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
     summary: "Replace a custom rule (a new version) or enable/disable any rule",
     params: nameParams,
     body: putBody,
-    responses: { 200: "the rule", 404: "no such rule", 422: "the rule is refused: every problem listed" },
+    responses: {
+      200: { description: "the rule", schema: RuleSchema },
+      404: "no such rule",
+      422: "the rule is refused: every problem listed",
+    },
   };
   route(router, "put", "/rules/:name", putDoc, async (ctx) => {
     const p = valid(ctx, nameParams, ctx.params);
@@ -158,7 +178,10 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
   const testDoc = {
     summary: "Dry run: the links a rule would make from an event",
     body: testBody,
-    responses: { 200: '`{"links": [...]}`', 422: "the rule is refused: every problem listed" },
+    responses: {
+      200: { description: "the links the rule would make", schema: RuleTestSchema },
+      422: "the rule is refused: every problem listed",
+    },
   };
   route(router, "post", "/rules/test", testDoc, async (ctx) => {
     const parsed = testBody.safeParse(ctx.request.body);
@@ -171,7 +194,7 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
   const backfillDoc = {
     summary: "Re-apply a rule to stored history, as a job",
     params: nameParams,
-    responses: { 202: '`{"job": id, "status": "/api/jobs/<id>"}`', 404: "no such rule" },
+    responses: { 202: { description: "the backfill job", schema: BackfillStartedSchema }, 404: "no such rule" },
   };
   route(router, "post", "/rules/:name/backfill", backfillDoc, async (ctx) => {
     const p = valid(ctx, nameParams, ctx.params);
@@ -188,7 +211,7 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
   const jobDoc = {
     summary: "A backfill job: state, progress, result",
     params: idParams,
-    responses: { 200: "`{id, state, progress: {processed, total}, result, failedReason, …}`", 404: "no such job" },
+    responses: { 200: { description: "the job", schema: JobSchema }, 404: "no such job" },
   };
   route(router, "get", "/jobs/:id", jobDoc, async (ctx) => {
     const p = valid(ctx, idParams, ctx.params);

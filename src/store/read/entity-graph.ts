@@ -1,28 +1,15 @@
 import type pg from "pg";
-import { Prisma } from "../generated/prisma/client.js";
-import { kindOf } from "../shared/keys.js";
-import { onConnection, type Sql } from "../store/sql.js";
+import { Prisma } from "../../generated/prisma/client.js";
+import { kindOf } from "../../shared/keys.js";
+import { onConnection, type Sql } from "../sql.js";
+import type { z } from "zod";
+import type { EntityGraphSchema, EntitySchema, LinkSchema, TimelineEventSchema } from "../../api/schemas/graph.js";
 import { dateOf, epochMs } from "./sql-parts.js";
 
-interface LinkRow {
-  from: string;
-  to: string;
-  relation: string;
-  rule: string;
-  confidence: number;
-  evidence: string[];
-  createdAt: Date;
-}
-
-interface EntityRow {
-  key: string;
-  kind: string;
-  title: string | null;
-  state: string | null;
-  url: string | null;
-  firstSeenAt: Date;
-  lastSeenAt: Date;
-}
+/** As the API answers them (api/schemas/graph.ts); `Timed`, as PostgreSQL's JSON hands them over. */
+type LinkRow = z.output<typeof LinkSchema>;
+type EntityRow = z.output<typeof EntitySchema> & { firstSeenAt: Date; lastSeenAt: Date };
+type TimelineRow = z.output<typeof TimelineEventSchema>;
 
 type Timed<T, K extends keyof T> = Omit<T, K> & Record<K, number>;
 type EntityJson = Timed<EntityRow, "firstSeenAt" | "lastSeenAt">;
@@ -50,11 +37,12 @@ const entities = async (sql: Sql, keys: string[]) => {
 
 const linksAround = async (sql: Sql, keys: string[]) => {
   const [row] = await sql.query<Array<{ links: LinkJson[] | null }>>`
-    SELECT json_agg(${LINK} ${LINK_ORDER}) AS links FROM links l WHERE l.from_key = ANY(${keys}) OR l.to_key = ANY(${keys})`;
+    SELECT json_agg(${LINK} ${LINK_ORDER}) AS links FROM links l
+    WHERE l.from_key = ANY(${keys}) OR l.to_key = ANY(${keys})`;
   return row!.links ?? [];
 };
 
-type TimelineJson = Record<string, unknown> & { occurredAt: number };
+type TimelineJson = Timed<TimelineRow, "occurredAt">;
 
 interface FirstRow {
   entity: EntityJson | null;
@@ -79,7 +67,8 @@ export function readEntityGraph(pool: pg.Pool, key: string, depth: number, limit
         (SELECT json_agg(json_build_object('id', t.id, 'platform', t.platform, 'type', t.type,
            'occurredAt', ${epochMs("t.occurred_at")}, 'actor', t.actor, 'subject', t.subject, 'priority', t.priority)
            ORDER BY t.occurred_at, t.id)
-         FROM (SELECT * FROM events WHERE keys @> ARRAY[${key}]::text[] ORDER BY occurred_at, id LIMIT ${limit}) t) AS timeline,
+         FROM (SELECT * FROM events WHERE keys @> ARRAY[${key}]::text[]
+           ORDER BY occurred_at, id LIMIT ${limit}) t) AS timeline,
         (SELECT json_agg(${ENTITY} ORDER BY e.key) FROM entities e
          WHERE e.key IN (SELECT from_key FROM l UNION SELECT to_key FROM l) AND e.key <> ${key}) AS related`;
     // Breadth-first in both directions; a link found again keeps its first place.
@@ -119,7 +108,12 @@ export function readEntityGraph(pool: pg.Pool, key: string, depth: number, limit
  * directions up to `depth` hops, its timeline, and the entities at the other ends. Null if
  * nothing at all is known of the key.
  */
-export async function entityGraph(pool: pg.Pool, key: string, depth: number, limit: number) {
+export async function entityGraph(
+  pool: pg.Pool,
+  key: string,
+  depth: number,
+  limit: number,
+): Promise<z.output<typeof EntityGraphSchema> | null> {
   const read = await readEntityGraph(pool, key, depth, limit);
   if (!read.entity && read.links.length === 0 && read.timeline.length === 0) return null;
   return {

@@ -1,5 +1,5 @@
-import { Prisma } from "../generated/prisma/client.js";
-import { PREFIX } from "../shared/keys.js";
+import { Prisma } from "../../generated/prisma/client.js";
+import { PREFIX } from "../../shared/keys.js";
 
 /** SQL pieces the read models share: entity key patterns, and times as their JSON answers carry them. */
 

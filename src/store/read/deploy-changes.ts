@@ -1,7 +1,9 @@
 import type pg from "pg";
-import { Prisma } from "../generated/prisma/client.js";
-import { commitOf, isIssueKey, PREFIX } from "../shared/keys.js";
-import { onConnection } from "../store/sql.js";
+import { Prisma } from "../../generated/prisma/client.js";
+import { commitOf, isIssueKey, PREFIX } from "../../shared/keys.js";
+import { onConnection } from "../sql.js";
+import type { z } from "zod";
+import type { DeployChangesSchema } from "../../api/schemas/deploys.js";
 import { COMMIT_LIKE, dateOf, epochMs, epochMsText, ISSUE_LIKES, PR_LIKE } from "./sql-parts.js";
 
 interface DeployRow {
@@ -47,7 +49,8 @@ const MERGED_MS = epochMs("pr.merged_at");
 /**
  * The reads behind `GET /api/deploys/:key/changes`, as PostgreSQL's JSON hands them over, in one
  * statement (one plan, one round trip; prepared once per connection): the deploy and its previous
- * one, its `ships`/`rolls_back` links, and the commits, PRs and issues those name, each read by key. A commit's SHA is what follows the key's last '@', as `commitOf` reads it.
+ * one, its `ships`/`rolls_back` links, and the commits, PRs and issues those name, each read by key.
+ * A commit's SHA is what follows the key's last '@', as `commitOf` reads it.
  */
 export async function readDeployChanges(pool: pg.Pool, key: string): Promise<ChangesRow | undefined> {
   const [row] = await onConnection(
@@ -70,13 +73,14 @@ export async function readDeployChanges(pool: pg.Pool, key: string): Promise<Cha
            'mergedAt', ${MERGED_MS}, 'mergeCommitSha', pr.merge_commit_sha) ORDER BY pr.number)
          FROM pull_requests pr WHERE pr.key IN (SELECT to_key FROM shipped WHERE to_key LIKE ${PR_LIKE})) AS prs,
       (SELECT json_agg(json_build_object('key', e.key, 'title', e.title, 'state', e.state))
-         FROM entities e WHERE e.key IN (SELECT to_key FROM shipped WHERE to_key LIKE ANY(${ISSUE_LIKES}::text[]))) AS issues`,
+         FROM entities e
+         WHERE e.key IN (SELECT to_key FROM shipped WHERE to_key LIKE ANY(${ISSUE_LIKES}::text[]))) AS issues`,
   );
   return row;
 }
 
 /** `GET /api/deploys/:key/changes` (contract §6): what a deploy shipped, and the deploy before it. */
-export async function deployChanges(pool: pg.Pool, key: string) {
+export async function deployChanges(pool: pg.Pool, key: string): Promise<z.output<typeof DeployChangesSchema> | null> {
   const row = await readDeployChanges(pool, key);
   if (!row?.deploy) return null;
   const deploy = deployOf(row.deploy);
@@ -93,7 +97,7 @@ export async function deployChanges(pool: pg.Pool, key: string) {
     rollsBack: links.find((l) => l.relation === "rolls_back")?.toKey ?? null,
     commits: commitKeys.map((k, i) => {
       const c = commits.find((x) => x.sha === shas[i]);
-      return { key: k, sha: shas[i], message: c?.message ?? null, authoredAt: dateOf(c?.authoredAt ?? null) };
+      return { key: k, sha: shas[i]!, message: c?.message ?? null, authoredAt: dateOf(c?.authoredAt ?? null) };
     }),
     pullRequests: (row.prs ?? []).map((p) => ({ ...p, mergedAt: dateOf(p.mergedAt) })),
     issues: shipped

@@ -3,6 +3,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteaso
 import type Router from "@koa/router";
 import type { RouterMiddleware } from "@koa/router";
 import { z } from "zod";
+import { OpenApiDocumentSchema } from "./schemas/openapi.js";
 
 /**
  * The OpenAPI 3.1 document of /api (contract §11), generated from the zod schemas the handlers validate
@@ -14,7 +15,10 @@ export const API_PREFIX = "/api";
 
 export type Method = "get" | "post" | "put" | "delete";
 
-/** What one answer means; `schema` describes its JSON, `contentType` another media type (SSE). */
+/**
+ * What one answer means. A 2xx with a body names its schema (src/api/schemas/): its JSON, or
+ * another media type's (`contentType`, SSE); errors are the Error component.
+ */
 export type ResponseDoc = string | { description: string; schema?: z.ZodType; contentType?: string };
 
 export interface RouteDoc {
@@ -45,8 +49,25 @@ let cached: ReturnType<OpenApiGeneratorV31["generateDocument"]> | undefined;
 /** Koa's `/entities/:key` is OpenAPI's `/api/entities/{key}`. */
 const openApiPath = (path: string) => API_PREFIX + path.replace(/:(\w+)/g, "{$1}");
 
-const content = (r: Exclude<ResponseDoc, string>) =>
-  r.schema || r.contentType ? { [r.contentType ?? "application/json"]: { schema: r.schema ?? z.string() } } : undefined;
+/** A 2xx's content: its schema, required unless the answer has no body (204). */
+function content(where: string, status: string, r: Exclude<ResponseDoc, string>) {
+  if (r.schema) return { [r.contentType ?? "application/json"]: { schema: r.schema } };
+  if (status !== "204") throw new Error(`${where} ${status}: a 2xx answer with a body needs its schema`);
+  return undefined;
+}
+
+/** `GET /api/rules/{name}/backfill` → `getRulesByNameBackfill`: unique per route, stable across versions. */
+const operationIdOf = (method: Method, path: string) =>
+  method +
+  path
+    .slice(API_PREFIX.length)
+    .replace(/\.json$/, "Json")
+    .split("/")
+    .filter(Boolean)
+    .map((part) => part.replace(/^\{(\w+)\}$/, "by-$1"))
+    .flatMap((part) => part.split("-"))
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join("");
 
 function routeConfig(method: Method, path: string, doc: RouteDoc): RouteConfig {
   const error = (description: string) => ({ description, content: { "application/json": { schema: errorBody } } });
@@ -54,7 +75,7 @@ function routeConfig(method: Method, path: string, doc: RouteDoc): RouteConfig {
   for (const [status, r] of Object.entries(doc.responses)) {
     const given = typeof r === "string" ? { description: r } : r;
     responses[status] = status.startsWith("2")
-      ? { description: given.description, content: content(given) }
+      ? { description: given.description, content: content(`${method.toUpperCase()} ${path}`, status, given) }
       : error(given.description);
   }
   if ((doc.params || doc.query || doc.body) && !responses[400])
@@ -72,6 +93,7 @@ function routeConfig(method: Method, path: string, doc: RouteDoc): RouteConfig {
   return {
     method,
     path,
+    operationId: operationIdOf(method, path),
     summary: doc.summary,
     ...(doc.description ? { description: doc.description } : {}),
     tags: [path.split("/")[2]!.replace(/\.json$/, "")],
@@ -97,12 +119,13 @@ export function route(router: Router, method: Method, path: string, doc: RouteDo
   router[method](path, handler);
 }
 
-const version = (
-  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+const { version, license } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+  license: string;
+};
 
 /** The document, built once per set of routes. */
-function openApiDocument() {
+export function openApiDocument() {
   if (cached) return cached;
   const registry = new OpenAPIRegistry();
   registry.registerComponent("securitySchemes", "bearerAuth", {
@@ -117,12 +140,31 @@ function openApiDocument() {
     info: {
       title: "Switchyard API",
       version,
+      license: { name: license, identifier: license },
       description:
-        "Query the events, link graph, deploys and DORA figures Switchyard correlated from GitHub, Slack, Linear and deploy webhooks; manage correlation rules and deliveries.",
+        "Query the events, link graph, deploys and DORA figures Switchyard correlated from GitHub, Slack, Linear " +
+        "and deploy webhooks; manage correlation rules and deliveries.",
     },
+    // Relative: the service that serves the document answers its paths.
+    servers: [{ url: "/", description: "this Switchyard service" }],
     security: [{ bearerAuth: [] }],
   });
   return cached;
+}
+
+/**
+ * The JSON schema a route declares for an answer: `GET /api/rules/x?y=1`, 200 → RuleSchema. Tests
+ * parse real answers with it, so a handler and its schema cannot drift apart. A literal segment
+ * wins over a parameter (`/rules/test` over `/rules/{name}`).
+ */
+export function answerSchemaOf(method: string, url: string, status: number): z.ZodType | undefined {
+  const path = url.split("?")[0]!;
+  const candidates = [...operations.values()]
+    .filter((op) => op.method === method.toLowerCase())
+    .filter((op) => new RegExp(`^${op.path.replace(/\{\w+\}/g, "[^/]+")}$`).test(path))
+    .sort((a, b) => a.path.split("{").length - b.path.split("{").length);
+  const response = candidates[0]?.responses[status] as { content?: Record<string, { schema?: unknown }> } | undefined;
+  return response?.content?.["application/json"]?.schema as z.ZodType | undefined;
 }
 
 /**
@@ -139,7 +181,11 @@ export function serveOpenApi(router: Router): void {
     router,
     "get",
     "/openapi.json",
-    { summary: "This document (OpenAPI 3.1)", public: true, responses: { 200: "the OpenAPI document" } },
+    {
+      summary: "This document (OpenAPI 3.1)",
+      public: true,
+      responses: { 200: { description: "the OpenAPI document", schema: OpenApiDocumentSchema } },
+    },
     (ctx) => {
       ctx.body = openApiDocument();
     },

@@ -1,16 +1,16 @@
 import type { Readable } from "node:stream";
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import type { Context } from "koa";
 import { z } from "zod";
-import type { StreamHub } from "../../outbound/stream/hub.js";
-import type { StreamSlots } from "../../outbound/stream/slots.js";
-import { compileStreamFilter } from "../../outbound/stream/filter.js";
-import { sseComment, sseRetry } from "../../outbound/stream/sse.js";
-import { PLATFORMS } from "../../shared/event.js";
-import { RETRY_AFTER_SECONDS } from "../errors.js";
-import { route } from "../openapi.js";
-import { badRequest } from "../respond.js";
+import type { StreamHub } from "../outbound/stream/hub.js";
+import type { StreamSlots } from "../outbound/stream/slots.js";
+import { compileStreamFilter } from "../outbound/stream/filter.js";
+import { sseComment, sseRetry } from "../outbound/stream/sse.js";
+import { PLATFORMS } from "../shared/event.js";
+import { RETRY_AFTER_SECONDS } from "../http/errors.js";
+import { route } from "./openapi.js";
+import { badRequest } from "../http/respond.js";
 import { entityKey, name, typeGlob, uuid, valid } from "./params.js";
 
 const MAX_TYPES = 50;
@@ -83,11 +83,13 @@ export function streamApi(hub: StreamHub, options: StreamApiOptions): Router {
       200: {
         description: "`text/event-stream`, open until the client or the server ends it",
         contentType: "text/event-stream",
+        schema: z.string().meta({ description: "Server-Sent Events frames (`id`, `event`, `data`)" }),
       },
       400: "invalid query or malformed `Last-Event-ID`",
       503:
         "too many live streams (in all: STREAM_MAX_CLIENTS; for this token: STREAM_MAX_CLIENTS_PER_TOKEN, " +
-        "the limit named in `error`), shutting down, or PostgreSQL unreachable to resume: retry after `Retry-After` seconds",
+        "the limit named in `error`), shutting down, or PostgreSQL unreachable to resume: " +
+        "retry after `Retry-After` seconds",
     },
   };
   route(router, "get", "/stream", doc, async (ctx) => {

@@ -1,14 +1,15 @@
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import { z } from "zod";
-import type { RuleBook } from "../../pipeline/rule-book.js";
-import { replayDeliveries } from "../../pipeline/replay.js";
-import { PLATFORMS } from "../../shared/event.js";
-import { listDeliveries } from "../../store/deliveries.js";
-import type { Database } from "../../store/prisma.js";
-import { pageOf } from "../../api/cursor.js";
-import { route } from "../openapi.js";
-import { notFound } from "../respond.js";
+import type { RuleBook } from "../pipeline/rule-book.js";
+import { replayDeliveries } from "../pipeline/replay.js";
+import { PLATFORMS } from "../shared/event.js";
+import { listDeliveries } from "../store/deliveries.js";
+import type { Database } from "../store/prisma.js";
+import { pageOf } from "../store/read/cursor.js";
+import { route } from "./openapi.js";
+import { ReprocessedSchema, StoredDeliveryPageSchema } from "./schemas/queue.js";
+import { notFound } from "../http/respond.js";
 import { limit, uuid, valid } from "./params.js";
 
 const listQuery = z.object({
@@ -28,7 +29,7 @@ export function deliveriesApi(db: Database, rules: RuleBook): Router {
   const listDoc = {
     summary: "Stored raw deliveries, newest first (contract §8)",
     query: listQuery,
-    responses: { 200: '`{"items": [{id, platform, deliveryId, receivedAt, status, error}], "next": id|null}`' },
+    responses: { 200: { description: "a page of stored deliveries", schema: StoredDeliveryPageSchema } },
   };
   route(router, "get", "/deliveries", listDoc, async (ctx) => {
     const q = valid(ctx, listQuery, ctx.query);
@@ -40,7 +41,7 @@ export function deliveriesApi(db: Database, rules: RuleBook): Router {
   const reprocessDoc = {
     summary: "Re-run one delivery with the current code",
     params: idParams,
-    responses: { 200: '`{id, status: "stored"|"unprocessable", error}`', 404: "no such delivery" },
+    responses: { 200: { description: "how the delivery fared", schema: ReprocessedSchema }, 404: "no such delivery" },
   };
   route(router, "post", "/deliveries/:id/reprocess", reprocessDoc, async (ctx) => {
     const p = valid(ctx, idParams, ctx.params);

@@ -1,6 +1,8 @@
 import type pg from "pg";
-import { onConnection } from "../store/sql.js";
+import { onConnection } from "../sql.js";
 import { type Bucket, doraFigures, type DoraFacts, doraSeries, environmentMatcher } from "./dora-math.js";
+import type { z } from "zod";
+import type { DoraReportSchema } from "../../api/schemas/deploys.js";
 import { COMMIT_LIKE, COMMIT_REPO_AT, dateOf, epochMs, PR_LIKE } from "./sql-parts.js";
 
 /**
@@ -137,7 +139,7 @@ async function environmentsOf(pool: pg.Pool, w: DoraWindow): Promise<string[]> {
   return rows.map((r) => r.environment).filter(production);
 }
 
-export async function computeDora(pool: pg.Pool, w: DoraWindow) {
+export async function computeDora(pool: pg.Pool, w: DoraWindow): Promise<z.output<typeof DoraReportSchema>> {
   const env = w.environment ?? null;
   const facts = await readDoraFacts(pool, w, await environmentsOf(pool, w));
   const { deploys: counted, ...figures } = doraFigures(facts);

@@ -1,11 +1,12 @@
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import { z } from "zod";
 import type pg from "pg";
-import { deployChanges } from "../../api/deploy-changes.js";
-import { computeDora } from "../../api/dora.js";
-import { route } from "../openapi.js";
-import { badRequest, notFound } from "../respond.js";
+import { deployChanges } from "../store/read/deploy-changes.js";
+import { computeDora } from "../store/read/dora.js";
+import { route } from "./openapi.js";
+import { DeployChangesSchema, DoraReportSchema } from "./schemas/deploys.js";
+import { badRequest, notFound } from "../http/respond.js";
 import { entityKey, FIRST_DATE, isoDate, name, repository, valid } from "./params.js";
 
 const keyParams = z.object({ key: entityKey.meta({ description: "deploy key (`deploy:generic:<id>`), URL-encoded" }) });
@@ -25,7 +26,10 @@ export function deploysApi(pool: pg.Pool, production: string[]): Router {
   const changesDoc = {
     summary: "What a deploy shipped, and the deploy before it",
     params: keyParams,
-    responses: { 200: "`{deploy, previous, rangeKnown, commits, pullRequests, issues}`", 404: "no such deploy" },
+    responses: {
+      200: { description: "the deploy, the one before, what it shipped", schema: DeployChangesSchema },
+      404: "no such deploy",
+    },
   };
   route(router, "get", "/deploys/:key/changes", changesDoc, async (ctx) => {
     const p = valid(ctx, keyParams, ctx.params);
@@ -38,7 +42,11 @@ export function deploysApi(pool: pg.Pool, production: string[]): Router {
     summary: "DORA's four keys for a repository",
     query: doraQuery,
     responses: {
-      200: "deployment frequency, lead time (median, p90), change failure rate, time to restore, the deploys counted",
+      200: {
+        description:
+          "deployment frequency, lead time (median, p90), change failure rate, time to restore, the deploys counted",
+        schema: DoraReportSchema,
+      },
     },
   };
   route(router, "get", "/metrics/dora", doraDoc, async (ctx) => {

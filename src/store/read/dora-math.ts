@@ -1,7 +1,7 @@
-import { compileGlobIgnoreCase } from "../shared/glob.js";
+import { compileGlobIgnoreCase } from "../../shared/glob.js";
 
 /**
- * DORA's four keys from the facts the database gave (api/dora.ts reads them). Pure, so the
+ * DORA's four keys from the facts the database gave (dora.ts beside it reads them). Pure, so the
  * definitions (docs/dora.md) are tested on their own.
  */
 

@@ -1,9 +1,9 @@
 import type { Context } from "koa";
 import { z } from "zod";
-import { decodeCursor, type Cursor } from "../../api/cursor.js";
-import { LIMITS } from "../../shared/bounds.js";
-import { storableDate } from "../../shared/time.js";
-import { badRequest } from "../respond.js";
+import { decodeCursor, type Cursor } from "../store/read/cursor.js";
+import { LIMITS } from "../shared/bounds.js";
+import { storableDate } from "../shared/time.js";
+import { badRequest } from "../http/respond.js";
 
 /**
  * The schemas /api validates path parameters, queries and bodies with, at the edge (contract §2: bad
@@ -68,7 +68,7 @@ export const limit = (max: number, fallback: number) => integer(1, max).default(
 /** An offset into a list kept in Redis: bounded so a scan never starts past any real list. */
 export const offset = integer(0, 1_000_000).default(0);
 
-/** An events keyset cursor (api/cursor.ts); anything that does not decode is `cursor: invalid`. */
+/** An events keyset cursor (store/read/cursor.ts); anything that does not decode is `cursor: invalid`. */
 export const eventCursor = z
   .string()
   .max(200, "invalid")

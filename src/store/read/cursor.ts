@@ -1,4 +1,4 @@
-import { storableDate } from "../shared/time.js";
+import { storableDate } from "../../shared/time.js";
 
 /** Opaque keyset cursor over (occurred_at, id), newest first. */
 export interface Cursor {

@@ -1,20 +1,19 @@
-import { randomBytes } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import Router from "@koa/router";
-import { createRouter } from "../router.js";
+import { createRouter } from "../http/router.js";
 import type { Context } from "koa";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
-import { encodeCursor, pageOf } from "../../api/cursor.js";
-import type { OutboundQueue } from "../../outbound/delivery/queue.js";
+import { encodeCursor, pageOf } from "../store/read/cursor.js";
+import type { OutboundQueue } from "../outbound/delivery/queue.js";
 import {
   findMessage,
   insertMessages,
   listMessages,
   MESSAGE_STATUSES,
   reopenMessage,
-} from "../../store/outbound-messages.js";
-import type { Database } from "../../store/prisma.js";
+} from "../store/outbound-messages.js";
+import type { Database } from "../store/prisma.js";
 import {
   createSubscription,
   deleteSubscription,
@@ -22,15 +21,30 @@ import {
   listSubscriptions,
   SubscriptionExists,
   updateSubscription,
-  type SubscriptionInput,
   type SubscriptionRow,
-} from "../../store/subscriptions.js";
-import { checkDestination } from "../../outbound/senders/destination-policy.js";
-import { LIMITS } from "../../shared/bounds.js";
-import { maskUrl } from "../../shared/url-mask.js";
-import { withinDeadline } from "../deadline.js";
-import { route } from "../openapi.js";
-import { badRequest, notFound, conflict } from "../respond.js";
+} from "../store/subscriptions.js";
+import {
+  deliveryLink,
+  describeSubscription as describe,
+  inputOf,
+  isSigningSecret,
+  mergePut,
+  putUpdate,
+} from "../shared/subscriptions.js";
+import { checkDestination } from "../outbound/senders/destination-policy.js";
+import { LIMITS } from "../shared/bounds.js";
+import { withinDeadline } from "../http/deadline.js";
+import { route } from "./openapi.js";
+import {
+  MessageRetriedSchema,
+  OutboundDeliveryDetailSchema,
+  OutboundDeliveryPageSchema,
+  SavedSubscriptionSchema,
+  SubscriptionListSchema,
+  SubscriptionSchema,
+  TestMessageSchema,
+} from "./schemas/subscriptions.js";
+import { badRequest, notFound, conflict } from "../http/respond.js";
 import { eventCursor, limit, sqlText, typeGlob, uuid, valid } from "./params.js";
 
 // ---- Validation at the edge (contract §9) ----
@@ -39,15 +53,8 @@ const subscriptionName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lower-case letters, digits and dashes, 2–63 characters");
 
-/** Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 random bytes. */
-const WHSEC = /^whsec_([A-Za-z0-9+/]{32,88}={0,2})$/;
-const isSecret = (s: string) => {
-  const m = WHSEC.exec(s);
-  const bytes = m ? Buffer.from(m[1]!, "base64").length : 0;
-  return bytes >= 24 && bytes <= 64;
-};
 // The message never quotes the value: it is a secret.
-const secret = z.string().refine(isSecret, "must be whsec_ followed by the base64 of 24 to 64 random bytes");
+const secret = z.string().refine(isSigningSecret, "must be whsec_ followed by the base64 of 24 to 64 random bytes");
 
 const webhookUrl = z
   .url({ protocol: /^https?$/, message: "must be an http or https URL" })
@@ -134,52 +141,6 @@ const deliveriesQuery = z.object({
   attemptLog: z.enum(["true", "false"]).default("false").meta({ description: "include every attempt of each message" }),
 });
 
-// ---- Answers ----
-
-const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
-
-/** A subscription as the API shows it: never its secrets, only how many sign. */
-function describe(r: SubscriptionRow) {
-  const target =
-    r.kind === "webhook" ? { url: maskUrl(r.url) } : r.kind === "slack" ? { channel: r.channel } : { moveTo: r.moveTo };
-  return {
-    name: r.name,
-    kind: r.kind,
-    ...target,
-    types: r.types,
-    where: r.where,
-    enabled: r.enabled,
-    disabledReason: r.disabledReason,
-    failingSince: r.failingSince,
-    ...(r.kind === "webhook" ? { secretCount: r.secrets.length } : {}),
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-  };
-}
-
-/** What is stored for a definition: the secrets given, those kept, or a new one (returned to show once). */
-function toInput(d: Definition, kept: string[]): { input: SubscriptionInput; generated?: string } {
-  const base = { name: d.name, kind: d.kind, types: d.types, where: d.where, enabled: d.enabled };
-  if (d.kind === "slack") return { input: { ...base, url: null, channel: d.channel, moveTo: null, secrets: [] } };
-  if (d.kind === "linear")
-    return { input: { ...base, url: null, channel: null, moveTo: d.moveTo ?? null, secrets: [] } };
-  const given = d.secrets ?? (d.secret ? [d.secret] : null);
-  const generated = given || kept.length ? undefined : newSecret();
-  const secrets = given ?? (kept.length ? kept : [generated!]);
-  return { input: { ...base, url: d.url, channel: null, moveTo: null, secrets }, generated };
-}
-
-/** The stored definition as a PUT body extends it: common fields, and the kind's own unless the kind changes. */
-function storedDefinition(r: SubscriptionRow, kind: unknown): Record<string, unknown> {
-  const base = { name: r.name, kind: r.kind, types: r.types, where: r.where, enabled: r.enabled };
-  if (kind !== undefined && kind !== r.kind) return base;
-  if (r.kind === "webhook") return { ...base, url: r.url };
-  if (r.kind === "slack") return { ...base, channel: r.channel };
-  return r.moveTo === null ? base : { ...base, moveTo: r.moveTo };
-}
-
-const deliveryLink = (name: string, id: string) => `/api/subscriptions/${name}/deliveries/${id}`;
-
 export interface SubscriptionsApiOptions {
   /** OUTBOUND_ALLOW_PRIVATE: webhook URLs may name private, loopback and link-local addresses. */
   allowPrivate: boolean;
@@ -219,7 +180,7 @@ export function subscriptionsApi(
 
   const listDoc = {
     summary: "Subscriptions, by name (never their secrets)",
-    responses: { 200: '`{"items": [subscription]}`' },
+    responses: { 200: { description: "every subscription", schema: SubscriptionListSchema } },
   };
   route(router, "get", "/subscriptions", listDoc, async (ctx) => {
     ctx.body = { items: (await listSubscriptions(prisma)).map(describe) };
@@ -230,7 +191,7 @@ export function subscriptionsApi(
     description: "For a webhook, the answer holds `secret` once: the generated signing secret, unless one was given.",
     body: definition,
     responses: {
-      201: "the subscription, with `secret` when generated",
+      201: { description: "the subscription, with `secret` when generated", schema: SavedSubscriptionSchema },
       409: "a subscription of that name exists",
       422: "the webhook URL names (or resolves to) a private, loopback or link-local address",
     },
@@ -238,7 +199,7 @@ export function subscriptionsApi(
   route(router, "post", "/subscriptions", createDoc, async (ctx) => {
     const d = valid(ctx, definition, ctx.request.body);
     if (!d || !(await destinationAllowed(ctx, d))) return;
-    const { input, generated } = toInput(d, []);
+    const { input, generated } = inputOf(d, []);
     let row: SubscriptionRow;
     try {
       row = await createSubscription(prisma, uuidv7(), input);
@@ -254,7 +215,7 @@ export function subscriptionsApi(
   const getDoc = {
     summary: "One subscription (never its secrets)",
     params: nameParams,
-    responses: { 200: "the subscription", 404: "no such subscription" },
+    responses: { 200: { description: "the subscription", schema: SubscriptionSchema }, 404: "no such subscription" },
   };
   route(router, "get", "/subscriptions/:name", getDoc, async (ctx) => {
     const row = await subscriptionOf(ctx);
@@ -264,11 +225,15 @@ export function subscriptionsApi(
   const putDoc = {
     summary: "Change a subscription: the fields given replace the stored ones",
     description:
-      "`secret`/`secrets` replace the signing secrets (give the new and the old one during a rotation); without them the secrets are kept. Enabling a disabled subscription clears `disabledReason` and `failingSince`.",
+      "`secret`/`secrets` replace the signing secrets (give the new and the old one during a rotation); " +
+      "without them the secrets are kept. Enabling a disabled subscription clears `disabledReason` and `failingSince`.",
     params: nameParams,
     body: putBody,
     responses: {
-      200: "the subscription (with `secret` when one had to be generated)",
+      200: {
+        description: "the subscription (with `secret` when one had to be generated)",
+        schema: SavedSubscriptionSchema,
+      },
       404: "no such subscription",
       422: "a new webhook URL names (or resolves to) a private, loopback or link-local address",
     },
@@ -278,22 +243,14 @@ export function subscriptionsApi(
     if (!body) return;
     const row = await subscriptionOf(ctx);
     if (!row) return;
-    if (body.name !== undefined && body.name !== row.name)
-      return badRequest(ctx, ["name: a subscription cannot be renamed"]);
-    // The URL as answered (masked) given back means the stored one, not `***`.
-    const given = row.url && body.url === maskUrl(row.url) ? { ...body, url: row.url } : body;
-    const d = valid(ctx, definition, { ...storedDefinition(row, body.kind), ...given });
+    const put = mergePut(row, body);
+    if (!put.ok) return badRequest(ctx, [put.problem]);
+    const d = valid(ctx, definition, put.merged);
     if (!d) return;
     // Only a new URL is checked: a stored one (accepted under other settings) can still be disabled.
     if (d.kind === "webhook" && d.url !== row.url && !(await destinationAllowed(ctx, d))) return;
-    const { input, generated } = toInput(d, d.kind === row.kind ? row.secrets : []);
-    const { enabled, ...rest } = input;
-    const updated = await updateSubscription(
-      prisma,
-      row.name,
-      body.enabled === undefined ? rest : { ...rest, enabled },
-      row.enabled,
-    );
+    const { update, generated } = putUpdate(row, d, body.enabled);
+    const updated = await updateSubscription(prisma, row.name, update, row.enabled);
     if (!updated) return notFound(ctx, "subscription");
     ctx.body = { ...describe(updated), ...(generated ? { secret: generated } : {}) };
   });
@@ -314,7 +271,7 @@ export function subscriptionsApi(
     summary: "Send a `switchyard.test` message",
     params: nameParams,
     responses: {
-      202: '`{"id", "status": "/api/subscriptions/<name>/deliveries/<id>", "queued"}` (queued false: Redis was slow, the sweeper sends it within about a minute)',
+      202: { description: "the test message, queued", schema: TestMessageSchema },
       404: "no such subscription",
       409: "the subscription is disabled",
     },
@@ -337,7 +294,7 @@ export function subscriptionsApi(
     params: nameParams,
     query: deliveriesQuery,
     responses: {
-      200: '`{"items": [{id, type, status, attempts, lastStatusCode, lastError, nextAttemptAt, createdAt, attemptLog?}], "next": cursor|null}`',
+      200: { description: "a page of messages", schema: OutboundDeliveryPageSchema },
       404: "no such subscription",
     },
   };
@@ -360,7 +317,7 @@ export function subscriptionsApi(
     summary: "One message with its payload and every attempt",
     params: messageParams,
     responses: {
-      200: "`{id, type, status, attempts, …, payload, attemptLog: [{attempt, at, statusCode, latencyMs, error, response}]}`",
+      200: { description: "the message", schema: OutboundDeliveryDetailSchema },
       404: "no such subscription or delivery",
     },
   };
@@ -378,7 +335,7 @@ export function subscriptionsApi(
     summary: "Try a dead or failed message again now; its attempts count goes on",
     params: messageParams,
     responses: {
-      202: '`{id, attempt, status: "pending", queued}` (queued false: the sweeper sends it within about a minute)',
+      202: { description: "the message, due now", schema: MessageRetriedSchema },
       404: "no such subscription or delivery",
       409: "the message is pending or succeeded, or the subscription is disabled",
     },

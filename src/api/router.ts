@@ -1,0 +1,55 @@
+import type Router from "@koa/router";
+import type { Queue } from "bullmq";
+import { jsonBody } from "../http/json-body.js";
+import { createRouter } from "../http/router.js";
+import type { StreamHub } from "../outbound/stream/hub.js";
+import type { StreamSlots } from "../outbound/stream/slots.js";
+import type { RuleBook } from "../pipeline/rule-book.js";
+import type { IngestQueue } from "../queue/ingest/queue.js";
+import type { OutboundQueue } from "../outbound/delivery/queue.js";
+import { countUnprocessable } from "../store/deliveries.js";
+import type { Database } from "../store/prisma.js";
+import { deliveriesApi } from "./deliveries.js";
+import { deploysApi } from "./deploys.js";
+import { graphApi } from "./entities.js";
+import { eventsApi } from "./events.js";
+import { API_PREFIX, serveOpenApi } from "./openapi.js";
+import { queueApi } from "./queue.js";
+import { rulesApi } from "./rules.js";
+import { streamApi } from "./stream.js";
+import { subscriptionsApi } from "./subscriptions.js";
+
+/** What the /api handlers need from the process. */
+export interface ApiDeps {
+  db: Database;
+  rules: RuleBook;
+  /** Rule backfills are added here (src/queue/backfill/). */
+  backfills: Queue;
+  ingest: Pick<IngestQueue, "queue" | "depth">;
+  outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow">;
+  hub: StreamHub;
+  slots: StreamSlots;
+  config: {
+    /** PRODUCTION_ENVIRONMENTS: the environments DORA counts by default. */
+    productionEnvironments: string[];
+    /** OUTBOUND_ALLOW_PRIVATE: webhook URLs may name private addresses. */
+    allowPrivate: boolean;
+  };
+}
+
+/** The whole /api router (contract §6–§11): the OpenAPI document, then one router per resource. */
+export function apiRouter(d: ApiDeps): Router {
+  const { prisma, pool } = d.db;
+  const api = createRouter(API_PREFIX);
+  serveOpenApi(api); // public: app.ts lets its exact spelling through without a token
+  api.use(jsonBody("1mb"));
+  api.use(eventsApi(pool).routes());
+  api.use(graphApi(pool).routes());
+  api.use(deploysApi(pool, d.config.productionEnvironments).routes());
+  api.use(rulesApi(prisma, d.rules, d.backfills).routes());
+  api.use(queueApi(d.ingest, () => countUnprocessable(prisma)).routes());
+  api.use(deliveriesApi(d.db, d.rules).routes());
+  api.use(subscriptionsApi(d.db, d.outbound, { allowPrivate: d.config.allowPrivate }).routes());
+  api.use(streamApi(d.hub, { slots: d.slots }).routes());
+  return api;
+}

@@ -1,0 +1,70 @@
+import type { z } from "zod";
+import type { EventDetailSchema, EventPageSchema, EventSchema } from "./events.js";
+import type { EntityGraphSchema, EntitySchema, LinkSchema, TimelineEventSchema } from "./graph.js";
+import type { DeployChangesSchema, DeploySchema, DoraFiguresSchema, DoraReportSchema } from "./deploys.js";
+import type {
+  BackfillStartedSchema,
+  CustomRuleSchema,
+  JobSchema,
+  RuleListSchema,
+  RuleSchema,
+  RuleTestSchema,
+} from "./rules.js";
+import type {
+  FailedJobsSchema,
+  QueueCountsSchema,
+  ReprocessedSchema,
+  StoredDeliveryPageSchema,
+  StoredDeliverySchema,
+} from "./queue.js";
+import type {
+  MessageRetriedSchema,
+  OutboundDeliveryDetailSchema,
+  OutboundDeliveryPageSchema,
+  OutboundDeliverySchema,
+  SavedSubscriptionSchema,
+  SubscriptionListSchema,
+  SubscriptionSchema,
+  TestMessageSchema,
+} from "./subscriptions.js";
+
+/**
+ * /api's answers as they travel (`z.input` of their schemas: times as ISO strings), for the
+ * clients that read them field by field: the CLI (src/cli/) and the console (console/src/api.ts).
+ */
+
+export type Event = z.input<typeof EventSchema>;
+export type EventPage = z.input<typeof EventPageSchema>;
+export type EventDetail = z.input<typeof EventDetailSchema>;
+
+export type Entity = z.input<typeof EntitySchema>;
+export type Link = z.input<typeof LinkSchema>;
+export type TimelineEvent = z.input<typeof TimelineEventSchema>;
+export type EntityGraph = z.input<typeof EntityGraphSchema>;
+
+export type Deploy = z.input<typeof DeploySchema>;
+export type DeployChanges = z.input<typeof DeployChangesSchema>;
+export type DoraFigures = z.input<typeof DoraFiguresSchema>;
+export type DoraReport = z.input<typeof DoraReportSchema>;
+
+export type CustomRule = z.input<typeof CustomRuleSchema>;
+export type Rule = z.input<typeof RuleSchema>;
+export type RuleList = z.input<typeof RuleListSchema>;
+export type RuleTest = z.input<typeof RuleTestSchema>;
+export type BackfillStarted = z.input<typeof BackfillStartedSchema>;
+export type Job = z.input<typeof JobSchema>;
+
+export type QueueCounts = z.input<typeof QueueCountsSchema>;
+export type FailedJobs = z.input<typeof FailedJobsSchema>;
+export type StoredDelivery = z.input<typeof StoredDeliverySchema>;
+export type StoredDeliveryPage = z.input<typeof StoredDeliveryPageSchema>;
+export type Reprocessed = z.input<typeof ReprocessedSchema>;
+
+export type Subscription = z.input<typeof SubscriptionSchema>;
+export type SubscriptionList = z.input<typeof SubscriptionListSchema>;
+export type SavedSubscription = z.input<typeof SavedSubscriptionSchema>;
+export type TestMessage = z.input<typeof TestMessageSchema>;
+export type OutboundDelivery = z.input<typeof OutboundDeliverySchema>;
+export type OutboundDeliveryPage = z.input<typeof OutboundDeliveryPageSchema>;
+export type OutboundDeliveryDetail = z.input<typeof OutboundDeliveryDetailSchema>;
+export type MessageRetried = z.input<typeof MessageRetriedSchema>;

@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { pageOf, time } from "./common.js";
+
+/** A subscription as the API shows it (contract §9): never its secrets, only how many sign. */
+export const SubscriptionSchema = z
+  .strictObject({
+    name: z.string(),
+    kind: z.enum(["webhook", "slack", "linear"]),
+    url: z.string().nullable().optional().meta({ description: "webhook: the URL, credentials masked (`***`)" }),
+    channel: z.string().nullable().optional().meta({ description: "slack: the channel" }),
+    moveTo: z.string().nullable().optional().meta({ description: "linear: the state shipped issues move to" }),
+    types: z.array(z.string()),
+    where: z.strictObject({
+      environment: z.string().optional(),
+      repository: z.string().optional(),
+      platform: z.string().optional(),
+    }),
+    enabled: z.boolean(),
+    disabledReason: z.string().nullable().meta({ description: "why the service disabled it" }),
+    failingSince: time.nullable(),
+    secretCount: z.number().int().optional().meta({ description: "webhook: how many secrets sign" }),
+    createdAt: time,
+    updatedAt: time,
+  })
+  .meta({ id: "Subscription" });
+
+export const SubscriptionListSchema = z.strictObject({ items: z.array(SubscriptionSchema) }).meta({
+  id: "SubscriptionList",
+});
+
+/** A subscription just saved: `secret` once, when the service generated the signing secret. */
+export const SavedSubscriptionSchema = SubscriptionSchema.extend({
+  secret: z.string().optional().meta({ description: "the generated signing secret, shown this once" }),
+}).meta({ id: "SavedSubscription" });
+
+/** POST /api/subscriptions/:name/test. */
+export const TestMessageSchema = z
+  .strictObject({
+    id: z.uuid(),
+    status: z.string().meta({ description: "`/api/subscriptions/<name>/deliveries/<id>`" }),
+    queued: z.boolean().meta({ description: "false: Redis was slow; the sweeper sends it within about a minute" }),
+  })
+  .meta({ id: "TestMessage" });
+
+export const MESSAGE_STATUSES = ["pending", "succeeded", "failed", "dead"] as const;
+
+export const AttemptSchema = z
+  .strictObject({
+    attempt: z.number().int(),
+    at: time,
+    statusCode: z.number().int().nullable(),
+    latencyMs: z.number().int(),
+    error: z.string().nullable(),
+    response: z.string().nullable().meta({ description: "the first bytes of the answer" }),
+  })
+  .meta({ id: "Attempt" });
+
+const message = {
+  id: z.uuid(),
+  type: z.string(),
+  status: z.enum(MESSAGE_STATUSES),
+  attempts: z.number().int(),
+  lastStatusCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  nextAttemptAt: time.nullable(),
+  createdAt: time,
+};
+
+/** A message to a subscription, as its list shows it (`attemptLog` with `attemptLog=true`). */
+export const OutboundDeliverySchema = z
+  .strictObject({ ...message, attemptLog: z.array(AttemptSchema).optional() })
+  .meta({ id: "OutboundDelivery" });
+
+export const OutboundDeliveryPageSchema = pageOf(OutboundDeliverySchema).meta({ id: "OutboundDeliveryPage" });
+
+/** GET /api/subscriptions/:name/deliveries/:id: with its payload and every attempt. */
+export const OutboundDeliveryDetailSchema = z
+  .strictObject({
+    ...message,
+    updatedAt: time,
+    payload: z.unknown().meta({ description: "`{type, timestamp, data}` as sent" }),
+    attemptLog: z.array(AttemptSchema),
+  })
+  .meta({ id: "OutboundDeliveryDetail" });
+
+/** POST /api/subscriptions/:name/deliveries/:id/retry. */
+export const MessageRetriedSchema = z
+  .strictObject({
+    id: z.uuid(),
+    attempt: z.number().int(),
+    status: z.literal("pending"),
+    queued: z.boolean().meta({ description: "false: the sweeper sends it within about a minute" }),
+  })
+  .meta({ id: "MessageRetried" });

@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { BUILTIN_RULES } from "./builtin-rules.js";
+
+/* Only zod and the built-in rules' names: the API's answer schemas (and so the console) read it. */
+
+/** A custom correlation rule (contract §7). Unknown fields are refused. */
+export const customRuleSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lower-case letters, digits and dashes, 2–63 characters"),
+    on: z
+      .string()
+      .max(200)
+      .regex(/^(github|slack|linear|deploy|\*)(\.[a-z0-9_*?]+)*$/, "a type glob such as github.pull_request.*"),
+    where: z
+      .record(
+        z
+          .string()
+          .max(200)
+          .regex(/^[\w.]+$/, "a dotted field path"),
+        z.union([z.string(), z.number(), z.boolean(), z.null()]),
+      )
+      .optional(),
+    extract: z.strictObject({
+      field: z
+        .string()
+        .max(200)
+        .regex(/^[\w.]+$/, "a dotted field path such as payload.pull_request.title"),
+      pattern: z.string().min(1).max(500),
+    }),
+    link: z.strictObject({
+      to: z
+        .string()
+        .max(300)
+        .regex(
+          /^(github|linear|slack|deploy):[^\s]*\$[1-9]/,
+          "an entity key template using a capture, such as linear:issue:$1",
+        ),
+      relation: z.string().regex(/^[a-z_]{2,32}$/, "a relation such as references"),
+      confidence: z.number().min(0).max(1),
+    }),
+    enabled: z.boolean().optional(),
+  })
+  .strict()
+  // hasOwn, not `in`: names such as "constructor" are not built-in rules.
+  .refine((r) => !Object.hasOwn(BUILTIN_RULES, r.name), {
+    message: "name is taken by a built-in rule",
+    path: ["name"],
+  });
