@@ -24,7 +24,7 @@ import { slackPriority, slackType } from "../src/platforms/slack/classify.js";
 import { deployPriority } from "../src/platforms/deploy/classify.js";
 import { createIngestQueue } from "../src/queue/ingest-queue.js";
 import { JOB_PRIORITY } from "../src/queue/priority.js";
-import { deployRequest, githubRequest, linearRequest, slackRequest, type SignedRequest } from "../src/senders/sign.js";
+import { deployRequest, githubRequest, linearRequest, slackRequest, type SignedRequest } from "../kit/sign.js";
 import type { Delivery } from "../src/shared/event.js";
 import { migrate } from "../src/store/migrate.js";
 

@@ -9,13 +9,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  deployRequest,
-  githubRequest,
-  linearRequest,
-  slackRequest,
-  type SignedRequest,
-} from "../../src/senders/sign.js";
+import { deployRequest, githubRequest, linearRequest, slackRequest, type SignedRequest } from "../../kit/sign.js";
 import type { Platform } from "../../src/shared/event.js";
 
 export interface Secrets {

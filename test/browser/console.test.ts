@@ -8,7 +8,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONSOLE_DIR } from "../../src/http/console.js";
 import { API_TOKENS, isolatedDatabase, SECRETS, startTestService, testPrisma, waitFor } from "../helpers/service.js";
-import { deployRequest, githubRequest, post, slackRequest } from "../helpers/sign.js";
+import { deployRequest, githubRequest, post, slackRequest } from "../../kit/sign.js";
 import { story, T0 } from "../helpers/story.js";
 
 /**

@@ -7,7 +7,7 @@ import { githubType } from "../../src/platforms/github/classify.js";
 import { linearType } from "../../src/platforms/linear/classify.js";
 import { slackType } from "../../src/platforms/slack/classify.js";
 import { parseSlackBody } from "../../src/platforms/slack/payload.js";
-import { slackBody } from "../../src/senders/sign.js";
+import { slackBody } from "../../kit/sign.js";
 import type { Delivery, Platform, StoredEvent } from "../../src/shared/event.js";
 import { loadFixtures } from "../helpers/fixtures.js";
 
