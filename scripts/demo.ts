@@ -1,168 +1,33 @@
-// `npm run demo`: sends a realistic, signed story from all four senders to a running Switchyard
-// (SWITCHYARD_URL, default http://127.0.0.1:3000) and prints what was stored. It signs with the
-// same environment variables the server reads, so run both with the same environment.
+// `npm run demo`: sends the Linear → PR → deploy story (kit/story.ts), signed, from all four senders
+// to a running Switchyard (SWITCHYARD_URL, default http://127.0.0.1:3000) and prints what was stored.
+// It signs with the same environment variables the server reads, so run both with the same environment.
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { loadConfig } from "../src/shared/config.js";
-import {
-  deployRequest,
-  githubRequest,
-  linearRequest,
-  post,
-  slackBody,
-  slackRequest,
-  type SignedRequest,
-} from "../src/senders/sign.js";
+import { post } from "../kit/sign.js";
+import { story } from "../kit/story.js";
 
 const base = process.env.SWITCHYARD_URL ?? "http://127.0.0.1:3000";
 const config = loadConfig();
-const fixture = (path: string) => JSON.parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), "utf8"));
 const first = (list: string[], name: string) => {
   if (!list[0])
     throw new Error(`${name} is not set: export the same secrets the server runs with (see README, "Demo")`);
   return list[0];
 };
 
-const repo = "acme/web";
-const sha = (c: string) => c.repeat(40);
-const now = new Date();
-const pr = {
-  number: 7,
-  title: "Retry checkout on slow networks",
-  body: "Fixes ENG-42",
-  state: "open",
-  merged: false,
-  html_url: `https://github.com/${repo}/pull/7`,
-  head: { ref: "alice/eng-42-checkout-timeouts", sha: sha("1") },
-  base: { ref: "main" },
-  merge_commit_sha: null as string | null,
-  updated_at: now.toISOString(),
-  closed_at: null as string | null,
-};
-const repository = { full_name: repo, default_branch: "main" };
-const alice = { login: "alice" };
-const merged = { ...pr, state: "closed", merged: true, merge_commit_sha: sha("2"), closed_at: now.toISOString() };
-const deploy = (id: string, environment: string, status: string) => ({
-  id,
-  repository: repo,
-  environment,
-  status,
-  sha: sha("2"),
-  ref: "main",
-  finished_at: new Date().toISOString(),
+// Namespace "ng": Linear issue ENG-42, repository acme/web-ng. Fresh delivery ids on every run, so
+// a second run is sent again rather than taken for redeliveries.
+const { steps } = story("ng", {
+  run: `ng-${randomUUID().slice(0, 8)}`,
+  secrets: {
+    github: first(config.GITHUB_WEBHOOK_SECRET, "GITHUB_WEBHOOK_SECRET"),
+    slack: first(config.SLACK_SIGNING_SECRET, "SLACK_SIGNING_SECRET"),
+    linear: first(config.LINEAR_WEBHOOK_SECRET, "LINEAR_WEBHOOK_SECRET"),
+    deploy: first(config.DEPLOY_WEBHOOK_SECRET, "DEPLOY_WEBHOOK_SECRET"),
+  },
 });
-
-const steps: Array<[string, string, () => Promise<SignedRequest> | SignedRequest]> = [
-  [
-    "linear",
-    "Linear issue ENG-42 created",
-    () =>
-      linearRequest(
-        fixture("linear/issue_create.json").payload,
-        first(config.LINEAR_WEBHOOK_SECRET, "LINEAR_WEBHOOK_SECRET"),
-      ),
-  ],
-  [
-    "github",
-    "PR #7 opened from alice/eng-42-…",
-    () =>
-      githubRequest(
-        "pull_request",
-        { action: "opened", number: 7, pull_request: pr, repository, sender: alice },
-        first(config.GITHUB_WEBHOOK_SECRET, "GITHUB_WEBHOOK_SECRET"),
-      ),
-  ],
-  [
-    "slack",
-    "Slack message about the PR",
-    () => {
-      const f = fixture("slack/message.json");
-      f.payload.event_id = `Ev${randomUUID().slice(0, 8)}`;
-      const { body, contentType } = slackBody(f);
-      return slackRequest(body, contentType, first(config.SLACK_SIGNING_SECRET, "SLACK_SIGNING_SECRET"));
-    },
-  ],
-  [
-    "github",
-    "PR #7 approved",
-    () =>
-      githubRequest(
-        "pull_request_review",
-        {
-          action: "submitted",
-          review: { state: "approved", commit_id: sha("1"), submitted_at: now.toISOString() },
-          pull_request: pr,
-          repository,
-          sender: { login: "bob" },
-        },
-        config.GITHUB_WEBHOOK_SECRET[0]!,
-      ),
-  ],
-  [
-    "github",
-    "PR #7 squash-merged",
-    () =>
-      githubRequest(
-        "pull_request",
-        { action: "closed", number: 7, pull_request: merged, repository, sender: alice },
-        config.GITHUB_WEBHOOK_SECRET[0]!,
-      ),
-  ],
-  [
-    "github",
-    "push to main",
-    () =>
-      githubRequest(
-        "push",
-        {
-          ref: "refs/heads/main",
-          before: sha("9"),
-          after: sha("2"),
-          commits: [
-            {
-              id: sha("2"),
-              message: "Retry checkout on slow networks (#7)\n\nFixes ENG-42",
-              timestamp: now.toISOString(),
-            },
-          ],
-          head_commit: { id: sha("2"), timestamp: now.toISOString() },
-          repository,
-          sender: alice,
-        },
-        config.GITHUB_WEBHOOK_SECRET[0]!,
-      ),
-  ],
-  [
-    "deploy",
-    "deploy to staging succeeded",
-    () =>
-      deployRequest(
-        deploy(`demo-${randomUUID().slice(0, 8)}`, "staging", "succeeded"),
-        first(config.DEPLOY_WEBHOOK_SECRET, "DEPLOY_WEBHOOK_SECRET"),
-      ),
-  ],
-  [
-    "deploy",
-    "deploy to production-eu failed",
-    () =>
-      deployRequest(
-        deploy(`demo-${randomUUID().slice(0, 8)}`, "production-eu", "failed"),
-        config.DEPLOY_WEBHOOK_SECRET[0]!,
-      ),
-  ],
-  [
-    "deploy",
-    "deploy to production-eu succeeded",
-    () =>
-      deployRequest(
-        deploy(`demo-${randomUUID().slice(0, 8)}`, "production-eu", "succeeded"),
-        config.DEPLOY_WEBHOOK_SECRET[0]!,
-      ),
-  ],
-];
 
 const token = process.env.API_TOKENS?.split(",")[0]?.trim();
 const api = (path: string, init: RequestInit = {}) =>
@@ -220,8 +85,8 @@ async function subscribe() {
 
 const subscription = token ? await subscribe() : null;
 const ids: string[] = [];
-for (const [platform, label, make] of steps) {
-  const res = await post(`${base}/webhooks/${platform}`, await make());
+for (const { platform, name: label, request } of steps) {
+  const res = await post(`${base}/webhooks/${platform}`, await request());
   console.log(
     `${String(res.status).padEnd(4)} ${platform.padEnd(7)} ${label}${res.status >= 300 ? `  ${res.text}` : ""}`,
   );

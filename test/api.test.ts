@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { API_TOKENS, SECRETS, startTestService, useTestPrisma, useTestService, waitFor } from "./helpers/service.js";
-import { deployRequest, githubRequest, post } from "./helpers/sign.js";
+import { deployRequest, githubRequest, post } from "../kit/sign.js";
 import { checkAnswer } from "./helpers/answers.js";
 
 const ctx = useTestService();

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { SECRETS, useTestPrisma, useTestService, waitFor } from "./helpers/service.js";
-import { githubRequest, post } from "./helpers/sign.js";
+import { githubRequest, post } from "../kit/sign.js";
 
 const exec = promisify(execFile);
 const ctx = useTestService();

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKENS, isolatedDatabase, startTestService, testPrisma, waitFor } from "./helpers/service.js";
-import { post } from "./helpers/sign.js";
+import { post } from "../kit/sign.js";
 import { story } from "./helpers/story.js";
 
 const exec = promisify(execFile);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { SECRETS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
-import { deployRequest, post } from "./helpers/sign.js";
+import { deployRequest, post } from "../kit/sign.js";
 
 const ctx = useTestService();
 const prisma = useTestPrisma();

@@ -2,7 +2,7 @@ import { Agent, request } from "node:http";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKENS, SECRETS, isolatedDatabase, useTestService, waitFor } from "./helpers/service.js";
-import { deployRequest, githubRequest, post } from "./helpers/sign.js";
+import { deployRequest, githubRequest, post } from "../kit/sign.js";
 import { prng } from "./helpers/prng.js";
 import { plan, type Planned, type Seeds } from "./helpers/fuzz-api-plan.js";
 

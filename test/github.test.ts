@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SECRETS, useTestPrisma, useTestService, waitFor } from "./helpers/service.js";
-import { githubRequest, post } from "./helpers/sign.js";
+import { githubRequest, post } from "../kit/sign.js";
 
 // Real GitHub payloads, as published by GitHub in @octokit/webhooks-examples.
 const examples: Array<{ name: string; examples: any[] }> = createRequire(import.meta.url)(

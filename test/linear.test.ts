@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { loadFixtures } from "./helpers/fixtures.js";
 import { SECRETS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
-import { linearRequest, post } from "./helpers/sign.js";
+import { linearRequest, post } from "../kit/sign.js";
 
 const fixtures = loadFixtures("linear");
 const ctx = useTestService();

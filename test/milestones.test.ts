@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
-import { post } from "./helpers/sign.js";
+import { post } from "../kit/sign.js";
 import { prng, int } from "./helpers/prng.js";
 import { story } from "./helpers/story.js";
 

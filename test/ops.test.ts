@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SECRETS, startTestService, useTestService, waitFor } from "./helpers/service.js";
-import { githubRequest, post } from "./helpers/sign.js";
+import { githubRequest, post } from "../kit/sign.js";
 
 const ctx = useTestService();
 

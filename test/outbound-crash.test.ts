@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { API_TOKENS, SECRETS, SECRETS_KEYS, isolatedDatabase, testPrisma, waitFor } from "./helpers/service.js";
-import { deployRequest, post } from "./helpers/sign.js";
+import { deployRequest, post } from "../kit/sign.js";
 import { startReceiver } from "./helpers/receiver.js";
 
 /**

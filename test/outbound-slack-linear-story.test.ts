@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeLinear, type FakeLinear } from "./helpers/fake-linear.js";
 import { startFakeSlack, type FakeSlack } from "./helpers/fake-slack.js";
 import { API_TOKENS, isolatedDatabase, startTestService, testPrisma, waitFor } from "./helpers/service.js";
-import { post } from "./helpers/sign.js";
+import { post } from "../kit/sign.js";
 import { story } from "./helpers/story.js";
 
 /** The Slack and Linear senders through the service, on the demo story (alone: outbound-slack-linear.test.ts). */

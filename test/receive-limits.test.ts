@@ -6,7 +6,7 @@ import { sign } from "@octokit/webhooks-methods";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SECRETS, startTestService, useTestPrisma, useTestService, waitFor } from "./helpers/service.js";
-import { deployRequest, githubRequest, linearRequest, post, slackRequest, type SignedRequest } from "./helpers/sign.js";
+import { deployRequest, githubRequest, linearRequest, post, slackRequest, type SignedRequest } from "../kit/sign.js";
 
 const LIMITS = { github: 8192, linear: 6144, slack: 2048, deploy: 3072 };
 const ctx = useTestService({

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { startPrivateRedis } from "./helpers/private-redis.js";
 import { SECRETS, startTestService, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
-import { deployRequest, githubRequest, linearRequest, post, slackRequest, type SignedRequest } from "./helpers/sign.js";
+import { deployRequest, githubRequest, linearRequest, post, slackRequest, type SignedRequest } from "../kit/sign.js";
 
 const ctx = useTestService({ WEBHOOK_MAX_BYTES: "4096" });
 const prisma = useTestPrisma();

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Processor } from "../src/pipeline/processor.js";
 import { API_TOKENS, SECRETS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
-import { deployRequest, githubRequest, post } from "./helpers/sign.js";
+import { deployRequest, githubRequest, post } from "../kit/sign.js";
 import { FailedJobsSchema, JobRetriedSchema } from "../src/api/schemas/queue.js";
 import { expectAnswer } from "./helpers/answers.js";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKENS, SECRETS, startTestService, waitFor } from "./helpers/service.js";
-import { githubRequest, post } from "./helpers/sign.js";
+import { githubRequest, post } from "../kit/sign.js";
 
 type Started = Awaited<ReturnType<typeof startTestService>>;
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKENS, SECRETS, isolatedDatabase, startTestService, testPrisma, waitFor } from "./helpers/service.js";
-import { githubRequest, linearRequest, post, slackRequest } from "./helpers/sign.js";
+import { githubRequest, linearRequest, post, slackRequest } from "../kit/sign.js";
 import { checkAnswer } from "./helpers/answers.js";
 
 // This file switches built-in rules off: it runs on a schema of its own.

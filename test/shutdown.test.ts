@@ -6,7 +6,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { describe, expect, inject, it } from "vitest";
 import { SECRETS, SECRETS_KEYS, testPrisma } from "./helpers/service.js";
-import { deployRequest, post } from "./helpers/sign.js";
+import { deployRequest, post } from "../kit/sign.js";
 
 describe("graceful shutdown", () => {
   it("on SIGTERM stops accepting, finishes in-flight work, exits 0 and loses nothing acknowledged", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadFixtures } from "./helpers/fixtures.js";
 import { SECRETS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
-import { post, slackBody, slackRequest } from "./helpers/sign.js";
+import { post, slackBody, slackRequest } from "../kit/sign.js";
 
 const fixtures = loadFixtures("slack");
 const ctx = useTestService();

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { randomBytes, randomUUID } from "node:crypto";
 import { API_TOKENS, SECRETS, useTestService, useTestPrisma, waitFor } from "./helpers/service.js";
-import { githubRequest, linearRequest, post, slackRequest } from "./helpers/sign.js";
+import { githubRequest, linearRequest, post, slackRequest } from "../kit/sign.js";
 import { at, story } from "./helpers/story.js";
 import { checkAnswer } from "./helpers/answers.js";
 

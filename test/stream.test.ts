@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { outboxChannel, type OutboxItem } from "../src/shared/outbound.js";
 import type { PrismaClient } from "../src/store/prisma.js";
 import { API_TOKENS, SECRETS, isolatedDatabase, startTestService, testPrisma } from "./helpers/service.js";
-import { deployRequest, post } from "./helpers/sign.js";
+import { deployRequest, post } from "../kit/sign.js";
 import { openSse, type SseStream } from "./helpers/sse.js";
 
 type Svc = Awaited<ReturnType<typeof startTestService>>;

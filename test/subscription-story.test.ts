@@ -4,7 +4,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, it } from "vitest";
 import { API_TOKENS, useIsolatedService, waitFor } from "./helpers/service.js";
 import { startReceiver } from "./helpers/receiver.js";
-import { post } from "./helpers/sign.js";
+import { post } from "../kit/sign.js";
 import { story } from "./helpers/story.js";
 
 /**

@@ -1,37 +1,15 @@
 /**
  * The chaos bench's senders: a steady stream of correctly signed deliveries (GitHub, Slack, Linear,
- * deploy; unique delivery ids and bodies), each signed as its sender signs it (src/senders/sign.ts)
+ * deploy; unique delivery ids and bodies), each signed as its sender signs it (kit/sign.ts)
  * and signed anew on every attempt where the scheme covers a timestamp. A refused attempt (503, a
  * connection error, a timeout) is retried a few times with backoff; after that the delivery is
  * "given up". A few accepted deliveries are sent again with the same delivery id (a redelivery),
  * which must be answered 200 duplicate. Every attempt is logged: the log is what the bench counts.
  */
-import { createHash, randomUUID } from "node:crypto";
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  deployRequest,
-  githubRequest,
-  linearRequest,
-  slackRequest,
-  type SignedRequest,
-} from "../../src/senders/sign.js";
-import type { Platform } from "../../src/shared/event.js";
-
-export interface Secrets {
-  github: string;
-  slack: string;
-  linear: string;
-  deploy: string; // whsec_…
-}
-
-/** One delivery as a sender holds it: the same delivery id on every attempt and redelivery. */
-interface Outgoing {
-  platform: Platform;
-  deliveryId: string;
-  path: string;
-  sign(redelivery: boolean): Promise<SignedRequest> | SignedRequest;
-}
+import type { SignedRequest } from "../../kit/sign.js";
+import { deliveryFactory, type Outgoing, type Secrets } from "./deliveries.js";
 
 /** An attempt's result: an HTTP status, or the connection error's code. */
 export type Attempt = number | string;
@@ -40,7 +18,10 @@ export interface SendRecord {
   key: string; // platform:deliveryId
   redelivery: boolean;
   attempts: Attempt[];
-  /** accepted: 202; duplicate: 200 duplicate (the delivery is queued); gave_up: retries exhausted; refused: a final 4xx; aborted: the bench stopped. */
+  /**
+   * accepted: 202; duplicate: 200 duplicate (the delivery is queued); gave_up: retries exhausted;
+   * refused: a final 4xx; aborted: the bench stopped.
+   */
   outcome: "accepted" | "duplicate" | "gave_up" | "refused" | "aborted";
   /** The event id the receiver answered with. */
   id?: string;
@@ -222,199 +203,3 @@ export function createSender(o: SenderOptions) {
 }
 
 export type Sender = ReturnType<typeof createSender>;
-
-// ---------------------------------------------------------------------------------------------
-// Deliveries: 40% GitHub (push, pull_request, issues), 25% Slack messages, 20% Linear issues,
-// 15% deploys; over a few dozen repositories, teams and channels, so the workers' writers share
-// the load as they do in production. Bodies are unique (a GitHub or Linear body seen under another
-// delivery id would be a replay, contract §2).
-// ---------------------------------------------------------------------------------------------
-
-const REPOS = Array.from({ length: 24 }, (_, i) => `chaos${i % 4}/svc-${i}`);
-const TEAMS = ["ENG", "WEB", "API", "OPS", "DATA", "MOB"];
-const PEOPLE = ["alice", "bob", "carol", "dave", "erin", "frank"];
-
-function deliveryFactory(tag: string, s: Secrets) {
-  const counters = new Map<string, number>();
-  const next = (k: string) => {
-    const n = (counters.get(k) ?? 0) + 1;
-    counters.set(k, n);
-    return n;
-  };
-  const sha = (n: number, what: string) => createHash("sha1").update(`${tag}:${what}:${n}`).digest("hex");
-
-  return async function make(n: number): Promise<Outgoing> {
-    const repo = REPOS[n % REPOS.length]!;
-    const person = PEOPLE[n % PEOPLE.length]!;
-    const now = new Date().toISOString();
-    const bucket = n % 20;
-    if (bucket < 8) {
-      const repository = {
-        id: 1000 + (n % REPOS.length),
-        name: repo.split("/")[1],
-        full_name: repo,
-        private: true,
-        html_url: `https://github.com/${repo}`,
-        default_branch: "main",
-        owner: { login: repo.split("/")[0] },
-      };
-      const sender = { login: person, type: "User" };
-      let event: string;
-      let payload: Record<string, unknown>;
-      if (bucket < 4) {
-        const after = sha(n, "push");
-        const commit = {
-          id: after,
-          message: `change ${n}`,
-          timestamp: now,
-          url: `https://github.com/${repo}/commit/${after}`,
-          author: { name: person },
-        };
-        event = "push";
-        payload = {
-          ref: `refs/heads/${person}/work-${n}`,
-          before: "0".repeat(40),
-          after,
-          forced: false,
-          created: true,
-          compare: `https://github.com/${repo}/compare/${after}`,
-          commits: [commit],
-          head_commit: commit,
-          repository,
-          sender,
-        };
-      } else if (bucket < 6) {
-        const number = next(`pr:${repo}`);
-        event = "pull_request";
-        payload = {
-          action: "opened",
-          number,
-          repository,
-          sender,
-          pull_request: {
-            number,
-            title: `Change ${n}`,
-            body: `Work ${tag} ${n}`,
-            state: "open",
-            merged: false,
-            html_url: `https://github.com/${repo}/pull/${number}`,
-            user: { login: person },
-            head: { ref: `${person}/work-${n}`, sha: sha(n, "head") },
-            base: { ref: "main" },
-            merge_commit_sha: null,
-            created_at: now,
-            updated_at: now,
-            merged_at: null,
-            closed_at: null,
-          },
-        };
-      } else {
-        const number = 100_000 + next(`issue:${repo}`);
-        event = "issues";
-        payload = {
-          action: "opened",
-          issue: {
-            number,
-            title: `Broken ${n}`,
-            state: "open",
-            html_url: `https://github.com/${repo}/issues/${number}`,
-            updated_at: now,
-            user: { login: person },
-          },
-          repository,
-          sender,
-        };
-      }
-      const signed = await githubRequest(event, payload, s.github, randomUUID());
-      return {
-        platform: "github",
-        deliveryId: signed.headers["x-github-delivery"]!,
-        path: "/webhooks/github",
-        sign: () => signed,
-      };
-    }
-    if (bucket < 13) {
-      const at = Date.now();
-      const ts = `${Math.floor(at / 1000)}.${String(n).padStart(6, "0")}`;
-      const eventId = `Ev${tag}${n}`;
-      const event = {
-        type: "message",
-        channel: `C${String(n % 16).padStart(8, "0")}`,
-        user: `U${person.toUpperCase()}`,
-        text: `Deployed <https://github.com/${repo}/pull/${1 + (n % 50)}> (${n})`,
-        ts,
-        event_ts: ts,
-      };
-      const body = JSON.stringify({
-        type: "event_callback",
-        team_id: "T0CHAOS",
-        api_app_id: "A0CHAOS",
-        event_id: eventId,
-        event_time: Math.floor(at / 1000),
-        event,
-      });
-      return {
-        platform: "slack",
-        deliveryId: eventId,
-        path: "/webhooks/slack",
-        sign(redelivery) {
-          const req = slackRequest(body, "application/json", s.slack);
-          if (redelivery)
-            Object.assign(req.headers, { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" });
-          return req;
-        },
-      };
-    }
-    if (bucket < 17) {
-      const team = TEAMS[n % TEAMS.length]!;
-      const number = next(`team:${team}`);
-      const identifier = `${team}-${number}`;
-      const data = {
-        id: randomUUID(),
-        identifier,
-        number,
-        title: `Task ${n}`,
-        team: { id: team.toLowerCase(), key: team, name: team },
-        state: { name: "Todo" },
-        url: `https://linear.app/chaos/issue/${identifier}/task`,
-        createdAt: now,
-        updatedAt: now,
-      };
-      const payload = {
-        action: "create",
-        type: "Issue",
-        data,
-        url: data.url,
-        createdAt: now,
-        actor: { id: "u1", name: person, type: "user" },
-      };
-      const deliveryId = randomUUID();
-      return {
-        platform: "linear",
-        deliveryId,
-        path: "/webhooks/linear",
-        sign: () => linearRequest(payload, s.linear, deliveryId),
-      };
-    }
-    const id = `${repo.replace("/", "-")}-${tag}-${n}`;
-    const body = {
-      id,
-      repository: repo,
-      environment: n % 3 ? "staging" : "production",
-      status: "succeeded",
-      sha: sha(n, "deploy"),
-      ref: "main",
-      service: repo.split("/")[1],
-      url: `https://deploy.example.com/${repo}/${id}`,
-      started_at: now,
-      finished_at: now,
-    };
-    const webhookId = `msg_${randomUUID()}`;
-    return {
-      platform: "deploy",
-      deliveryId: webhookId,
-      path: "/webhooks/deploy",
-      sign: () => deployRequest(body, s.deploy, webhookId),
-    };
-  };
-}

@@ -8,7 +8,7 @@ import { normalizeLinear } from "../../src/platforms/linear/normalize.js";
 import { slackType } from "../../src/platforms/slack/classify.js";
 import { normalizeSlack } from "../../src/platforms/slack/normalize.js";
 import { parseSlackBody } from "../../src/platforms/slack/payload.js";
-import { slackBody } from "../../src/senders/sign.js";
+import { slackBody } from "../../kit/sign.js";
 import type { Delivery, NormalizedEvent, Platform } from "../../src/shared/event.js";
 import { loadFixtures } from "../helpers/fixtures.js";
 

@@ -3,7 +3,7 @@ import { useEffect, useRef } from "react";
 import { linkId, type Entity, type Link } from "../api";
 import { kindOf, shortKey } from "../format";
 
-/** Colours and shapes per kind: the same colours as the dots of KeyLink (styles.css). */
+/** Colours and shapes per kind: the same colours as the dots of KeyLink (styles/parts.css). */
 export const KIND_STYLE: Record<string, { color: string; shape: cytoscape.Css.NodeShape }> = {
   "github.pr": { color: "#6f42c1", shape: "round-rectangle" },
   "github.commit": { color: "#57606a", shape: "ellipse" },
