@@ -1,12 +1,14 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * `npm run test:unit`: the pure modules' tests and the graph SQL on seeded tables (a schema of
- * the run, no HTTP, no Redis). Seconds, and a failure points at one module.
+ * `npm run test:unit`: each module's own tests (test/<its path under src/>), pure logic and SQL on
+ * a schema of the run, without the service-level suites (test/e2e/, test/browser/). Seconds, and a
+ * failure points at one module.
  */
 export default defineConfig({
   test: {
-    include: ["test/unit/**/*.test.ts", "test/store/**/*.test.ts"],
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/e2e/**", "test/browser/**", "**/node_modules/**"],
     globalSetup: ["test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

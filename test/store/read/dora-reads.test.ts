@@ -1,0 +1,200 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { computeDora, type DoraWindow } from "../../../src/store/read/dora.js";
+import { doraFigures, type DoraFacts, doraSeries, environmentMatcher } from "../../../src/store/read/dora-math.js";
+import { type Database, openDatabase } from "../../../src/store/prisma.js";
+import { inTransaction, onConnection } from "../../../src/store/sql.js";
+import { isolatedDatabase } from "../../helpers/service.js";
+
+/**
+ * computeDora reads its facts in one statement built for speed (src/store/read/dora.ts). Here the same
+ * answers are worked out the plain way on a random graph (fixed seed): each fact read by its own
+ * obvious query, then the pure maths (dora-math.ts). Both must give the same JSON, for windows
+ * with and without an environment, with and without buckets. The graph has what the shortcuts
+ * must not get wrong: PRs shipped by several deploys, head commits linked twice, commits that an
+ * unshipped PR contains, PRs without a row, commits without an author time, ties in finish times,
+ * rollbacks, reverts shipped in other environments, other repositories.
+ */
+
+const REPO = "acme/reads";
+const OTHER = "acme/elsewhere";
+const PRODUCTION = ["prod*", "production*", "live"];
+const ENVIRONMENTS = ["production", "prod-eu", "staging", "Live"];
+const DAY = 86_400_000;
+const T0 = Date.parse("2026-03-01T00:00:00Z");
+
+/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
+function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = prng(20261207);
+const int = (n: number) => Math.floor(random() * n);
+const pick = <T>(xs: T[]) => xs[int(xs.length)]!;
+/** Times on a 10-minute grid over 30 days: ties happen. */
+const at = () => new Date(T0 + int(30 * 144) * 600_000);
+
+const commit = (repo: string, sha: string) => `github:commit:${repo}@${sha}`;
+const pr = (repo: string, n: number) => `github:pr:${repo}#${n}`;
+
+interface Seed {
+  deploys: Array<{ key: string; repository: string; environment: string; status: string; finishedAt: Date }>;
+  commits: Array<{ repository: string; sha: string; authoredAt: Date | null }>;
+  prs: Array<{ key: string; repository: string; number: number; createdAt: Date | null }>;
+  links: Array<{ from: string; to: string; relation: string; rule: string }>;
+}
+
+function seed(): Seed {
+  const s: Seed = { deploys: [], commits: [], prs: [], links: [] };
+  const link = (from: string, to: string, relation: string, rule = "seeded") => {
+    if (!s.links.some((l) => l.from === from && l.to === to && l.relation === relation && l.rule === rule))
+      s.links.push({ from, to, relation, rule });
+  };
+  for (const repo of [REPO, OTHER]) {
+    const commits = Array.from({ length: 120 }, (_, i) => `${repo === REPO ? "c" : "o"}${i}`);
+    for (const sha of commits) s.commits.push({ repository: repo, sha, authoredAt: random() < 0.05 ? null : at() });
+    const prs = Array.from({ length: 50 }, (_, i) => i + 1);
+    for (const n of prs) {
+      // 1 in 10 PRs has no row (linked before its event was stored): shipped, yet no lead time
+      if (random() < 0.9) s.prs.push({ key: pr(repo, n), repository: repo, number: n, createdAt: at() });
+      const own = Array.from({ length: int(5) }, () => pick(commits));
+      for (const sha of own) link(pr(repo, n), commit(repo, sha), "contains", "pr-branch-push");
+      if (own.length && random() < 0.7) link(pr(repo, n), commit(repo, own.at(-1)!), "contains", "pr-head-commit");
+    }
+    for (let i = 0; i < 8; i++) link(pr(repo, pick(prs)), pr(repo, pick(prs)), "reverts");
+    const keys: string[] = [];
+    for (let i = 0; i < 90; i++) {
+      const key = `deploy:generic:${repo === REPO ? "d" : "x"}${i}`;
+      const status = pick(["succeeded", "succeeded", "succeeded", "failed", "cancelled"]);
+      s.deploys.push({ key, repository: repo, environment: pick(ENVIRONMENTS), status, finishedAt: at() });
+      keys.push(key);
+      for (let j = int(6); j > 0; j--) link(key, pr(repo, pick(prs)), "ships");
+      for (let j = int(6); j > 0; j--) link(key, commit(repo, pick(commits)), "ships");
+      if (i > 0 && random() < 0.1) link(key, pick(keys.slice(0, -1)), "rolls_back");
+    }
+  }
+  return s;
+}
+
+/** The facts read the plain way: what store/read/dora.ts read before its reads were made one statement. */
+async function plainFacts(db: Database, w: DoraWindow): Promise<DoraFacts> {
+  const horizon = new Date(w.until.getTime() + 90 * DAY);
+  return onConnection(db.pool, async (sql) => {
+    const found = await sql.query<DoraFacts["deploys"]>`
+      SELECT key, environment, status, finished_at AS "finishedAt" FROM deploys
+      WHERE repository = ${w.repository}
+        AND (${w.environment ?? null}::text IS NULL OR environment = ${w.environment ?? null})
+        AND status IN ('succeeded', 'failed') AND finished_at >= ${w.since} AND finished_at < ${horizon}
+      ORDER BY finished_at, key`;
+    const production = environmentMatcher(w.production);
+    const deploys = w.environment ? found : found.filter((d) => production(d.environment));
+    const keys = deploys.filter((d) => d.finishedAt < w.until).map((d) => d.key);
+    const changes = await sql.query<DoraFacts["changes"]>`
+      SELECT s.from_key AS deploy, LEAST(pr.created_at, (SELECT min(c.authored_at) FROM links l
+        JOIN commits c ON 'github:commit:' || c.repository || '@' || c.sha = l.to_key
+        WHERE l.from_key = s.to_key AND l.relation = 'contains')) AS "startedAt"
+      FROM links s JOIN pull_requests pr ON pr.key = s.to_key
+      WHERE s.relation = 'ships' AND s.from_key = ANY(${keys})
+      UNION ALL
+      SELECT s.from_key, c.authored_at FROM links s
+      JOIN commits c ON 'github:commit:' || c.repository || '@' || c.sha = s.to_key
+      WHERE s.relation = 'ships' AND s.from_key = ANY(${keys})
+        AND NOT EXISTS (SELECT 1 FROM links l WHERE l.to_key = s.to_key AND l.relation = 'contains'
+          AND l.from_key LIKE 'github:pr:%')`;
+    const rolledBack = await sql.query<DoraFacts["restorations"]>`
+      SELECT to_key AS failed, from_key AS "restoredBy" FROM links
+      WHERE relation = 'rolls_back' AND to_key = ANY(${keys}) ORDER BY to_key, from_key`;
+    const reverted = await sql.query<DoraFacts["restorations"]>`
+      SELECT DISTINCT shipped.from_key AS failed, fix.from_key AS "restoredBy"
+      FROM links shipped JOIN links rev ON rev.to_key = shipped.to_key AND rev.relation = 'reverts'
+      JOIN deploys a ON a.key = shipped.from_key
+      JOIN links fix ON fix.to_key = rev.from_key AND fix.relation = 'ships'
+      JOIN deploys b ON b.key = fix.from_key AND b.environment = a.environment AND b.repository = a.repository
+        AND b.at > a.at
+      WHERE shipped.relation = 'ships' AND shipped.from_key = ANY(${keys})
+      ORDER BY 1, 2`;
+    return { since: w.since, until: w.until, deploys, changes, restorations: [...rolledBack, ...reverted] };
+  });
+}
+
+let db: Database;
+let drop: () => Promise<void>;
+
+beforeAll(async () => {
+  const isolated = await isolatedDatabase();
+  drop = isolated.drop;
+  db = openDatabase(isolated.url, 2);
+  const s = seed();
+  const e = randomUUID();
+  await inTransaction(db.pool, async (sql) => {
+    for (const d of s.deploys)
+      await sql.execute`
+        INSERT INTO deploys (key, repository, service, environment, sha, status, finished_at, at, status_at, event_ids)
+        VALUES (${d.key}, ${d.repository}, ${d.repository}, ${d.environment}, ${"0".repeat(40)}, ${d.status},
+                ${d.finishedAt}, ${d.finishedAt}, ${d.finishedAt}, ARRAY[${e}]::uuid[])`;
+    for (const c of s.commits)
+      await sql.execute`INSERT INTO commits (repository, sha, parents, authored_at, event_id)
+        VALUES (${c.repository}, ${c.sha}, '{}', ${c.authoredAt}, ${e}::uuid)`;
+    for (const p of s.prs)
+      await sql.execute`INSERT INTO pull_requests (key, repository, number, title, created_at, updated_at, event_id)
+        VALUES (${p.key}, ${p.repository}, ${p.number}, ${`PR ${p.number}`}, ${p.createdAt},
+          ${new Date(T0)}, ${e}::uuid)`;
+    for (const l of s.links)
+      await sql.execute`INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
+        VALUES (${l.from}, ${l.to}, ${l.relation}, ${l.rule}, 1, ARRAY[${e}]::uuid[])`;
+  });
+});
+afterAll(async () => {
+  await db?.close();
+  await drop?.();
+});
+
+describe("computeDora's one-statement reads", () => {
+  const windows: DoraWindow[] = [];
+  for (const environment of [undefined, ...ENVIRONMENTS, "nowhere"])
+    for (const [from, days] of [
+      [0, 30],
+      [5, 10],
+      [12, 14],
+      [20, 3],
+    ] as const)
+      windows.push({
+        repository: REPO,
+        environment,
+        production: PRODUCTION,
+        since: new Date(T0 + from * DAY),
+        until: new Date(T0 + (from + days) * DAY),
+        bucket: days === 10 ? "day" : days === 30 ? "week" : undefined,
+      });
+  windows.push({ ...windows[0]!, repository: "acme/none" });
+
+  it("give the answers of the plain reads and the pure maths", async () => {
+    let failures = 0;
+    let changes = 0;
+    for (const w of windows) {
+      const facts = await plainFacts(db, w);
+      const { deploys: counted, ...figures } = doraFigures(facts);
+      const expected = {
+        repository: w.repository,
+        environment: w.environment ?? null,
+        environments: [...new Set(counted.map((d) => d.environment))].sort(),
+        productionEnvironments: w.environment ? null : w.production,
+        since: w.since,
+        until: w.until,
+        ...figures,
+        deploys: counted,
+        ...(w.bucket ? { series: doraSeries(facts, w.bucket) } : {}),
+      };
+      expect(JSON.stringify(await computeDora(db.pool, w))).toBe(JSON.stringify(expected));
+      failures += figures.changeFailureRate.failures;
+      changes += figures.leadTimeForChanges.changes;
+    }
+    // the seed is rich enough to exercise every part
+    expect(failures).toBeGreaterThan(10);
+    expect(changes).toBeGreaterThan(50);
+  });
+});
