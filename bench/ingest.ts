@@ -28,7 +28,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // Another build to measure (side-by-side comparisons of two commits): BENCH_DIST=/path/to/dist.
 const DIST = process.env.BENCH_DIST ?? `${ROOT}dist`;
 const MAIN = `${DIST}/main.js`;
-// Where the profile goes: the service's share of time per function under the load (SIGTERM exits cleanly, so it is written).
+// Where the profile goes: the service's share of time per function under the load (SIGTERM exits cleanly, so it is
+// written).
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const CONNECTIONS = 50;
 const WARMUP_S = 2;

@@ -14,7 +14,8 @@
  * Leaves nothing behind (children stopped, schema dropped, Redis prefix deleted).
  * Run: npx tsx bench/outbound.ts
  * Env: EVENTS (10000), WORKERS (1), RATE (200), PACED_S (15), OUTBOUND_CONCURRENCY (the service's default),
- * WORKER_NODE_ARGS (extra node flags for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), KEEP=1 (keep schema).
+ * WORKER_NODE_ARGS (extra node flags for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), KEEP=1 (keep
+ * schema).
  */
 import { cpuSeconds, dropBenchSchema, spawnWorkers, stopChild } from "./lifecycle.js";
 import { spawn, type ChildProcess } from "node:child_process";
