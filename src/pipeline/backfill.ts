@@ -38,11 +38,11 @@ export async function backfillRule(
     glob = compiled.compiled.rule.on;
   }
   const like = globToLike(glob);
-  const total = await countEventsOfType(prisma, like);
+  const total = await countEventsOfType(pool, like);
   let processed = 0;
   let after = LOWEST_UUID;
   for (;;) {
-    const ids = await eventIdsOfType(prisma, like, after, BATCH);
+    const ids = await eventIdsOfType(pool, like, after, BATCH);
     if (!ids.length) break;
     const events = await loadStoredEvents(prisma, ids);
     await withRetry(() => inTransaction(pool, (tx) => correlateEvents(tx, events, rules)));

@@ -1,5 +1,7 @@
+import type pg from "pg";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Platform, PlatformRows, StoredEvent } from "../shared/event.js";
+import { onConnection } from "./sql.js";
 
 const strip = <T extends { eventId: string }>(row: T | null): Omit<T, "eventId"> | undefined => {
   if (!row) return undefined;
@@ -33,21 +35,21 @@ export async function loadStoredEvents(prisma: PrismaClient, ids: string[]): Pro
 }
 
 /** Stored events whose type matches a LIKE pattern (a rule's `on` glob): how many there are. */
-export async function countEventsOfType(prisma: PrismaClient, like: string): Promise<number> {
-  const [row] = await prisma.$queryRaw<
-    Array<{ total: number }>
-  >`SELECT count(*)::int AS total FROM events WHERE type LIKE ${like}`;
+export async function countEventsOfType(pool: pg.Pool, like: string): Promise<number> {
+  const [row] = await onConnection(
+    pool,
+    (sql) => sql.query<Array<{ total: number }>>`SELECT count(*)::int AS total FROM events WHERE type LIKE ${like}`,
+  );
   return row?.total ?? 0;
 }
 
 /** The next `take` ids after `after`, in id order, of events whose type matches `like`. */
-export async function eventIdsOfType(
-  prisma: PrismaClient,
-  like: string,
-  after: string,
-  take: number,
-): Promise<string[]> {
-  const rows = await prisma.$queryRaw<Array<{ id: string }>>`
-    SELECT id FROM events WHERE type LIKE ${like} AND id > ${after}::uuid ORDER BY id LIMIT ${take}`;
+export async function eventIdsOfType(pool: pg.Pool, like: string, after: string, take: number): Promise<string[]> {
+  const rows = await onConnection(
+    pool,
+    (sql) =>
+      sql.query<Array<{ id: string }>>`
+      SELECT id FROM events WHERE type LIKE ${like} AND id > ${after}::uuid ORDER BY id LIMIT ${take}`,
+  );
   return rows.map((r) => r.id);
 }
