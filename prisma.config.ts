@@ -14,7 +14,7 @@ if (!process.env.PRISMA_SCHEMA_ENGINE_BINARY) {
 process.env.CHECKPOINT_DISABLE ??= "1";
 
 export default defineConfig({
-  schema: "prisma/schema.prisma",
+  schema: "prisma/schema",
   migrations: { path: "prisma/migrations" },
   datasource: { url: process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/switchyard" },
 });

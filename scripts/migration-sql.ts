@@ -3,8 +3,8 @@
 // build of prisma 7.10.0) over the pg driver adapter, and prints the SQL `prisma migrate diff --script` would.
 
 // Usage (from anywhere; paths are relative to this project):
-//   npx tsx scripts/migration-sql.ts               SQL from prisma/migrations to prisma/schema.prisma
-//   npx tsx scripts/migration-sql.ts --from-empty  SQL from an empty database to prisma/schema.prisma
+//   npx tsx scripts/migration-sql.ts               SQL from prisma/migrations to prisma/schema/
+//   npx tsx scripts/migration-sql.ts --from-empty  SQL from an empty database to prisma/schema/
 // Only the server in DATABASE_URL (default as in prisma.config.ts) is used: the engine insists on a connection,
 // made to the `postgres` maintenance database, which the diff never reads. The migrations are replayed in a
 // temporary database switchyard_shadow_<random>, created and dropped on that server.
@@ -19,7 +19,7 @@ import {
 import pg from "pg";
 
 const root = resolve(import.meta.dirname, "..");
-const schemaPath = join(root, "prisma", "schema.prisma");
+const schemaDir = join(root, "prisma", "schema");
 const migrationsDir = join(root, "prisma", "migrations");
 
 const args = process.argv.slice(2);
@@ -132,7 +132,10 @@ async function loadSchemaEngine() {
 
 async function main(): Promise<number> {
   const SchemaEngine = await loadSchemaEngine();
-  const schema = { files: [{ path: schemaPath, content: readFileSync(schemaPath, "utf8") }] };
+  const paths = readdirSync(schemaDir)
+    .filter((name) => name.endsWith(".prisma"))
+    .map((name) => join(schemaDir, name));
+  const schema = { files: paths.map((path) => ({ path, content: readFileSync(path, "utf8") })) };
   const log = (line: string) => {
     if (process.env.DEBUG) console.error(line);
   };

@@ -22,7 +22,7 @@ export const toStored = ({ delivery: d, event }: Normalized): StoredEvent => ({
 
 export type DeliveryStatus = "pending" | "stored" | "unprocessable";
 
-/** A field name of prisma/schema.prisma → its column (every @map there is the snake_case of the field). */
+/** A field name of prisma/schema/ → its column (every @map there is the snake_case of the field). */
 const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const toRow = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) => [column(k), v]));
 const byId = <T extends { delivery: { id: string } }>(a: T, b: T) => (a.delivery.id < b.delivery.id ? -1 : 1);

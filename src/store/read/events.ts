@@ -48,7 +48,7 @@ const ROW_TABLES = {
   deployment: Prisma.sql`deployments`,
 } as const;
 
-/** Columns → the schema's field names (every @map in prisma/schema.prisma is the snake_case of its field). */
+/** Columns → the schema's field names (every @map in prisma/schema/ is the snake_case of its field). */
 const camelCase = (row: Record<string, unknown>) =>
   Object.fromEntries(
     Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v]),
