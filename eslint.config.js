@@ -14,6 +14,13 @@ export default tseslint.config(
     },
   },
   {
+    // A newcomer reads a file whole: no file over 400 lines, no line over 120 columns (issue 15).
+    rules: {
+      "max-len": ["error", { code: 120 }],
+      "max-lines": ["error", { max: 400 }],
+    },
+  },
+  {
     // Webhook payloads are read loosely at the platform edge, after verification (platforms/*).
     files: ["src/platforms/**", "src/cli.ts", "test/**", "bench/**", "scripts/**"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

@@ -160,7 +160,8 @@ async function measure(target: string, port: number, pid?: number): Promise<Row 
   const others = codes.filter(([code]) => code !== "202");
   if (others.length || r.errors || r.timeouts) {
     console.log(
-      `${target}: non-202 answers ${JSON.stringify(Object.fromEntries(others))}, errors ${r.errors}, timeouts ${r.timeouts}`,
+      `${target}: non-202 answers ${JSON.stringify(Object.fromEntries(others))}, ` +
+        `errors ${r.errors}, timeouts ${r.timeouts}`,
     );
   }
   if (n202 * 2 <= responses || responses === 0)
@@ -208,10 +209,12 @@ setTimeout(() => {
 try {
   const cpus = os.cpus();
   console.log(
-    `machine: ${cpus.length} cpus, ${cpus[0]?.model.trim()}, node ${process.version}, load average ${os.loadavg()[0]!.toFixed(2)} (other work on the machine skews figures)`,
+    `machine: ${cpus.length} cpus, ${cpus[0]?.model.trim()}, node ${process.version}, ` +
+      `load average ${os.loadavg()[0]!.toFixed(2)} (other work on the machine skews figures)`,
   );
   console.log(
-    `load: autocannon, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up (discarded) + ${DURATION_S} s, ${Buffer.byteLength(body)} B pull_request payload, distinct X-GitHub-Delivery per request`,
+    `load: autocannon, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up (discarded) + ${DURATION_S} s, ` +
+      `${Buffer.byteLength(body)} B pull_request payload, distinct X-GitHub-Delivery per request`,
   );
 
   if (!existsSync(MAIN)) {
@@ -246,7 +249,8 @@ try {
   const jobs = Object.values(counts).reduce((a, b) => a + b, 0);
   const acked = service.n202 + service.warm202;
   console.log(
-    `service: node ${MAIN}, ROLE=web (receivers only, no worker running), ready in ${svc.startMs.toFixed(0)} ms; jobs queued ${jobs} >= 202 answers ${acked}`,
+    `service: node ${MAIN}, ROLE=web (receivers only, no worker running), ` +
+      `ready in ${svc.startMs.toFixed(0)} ms; jobs queued ${jobs} >= 202 answers ${acked}`,
   );
   if (jobs < acked) throw new Error(`${acked - jobs} deliveries answered 202 but not queued`);
 

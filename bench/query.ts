@@ -52,7 +52,8 @@ if (KEEP && dbExisted) {
   const c = new pg.Client({ connectionString: `${PG_BASE}/${DB}` });
   await c.connect();
   const { rows } = await c.query<{ nspname: string }>(
-    `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'query\\_%' AND obj_description(oid, 'pg_namespace') = $1 ORDER BY nspname LIMIT 1`,
+    `SELECT nspname FROM pg_namespace
+     WHERE nspname LIKE 'query\\_%' AND obj_description(oid, 'pg_namespace') = $1 ORDER BY nspname LIMIT 1`,
     [COMPLETE],
   );
   await c.end();
@@ -103,7 +104,8 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 try {
   const cpus = os.cpus();
   console.log(
-    `machine: ${cpus.length} cores, ${cpus[0]?.model.trim()}, node ${process.version}, ${os.platform()} ${os.release()}`,
+    `machine: ${cpus.length} cores, ${cpus[0]?.model.trim()}, node ${process.version}, ` +
+      `${os.platform()} ${os.release()}`,
   );
   await migrate(DATABASE_URL); // creates the database and schema if needed; applies new migrations to a reused one
   await db.connect();
@@ -134,16 +136,18 @@ try {
     (await db.query<{ key: string; n: string }>(sql)).rows.map((r) => ({ key: r.key, n: Number(r.n) }));
   const busy = (prefix: string) =>
     top(
-      `SELECT subject AS key, count(*) AS n FROM events WHERE subject LIKE '${prefix}%' GROUP BY subject ORDER BY n DESC, subject LIMIT 4`,
+      `SELECT subject AS key, count(*) AS n FROM events WHERE subject LIKE '${prefix}%'
+       GROUP BY subject ORDER BY n DESC, subject LIMIT 4`,
     );
   const prs = await busy("github:pr:");
   const issues = await busy("linear:issue:");
   const deploys = await top(`SELECT from_key AS key, count(*) AS n FROM links JOIN deploys d ON d.key = from_key
-                             WHERE relation = 'ships' AND d.environment = 'production' GROUP BY from_key ORDER BY n DESC, from_key LIMIT 4`);
+                             WHERE relation = 'ships' AND d.environment = 'production'
+                             GROUP BY from_key ORDER BY n DESC, from_key LIMIT 4`);
   const until = (await db.query<{ at: Date }>("SELECT max(at) AS at FROM deploys")).rows[0]!.at;
   const since = new Date(until.getTime() - 30 * 86_400_000);
-  const repos =
-    await top(`SELECT repository AS key, count(*) AS n FROM deploys WHERE environment = 'production' AND finished_at >= '${since.toISOString()}'
+  const repos = await top(`SELECT repository AS key, count(*) AS n FROM deploys
+                           WHERE environment = 'production' AND finished_at >= '${since.toISOString()}'
                            GROUP BY repository ORDER BY n DESC, repository LIMIT 4`);
   const show = (xs: { key: string; n: number }[], what: string) =>
     xs.map((x) => `${x.key} (${x.n} ${what})`).join(", ");
@@ -198,7 +202,8 @@ try {
       target: TARGET_MS.dora,
       paths: repos.map(
         (x) =>
-          `/metrics/dora?repository=${x.key}&environment=production&since=${since.toISOString()}&until=${until.toISOString()}`,
+          `/metrics/dora?repository=${x.key}&environment=production` +
+          `&since=${since.toISOString()}&until=${until.toISOString()}`,
       ),
       ceiling: repos.map((x) => () => readDoraFacts(pool, { ...dora, repository: x.key }, ["production"])),
     },
@@ -247,7 +252,11 @@ try {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   console.log(
-    `\nsequential HTTP calls over loopback, each followed by its ceiling call (the same statements on the pool, no HTTP/Koa/JSON); ${WARMUP} warm-up calls per query (discarded), keys rotated, at most ${BUDGET_MS / 1000} s per query; load average (1 min) before/after: ${load0.toFixed(1)}/${os.loadavg()[0]!.toFixed(1)}\n${line(head)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`,
+    `\nsequential HTTP calls over loopback, each followed by its ceiling call ` +
+      `(the same statements on the pool, no HTTP/Koa/JSON); ` +
+      `${WARMUP} warm-up calls per query (discarded), keys rotated, at most ${BUDGET_MS / 1000} s per query; ` +
+      `load average (1 min) before/after: ${load0.toFixed(1)}/${os.loadavg()[0]!.toFixed(1)}\n` +
+      `${line(head)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`,
   );
   for (const r of rows) console.log(line(r));
   if (KEEP) console.log(`\nschema ${schema} kept (KEEP=1)`);

@@ -111,7 +111,8 @@ for (const id of ids) {
   }
   const { event, rows } = found;
   console.log(
-    `  ${event.type.padEnd(30)} ${String(event.priority).padEnd(8)} ${String(event.subject).padEnd(44)} rows: ${Object.keys(rows).join(", ")}`,
+    `  ${event.type.padEnd(30)} ${String(event.priority).padEnd(8)} ${String(event.subject).padEnd(44)} ` +
+      `rows: ${Object.keys(rows).join(", ")}`,
   );
   console.log(`  ${"".padEnd(30)} keys: ${event.keys.join(" ")}`);
 }
@@ -123,7 +124,8 @@ if (subscription) {
   for (const m of subscription.received) {
     const what = m.data.issue?.key ?? m.data.pullRequest?.key ?? `${m.data.pullRequests?.length ?? 0} PRs`;
     console.log(
-      `  ${m.type.padEnd(15)} ${String(what).padEnd(28)} ${m.data.environment ?? ""}  webhook-id ${m.id}  signature ${m.verified ? "valid" : "INVALID"}`,
+      `  ${m.type.padEnd(15)} ${String(what).padEnd(28)} ${m.data.environment ?? ""}  ` +
+        `webhook-id ${m.id}  signature ${m.verified ? "valid" : "INVALID"}`,
     );
   }
   if (subscription.received.length < 3)

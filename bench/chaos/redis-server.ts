@@ -89,7 +89,8 @@ export async function startRedisServer(
   async function kill(signal: NodeJS.Signals) {
     const c = child;
     if (!c) return;
-    if (c.exitCode === null && c.signalCode === null) c.kill("SIGCONT"); // a hung (stopped) server acts on no signal but SIGKILL
+    // a hung (stopped) server acts on no signal but SIGKILL
+    if (c.exitCode === null && c.signalCode === null) c.kill("SIGCONT");
     await stopChild(c, { signal, graceMs: 5000 });
   }
 

@@ -60,7 +60,8 @@ export const BUILTIN_RULES = {
     relation: "rolls_back",
     confidence: 0.9,
     description:
-      "A successful deploy of an earlier SHA to the same repository, service and environment rolls back the previous deploy",
+      "A successful deploy of an earlier SHA to the same repository, service and environment " +
+      "rolls back the previous deploy",
   },
   "revert-body": { relation: "reverts", confidence: 1, description: "PR body `Reverts owner/repo#N`" },
   "revert-branch": { relation: "reverts", confidence: 0.9, description: "PR head branch `revert-N-…`" },

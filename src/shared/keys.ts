@@ -72,7 +72,10 @@ export const scope = (kind: ScopeKind, value: string) => `${kind}:${value}`;
 export const scopeValue = (s: string, kind: ScopeKind) => (s.startsWith(`${kind}:`) ? s.slice(kind.length + 1) : null);
 
 const GITHUB_URL = /https?:\/\/github\.com\/([\w.-]+\/[\w.-]+)\/(pull|issues|commit)\/([0-9a-f]{40}|\d+)/gi;
-/** The identifier grammar of correlate/text-references.ts: 1–7 letters or digits, `-`, a number without leading zero. */
+/**
+ * The identifier grammar of correlate/text-references.ts: 1–7 letters or digits, `-`, a number without leading
+ * zero.
+ */
 const LINEAR_URL = /https?:\/\/linear\.app\/[\w-]+\/issue\/([a-z0-9]{1,7}-[1-9]\d{0,8})(?![a-z0-9])/gi;
 
 /** Entity keys of the GitHub and Linear URLs in a text (Slack messages, attachments, link_shared). */

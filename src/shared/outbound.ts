@@ -1,4 +1,7 @@
-/** Shapes of what Switchyard tells others (contract §9, §10): shared by the graph, the relay, the senders and the stream. */
+/**
+ * Shapes of what Switchyard tells others (contract §9, §10): shared by the graph, the relay, the senders and the
+ * stream.
+ */
 
 /** The milestones the graph tells of (contract §9); their data is MilestoneData. */
 export type MilestoneType = keyof MilestoneData;

@@ -49,7 +49,8 @@ export function keyProblems(entries: readonly string[]): string[] {
     const key = at < 0 ? "" : entry.slice(at + 1);
     if (!KEY_ID.test(id) || !BASE64_32.test(key) || Buffer.from(key, "base64").length !== 32)
       problems.push(
-        `entry ${i + 1} must be KEY_ID:KEY, an id of letters, digits, _ or - and the base64 of 32 random bytes (openssl rand -base64 32)`,
+        `entry ${i + 1} must be KEY_ID:KEY, an id of letters, digits, _ or - ` +
+          `and the base64 of 32 random bytes (openssl rand -base64 32)`,
       );
     else if (seen.has(id)) problems.push(`entry ${i + 1} repeats a key id`);
     seen.add(id);
@@ -126,7 +127,8 @@ export function open(ring: Keyring, sealed: string, context: string): string {
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
   } catch {
     throw new SealKeyError(
-      `the SECRETS_KEYS key with id "${id}" does not open ${context}: a different key under that id, or the value was altered`,
+      `the SECRETS_KEYS key with id "${id}" does not open ${context}: ` +
+        `a different key under that id, or the value was altered`,
       id,
     );
   }

@@ -40,7 +40,10 @@ export function isSecretParam(name: string): boolean {
   return EXACT.has(n) || SUFFIX.test(n);
 }
 
-/** The URL with its user name, password and secret-looking query values masked; one that does not parse is masked whole. */
+/**
+ * The URL with its user name, password and secret-looking query values masked; one that does not parse is masked
+ * whole.
+ */
 export function maskUrl(url: string): string;
 export function maskUrl(url: string | null): string | null;
 export function maskUrl(url: string | null): string | null {

@@ -18,7 +18,8 @@ function poolConfig(databaseUrl: string, max: number): { config: pg.PoolConfig; 
   // JIT off: these are short statements, and a generic plan's estimates (arrays of unknown length,
   // recursive walks) can pass jit_above_cost, where compiling took 100+ ms of a 5 ms statement,
   // inside a transaction holding its repositories' locks.
-  const options = `-c search_path="${schema.replaceAll('"', '""')}" -c lock_timeout=30000 -c statement_timeout=60000 -c jit=off`;
+  const searchPath = `-c search_path="${schema.replaceAll('"', '""')}"`;
+  const options = `${searchPath} -c lock_timeout=30000 -c statement_timeout=60000 -c jit=off`;
   // Connections are renewed every 15 s: their prepared statements' plans (sql.ts) then follow
   // the tables as they grow, instead of keeping a plan made when a table was nearly empty.
   return {

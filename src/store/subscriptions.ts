@@ -160,7 +160,8 @@ export async function applyHealth(
       enabled = s.enabled AND u.disabled_reason IS NULL,
       disabled_reason = COALESCE(u.disabled_reason, s.disabled_reason),
       updated_at = CASE WHEN u.disabled_reason IS NULL THEN s.updated_at ELSE now() END
-    FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS u(id uuid, failing_since timestamptz, disabled_reason text)
+    FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb)
+      AS u(id uuid, failing_since timestamptz, disabled_reason text)
     WHERE s.id = u.id`;
   return updates.flatMap((u) => (u.disabled_reason ? [{ name: u.name, reason: u.disabled_reason }] : []));
 }
@@ -205,7 +206,8 @@ export async function sealStoredSecrets(pool: pg.Pool, ring: Keyring): Promise<S
       try {
         if (!ring.current && stored.some((v) => !isSealed(v)))
           throw new SealKeyError(
-            "SECRETS_KEYS is not set, and its url or secrets are stored as plain text: set it and run npm run migrate (see docs/security.md)",
+            "SECRETS_KEYS is not set, and its url or secrets are stored as plain text: " +
+              "set it and run npm run migrate (see docs/security.md)",
           );
         plain = openWith(ring, r);
       } catch (err) {

@@ -10,7 +10,10 @@ function isTransient(err: unknown): boolean {
   );
 }
 
-/** Retries a transaction that lost a deadlock or a serialization conflict; correlation locks several scopes and may meet one. */
+/**
+ * Retries a transaction that lost a deadlock or a serialization conflict; correlation locks several scopes and may
+ * meet one.
+ */
 export async function withRetry<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
   for (let i = 1; ; i++) {
     try {

@@ -24,27 +24,30 @@ describe("/admin/queues (Bull Board)", () => {
     }
   });
 
-  it("serves the board with an API token as password, whatever the user name, and loads nothing from a CDN", async () => {
-    for (const [user, token] of [
-      ["ops", API_TOKENS[0]!],
-      ["", API_TOKENS[1]!],
-    ] as const) {
-      const res = await get("/admin/queues", basic(user, token));
-      expect(res.status).toBe(200);
-      expect(res.headers.get("content-type")).toMatch(/^text\/html/);
-      const html = await res.text();
-      expect(html).toContain("Switchyard queues");
-      // Every asset the page loads is served here (relative URLs under <base href="/admin/queues/">).
-      const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-      expect(assets.filter((a) => /^(https?:)?\/\//.test(a))).toEqual([]);
-      expect(html).not.toContain("fonts.googleapis.com");
-      const css = assets.find((a) => a.endsWith(".css"));
-      expect(css).toBeDefined();
-      const asset = await get(`/admin/queues/${css}`, basic(user, token));
-      expect(asset.status).toBe(200);
-      expect(await asset.text()).not.toMatch(/@import\s+url\(["']?https?:/);
-    }
-  });
+  it(
+    "serves the board with an API token as password, whatever the user name, " + "and loads nothing from a CDN",
+    async () => {
+      for (const [user, token] of [
+        ["ops", API_TOKENS[0]!],
+        ["", API_TOKENS[1]!],
+      ] as const) {
+        const res = await get("/admin/queues", basic(user, token));
+        expect(res.status).toBe(200);
+        expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+        const html = await res.text();
+        expect(html).toContain("Switchyard queues");
+        // Every asset the page loads is served here (relative URLs under <base href="/admin/queues/">).
+        const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+        expect(assets.filter((a) => /^(https?:)?\/\//.test(a))).toEqual([]);
+        expect(html).not.toContain("fonts.googleapis.com");
+        const css = assets.find((a) => a.endsWith(".css"));
+        expect(css).toBeDefined();
+        const asset = await get(`/admin/queues/${css}`, basic(user, token));
+        expect(asset.status).toBe(200);
+        expect(await asset.text()).not.toMatch(/@import\s+url\(["']?https?:/);
+      }
+    },
+  );
 
   it("lists the ingest and backfill queues through its API", async () => {
     const res = await get("/admin/queues/api/queues", basic("ops", API_TOKENS[0]!));
@@ -53,21 +56,27 @@ describe("/admin/queues (Bull Board)", () => {
     expect(queues.map((q) => q.name).sort()).toEqual(expect.arrayContaining(["backfill", "ingest"]));
   });
 
-  it("only shows the ingest queue (its jobs may be the only copy of accepted deliveries); others can be steered", async () => {
-    const auth = { authorization: basic("ops", API_TOKENS[0]!) };
-    const { queues } = (await (await get("/admin/queues/api/queues", auth.authorization)).json()) as {
-      queues: Array<{ name: string; readOnlyMode: boolean }>;
-    };
-    expect(queues.find((q) => q.name === "ingest")!.readOnlyMode).toBe(true);
-    expect(queues.find((q) => q.name === "backfill")!.readOnlyMode).toBe(false);
-    for (const action of ["empty", "clean/failed", "pause"]) {
-      const res = await fetch(`${ctx.url}/admin/queues/api/queues/ingest/${action}`, { method: "PUT", headers: auth });
-      expect(res.status, action).toBe(405);
-    }
-    const paused = await fetch(`${ctx.url}/admin/queues/api/queues/backfill/pause`, { method: "PUT", headers: auth });
-    expect(paused.status).toBe(200);
-    await fetch(`${ctx.url}/admin/queues/api/queues/backfill/resume`, { method: "PUT", headers: auth });
-  });
+  it(
+    "only shows the ingest queue (its jobs may be the only copy of accepted deliveries); " + "others can be steered",
+    async () => {
+      const auth = { authorization: basic("ops", API_TOKENS[0]!) };
+      const { queues } = (await (await get("/admin/queues/api/queues", auth.authorization)).json()) as {
+        queues: Array<{ name: string; readOnlyMode: boolean }>;
+      };
+      expect(queues.find((q) => q.name === "ingest")!.readOnlyMode).toBe(true);
+      expect(queues.find((q) => q.name === "backfill")!.readOnlyMode).toBe(false);
+      for (const action of ["empty", "clean/failed", "pause"]) {
+        const res = await fetch(`${ctx.url}/admin/queues/api/queues/ingest/${action}`, {
+          method: "PUT",
+          headers: auth,
+        });
+        expect(res.status, action).toBe(405);
+      }
+      const paused = await fetch(`${ctx.url}/admin/queues/api/queues/backfill/pause`, { method: "PUT", headers: auth });
+      expect(paused.status).toBe(200);
+      await fetch(`${ctx.url}/admin/queues/api/queues/backfill/resume`, { method: "PUT", headers: auth });
+    },
+  );
 
   it("takes queue actions only from its own pages: another site's form post is refused", async () => {
     const auth = { authorization: basic("ops", API_TOKENS[0]!) };

@@ -19,7 +19,10 @@ interface Answer {
   text: string;
 }
 
-/** Raw HTTP: fetch would resolve `..`, `//` and case-fold nothing, but it rewrites the path; this sends it byte for byte. */
+/**
+ * Raw HTTP: fetch would resolve `..`, `//` and case-fold nothing, but it rewrites the path; this sends it byte for
+ * byte.
+ */
 function call(base: string, method: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {

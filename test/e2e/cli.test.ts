@@ -293,11 +293,14 @@ describe("switchyard subscriptions (contract §9 API)", { timeout: 60_000 }, () 
       run(url, ["subscriptions", "retry", "ship-notes", "msg-9"]),
     ]);
     expect(list.stdout.split("\n").slice(0, 2)).toEqual([
-      "NAME        KIND     TO                                       TYPES                   WHERE              ENABLED",
+      "NAME        KIND     TO                                       " +
+        "TYPES                   WHERE              ENABLED",
       "ship-notes  webhook  https://ci.example.com/hooks/switchyard  issue.shipped,deploy.*  environment=prod*  yes",
     ]);
     expect(added.stdout).toBe(
-      "subscription ship-notes (webhook) created\nsecret: whsec_c2VjcmV0LXNob3duLW9uY2U=\nkeep it now: it is not shown again\n",
+      "subscription ship-notes (webhook) created\n" +
+        "secret: whsec_c2VjcmV0LXNob3duLW9uY2U=\n" +
+        "keep it now: it is not shown again\n",
     );
     expect(tested.stdout).toBe(
       "test message msg-1 queued for ship-notes; see it with: switchyard subscriptions deliveries ship-notes\n",

@@ -92,7 +92,8 @@ describe("webhook destinations (OUTBOUND_ALLOW_PRIVATE=false)", () => {
 describe("webhook URLs in answers", () => {
   it("mask the user name, the password and token-like query parameters", async () => {
     const url =
-      "https://alice:hunter2@93.184.216.34/hooks?team=ops&token=tok-Q1w2e3&Access_Token=at-R4t5y6&api_key=key-U7i8o9&sig=sig-P0a1s2&page=2";
+      "https://alice:hunter2@93.184.216.34/hooks?team=ops&token=tok-Q1w2e3&Access_Token=at-R4t5y6" +
+      "&api_key=key-U7i8o9&sig=sig-P0a1s2&page=2";
     const masked = "https://***:***@93.184.216.34/hooks?team=ops&token=***&Access_Token=***&api_key=***&sig=***&page=2";
     const def = webhook(url);
     const created = await call("POST", "/api/subscriptions", def);

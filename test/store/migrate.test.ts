@@ -21,7 +21,8 @@ describe("npm run migrate (src/store/migrate.ts)", () => {
       const client = new pg.Client({ connectionString: `${server}/${db}` });
       await client.connect();
       const { rows } = await client.query(
-        `SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name`,
+        `SELECT migration_name, checksum, finished_at, applied_steps_count
+         FROM _prisma_migrations ORDER BY migration_name`,
       );
       const sql = readFileSync(new URL("../../prisma/migrations/20261122000000_init/migration.sql", import.meta.url));
       expect(rows).toHaveLength(names.length);

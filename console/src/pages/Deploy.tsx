@@ -70,6 +70,7 @@ export default function Deploy() {
 
 /** Where the range of this deploy starts, said plainly when it is not known. */
 function Range({ changes: c }: { changes: DeployChanges }) {
+  const { repository, environment } = c.deploy;
   return (
     <section className={`card range ${c.rangeKnown ? "known" : "unknown"}`} data-testid="range">
       {c.rollsBack && (
@@ -79,15 +80,15 @@ function Range({ changes: c }: { changes: DeployChanges }) {
       )}
       {c.rangeKnown && c.previous && (
         <p>
-          <strong>Range known:</strong> ships the changes since the previous successful deploy of {c.deploy.repository}{" "}
-          to {c.deploy.environment}.
+          <strong>Range known:</strong> ships the changes since the previous successful deploy of {repository} to{" "}
+          {environment}.
         </p>
       )}
       {!c.rangeKnown && !c.previous && (
         <p>
-          <strong>Range unknown:</strong> this is the first deploy of {c.deploy.repository} to {c.deploy.environment}{" "}
-          that Switchyard has seen, so there is no previous deploy to count from. It is credited only with its own
-          commit ({c.deploy.sha.slice(0, 7)}) and what that commit belongs to.
+          <strong>Range unknown:</strong> this is the first deploy of {repository} to {environment} that Switchyard has
+          seen, so there is no previous deploy to count from. It is credited only with its own commit (
+          {c.deploy.sha.slice(0, 7)}) and what that commit belongs to.
         </p>
       )}
       {!c.rangeKnown && c.previous && (

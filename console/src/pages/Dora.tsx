@@ -29,7 +29,8 @@ const METRICS: Array<{
     title: "Lead time for changes",
     value: (f) => fmtDuration(f.leadTimeForChanges.medianSeconds),
     detail: (f) =>
-      `median of ${plural(f.leadTimeForChanges.changes, "change")} · p90 ${fmtDuration(f.leadTimeForChanges.p90Seconds)}`,
+      `median of ${plural(f.leadTimeForChanges.changes, "change")} · ` +
+      `p90 ${fmtDuration(f.leadTimeForChanges.p90Seconds)}`,
   },
   {
     key: "changeFailureRate",

@@ -101,14 +101,16 @@ async function commitRanges(
       SELECT key, repo, base_sha, (SELECT COALESCE(c.parents, '{}') FROM commits c
         WHERE c.repository = input.repo AND c.sha = input.base_sha) FROM input
       UNION
-      SELECT b.key, b.repo, p, (SELECT COALESCE(c.parents, '{}') FROM commits c WHERE c.repository = b.repo AND c.sha = p)
+      SELECT b.key, b.repo, p, (SELECT COALESCE(c.parents, '{}') FROM commits c
+        WHERE c.repository = b.repo AND c.sha = p)
       FROM base b CROSS JOIN unnest(b.parents) p
     ),
     walk(key, repo, sha, parents) AS (
       SELECT key, repo, sha, (SELECT COALESCE(c.parents, '{}') FROM commits c
         WHERE c.repository = input.repo AND c.sha = input.sha) FROM input
       UNION
-      SELECT w.key, w.repo, p, (SELECT COALESCE(c.parents, '{}') FROM commits c WHERE c.repository = w.repo AND c.sha = p)
+      SELECT w.key, w.repo, p, (SELECT COALESCE(c.parents, '{}') FROM commits c
+        WHERE c.repository = w.repo AND c.sha = p)
       FROM walk w CROSS JOIN unnest(w.parents) p
       WHERE (w.key, w.sha) NOT IN (SELECT key, sha FROM base)
     )
@@ -148,7 +150,8 @@ async function shippedVia(
   if (!pairs.length) return new Map();
   const rows = await tx.query<Array<{ deploy: string; key: string; relation: string | null; via: string | null }>>`
     WITH input AS (
-      SELECT * FROM unnest(${pairs.map((p) => p.key)}::text[], ${pairs.map((p) => p.commit)}::text[]) AS i(deploy, commit)
+      SELECT * FROM unnest(${pairs.map((p) => p.key)}::text[], ${pairs.map((p) => p.commit)}::text[])
+        AS i(deploy, commit)
     ),
     prs AS (SELECT DISTINCT i.deploy, l.from_key AS key FROM input i JOIN links l
       ON l.relation = 'contains' AND l.to_key = i.commit)

@@ -2,12 +2,21 @@ import { describe, expect, it } from "vitest";
 import { deployView } from "../../../src/cli/format/deploy.js";
 import type { DeployChanges } from "../../../src/api/schemas/answers.js";
 import { eventsTable } from "../../../src/cli/format/lists.js";
-import { forPeople, printable, printableDeep } from "../../../src/cli/format/printable.js";
+import { forPeople, printable, printableDeep, SEQUENCE } from "../../../src/cli/format/printable.js";
 
 // Nothing below may reach a terminal: C0 controls but newline, DEL, C1 controls.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 describe("printable", () => {
+  it("SEQUENCE, built from two lines, is the one-line regex it replaced", () => {
+    // The source of the regex literal it replaced, its backslashes escaped.
+    const before =
+      "(?:\\u001b\\[|\\u009b)[0-?]*[ -/]*[@-~]|" +
+      "(?:\\u001b[\\]PX^_]|[\\u0090\\u0098\\u009d-\\u009f])[^\\u0007\\u001b\\u009c]*(?:\\u0007|\\u001b\\\\|\\u009c)";
+    expect(SEQUENCE.source).toBe(before);
+    expect(SEQUENCE.flags).toBe("g");
+  });
+
   it("drops whole CSI and OSC sequences, and any other control character", () => {
     expect(printable("\u001b[2J\u001b[31mred\u001b[0m")).toBe("red");
     // OSC 8 hyperlink and OSC 0 window title, ended by BEL or by ST.

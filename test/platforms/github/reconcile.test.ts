@@ -2,7 +2,12 @@ import { generateKeyPairSync, verify } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { githubClient, parseHookTargets, reconcileGithub, type HookTarget } from "../../../src/platforms/github/reconcile.js";
+import {
+  githubClient,
+  parseHookTargets,
+  reconcileGithub,
+  type HookTarget,
+} from "../../../src/platforms/github/reconcile.js";
 
 const NOW = new Date("2025-01-15T12:00:00Z");
 const MIN = 60_000;

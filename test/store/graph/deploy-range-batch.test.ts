@@ -80,116 +80,123 @@ const shuffle = <T>(r: Rand, xs: T[]): T[] => {
 };
 
 describe("recomputeDeploys against the per-deploy recompute", () => {
-  it("two repositories, two environments: ranges, a rollback, a first deploy, a deploy of an unknown commit", async () => {
-    const a = world();
-    const b = world();
-    // a, main: Z ← A ← B ← C ← D; PR #1 contains B and closes issue #5; C references <team>-7.
-    const [Z, A, B, C, D] = ["Z", "A", "B", "C", "D"].map(a.sha) as [string, string, string, string, string];
-    // b: P ← Q, and R pushed with no known parent (the walk stops there: a frontier).
-    const [P, Q, R, U] = ["P", "Q", "R", "unknown"].map(b.sha) as [string, string, string, string];
-    const items = [
-      a.push(
-        "main",
-        [
-          { sha: Z },
-          { sha: A, parents: [Z] },
-          { sha: B, parents: [A] },
-          { sha: C, parents: [B] },
-          { sha: D, parents: [C] },
-        ],
-        hours(1),
-      ),
-      a.pullRequest(1, { at: hours(1), headRef: "f", mergeSha: B, closes: [5] }),
-      a.deployEvent("prod-1", { env: "production", sha: A, at: hours(2) }), // first: no baseline
-      a.deployEvent("prod-2", { env: "production", sha: C, at: hours(3) }), // ships B, C, PR #1, issue #5
-      a.deployEvent("prod-3", { env: "production", sha: B, at: hours(4) }), // rollback of prod-2
-      a.deployEvent("prod-4", { env: "production", sha: D, at: hours(5), status: "failed" }),
-      a.deployEvent("stg-1", { env: "staging", sha: D, at: hours(2) }),
-      a.deployEvent("stg-2", { env: "staging", sha: D, at: hours(3) }), // same SHA again
-      b.push("main", [{ sha: P }, { sha: Q, parents: [P] }, { sha: R }], hours(1)),
-      b.deployEvent("prod-1", { env: "production", sha: P, at: hours(2) }),
-      b.deployEvent("prod-2", { env: "production", sha: U, at: hours(3) }), // commit never pushed
-      b.deployEvent("prod-3", { env: "production", sha: R, at: hours(4) }),
-    ];
-    const keys = [
-      ...["prod-1", "prod-2", "prod-3", "prod-4", "stg-1", "stg-2"].map(a.deploy),
-      ...["prod-1", "prod-2", "prod-3"].map(b.deploy),
-    ];
-    const r = prng(14);
-    for (let round = 0; round < 4; round++) {
-      const got = await tx(async (t) => {
-        await apply(t, shuffle(r, items), round % 2 === 1);
-        // C references a Linear issue; then every derived link and range is forgotten, so the
-        // recompute below makes them all again (every deploy changes: every milestone told).
-        await upsertLinks(t, [
-          {
-            link: {
-              from: a.commit(C),
-              to: a.linear(7),
-              relation: "references",
-              rule: "linear-magic-word",
-              confidence: 0.8,
+  it(
+    "two repositories, two environments: " + "ranges, a rollback, a first deploy, a deploy of an unknown commit",
+    async () => {
+      const a = world();
+      const b = world();
+      // a, main: Z ← A ← B ← C ← D; PR #1 contains B and closes issue #5; C references <team>-7.
+      const [Z, A, B, C, D] = ["Z", "A", "B", "C", "D"].map(a.sha) as [string, string, string, string, string];
+      // b: P ← Q, and R pushed with no known parent (the walk stops there: a frontier).
+      const [P, Q, R, U] = ["P", "Q", "R", "unknown"].map(b.sha) as [string, string, string, string];
+      const items = [
+        a.push(
+          "main",
+          [
+            { sha: Z },
+            { sha: A, parents: [Z] },
+            { sha: B, parents: [A] },
+            { sha: C, parents: [B] },
+            { sha: D, parents: [C] },
+          ],
+          hours(1),
+        ),
+        a.pullRequest(1, { at: hours(1), headRef: "f", mergeSha: B, closes: [5] }),
+        a.deployEvent("prod-1", { env: "production", sha: A, at: hours(2) }), // first: no baseline
+        a.deployEvent("prod-2", { env: "production", sha: C, at: hours(3) }), // ships B, C, PR #1, issue #5
+        a.deployEvent("prod-3", { env: "production", sha: B, at: hours(4) }), // rollback of prod-2
+        a.deployEvent("prod-4", { env: "production", sha: D, at: hours(5), status: "failed" }),
+        a.deployEvent("stg-1", { env: "staging", sha: D, at: hours(2) }),
+        a.deployEvent("stg-2", { env: "staging", sha: D, at: hours(3) }), // same SHA again
+        b.push("main", [{ sha: P }, { sha: Q, parents: [P] }, { sha: R }], hours(1)),
+        b.deployEvent("prod-1", { env: "production", sha: P, at: hours(2) }),
+        b.deployEvent("prod-2", { env: "production", sha: U, at: hours(3) }), // commit never pushed
+        b.deployEvent("prod-3", { env: "production", sha: R, at: hours(4) }),
+      ];
+      const keys = [
+        ...["prod-1", "prod-2", "prod-3", "prod-4", "stg-1", "stg-2"].map(a.deploy),
+        ...["prod-1", "prod-2", "prod-3"].map(b.deploy),
+      ];
+      const r = prng(14);
+      for (let round = 0; round < 4; round++) {
+        const got = await tx(async (t) => {
+          await apply(t, shuffle(r, items), round % 2 === 1);
+          // C references a Linear issue; then every derived link and range is forgotten, so the
+          // recompute below makes them all again (every deploy changes: every milestone told).
+          await upsertLinks(t, [
+            {
+              link: {
+                from: a.commit(C),
+                to: a.linear(7),
+                relation: "references",
+                rule: "linear-magic-word",
+                confidence: 0.8,
+              },
+              evidence: [randomUUID()],
             },
-            evidence: [randomUUID()],
-          },
-        ]);
-        await t.execute`DELETE FROM links WHERE from_key = ANY(${keys}::text[]) AND rule = ANY(${RANGE_RULES}::text[])`;
-        await t.execute`UPDATE deploys SET previous_key = NULL, range_known = false, range_frontier = '{}'
+          ]);
+          await t.execute`DELETE FROM links
+          WHERE from_key = ANY(${keys}::text[]) AND rule = ANY(${RANGE_RULES}::text[])`;
+          await t.execute`UPDATE deploys SET previous_key = NULL, range_known = false, range_frontier = '{}'
           WHERE key = ANY(${keys}::text[])`;
-        return compareWithOracle(t, [a, b], shuffle(r, [...keys, a.deploy("missing")]));
-      });
-      const ships = (from: string) =>
-        got.links.filter((l) => l.from === from && l.relation === "ships").map((l) => `${l.to}@${l.confidence}`);
-      const range = (key: string) => got.ranges.find((x) => x.key === key);
-      expect(ships(a.deploy("prod-1"))).toEqual([`${a.commit(A)}@1`]);
-      expect(range(a.deploy("prod-1"))).toMatchObject({ previousKey: null, rangeKnown: false });
-      expect(ships(a.deploy("prod-2")).sort()).toEqual(
-        [`${a.commit(B)}@1`, `${a.commit(C)}@1`, `${a.pr(1)}@1`, `${a.issue(5)}@0.95`, `${a.linear(7)}@0.8`].sort(),
-      );
-      expect(ships(a.deploy("prod-3"))).toEqual([]);
-      expect(got.links.filter((l) => l.rule === "rollback").map((l) => [l.from, l.to])).toEqual([
-        [a.deploy("prod-3"), a.deploy("prod-2")],
-      ]);
-      expect(ships(a.deploy("prod-4"))).toEqual([]);
-      expect(ships(a.deploy("stg-2"))).toEqual([]);
-      expect(ships(b.deploy("prod-2"))).toEqual([`${b.commit(U)}@1`]);
-      expect(range(b.deploy("prod-2"))).toMatchObject({
-        previousKey: b.deploy("prod-1"),
-        rangeFrontier: [P, U].sort(),
-      });
-      expect(range(b.deploy("prod-3"))).toMatchObject({
-        previousKey: b.deploy("prod-2"),
-        rangeFrontier: [R, U].sort(),
-      });
-      expect(got.milestones.some((m) => m.type === "deploy.rolled_back" && m.subject === a.deploy("prod-3"))).toBe(
-        true,
-      );
-    }
-  });
-
-  it("gives the per-deploy recompute's links, ranges and milestones on seeded random graphs, batches and states", async () => {
-    for (let seed = 1; seed <= 12; seed++) {
-      const r = prng(seed);
-      // Fixed namespaces: a failing seed replays the same graph.
-      const letter = "abcdefghijklmnop"[seed]!;
-      const worlds = [world(`rangebatch${letter}x`), world(`rangebatch${letter}y`)];
-      await tx(async (t) => {
-        const keys = await randomGraph(t, r, worlds);
-        // A first recompute of some deploys (with the oracle, so the state is the old code's)...
-        await oracleRecomputeDeploys(
-          t,
-          keys.filter(() => r() < 0.6),
+          return compareWithOracle(t, [a, b], shuffle(r, [...keys, a.deploy("missing")]));
+        });
+        const ships = (from: string) =>
+          got.links.filter((l) => l.from === from && l.relation === "ships").map((l) => `${l.to}@${l.confidence}`);
+        const range = (key: string) => got.ranges.find((x) => x.key === key);
+        expect(ships(a.deploy("prod-1"))).toEqual([`${a.commit(A)}@1`]);
+        expect(range(a.deploy("prod-1"))).toMatchObject({ previousKey: null, rangeKnown: false });
+        expect(ships(a.deploy("prod-2")).sort()).toEqual(
+          [`${a.commit(B)}@1`, `${a.commit(C)}@1`, `${a.pr(1)}@1`, `${a.issue(5)}@0.95`, `${a.linear(7)}@0.8`].sort(),
         );
-        // ...then stale state and new facts, so the compared recompute creates, removes and moves.
-        await perturb(t, r, worlds, keys);
-        const batch = shuffle(r, [...keys.filter(() => r() < 0.7), worlds[0]!.deploy("missing")]);
-        const got = await compareWithOracle(t, worlds, batch);
-        // Nothing left to change: the same batch again tells nothing and writes nothing new.
-        const again = await outcome(t, worlds, () => recomputeDeploys(t, batch));
-        expect(again, `seed ${seed}`).toEqual({ ...got, milestones: [] });
-      });
-    }
-  });
+        expect(ships(a.deploy("prod-3"))).toEqual([]);
+        expect(got.links.filter((l) => l.rule === "rollback").map((l) => [l.from, l.to])).toEqual([
+          [a.deploy("prod-3"), a.deploy("prod-2")],
+        ]);
+        expect(ships(a.deploy("prod-4"))).toEqual([]);
+        expect(ships(a.deploy("stg-2"))).toEqual([]);
+        expect(ships(b.deploy("prod-2"))).toEqual([`${b.commit(U)}@1`]);
+        expect(range(b.deploy("prod-2"))).toMatchObject({
+          previousKey: b.deploy("prod-1"),
+          rangeFrontier: [P, U].sort(),
+        });
+        expect(range(b.deploy("prod-3"))).toMatchObject({
+          previousKey: b.deploy("prod-2"),
+          rangeFrontier: [R, U].sort(),
+        });
+        expect(got.milestones.some((m) => m.type === "deploy.rolled_back" && m.subject === a.deploy("prod-3"))).toBe(
+          true,
+        );
+      }
+    },
+  );
+
+  it(
+    "gives the per-deploy recompute's links, ranges and milestones " + "on seeded random graphs, batches and states",
+    async () => {
+      for (let seed = 1; seed <= 12; seed++) {
+        const r = prng(seed);
+        // Fixed namespaces: a failing seed replays the same graph.
+        const letter = "abcdefghijklmnop"[seed]!;
+        const worlds = [world(`rangebatch${letter}x`), world(`rangebatch${letter}y`)];
+        await tx(async (t) => {
+          const keys = await randomGraph(t, r, worlds);
+          // A first recompute of some deploys (with the oracle, so the state is the old code's)...
+          await oracleRecomputeDeploys(
+            t,
+            keys.filter(() => r() < 0.6),
+          );
+          // ...then stale state and new facts, so the compared recompute creates, removes and moves.
+          await perturb(t, r, worlds, keys);
+          const batch = shuffle(r, [...keys.filter(() => r() < 0.7), worlds[0]!.deploy("missing")]);
+          const got = await compareWithOracle(t, worlds, batch);
+          // Nothing left to change: the same batch again tells nothing and writes nothing new.
+          const again = await outcome(t, worlds, () => recomputeDeploys(t, batch));
+          expect(again, `seed ${seed}`).toEqual({ ...got, milestones: [] });
+        });
+      }
+    },
+  );
 });
 
 /**
@@ -306,37 +313,40 @@ async function perturb(t: Sql, r: Rand, worlds: World[], keys: string[]) {
 }
 
 describe("lockScopes", () => {
-  it("takes a call's locks one after another in the global order: a wait on one leaves the later ones untaken", async () => {
-    const w = world();
-    const [s1, s2, s3] = ["a", "b", "c"].map((x) => scope("repo", `${w.repo}-${x}`)) as [string, string, string];
-    const lockKey = (s: string) => `hashtextextended(current_schema() || chr(31) || '${s.replaceAll("'", "''")}', 0)`;
-    // Whether another session could take the scope now (a transaction-level try, released at once).
-    const free = async (s: string) =>
-      (await db.pool.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(${lockKey(s)}) AS ok`)).rows[0]!.ok;
-    let releaseHolder!: () => void;
-    const held = new Promise<void>((resolve) => (releaseHolder = resolve));
-    let holding!: () => void;
-    const isHolding = new Promise<void>((resolve) => (holding = resolve));
-    const holder = inTransaction(db.pool, async (t) => {
-      await lockScopes(t, [s2]);
-      holding();
-      await held;
-    });
-    await isHolding;
-    let done = false;
-    const waiter = rolledBack(db.pool, async (t) => {
-      await lockScopes(t, [s3, s1, s2]); // taken as s1, s2, s3
-      done = true;
-    });
-    // The waiter holds s1 and waits on s2; s3 is still free.
-    for (let i = 0; i < 100 && (await free(s1)); i++) await new Promise((res) => setTimeout(res, 20));
-    expect(await free(s1)).toBe(false);
-    expect(await free(s3)).toBe(true);
-    expect(done).toBe(false);
-    releaseHolder();
-    await holder;
-    await waiter;
-    expect(done).toBe(true);
-    expect(await free(s3)).toBe(true);
-  });
+  it(
+    "takes a call's locks one after another in the global order: " + "a wait on one leaves the later ones untaken",
+    async () => {
+      const w = world();
+      const [s1, s2, s3] = ["a", "b", "c"].map((x) => scope("repo", `${w.repo}-${x}`)) as [string, string, string];
+      const lockKey = (s: string) => `hashtextextended(current_schema() || chr(31) || '${s.replaceAll("'", "''")}', 0)`;
+      // Whether another session could take the scope now (a transaction-level try, released at once).
+      const free = async (s: string) =>
+        (await db.pool.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(${lockKey(s)}) AS ok`)).rows[0]!.ok;
+      let releaseHolder!: () => void;
+      const held = new Promise<void>((resolve) => (releaseHolder = resolve));
+      let holding!: () => void;
+      const isHolding = new Promise<void>((resolve) => (holding = resolve));
+      const holder = inTransaction(db.pool, async (t) => {
+        await lockScopes(t, [s2]);
+        holding();
+        await held;
+      });
+      await isHolding;
+      let done = false;
+      const waiter = rolledBack(db.pool, async (t) => {
+        await lockScopes(t, [s3, s1, s2]); // taken as s1, s2, s3
+        done = true;
+      });
+      // The waiter holds s1 and waits on s2; s3 is still free.
+      for (let i = 0; i < 100 && (await free(s1)); i++) await new Promise((res) => setTimeout(res, 20));
+      expect(await free(s1)).toBe(false);
+      expect(await free(s3)).toBe(true);
+      expect(done).toBe(false);
+      releaseHolder();
+      await holder;
+      await waiter;
+      expect(done).toBe(true);
+      expect(await free(s3)).toBe(true);
+    },
+  );
 });
