@@ -8,7 +8,7 @@ import { OpenApiDocumentSchema } from "./schemas/openapi.js";
 /**
  * The OpenAPI 3.1 document of /api (contract §11), generated from the zod schemas the handlers validate
  * with. A route module adds a route with `route(...)`, which serves it and documents it in one
- * call, so the two cannot drift apart; test/openapi.test.ts checks the router against the document.
+ * call, so the two cannot drift apart; test/e2e/openapi.test.ts checks the router against the document.
  */
 
 export const API_PREFIX = "/api";

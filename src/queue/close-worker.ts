@@ -7,7 +7,7 @@ const WORKER_CLOSE_MS = 10_000;
 
 /**
  * Closes a BullMQ worker, letting the jobs it holds finish. An idle worker's close can wait for
- * ever on its blocking connection after Redis restarted (seen in test/rejections.test.ts); past
+ * ever on its blocking connection after Redis restarted (seen in test/e2e/rejections.test.ts); past
  * `ms` it is disconnected instead: a job it still held is taken over by another worker when its
  * lock lapses.
  */

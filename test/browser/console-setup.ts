@@ -175,7 +175,7 @@ export function useConsole({ signedIn = false } = {}) {
       where: { environment: "production*" },
     });
     expect(created.status).toBe(201);
-    // Each step stored (and so correlated) before the next is sent, as in test/story.test.ts.
+    // Each step stored (and so correlated) before the next is sent, as in test/e2e/story.test.ts.
     for (const step of s.steps) {
       const res = await post(`${svc.url}/webhooks/${step.platform}`, await step.request());
       expect(res.status, `${step.name}: ${res.text}`).toBe(202);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { API_TOKENS, startTestService, useTestService } from "../helpers/service.js";
 
 /**
- * One test per way the fuzz (test/fuzz-api.test.ts) once got a 500 out of /api, and the outages
+ * One test per way the fuzz (test/e2e/fuzz-api.test.ts) once got a 500 out of /api, and the outages
  * that must be a 503 (contract §2: no 5xx but 503; bad input gets a clear 4xx with a JSON error).
  */
 

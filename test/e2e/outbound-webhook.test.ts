@@ -232,7 +232,7 @@ describe("the webhook sender", () => {
 describe("private destinations", () => {
   it("are refused by default at connect time, by address and by a name resolving to one", async () => {
     // A service of its own with the default OUTBOUND_ALLOW_PRIVATE (false). The API refuses these
-    // URLs (test/subscriptions-targets.test.ts): stored directly, as if accepted under other settings.
+    // URLs (test/e2e/subscriptions-targets.test.ts): stored directly, as if accepted under other settings.
     const other = await startTestService({ OUTBOUND_RETRY_SCHEDULE: "50ms,50ms,50ms" });
     const prisma = testPrisma();
     try {

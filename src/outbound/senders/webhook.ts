@@ -35,7 +35,7 @@ const THROTTLED = new Set([429, 502, 503, 504]);
 /**
  * One HMAC key per secret, decoded once. standardwebhooks decodes (and so checks) the secret; the
  * HMAC itself is node:crypto's, several times cheaper than the library's pure-JS SHA-256 (same
- * bytes: test/unit/outbound-delivery.test.ts verifies them with standardwebhooks).
+ * bytes: test/outbound/delivery/worker.test.ts verifies them with standardwebhooks).
  */
 const keys = new Map<string, KeyObject>();
 function keyOf(secret: string): KeyObject {
