@@ -12,9 +12,6 @@ import { badRequest } from "../http/respond.js";
  * (shared/bounds.ts); dates are limited to what timestamptz takes from us, years 1–9999.
  */
 
-/** Text PostgreSQL can store: no NUL, no lone surrogate (its UTF-8 would not be valid). */
-export const storableText = (s: string): boolean => !s.includes("\u0000") && s.isWellFormed();
-
 /** A non-empty string for SQL of at most `maxBytes` UTF-8 bytes. */
 export const sqlText = (maxBytes: number) =>
   z

@@ -1,8 +1,10 @@
 import { bodyParser } from "@koa/bodyparser";
 import type { Context, Middleware } from "koa";
-import { storableText } from "../api/params.js";
 import { bodyErrorStatus } from "./errors.js";
 import { badRequest } from "./respond.js";
+
+/** Text PostgreSQL can store: no NUL, no lone surrogate (its UTF-8 would not be valid). */
+const storableText = (s: string): boolean => !s.includes("\u0000") && s.isWellFormed();
 
 /** Deeper than any body the API takes; recursive code (zod, JSON.stringify) must never meet a deeper one. */
 export const MAX_JSON_DEPTH = 64;
