@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { RuleBook } from "../pipeline/rule-book.js";
 import { replayDeliveries } from "../pipeline/replay.js";
 import { PLATFORMS } from "../shared/event.js";
-import { listDeliveries } from "../store/deliveries.js";
+import { listDeliveries } from "../store/read/deliveries.js";
 import type { Database } from "../store/prisma.js";
 import { pageOf } from "../store/read/cursor.js";
 import { route } from "./openapi.js";
@@ -34,7 +34,7 @@ export function deliveriesApi(db: Database, rules: RuleBook): Router {
   route(router, "get", "/deliveries", listDoc, async (ctx) => {
     const q = valid(ctx, listQuery, ctx.query);
     if (!q) return;
-    const rows = await listDeliveries(db.prisma, { ...q, before: q.cursor, limit: q.limit + 1 });
+    const rows = await listDeliveries(db.pool, { ...q, before: q.cursor, limit: q.limit + 1 });
     ctx.body = pageOf(rows, q.limit, (last) => last.id);
   });
 

@@ -7,7 +7,7 @@ import type { StreamSlots } from "../outbound/stream/slots.js";
 import type { RuleBook } from "../pipeline/rule-book.js";
 import type { IngestQueue } from "../queue/ingest/queue.js";
 import type { OutboundQueue } from "../outbound/delivery/queue.js";
-import { countUnprocessable } from "../store/deliveries.js";
+import { countUnprocessable } from "../store/read/deliveries.js";
 import type { Database } from "../store/prisma.js";
 import { deliveriesApi } from "./deliveries.js";
 import { deploysApi } from "./deploys.js";
@@ -47,7 +47,7 @@ export function apiRouter(d: ApiDeps): Router {
   api.use(graphApi(pool).routes());
   api.use(deploysApi(pool, d.config.productionEnvironments).routes());
   api.use(rulesApi(prisma, d.rules, d.backfills).routes());
-  api.use(queueApi(d.ingest, () => countUnprocessable(prisma)).routes());
+  api.use(queueApi(d.ingest, () => countUnprocessable(pool)).routes());
   api.use(deliveriesApi(d.db, d.rules).routes());
   api.use(subscriptionsApi(d.db, d.outbound, { allowPrivate: d.config.allowPrivate }).routes());
   api.use(streamApi(d.hub, { slots: d.slots }).routes());

@@ -198,42 +198,6 @@ export async function countDeliveries(prisma: PrismaClient, f: RawFilter): Promi
   });
 }
 
-export interface DeliveryListItem {
-  id: string;
-  platform: string;
-  deliveryId: string;
-  receivedAt: Date;
-  status: DeliveryStatus;
-  error: string | null;
-}
-
-/** `GET /api/deliveries` (contract §8): newest first, keyset on id. */
-export async function listDeliveries(
-  prisma: PrismaClient,
-  q: { status?: DeliveryStatus; platform?: Platform; before?: string; limit: number },
-): Promise<DeliveryListItem[]> {
-  const where: Prisma.Sql[] = [Prisma.sql`TRUE`];
-  if (q.platform) where.push(Prisma.sql`r.platform = ${q.platform}`);
-  if (q.before) where.push(Prisma.sql`r.id < ${q.before}::uuid`);
-  if (q.status === "unprocessable") where.push(Prisma.sql`r.failed_at IS NOT NULL`);
-  if (q.status === "stored") where.push(Prisma.sql`r.failed_at IS NULL AND e.id IS NOT NULL`);
-  if (q.status === "pending") where.push(Prisma.sql`r.failed_at IS NULL AND e.id IS NULL`);
-  return prisma.$queryRaw<DeliveryListItem[]>`
-    SELECT r.id, r.platform, r.delivery_id AS "deliveryId", r.received_at AS "receivedAt", r.error,
-           CASE WHEN r.failed_at IS NOT NULL THEN 'unprocessable' WHEN e.id IS NOT NULL THEN 'stored'
-             ELSE 'pending' END AS status
-    FROM raw_deliveries r LEFT JOIN events e ON e.id = r.id
-    WHERE ${Prisma.join(where, " AND ")}
-    ORDER BY r.id DESC LIMIT ${q.limit}`;
-}
-
-/** Unprocessable deliveries per platform (GET /api/queue). */
-export async function countUnprocessable(prisma: PrismaClient): Promise<Record<string, number>> {
-  const rows = await prisma.$queryRaw<Array<{ platform: string; n: number }>>`
-    SELECT platform, count(*)::int AS n FROM raw_deliveries WHERE failed_at IS NOT NULL GROUP BY platform`;
-  return Object.fromEntries(rows.map((r) => [r.platform, r.n]));
-}
-
 /** The delivery ids of `platform` among `ids` that are stored (the GitHub reconciler's question). */
 export async function storedDeliveryIds(prisma: PrismaClient, platform: Platform, ids: string[]): Promise<Set<string>> {
   const rows = await prisma.$queryRaw<Array<{ id: string }>>`
