@@ -6,7 +6,7 @@ import { startService, type ServiceOptions } from "../../src/service.js";
 import pg from "pg";
 import { parseDatabaseUrl } from "../../src/store/database-url.js";
 import { migrate } from "../../src/store/migrate.js";
-import { createPrisma } from "../../src/store/prisma.js";
+import { createPrisma, openDatabase, type Database } from "../../src/store/prisma.js";
 import { useKeyring } from "../../src/store/subscriptions.js";
 import { keyring } from "../../src/shared/seal.js";
 
@@ -84,6 +84,25 @@ export async function isolatedDatabase() {
       await client.end();
     },
   };
+}
+
+/**
+ * An isolated schema (above) opened as a database handle for the file or describe block: `db` fills in
+ * beforeAll (register this before the hooks that seed it); closed and dropped after.
+ */
+export function useIsolatedDatabase(poolSize = 2): { readonly db: Database } {
+  const handle = {} as { db: Database };
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const isolated = await isolatedDatabase();
+    drop = isolated.drop;
+    handle.db = openDatabase(isolated.url, poolSize);
+  });
+  afterAll(async () => {
+    await handle.db?.close();
+    await drop?.();
+  });
+  return handle;
 }
 
 /** Starts a test service for the file (beforeAll) and closes it after (afterAll); fields fill in beforeAll. */

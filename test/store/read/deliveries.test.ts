@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Delivery } from "../../../src/shared/event.js";
 import { markUnprocessable, storeRawDeliveries } from "../../../src/store/deliveries.js";
-import { type Database, openDatabase } from "../../../src/store/prisma.js";
 import { listDeliveries } from "../../../src/store/read/deliveries.js";
 import { inTransaction } from "../../../src/store/sql.js";
-import { isolatedDatabase } from "../../helpers/service.js";
+import { useIsolatedDatabase } from "../../helpers/service.js";
 import { delivery, storeEvent } from "../deliveries-helpers.js";
 
 /** `GET /api/deliveries`'s read model (contract §8): each raw delivery's derived status. */
 
 describe("listDeliveries (status filters)", () => {
-  let drop: () => Promise<void>;
-  let db: Database;
   const seeded: Record<"pending" | "stored" | "unprocessable" | "replayed", Delivery> = {
     pending: delivery("github"),
     stored: delivery("slack"),
@@ -19,12 +16,10 @@ describe("listDeliveries (status filters)", () => {
     replayed: delivery("deploy"), // unprocessable, then stored by a replay: its error is cleared
   };
 
+  const store = useIsolatedDatabase();
   beforeAll(async () => {
-    const isolated = await isolatedDatabase();
-    drop = isolated.drop;
-    db = openDatabase(isolated.url, 2);
     // Committed: listDeliveries reads on its own pooled connection.
-    await inTransaction(db.pool, async (t) => {
+    await inTransaction(store.db.pool, async (t) => {
       await storeRawDeliveries(t, Object.values(seeded));
       await storeEvent(t, seeded.stored);
       await markUnprocessable(t, seeded.unprocessable.id, "unexpected end of JSON input");
@@ -32,12 +27,9 @@ describe("listDeliveries (status filters)", () => {
       await storeEvent(t, seeded.replayed, true);
     });
   });
-  afterAll(async () => {
-    await db?.close();
-    await drop?.();
-  });
 
-  const list = (q: Partial<Parameters<typeof listDeliveries>[1]> = {}) => listDeliveries(db.pool, { limit: 50, ...q });
+  const list = (q: Partial<Parameters<typeof listDeliveries>[1]> = {}) =>
+    listDeliveries(store.db.pool, { limit: 50, ...q });
   const newestFirst = (...ds: Delivery[]) =>
     ds
       .map((d) => d.id)

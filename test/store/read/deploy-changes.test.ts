@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { deployChanges } from "../../../src/store/read/deploy-changes.js";
-import { type Database, openDatabase } from "../../../src/store/prisma.js";
 import { inTransaction } from "../../../src/store/sql.js";
-import { isolatedDatabase } from "../../helpers/service.js";
+import { useIsolatedDatabase } from "../../helpers/service.js";
 import { apply, history, hours, world } from "../seed.js";
 
 /**
@@ -20,23 +19,15 @@ const items = [
   w.deployEvent("p3", { env: "production", sha: h.A, at: hours(5) }),
 ];
 
-let db: Database;
-let drop: () => Promise<void>;
+const store = useIsolatedDatabase();
 
 beforeAll(async () => {
-  const isolated = await isolatedDatabase();
-  drop = isolated.drop;
-  db = openDatabase(isolated.url, 2);
-  await inTransaction(db.pool, (tx) => apply(tx, items));
-});
-afterAll(async () => {
-  await db?.close();
-  await drop?.();
+  await inTransaction(store.db.pool, (tx) => apply(tx, items));
 });
 
 describe("deployChanges", () => {
   it("lists the commits, PRs and issues a deploy shipped, and the deploy before it", async () => {
-    const r = (await deployChanges(db.pool, w.deploy("p2")))!;
+    const r = (await deployChanges(store.db.pool, w.deploy("p2")))!;
     expect(r.deploy).toMatchObject({
       key: w.deploy("p2"),
       repository: w.repo,
@@ -67,7 +58,7 @@ describe("deployChanges", () => {
   });
 
   it("says a first deploy's range is unknown: only its own SHA and the PR containing it", async () => {
-    const r = (await deployChanges(db.pool, w.deploy("p1")))!;
+    const r = (await deployChanges(store.db.pool, w.deploy("p1")))!;
     expect(r.rangeKnown).toBe(false);
     expect(r.previous).toBeNull();
     expect(r.commits.map((c) => c.sha)).toEqual([h.A]);
@@ -77,11 +68,11 @@ describe("deployChanges", () => {
   });
 
   it("reports a rollback and ships nothing for it; an unknown key is null", async () => {
-    const r = (await deployChanges(db.pool, w.deploy("p3")))!;
+    const r = (await deployChanges(store.db.pool, w.deploy("p3")))!;
     expect(r.rollsBack).toBe(w.deploy("p2"));
     expect(r.previous?.key).toBe(w.deploy("p2"));
     expect(r.rangeKnown).toBe(true);
     expect([r.commits, r.pullRequests, r.issues]).toEqual([[], [], []]);
-    expect(await deployChanges(db.pool, w.deploy("nope"))).toBeNull();
+    expect(await deployChanges(store.db.pool, w.deploy("nope"))).toBeNull();
   });
 });

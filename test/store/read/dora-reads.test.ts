@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { computeDora, type DoraWindow } from "../../../src/store/read/dora.js";
 import { doraFigures, type DoraFacts, doraSeries, environmentMatcher } from "../../../src/store/read/dora-math.js";
-import { type Database, openDatabase } from "../../../src/store/prisma.js";
+import type { Database } from "../../../src/store/prisma.js";
 import { inTransaction, onConnection } from "../../../src/store/sql.js";
-import { isolatedDatabase } from "../../helpers/service.js";
+import { useIsolatedDatabase } from "../../helpers/service.js";
 
 /**
  * computeDora reads its facts in one statement built for speed (src/store/read/dora.ts). Here the same
@@ -121,16 +121,12 @@ async function plainFacts(db: Database, w: DoraWindow): Promise<DoraFacts> {
   });
 }
 
-let db: Database;
-let drop: () => Promise<void>;
+const store = useIsolatedDatabase();
 
 beforeAll(async () => {
-  const isolated = await isolatedDatabase();
-  drop = isolated.drop;
-  db = openDatabase(isolated.url, 2);
   const s = seed();
   const e = randomUUID();
-  await inTransaction(db.pool, async (sql) => {
+  await inTransaction(store.db.pool, async (sql) => {
     for (const d of s.deploys)
       await sql.execute`
         INSERT INTO deploys (key, repository, service, environment, sha, status, finished_at, at, status_at, event_ids)
@@ -147,10 +143,6 @@ beforeAll(async () => {
       await sql.execute`INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
         VALUES (${l.from}, ${l.to}, ${l.relation}, ${l.rule}, 1, ARRAY[${e}]::uuid[])`;
   });
-});
-afterAll(async () => {
-  await db?.close();
-  await drop?.();
 });
 
 describe("computeDora's one-statement reads", () => {
@@ -176,7 +168,7 @@ describe("computeDora's one-statement reads", () => {
     let failures = 0;
     let changes = 0;
     for (const w of windows) {
-      const facts = await plainFacts(db, w);
+      const facts = await plainFacts(store.db, w);
       const { deploys: counted, ...figures } = doraFigures(facts);
       const expected = {
         repository: w.repository,
@@ -189,7 +181,7 @@ describe("computeDora's one-statement reads", () => {
         deploys: counted,
         ...(w.bucket ? { series: doraSeries(facts, w.bucket) } : {}),
       };
-      expect(JSON.stringify(await computeDora(db.pool, w))).toBe(JSON.stringify(expected));
+      expect(JSON.stringify(await computeDora(store.db.pool, w))).toBe(JSON.stringify(expected));
       failures += figures.changeFailureRate.failures;
       changes += figures.leadTimeForChanges.changes;
     }

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { computeDora } from "../../../src/store/read/dora.js";
-import { type Database, openDatabase } from "../../../src/store/prisma.js";
 import { inTransaction } from "../../../src/store/sql.js";
-import { isolatedDatabase } from "../../helpers/service.js";
+import { useIsolatedDatabase } from "../../helpers/service.js";
 
 /**
  * computeDora on seeded rows (deploys, ships/rolls_back/reverts/contains links, commits, PRs),
@@ -66,15 +65,11 @@ const PRS: Array<[n: number, createdAt: string]> = [
   [9, "06T08:00:00"],
 ];
 
-let db: Database;
-let drop: () => Promise<void>;
+const store = useIsolatedDatabase();
 
 beforeAll(async () => {
-  const isolated = await isolatedDatabase();
-  drop = isolated.drop;
-  db = openDatabase(isolated.url, 2);
   const e = randomUUID();
-  await inTransaction(db.pool, async (sql) => {
+  await inTransaction(store.db.pool, async (sql) => {
     for (const [id, environment, status, finished, repository = REPO] of DEPLOYS) {
       await sql.execute`
         INSERT INTO deploys (key, repository, service, environment, sha, status, finished_at, at, status_at, event_ids)
@@ -95,13 +90,9 @@ beforeAll(async () => {
     }
   });
 });
-afterAll(async () => {
-  await db?.close();
-  await drop?.();
-});
 
 const dora = (o: { environment?: string; bucket?: "day" | "week" | "month" } = {}) =>
-  computeDora(db.pool, { repository: REPO, production: PRODUCTION, since: SINCE, until: UNTIL, ...o });
+  computeDora(store.db.pool, { repository: REPO, production: PRODUCTION, since: SINCE, until: UNTIL, ...o });
 
 describe("computeDora", () => {
   it("counts the production environments only by default", async () => {
