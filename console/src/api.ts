@@ -47,9 +47,6 @@ export interface Period {
   until: string;
 }
 
-/** A custom rule's definition (contract §7). */
-export type RuleDefinition = Answers.CustomRule;
-
 /** An API refusal: the status and the problems the API listed (422 validation messages, …). */
 export class ApiError extends Error {
   constructor(

@@ -15,7 +15,6 @@ export const MAX_LINKS_PER_RULE = 100;
  */
 const MAX_PATTERN_PROGRAM = 100;
 
-export { customRuleSchema };
 export type CustomRule = z.infer<typeof customRuleSchema>;
 
 export interface CompiledRule {
