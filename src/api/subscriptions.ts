@@ -6,13 +6,7 @@ import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import { encodeCursor, pageOf } from "../store/read/cursor.js";
 import type { OutboundQueue } from "../outbound/delivery/queue.js";
-import {
-  findMessage,
-  insertMessages,
-  listMessages,
-  MESSAGE_STATUSES,
-  reopenMessage,
-} from "../store/outbound-messages.js";
+import { findMessage, insertMessages, listMessages, reopenMessage } from "../store/outbound-messages.js";
 import type { Database } from "../store/prisma.js";
 import {
   createSubscription,
@@ -36,6 +30,7 @@ import { LIMITS } from "../shared/bounds.js";
 import { withinDeadline } from "../http/deadline.js";
 import { route } from "./openapi.js";
 import {
+  MESSAGE_STATUSES,
   MessageRetriedSchema,
   OutboundDeliveryDetailSchema,
   OutboundDeliveryPageSchema,

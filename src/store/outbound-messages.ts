@@ -2,13 +2,14 @@ import { LOWEST_UUID } from "../shared/bounds.js";
 import type pg from "pg";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { MessageBody, SubscriptionTarget } from "../shared/outbound.js";
+import type { MESSAGE_STATUSES } from "../api/schemas/subscriptions.js";
 import { jsonParam, onConnection, type Sql } from "./sql.js";
 import { openSecrets } from "./subscriptions.js";
 
 /** The `outbound_messages` and `outbound_attempts` tables (contract §9): every statement on them is here. */
 
-export type MessageStatus = "pending" | "succeeded" | "failed" | "dead";
-export const MESSAGE_STATUSES = ["pending", "succeeded", "failed", "dead"] as const;
+/** A message's status, as the API lists them (api/schemas/subscriptions.ts). */
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** A message to queue that no outbox row produced (`switchyard.test`). */
 export interface NewMessage {
