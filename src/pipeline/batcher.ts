@@ -26,13 +26,7 @@ export function createBatcher<I, O>(flush: Flush<I, O>, o: BatcherOptions) {
     while (waiting.length) {
       const batch = waiting.slice(0, o.maxSize);
       waiting = waiting.slice(batch.length);
-      settle(
-        batch,
-        await outcomesOf(
-          flush,
-          batch.map((w) => w.item),
-        ),
-      );
+      settle(batch, await outcomesOf(flush, batch));
     }
     flushing = false;
   }

@@ -9,16 +9,19 @@ export interface Waiting<I, O> {
 export type Flush<I, O> = (items: I[]) => Promise<Array<PromiseSettledResult<O>>>;
 
 /**
- * Each item's outcome of a flush. A flush that throws, even synchronously, or answers for the
- * wrong number of items fails its batch only.
+ * Each waiting item's outcome of a flush of their items. A flush that throws, even synchronously,
+ * or answers for the wrong number of items fails its batch only.
  */
-export function outcomesOf<I, O>(flush: Flush<I, O>, items: I[]): Promise<Array<PromiseSettledResult<O>>> {
+export function outcomesOf<I, O>(
+  flush: Flush<I, O>,
+  batch: Array<Waiting<I, O>>,
+): Promise<Array<PromiseSettledResult<O>>> {
   return Promise.resolve()
-    .then(() => flush(items))
+    .then(() => flush(batch.map((w) => w.item)))
     .then((r) =>
-      r.length === items.length ? r : Promise.reject(new Error("flush answered for the wrong number of items")),
+      r.length === batch.length ? r : Promise.reject(new Error("flush answered for the wrong number of items")),
     )
-    .catch((err: unknown) => items.map((): PromiseSettledResult<O> => ({ status: "rejected", reason: err })));
+    .catch((err: unknown) => batch.map((): PromiseSettledResult<O> => ({ status: "rejected", reason: err })));
 }
 
 /** Settles each caller with its own item's outcome. */

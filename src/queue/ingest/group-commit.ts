@@ -13,13 +13,11 @@ export function groupCommit<I, O>(flush: Flush<I, O>, maxSize: number) {
 
   function drain() {
     scheduled = false;
-    while (waiting.length) {
-      const batch = waiting.slice(0, maxSize);
-      waiting = waiting.slice(batch.length);
-      void outcomesOf(
-        flush,
-        batch.map((w) => w.item),
-      ).then((results) => settle(batch, results));
+    const turn = waiting;
+    waiting = [];
+    for (let i = 0; i < turn.length; i += maxSize) {
+      const batch = turn.slice(i, i + maxSize);
+      void outcomesOf(flush, batch).then((results) => settle(batch, results));
     }
   }
 
