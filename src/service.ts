@@ -4,16 +4,13 @@ import type { Queue, Worker } from "bullmq";
 import type { Config } from "./shared/config.js";
 import type { Delivery } from "./shared/event.js";
 import type { Logger } from "./shared/log.js";
-import type { Processor } from "./pipeline/processor.js";
 import { openConnections } from "./roles/connections.js";
 import { listen } from "./roles/server.js";
 import { startWebRole, type WebRole } from "./roles/web.js";
-import { startWorkerRole } from "./roles/worker.js";
+import { startWorkerRole, type WorkerRoleOptions } from "./roles/worker.js";
 
-export interface ServiceOptions {
-  /** Tests wrap the processor to inject failures; production uses it as is. */
-  wrapProcessor?: (p: Processor) => Processor;
-}
+/** What tests may change in the worker role (its processor); production passes none. */
+export type ServiceOptions = WorkerRoleOptions;
 
 export interface Service {
   server: Server;
