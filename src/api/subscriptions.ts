@@ -15,7 +15,6 @@ import {
   listSubscriptions,
   SubscriptionExists,
   updateSubscription,
-  type SubscriptionRow,
 } from "../store/subscriptions.js";
 import {
   deliveryLink,
@@ -24,6 +23,7 @@ import {
   isSigningSecret,
   mergePut,
   putUpdate,
+  type SubscriptionRow,
 } from "../shared/subscriptions.js";
 import { checkDestination } from "../outbound/senders/destination-policy.js";
 import { LIMITS } from "../shared/bounds.js";

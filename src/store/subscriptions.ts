@@ -47,9 +47,6 @@ const openWith = <T extends WithSecrets>(ring: Keyring, r: T): T & { secrets: st
 export const openSecrets = <T extends WithSecrets>(handle: object, r: T): T & { secrets: string[] } =>
   openWith(keyringOf(handle), r);
 
-/** The row and input types are the domain's (shared/subscriptions.ts). */
-export type { SubscriptionInput, SubscriptionRow };
-
 export class SubscriptionExists extends Error {}
 
 type Stored = Awaited<ReturnType<PrismaClient["subscription"]["findUniqueOrThrow"]>>;
