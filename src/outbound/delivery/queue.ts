@@ -20,7 +20,7 @@ export const OUTBOUND_QUEUE = "outbound";
  * a few seconds at worst, well within the claim an attempt must be sent under (see below), and
  * BullMQ's cost per job shared twenty ways.
  */
-export const FIRST_BATCH = 20;
+const FIRST_BATCH = 20;
 
 /** One attempt of one message. */
 export interface OutboundJob {
