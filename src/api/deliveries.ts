@@ -8,12 +8,12 @@ import { listDeliveries } from "../store/read/deliveries.js";
 import type { Database } from "../store/prisma.js";
 import { pageOf } from "../store/read/cursor.js";
 import { route } from "./openapi.js";
-import { ReprocessedSchema, StoredDeliveryPageSchema } from "./schemas/queue.js";
+import { DELIVERY_STATUSES, ReprocessedSchema, StoredDeliveryPageSchema } from "./schemas/queue.js";
 import { notFound } from "../http/respond.js";
 import { limit, uuid, valid } from "./params.js";
 
 const listQuery = z.object({
-  status: z.enum(["pending", "stored", "unprocessable"]).optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
   platform: z.enum(PLATFORMS).optional(),
   limit: limit(500, 50),
   /** The last id of the previous page (ids are UUIDv7: newest first is id order). */

@@ -20,8 +20,6 @@ export const toStored = ({ delivery: d, event }: Normalized): StoredEvent => ({
   platform: d.platform,
 });
 
-export type DeliveryStatus = "pending" | "stored" | "unprocessable";
-
 /** A field name of prisma/schema/ → its column (every @map there is the snake_case of the field). */
 const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const toRow = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) => [column(k), v]));

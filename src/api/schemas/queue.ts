@@ -37,6 +37,9 @@ export const FailedJobsSchema = z
 /** POST /api/queue/failed/:id/retry. */
 export const JobRetriedSchema = z.strictObject({ id: z.string(), retried: z.literal(true) }).meta({ id: "JobRetried" });
 
+/** A raw delivery's status, derived from its row (contract §8). */
+export const DELIVERY_STATUSES = ["pending", "stored", "unprocessable"] as const;
+
 /** A stored raw delivery (contract §8). */
 export const StoredDeliverySchema = z
   .strictObject({
@@ -44,7 +47,7 @@ export const StoredDeliverySchema = z
     platform: z.string(),
     deliveryId: z.string(),
     receivedAt: time,
-    status: z.enum(["pending", "stored", "unprocessable"]),
+    status: z.enum(DELIVERY_STATUSES),
     error: z.string().nullable().meta({ description: "why it is unprocessable" }),
   })
   .meta({ id: "StoredDelivery" });
