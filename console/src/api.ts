@@ -20,6 +20,7 @@ export type {
   OutboundDelivery,
   QueueCounts,
   Rule,
+  RuleTest,
   StoredDelivery,
   Subscription,
 } from "../../src/api/schemas/answers";

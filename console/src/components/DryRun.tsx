@@ -1,12 +1,10 @@
 import { useState } from "react";
-import { api, problemsOf, type EventSummary } from "../api";
+import { api, problemsOf, type EventSummary, type RuleTest } from "../api";
 import { fmtTime } from "../format";
 import { parseObject } from "../json";
 import { useApi } from "../useApi";
 import { KeyLink } from "./KeyLink";
 import { ProblemList } from "./Status";
-
-type Result = { links: Array<{ from: string; to: string; relation: string; rule: string; confidence: number }> };
 
 /**
  * POST /api/rules/test: the links the editor's rule would make from one stored event, without
@@ -15,7 +13,7 @@ type Result = { links: Array<{ from: string; to: string; relation: string; rule:
  */
 export function DryRun({ text, initialEvent }: { text: string; initialEvent: string }) {
   const [eventId, setEventId] = useState(initialEvent);
-  const [result, setResult] = useState<{ event: EventSummary; links: Result["links"] } | null>(null);
+  const [result, setResult] = useState<{ event: EventSummary; links: RuleTest["links"] } | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const parsed = parseObject(text);
