@@ -15,7 +15,7 @@ import {
   RuleTestSchema,
 } from "./schemas/rules.js";
 import { badRequest, notFound, conflict } from "../http/respond.js";
-import { BUILTIN_RULES } from "../correlate/builtin-rules.js";
+import { BUILTIN_RULES, isBuiltinRule as isBuiltin } from "../correlate/builtin-rules.js";
 import { applyCustomRule, compileRule } from "../correlate/custom-rules.js";
 import type { RuleBook } from "../pipeline/rule-book.js";
 import {
@@ -41,9 +41,6 @@ const ruleBody = CustomRuleSchema;
  */
 const enabledOnly = z.strictObject({ enabled: z.boolean() });
 const putBody = z.union([enabledOnly, ruleBody]);
-
-/** hasOwn, not `in`: `constructor` or `toString` are not built-in rules. */
-const isBuiltin = (name: string): name is keyof typeof BUILTIN_RULES => Object.hasOwn(BUILTIN_RULES, name);
 
 const testBody = z.strictObject({
   // Checked by compileRule after this schema, so that a bad rule is a 422 like on save.

@@ -94,3 +94,6 @@ export const BUILTIN_RULES = {
 } as const satisfies Record<string, { relation: string; confidence: number; description: string }>;
 
 export type BuiltinRule = keyof typeof BUILTIN_RULES;
+
+/** Whether `name` is a built-in rule's: hasOwn, not `in` (names such as "constructor" are not). */
+export const isBuiltinRule = (name: string): name is BuiltinRule => Object.hasOwn(BUILTIN_RULES, name);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BUILTIN_RULES } from "./builtin-rules.js";
+import { isBuiltinRule } from "./builtin-rules.js";
 
 /* Only zod and the built-in rules' names: the API's answer schemas (and so the console) read it. */
 
@@ -41,8 +41,7 @@ export const customRuleSchema = z
     enabled: z.boolean().optional(),
   })
   .strict()
-  // hasOwn, not `in`: names such as "constructor" are not built-in rules.
-  .refine((r) => !Object.hasOwn(BUILTIN_RULES, r.name), {
+  .refine((r) => !isBuiltinRule(r.name), {
     message: "name is taken by a built-in rule",
     path: ["name"],
   });
