@@ -50,6 +50,6 @@ export function apiRouter(d: ApiDeps): Router {
   api.use(queueApi(d.ingest, () => countUnprocessable(pool)).routes());
   api.use(deliveriesApi(d.db, d.rules).routes());
   api.use(subscriptionsApi(d.db, d.outbound, { allowPrivate: d.config.allowPrivate }).routes());
-  api.use(streamApi(d.hub, { slots: d.slots }).routes());
+  api.use(streamApi(d.hub, d.slots).routes());
   return api;
 }

@@ -36,14 +36,10 @@ const streamQuery = z.object({
   after: uuid.optional().meta({ description: "resume after this message id (the `Last-Event-ID` header wins)" }),
 });
 
-export interface StreamApiOptions {
-  /** The reconnection delay told to clients. */
-  retryMs?: number;
-  /** The process's cap on live streams, shared with any other live endpoint (a WebSocket). */
-  slots: StreamSlots;
-  /** How long an ended stream's connection may take to flush before it is cut. */
-  closeGraceMs?: number;
-}
+/** The reconnection delay told to clients. */
+const RETRY_MS = 2000;
+/** How long an ended stream's connection may take to flush before it is cut. */
+const CLOSE_GRACE_MS = 1000;
 
 /** The token a stream counts against: its id from the bearer check. */
 const tokenOf = (ctx: Context): string => {
@@ -68,12 +64,13 @@ function resumeId(ctx: Context, after: string | undefined): { id?: string; error
   return { id: header.toLowerCase() };
 }
 
-/** GET /api/stream (contract §10). */
-export function streamApi(hub: StreamHub, options: StreamApiOptions): Router {
+/**
+ * GET /api/stream (contract §10). `slots`: the process's cap on live streams, shared with any other
+ * live endpoint (a WebSocket).
+ */
+export function streamApi(hub: StreamHub, slots: StreamSlots): Router {
   const router = createRouter();
-  const retry = sseRetry(options.retryMs ?? 2000);
-  const { slots } = options;
-  const closeGraceMs = options.closeGraceMs ?? 1000;
+  const retry = sseRetry(RETRY_MS);
 
   const doc = {
     summary: "Live stream of events and milestones (Server-Sent Events)",
@@ -152,7 +149,7 @@ export function streamApi(hub: StreamHub, options: StreamApiOptions): Router {
     stream.once("close", () => {
       if (!ctx.res.writableEnded) return void ctx.res.destroy();
       if (ctx.res.writableFinished) return;
-      const cut = setTimeout(() => ctx.res.destroy(), closeGraceMs);
+      const cut = setTimeout(() => ctx.res.destroy(), CLOSE_GRACE_MS);
       cut.unref();
       ctx.res.once("close", () => clearTimeout(cut));
     });
