@@ -8,6 +8,7 @@ import { PLATFORMS, type Platform } from "../../src/shared/event";
 // The answers' types are the API's own (src/api/schemas/), as they travel: times as ISO strings.
 export { PLATFORMS, type Platform };
 export type {
+  Bucket,
   Deploy,
   DeployChanges,
   DoraFigures,
@@ -39,8 +40,6 @@ export interface Page<T> extends Pick<EventPage, "next"> {
 /** A link's identity: the graph's edge id and the links table's row key. */
 export const linkId = (l: Pick<Answers.Link, "from" | "to" | "relation" | "rule">) =>
   `${l.from}|${l.to}|${l.relation}|${l.rule}`;
-
-export type Bucket = "day" | "week" | "month";
 
 /** A window of time as the API takes it: ISO-8601, `until` excluded. */
 export interface Period {
@@ -157,7 +156,7 @@ export const api = {
     request<Answers.EntityGraph>(`/api/entities/${enc(key)}${queryString({ depth })}`, { signal }),
   deployChanges: (key: string, signal?: AbortSignal) =>
     request<Answers.DeployChanges>(`/api/deploys/${enc(key)}/changes`, { signal }),
-  dora: (q: { repository: string; environment?: string; bucket?: Bucket } & Partial<Period>) =>
+  dora: (q: { repository: string; environment?: string; bucket?: Answers.Bucket } & Partial<Period>) =>
     sharedGet<Answers.DoraReport>(`/api/metrics/dora${queryString({ ...q })}`),
 
   rules: (signal?: AbortSignal) => request<Answers.RuleList>("/api/rules", { signal }).then((r) => r.items),

@@ -5,7 +5,7 @@ import type pg from "pg";
 import { deployChanges } from "../store/read/deploy-changes.js";
 import { computeDora } from "../store/read/dora.js";
 import { route } from "./openapi.js";
-import { DeployChangesSchema, DoraReportSchema } from "./schemas/deploys.js";
+import { BUCKETS, DeployChangesSchema, DoraReportSchema } from "./schemas/deploys.js";
 import { badRequest, notFound } from "../http/respond.js";
 import { entityKey, FIRST_DATE, isoDate, name, repository, valid } from "./params.js";
 
@@ -15,7 +15,7 @@ const doraQuery = z.object({
   environment: name.optional().meta({ description: "one environment; without it, PRODUCTION_ENVIRONMENTS" }),
   since: isoDate.optional().meta({ description: "default: 30 days before until" }),
   until: isoDate.optional().meta({ description: "default: now" }),
-  bucket: z.enum(["day", "week", "month"]).optional().meta({ description: "adds `series`, the figures per bucket" }),
+  bucket: z.enum(BUCKETS).optional().meta({ description: "adds `series`, the figures per bucket" }),
 });
 
 const DEFAULT_WINDOW_MS = 30 * 86_400_000;

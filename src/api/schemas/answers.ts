@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { EventDetailSchema, EventPageSchema, EventSchema } from "./events.js";
 import type { EntityGraphSchema, EntitySchema, LinkSchema, TimelineEventSchema } from "./graph.js";
-import type { DeployChangesSchema, DeploySchema, DoraFiguresSchema, DoraReportSchema } from "./deploys.js";
+import type { BUCKETS, DeployChangesSchema, DeploySchema, DoraFiguresSchema, DoraReportSchema } from "./deploys.js";
 import type {
   BackfillStartedSchema,
   CustomRuleSchema,
@@ -46,6 +46,8 @@ export type Deploy = z.input<typeof DeploySchema>;
 export type DeployChanges = z.input<typeof DeployChangesSchema>;
 export type DoraFigures = z.input<typeof DoraFiguresSchema>;
 export type DoraReport = z.input<typeof DoraReportSchema>;
+/** `?bucket=` of GET /api/metrics/dora. */
+export type Bucket = (typeof BUCKETS)[number];
 
 export type CustomRule = z.input<typeof CustomRuleSchema>;
 export type Rule = z.input<typeof RuleSchema>;

@@ -47,6 +47,9 @@ export const DeployChangesSchema = z
   })
   .meta({ id: "DeployChanges" });
 
+/** The buckets `GET /api/metrics/dora?bucket=` cuts the window into (contract §6). */
+export const BUCKETS = ["day", "week", "month"] as const;
+
 /** DORA's four keys (contract §6, docs/dora.md), for a whole window or one bucket of it. */
 const figures = {
   deploymentFrequency: z.strictObject({ deploys: z.number().int(), perDay: z.number() }),

@@ -1,4 +1,5 @@
 import { compileGlobIgnoreCase } from "../../shared/glob.js";
+import type { BUCKETS } from "../../api/schemas/deploys.js";
 
 /**
  * DORA's four keys from the facts the database gave (dora.ts beside it reads them). Pure, so the
@@ -106,7 +107,7 @@ export function doraFigures(f: DoraFacts) {
   };
 }
 
-export type Bucket = "day" | "week" | "month";
+export type Bucket = (typeof BUCKETS)[number];
 
 /** The start of the UTC day, ISO week (Monday) or month holding `t`. */
 export function bucketStart(t: Date, bucket: Bucket): Date {
