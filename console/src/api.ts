@@ -19,23 +19,19 @@ export type {
   Job,
   Link,
   OutboundDelivery,
+  Page,
   QueueCounts,
   Rule,
   RuleTest,
   StoredDelivery,
   Subscription,
 } from "../../src/api/schemas/answers";
-type EventPage = Answers.EventPage;
 
 /**
  * A unified event (contract §3) as the pages show it: lists carry every field, timelines and the
  * stream leave some out.
  */
 export type EventSummary = Answers.TimelineEvent & Partial<Omit<Answers.Event, keyof Answers.TimelineEvent>>;
-
-export interface Page<T> extends Pick<EventPage, "next"> {
-  items: T[];
-}
 
 /** A link's identity: the graph's edge id and the links table's row key. */
 export const linkId = (l: Pick<Answers.Link, "from" | "to" | "relation" | "rule">) =>
@@ -150,7 +146,7 @@ export interface EventFilter {
 
 export const api = {
   events: (f: EventFilter, signal?: AbortSignal) =>
-    request<Page<EventSummary>>(`/api/events${queryString({ ...f })}`, { signal }),
+    request<Answers.Page<EventSummary>>(`/api/events${queryString({ ...f })}`, { signal }),
   event: (id: string, signal?: AbortSignal) => request<Answers.EventDetail>(`/api/events/${enc(id)}`, { signal }),
   entity: (key: string, depth: number, signal?: AbortSignal) =>
     request<Answers.EntityGraph>(`/api/entities/${enc(key)}${queryString({ depth })}`, { signal }),

@@ -33,6 +33,11 @@ import type {
  * clients that read them field by field: the CLI (src/cli/) and the console (console/src/api.ts).
  */
 
+/** A keyset page (common.ts `pageOf`) of items read as `T`: `next` asks for the following one. */
+export interface Page<T> extends Pick<z.input<typeof EventPageSchema>, "next"> {
+  items: T[];
+}
+
 export type Event = z.input<typeof EventSchema>;
 export type EventPage = z.input<typeof EventPageSchema>;
 export type EventDetail = z.input<typeof EventDetailSchema>;

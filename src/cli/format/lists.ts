@@ -3,17 +3,12 @@ import { clip, when } from "./values.js";
 import type {
   CustomRule,
   Event,
-  EventPage,
   OutboundDelivery,
+  Page,
   Rule,
   StoredDelivery,
   Subscription,
 } from "../../api/schemas/answers.js";
-
-/** A page of GET /api/events, /api/deliveries or a subscription's deliveries: `next` asks for the following one. */
-interface Page<T> extends Pick<EventPage, "next"> {
-  items: T[];
-}
 
 const more = (next: string | null) => (next ? `\nmore: --cursor ${next}` : "");
 
