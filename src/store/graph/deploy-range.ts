@@ -189,16 +189,13 @@ function plan(
   const links: Plan["links"] = [];
   const add = (to: string, relation: string, rule: string, confidence: number, evidence: string[]) =>
     links.push({ from: d.key, to, relation, rule, confidence, evidence });
-  let rollsBack: string | null = null;
   for (const c of shipsOf(d, r)) add(c, "ships", "deploy-range", 1, d.eventIds);
-  if (previous && d.sha !== previous.sha && (r.inBase || previous.ranShaEarlier)) {
-    // A redeploy of an earlier SHA: an ancestor of the baseline, or what an earlier deploy ran.
-    rollsBack = previous.key;
-    add(previous.key, BUILTIN_RULES.rollback.relation, "rollback", BUILTIN_RULES.rollback.confidence, [
+  const rollsBack = rolledBack(d, r);
+  if (rollsBack)
+    add(rollsBack.key, BUILTIN_RULES.rollback.relation, "rollback", BUILTIN_RULES.rollback.confidence, [
       ...d.eventIds,
-      ...previous.eventIds,
+      ...rollsBack.eventIds,
     ]);
-  }
   const issuePullRequests = new Map<string, string[]>();
   const best = new Map<string, number>();
   for (const row of via) {
@@ -210,14 +207,22 @@ function plan(
     }
   }
   for (const [issue, confidence] of best) add(issue, "ships", "deploy-range", confidence, d.eventIds);
-  return { d, links, previous, frontier: r.frontier, issuePullRequests, rollsBack };
+  return { d, links, previous, frontier: r.frontier, issuePullRequests, rollsBack: rollsBack?.key ?? null };
+}
+
+/**
+ * The deploy a succeeded deploy rolls back, if it is a redeploy of an earlier SHA (an ancestor of
+ * the baseline, or what an earlier deploy ran): its baseline; null otherwise.
+ */
+function rolledBack(d: DeployState, r: CommitRange): DeployState["base"] {
+  const previous = d.base;
+  return previous && d.sha !== previous.sha && (r.inBase || previous.ranShaEarlier) ? previous : null;
 }
 
 /** The commit keys a succeeded deploy ships: none for a redeploy of its baseline's SHA or a rollback. */
 function shipsOf(d: DeployState, r: CommitRange): string[] {
-  const previous = d.base;
-  if (previous && d.sha === previous.sha) return []; // the same SHA again: nothing new ships
-  if (previous && (r.inBase || previous.ranShaEarlier)) return []; // a rollback ships nothing
+  if (d.base && d.sha === d.base.sha) return []; // the same SHA again: nothing new ships
+  if (rolledBack(d, r)) return []; // a rollback ships nothing
   return r.shas.map((s) => commitKey(d.repository, s));
 }
 
