@@ -34,8 +34,7 @@ export type {
 export type EventSummary = Answers.TimelineEvent & Partial<Omit<Answers.Event, keyof Answers.TimelineEvent>>;
 
 /** A link's identity: the graph's edge id and the links table's row key. */
-export const linkId = (l: Pick<Answers.Link, "from" | "to" | "relation" | "rule">) =>
-  `${l.from}|${l.to}|${l.relation}|${l.rule}`;
+export { linkId } from "../../src/correlate/facts";
 
 /** A window of time as the API takes it: ISO-8601, `until` excluded. */
 export interface Period {

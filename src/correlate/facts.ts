@@ -6,6 +6,13 @@ import type { LinkRef } from "../shared/outbound.js";
 /** A link (contract §5), as facts propose it and as `link.created` tells it. */
 export type LinkFact = LinkRef;
 
+/**
+ * A link's identity, `from|to|relation|rule`: its `link.created` fact key, the graph answer's
+ * dedupe key and the console's edge id.
+ */
+export const linkId = (l: Pick<LinkFact, "from" | "to" | "relation" | "rule">) =>
+  `${l.from}|${l.to}|${l.relation}|${l.rule}`;
+
 /** A reference to something identified only once another event names it (see Mention in the schema). */
 export interface MentionFact {
   from: string;

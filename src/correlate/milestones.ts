@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { DeployRef, EntityRef, MilestoneData, MilestoneType } from "../shared/outbound.js";
 import { isIssueKey, PREFIX, repositoryOf } from "../shared/keys.js";
-import type { LinkFact } from "./facts.js";
+import { linkId, type LinkFact } from "./facts.js";
 
 /** What a milestone's data names, filled in by the store from the entities and deploys it holds. */
 export interface Refs {
@@ -26,7 +26,6 @@ export interface MilestoneDraft<T extends MilestoneType = MilestoneType> {
   data(refs: Refs): MilestoneData[T];
 }
 
-const linkId = (l: LinkFact) => `${l.from}|${l.to}|${l.relation}|${l.rule}`;
 const isPr = (key: string) => key.startsWith(PREFIX.pr);
 const ref = (l: LinkFact) => ({ from: l.from, to: l.to, relation: l.relation, rule: l.rule, confidence: l.confidence });
 

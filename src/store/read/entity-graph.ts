@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { Prisma } from "../../generated/prisma/client.js";
 import { kindOf } from "../../shared/keys.js";
+import { linkId } from "../../correlate/facts.js";
 import { onConnection, type Sql } from "../sql.js";
 import type { z } from "zod";
 import type { EntityGraphSchema, EntitySchema, LinkSchema, TimelineEventSchema } from "../../api/schemas/graph.js";
@@ -77,7 +78,7 @@ export function readEntityGraph(pool: pg.Pool, key: string, depth: number, limit
     const add = (found: LinkJson[]) => {
       const next: string[] = [];
       for (const l of found) {
-        links.set(`${l.from}|${l.to}|${l.relation}|${l.rule}`, l);
+        links.set(linkId(l), l);
         for (const k of [l.from, l.to]) {
           if (seen.has(k)) continue;
           seen.add(k);
