@@ -52,7 +52,7 @@ export function queueApi(
         deliveryId: j.data.deliveryId,
         attemptsMade: j.attemptsMade,
         failedReason: j.failedReason,
-        failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+        failedAt: j.finishedOn ? new Date(j.finishedOn) : null,
       })),
     };
   });

@@ -28,7 +28,7 @@ export const FailedJobsSchema = z
         deliveryId: z.string(),
         attemptsMade: count,
         failedReason: z.string(),
-        failedAt: z.iso.datetime().nullable(),
+        failedAt: time.nullable(),
       }),
     ),
   })
