@@ -3,33 +3,24 @@ import { Prisma } from "../../generated/prisma/client.js";
 import { commitOf, isIssueKey, PREFIX } from "../../shared/keys.js";
 import { onConnection } from "../sql.js";
 import type { z } from "zod";
-import type { DeployChangesSchema } from "../../api/schemas/deploys.js";
+import type { DeployChangesSchema, DeploySchema } from "../../api/schemas/deploys.js";
 import { COMMIT_LIKE, dateOf, epochMs, epochMsText, ISSUE_LIKES, PR_LIKE } from "./sql-parts.js";
 
-interface DeployRow {
-  key: string;
-  repository: string;
-  environment: string;
-  sha: string;
-  status: string;
-  url: string | null;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  previousKey: string | null;
-  rangeKnown: boolean;
-}
+/** A deploy as the API answers it (api/schemas/deploys.ts). */
+type DeployRow = z.output<typeof DeploySchema>;
 
 /** A time as the JSON below hands it over (sql-parts.ts). */
 type Ms = number | null;
-const deployOf = (d: Omit<DeployRow, "startedAt" | "finishedAt"> & { startedAt: Ms; finishedAt: Ms }): DeployRow => ({
+type DeployJson = Omit<DeployRow, "startedAt" | "finishedAt"> & { startedAt: Ms; finishedAt: Ms };
+const deployOf = (d: DeployJson): DeployRow => ({
   ...d,
   startedAt: dateOf(d.startedAt),
   finishedAt: dateOf(d.finishedAt),
 });
 
 interface ChangesRow {
-  deploy: (Omit<DeployRow, "startedAt" | "finishedAt"> & { startedAt: Ms; finishedAt: Ms }) | null;
-  previous: (Omit<DeployRow, "startedAt" | "finishedAt"> & { startedAt: Ms; finishedAt: Ms }) | null;
+  deploy: DeployJson | null;
+  previous: DeployJson | null;
   links: Array<{ toKey: string; relation: string; confidence: number }> | null;
   commits: Array<{ sha: string; message: string | null; authoredAt: Ms }> | null;
   prs: Array<{ key: string; number: number; title: string; mergedAt: Ms; mergeCommitSha: string | null }> | null;
