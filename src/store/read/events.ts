@@ -54,12 +54,8 @@ const camelCase = (row: Record<string, unknown>) =>
     Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v]),
   );
 
-interface RawRow {
-  contentType: string | null;
-  headers: unknown;
-  body: string;
-  receivedAt: Date;
-}
+/** A raw delivery as the event's detail answers it. */
+type RawRow = NonNullable<z.output<typeof EventDetailSchema>["raw"]>;
 
 /** `GET /api/events/:id` (contract §6): the unified event, its platform rows and its raw delivery. */
 export function getEvent(pool: pg.Pool, id: string): Promise<z.output<typeof EventDetailSchema> | null> {
