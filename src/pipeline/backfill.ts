@@ -3,7 +3,7 @@ import { globToLike } from "../shared/glob.js";
 import type { Database } from "../store/prisma.js";
 import { inTransaction } from "../store/sql.js";
 import { withRetry } from "../store/with-retry.js";
-import { BUILTIN_RULES } from "../correlate/builtin-rules.js";
+import { isBuiltinRule } from "../correlate/builtin-rules.js";
 import { correlateEvents } from "./correlate.js";
 import { compileRule } from "../correlate/custom-rules.js";
 import { countEventsOfType, eventIdsOfType, loadStoredEvents } from "../store/events.js";
@@ -28,7 +28,7 @@ export async function backfillRule(
 ): Promise<BackfillProgress> {
   let rules: Rules;
   let glob = "*";
-  if (name in BUILTIN_RULES) {
+  if (isBuiltinRule(name)) {
     rules = { enabled: (r) => r === name, custom: [] };
   } else {
     const row = await findRule(prisma, name);

@@ -197,6 +197,20 @@ describe("custom rules", () => {
     expect((await call("GET", "/api/rules/ops-keys-in-pr-titles")).status).toBe(404);
   });
 
+  it("backfills a custom rule whose name is also an Object.prototype key", async () => {
+    await sendPr(21, "OPS-21 before the rule existed");
+    expect((await call("POST", "/api/rules", rule({ name: "constructor" }))).status).toBe(201);
+    const job = await call("POST", "/api/rules/constructor/backfill");
+    expect(job.status).toBe(202);
+    const done = await waitFor(async () => {
+      const j = await call("GET", `/api/jobs/${job.json.job}`);
+      return j.json.state === "completed" || j.json.state === "failed" ? j.json : null;
+    }, 20_000);
+    expect(done.state).toBe("completed");
+    expect((await linksOf("constructor")).map((l) => l.toKey)).toContain("linear:issue:OPS-21");
+    expect((await call("DELETE", "/api/rules/constructor")).status).toBe(204);
+  });
+
   it("switches a built-in rule off and on", async () => {
     const slackMessage = (id: string) =>
       slackRequest(
