@@ -29,13 +29,13 @@ import autocannon from "autocannon";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { Webhook } from "standardwebhooks";
 import { v7 as uuidv7 } from "uuid";
 import { OUTBOUND_QUEUE } from "../src/outbound/delivery/queue.js";
 import { loadConfig } from "../src/shared/config.js";
 import { migrate } from "../src/store/migrate.js";
 import { RELAY_CHANNEL } from "../src/store/outbox.js";
 import { deleteRedisPrefix } from "./redis-prefix.js";
+import { deployRequest } from "../kit/sign.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const EVENTS = env("EVENTS", 10_000);
@@ -130,15 +130,9 @@ async function startReceiver(): Promise<number> {
 
 /** The bare receiver's rate: signed requests (one body), verified and answered, nothing kept. */
 async function ceiling(port: number): Promise<number> {
-  const body = JSON.stringify({ type: "deploy.succeeded", timestamp: new Date().toISOString(), data: sampleData() });
-  const id = uuidv7();
-  const at = new Date();
-  const headers = {
-    "content-type": "application/json",
-    "webhook-id": id,
-    "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
-    "webhook-signature": new Webhook(secrets["/a"]!).sign(id, at, body),
-  };
+  const message = { type: "deploy.succeeded", timestamp: new Date().toISOString(), data: sampleData() };
+  // Signed as Standard Webhooks, as the workers sign (kit/sign.ts).
+  const { body, headers } = deployRequest(message, secrets["/a"]!, uuidv7());
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/ceiling`,
     method: "POST",
