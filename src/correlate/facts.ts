@@ -74,6 +74,32 @@ export interface DeployFact {
   statusAt: Date;
 }
 
+/** An incident as one event tells it (an incident sender's event, or a labelled issue's). */
+export interface IncidentFact {
+  key: string;
+  source: string;
+  status: "open" | "acknowledged" | "resolved";
+  /** When this event happened: the latest status wins, in any arrival order. */
+  statusAt: Date;
+  openedAt: Date;
+  acknowledgedAt: Date | null;
+  resolvedAt: Date | null;
+  title: string | null;
+  service: string | null;
+  environment: string | null;
+  repository: string | null;
+  url: string | null;
+  /** Entity keys it names (PRs, commits, issues, deploys). */
+  names: string[];
+}
+
+/** An issue's labels as of one event (GitHub and Linear issues). */
+export interface IssueLabelsFact {
+  key: string;
+  labels: string[];
+  at: Date;
+}
+
 export interface Facts {
   /** Advisory-lock scopes the event's joins read and write; taken before any write. */
   scopes: string[];
@@ -87,4 +113,6 @@ export interface Facts {
   deploy?: DeployFact;
   linearTeams: string[];
   linearIssue?: { id: string; identifier: string };
+  incident?: IncidentFact;
+  issueLabels?: IssueLabelsFact;
 }

@@ -28,6 +28,7 @@ export interface PlatformRows {
   slack?: SlackRow;
   linear?: LinearRow;
   deployment?: DeploymentRow;
+  incident?: IncidentRow;
 }
 
 export interface GithubRow {
@@ -85,6 +86,38 @@ export interface DeploymentRow {
   service: string | null;
   startedAt: Date | null;
   finishedAt: Date | null;
+}
+
+/** Where an incident came from: an incident sender, or an issue carrying an incident label (INCIDENT_LABELS). */
+export const INCIDENT_SOURCES = ["pagerduty", "sentry", "github", "linear"] as const;
+export type IncidentSource = (typeof INCIDENT_SOURCES)[number];
+export type IncidentStatus = "open" | "acknowledged" | "resolved";
+
+/**
+ * One incident event of an incident sender (PagerDuty, Sentry): the `incident_events` row. Times are
+ * what the sender says; `at` is when this change happened (the sender's occurred-at, else receipt).
+ */
+export interface IncidentRow {
+  source: IncidentSource;
+  /** The sender's own id: PagerDuty's incident id, Sentry's issue id. */
+  incidentId: string;
+  /** What happened, in the sender's words (`incident.triggered`, `issue.resolved`). */
+  action: string;
+  /** The incident's status after this event. */
+  status: IncidentStatus;
+  title: string | null;
+  /** The affected service as the sender names it (PagerDuty's service summary, Sentry's project slug). */
+  service: string | null;
+  environment: string | null;
+  /** `owner/repo`, lower-case, when the sender names one. */
+  repository: string | null;
+  url: string | null;
+  urgency: string | null;
+  /** When the incident began, if the sender says (PagerDuty's created_at, Sentry's firstSeen). */
+  openedAt: Date | null;
+  at: Date;
+  /** Text naming what may have caused it (description, release, commit): searched for PR, commit and deploy references. */
+  text: string | null;
 }
 
 /** A delivery turned into the unified event (contract §3), ready to store. */

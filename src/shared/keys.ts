@@ -13,6 +13,7 @@ export const PREFIX = {
   linearIssue: "linear:issue:",
   slackMessage: "slack:message:",
   deploy: "deploy:",
+  incident: "incident:",
 } as const;
 
 export const repoKey = (repo: string) => `${PREFIX.repo}${repo.toLowerCase()}`;
@@ -22,6 +23,9 @@ export const commitKey = (repo: string, sha: string) => `${PREFIX.commit}${repo.
 export const linearIssueKey = (identifier: string) => `${PREFIX.linearIssue}${identifier.toUpperCase()}`;
 export const slackMessageKey = (channel: string, ts: string) => `${PREFIX.slackMessage}${channel}/${ts}`;
 export const deployKey = (source: "github" | "generic", id: string | number) => `${PREFIX.deploy}${source}:${id}`;
+/** `incident:pagerduty:PGR0VU2`, `incident:github:acme/web#12`, `incident:linear:ENG-42` (issue 16). */
+export const incidentKey = (source: string, id: string) => `${PREFIX.incident}${source}:${id}`;
+export const isIncidentKey = (key: string) => key.startsWith(PREFIX.incident);
 /** Linear's other entities (projects, cycles, …) by their id: `linear:project:<uuid>`. */
 export const linearEntityKey = (entity: string, id: string) => `linear:${entity}:${id}`;
 
@@ -36,7 +40,7 @@ export function commitKeyIfSha(repo: string, sha: unknown): string | null {
 /** The kind of entity a key names: `github:pr:…` → `github.pr`, `deploy:generic:…` → `deploy`. */
 export function kindOf(key: string): string {
   const [a, b] = key.split(":");
-  return a === "deploy" ? "deploy" : `${a}.${b}`;
+  return a === "deploy" || a === "incident" ? a : `${a}.${b}`;
 }
 
 /** `github:pr:acme/web#7` / `github:commit:acme/web@sha` → `acme/web`. */

@@ -128,6 +128,7 @@ const PLATFORM_TABLES: Record<keyof PlatformRows, Prisma.Sql> = {
   slack: Prisma.raw("slack_events"),
   linear: Prisma.raw("linear_events"),
   deployment: Prisma.raw("deployments"),
+  incident: Prisma.raw("incident_events"),
 };
 
 /** Writes events' platform rows, replacing any they had (replays rewrite them). */
