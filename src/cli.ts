@@ -18,6 +18,7 @@ import { progressBar } from "./cli/progress.js";
 import { replay, replayFilter, type ReplayOptions } from "./cli/replay.js";
 import { reconcileConfigured, reconcileOnce } from "./ops/github-reconcile.js";
 import { loadConfig } from "./shared/config.js";
+import { incidentSettings } from "./pipeline/rule-book.js";
 import { PLATFORMS } from "./shared/event.js";
 import { openDatabase } from "./store/prisma.js";
 
@@ -250,9 +251,10 @@ program
   .option("--delivery <id...>", "only these deliveries (raw delivery ids), e.g. unprocessable ones")
   .action(async (opts: ReplayOptions) => {
     const filter = replayFilter(opts);
-    const db = openDatabase(loadConfig().DATABASE_URL);
+    const config = loadConfig();
+    const db = openDatabase(config.DATABASE_URL);
     try {
-      show(await replay(db, filter, progressBar("replay")), replayView);
+      show(await replay(db, filter, progressBar("replay"), incidentSettings(config)), replayView);
     } finally {
       await db.close();
     }

@@ -1,4 +1,4 @@
-import { createRuleBook } from "../pipeline/rule-book.js";
+import { createRuleBook, type IncidentSettings } from "../pipeline/rule-book.js";
 import { replayDeliveries, type ReplayFilter, type ReplayResult } from "../pipeline/replay.js";
 import { uuid } from "../api/params.js";
 import { PLATFORMS, type Platform } from "../shared/event.js";
@@ -29,12 +29,17 @@ export function replayFilter(opts: ReplayOptions): ReplayFilter {
 }
 
 /** `switchyard replay`: re-process stored deliveries, reporting progress against the count to do. */
-export async function replay(db: Database, filter: ReplayFilter, progress: Progress): Promise<ReplayResult> {
+export async function replay(
+  db: Database,
+  filter: ReplayFilter,
+  progress: Progress,
+  incidents?: IncidentSettings,
+): Promise<ReplayResult> {
   const stored = await countDeliveries(db.prisma, filter);
   const total = Math.min(stored, filter.limit ?? stored);
   progress.update(0, total);
   try {
-    return await replayDeliveries(db, await createRuleBook(db.prisma).current(), filter, (done) =>
+    return await replayDeliveries(db, await createRuleBook(db.prisma, { incidents }).current(), filter, (done) =>
       progress.update(done, Math.max(done, total)),
     );
   } finally {

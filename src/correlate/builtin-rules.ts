@@ -91,6 +91,25 @@ export const BUILTIN_RULES = {
     confidence: 0.8,
     description: "GitHub URL in a comment on a Linear issue",
   },
+  "incident-label": {
+    relation: "tracked_in",
+    confidence: 1,
+    description: "An incident told by an issue carrying an incident label (INCIDENT_LABELS) is tracked in that issue",
+  },
+  "incident-names": {
+    relation: "names",
+    confidence: 0.9,
+    description:
+      "A GitHub or Linear URL in an incident's text; in a repository's incident also a full commit SHA or " +
+      "`caused by #N` (`regression from`, `root cause:`, `introduced in`)",
+  },
+  "incident-suspect": {
+    relation: "caused_by",
+    confidence: 0.95,
+    description:
+      "A production deploy of the incident's service or repository before it that shipped a change, ranked by " +
+      "evidence: confidence 0.3 to 0.95 per link (docs/incidents.md)",
+  },
 } as const satisfies Record<string, { relation: string; confidence: number; description: string }>;
 
 export type BuiltinRule = keyof typeof BUILTIN_RULES;

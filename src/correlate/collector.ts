@@ -15,10 +15,16 @@ import {
 const fits = (list: unknown[], ...keys: string[]) =>
   list.length < LIMITS.perEvent && keys.every((k) => bounded(k, LIMITS.keyBytes) !== null);
 
-/** Collects the facts of one event; `enabled` switches built-in rules off. */
+/**
+ * Collects the facts of one event; `enabled` switches built-in rules off, `incidentLabels` (INCIDENT_LABELS)
+ * make a labelled issue an incident.
+ */
 export class Collector {
   readonly facts: Facts = { scopes: [], sharedScopes: [], entities: [], links: [], mentions: [], linearTeams: [] };
-  constructor(readonly enabled: (rule: string) => boolean) {}
+  constructor(
+    readonly enabled: (rule: string) => boolean,
+    readonly incidentLabels: string[] = ["incident"],
+  ) {}
 
   link(from: string, to: string, rule: BuiltinRule, relation: string = BUILTIN_RULES[rule].relation) {
     if (from !== to && this.enabled(rule) && fits(this.facts.links, from, to)) {

@@ -2,6 +2,7 @@ import type { StoredEvent } from "../shared/event.js";
 import { commitKeyIfSha, deployKey, kindOf, scope, teamOf } from "../shared/keys.js";
 import { Collector } from "./collector.js";
 import type { Facts } from "./facts.js";
+import { incidentRowFacts } from "./incident-facts.js";
 
 /** What a platform adds to an event's facts (platforms/<p>/facts.ts). */
 export type PlatformFacts = (c: Collector, e: StoredEvent) => void;
@@ -36,11 +37,13 @@ export function extractFacts(
   e: StoredEvent,
   platformFacts: PlatformFacts,
   enabled: (rule: string) => boolean = () => true,
+  incidentLabels?: string[],
 ): Facts {
-  const c = new Collector(enabled);
+  const c = new Collector(enabled, incidentLabels);
   for (const key of e.keys) c.entity({ key, kind: kindOf(key) });
   platformFacts(c, e);
   if (e.rows.deployment) deploymentFacts(c, e);
+  if (e.rows.incident) incidentRowFacts(c, e);
   return addScopes(c.facts);
 }
 

@@ -5,6 +5,7 @@ import { inTransaction } from "../store/sql.js";
 import { withRetry } from "../store/with-retry.js";
 import { isBuiltinRule } from "../correlate/builtin-rules.js";
 import { correlateEvents } from "./correlate.js";
+import { rankIncidents } from "./incidents.js";
 import { compileRule } from "../correlate/custom-rules.js";
 import { countEventsOfType, eventIdsOfType, loadStoredEvents } from "../store/events.js";
 import { findRule } from "../store/rules.js";
@@ -45,7 +46,8 @@ export async function backfillRule(
     const ids = await eventIdsOfType(pool, like, after, BATCH);
     if (!ids.length) break;
     const events = await loadStoredEvents(prisma, ids);
-    await withRetry(() => inTransaction(pool, (tx) => correlateEvents(tx, events, rules)));
+    const touched = await withRetry(() => inTransaction(pool, (tx) => correlateEvents(tx, events, rules)));
+    await rankIncidents({ pool }, touched, rules);
     processed += ids.length;
     after = ids.at(-1)!;
     await onProgress({ processed, total });

@@ -7,6 +7,7 @@ import { recordEvents } from "../store/outbox.js";
 import { withRetry } from "../store/with-retry.js";
 import { createBatcher } from "./batcher.js";
 import { correlateEvents } from "./correlate.js";
+import { rankIncidents } from "./incidents.js";
 import { reasonOf, isPermanent } from "./failure.js";
 import type { RuleBook } from "./rule-book.js";
 
@@ -17,6 +18,8 @@ export interface ProcessorOptions {
   writers: number;
   /** A delivery kept as unprocessable (counted and logged by the caller). */
   onUnprocessable?: (d: Delivery, reason: string) => void;
+  /** Ranking incidents' suspects after a batch failed (the batch is stored; the next one touching them ranks again). */
+  onRankFailed?: (err: unknown) => void;
 }
 
 export interface ProcessResult {
@@ -50,16 +53,16 @@ export function createProcessor(db: Database, rules: RuleBook, o: ProcessorOptio
   async function writeEvents(items: Normalized[]): Promise<Outcome[]> {
     try {
       const ruleSet = await rules.current();
-      const fresh = await withRetry(() =>
+      const { written, touched } = await withRetry(() =>
         inTransaction(db.pool, async (tx) => {
           const written = await storeEvents(tx, items);
           const fresh = items.filter((i) => written.has(i.delivery.id));
           await recordEvents(tx, fresh);
-          await correlateEvents(tx, fresh.map(toStored), ruleSet);
-          return written;
+          return { written, touched: await correlateEvents(tx, fresh.map(toStored), ruleSet) };
         }),
       );
-      return items.map((i) => done({ stored: fresh.has(i.delivery.id) }));
+      await rankIncidents(db, touched, ruleSet).catch((err: unknown) => o.onRankFailed?.(err));
+      return items.map((i) => done({ stored: written.has(i.delivery.id) }));
     } catch (reason) {
       if (items.length > 1) {
         const outcomes: Outcome[] = [];

@@ -7,6 +7,7 @@ import type { Database } from "../store/prisma.js";
 import { inTransaction, onConnection } from "../store/sql.js";
 import { withRetry } from "../store/with-retry.js";
 import { correlateEvents } from "./correlate.js";
+import { rankIncidents } from "./incidents.js";
 import { isPermanent, reasonOf } from "./failure.js";
 import type { Rules } from "./rule-book.js";
 
@@ -63,7 +64,7 @@ export async function replayDeliveries(
 async function write(db: Database, rules: Rules, items: Normalized[], result: ReplayResult): Promise<void> {
   if (!items.length) return;
   try {
-    await withRetry(() =>
+    const touched = await withRetry(() =>
       inTransaction(db.pool, async (tx) => {
         const added = await storeEvents(tx, items, true);
         // Only events stored for the first time (a reprocessed unprocessable delivery) are new to subscribers.
@@ -71,9 +72,10 @@ async function write(db: Database, rules: Rules, items: Normalized[], result: Re
           tx,
           items.filter((i) => added.has(i.delivery.id)),
         );
-        await correlateEvents(tx, items.map(toStored), rules);
+        return correlateEvents(tx, items.map(toStored), rules);
       }),
     );
+    await rankIncidents(db, touched, rules);
   } catch (err) {
     if (items.length > 1) for (const item of items) await write(db, rules, [item], result);
     else if (isPermanent(err)) await keep(db, result, items[0]!.delivery.id, err);

@@ -5,6 +5,8 @@ import { listRules } from "../store/rules.js";
 export interface Rules {
   enabled: (rule: string) => boolean;
   custom: CompiledRule[];
+  /** How incidents are told and ranked (INCIDENT_LABELS, INCIDENT_SUSPECT_WINDOW_HOURS, PRODUCTION_ENVIRONMENTS). */
+  incidents?: IncidentSettings;
   /** A custom rule that threw on an event: counted and logged by the caller, the event goes on without it. */
   failed?: (rule: string, err: unknown) => void;
 }
@@ -14,7 +16,25 @@ export interface RuleBookOptions {
   /** A stored rule the code no longer accepts: said once per version, and the rule is left out. */
   onInvalid?: (name: string, version: number, errors: string[]) => void;
   onFailed?: (rule: string, err: unknown) => void;
+  incidents?: IncidentSettings;
 }
+
+export interface IncidentSettings {
+  labels: string[];
+  windowMs: number;
+  production: string[];
+}
+
+/** The settings from the configuration (its defaults when not given). */
+export const incidentSettings = (c: {
+  INCIDENT_LABELS: string[];
+  INCIDENT_SUSPECT_WINDOW_HOURS: number;
+  PRODUCTION_ENVIRONMENTS: string[];
+}): IncidentSettings => ({
+  labels: c.INCIDENT_LABELS,
+  windowMs: c.INCIDENT_SUSPECT_WINDOW_HOURS * 3_600_000,
+  production: c.PRODUCTION_ENVIRONMENTS,
+});
 
 /**
  * The rules in force, read from the `rules` table and cached briefly: a change made through the
@@ -46,7 +66,7 @@ export function createRuleBook(prisma: PrismaClient, o: RuleBookOptions = {}) {
       if (rule) custom.push(rule);
     }
     for (const name of compiled.keys()) if (!rows.some((r) => r.name === name)) compiled.delete(name);
-    return { enabled: (name) => !disabled.has(name), custom, failed: o.onFailed };
+    return { enabled: (name) => !disabled.has(name), custom, failed: o.onFailed, incidents: o.incidents };
   }
 
   return {

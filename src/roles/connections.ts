@@ -5,6 +5,7 @@ import type { Logger } from "../shared/log.js";
 import { keyring, SealKeyError } from "../shared/seal.js";
 import { createMetrics, type Metrics } from "../ops/metrics.js";
 import { createRuleBook, type RuleBook } from "../pipeline/rule-book.js";
+import { incidentSettings } from "../pipeline/rule-book.js";
 import { createBackfillQueue } from "../queue/backfill/queue.js";
 import { createIngestQueue, type IngestQueue } from "../queue/ingest/queue.js";
 import { oldestWaitingSeconds } from "../queue/ingest/oldest-waiting.js";
@@ -80,6 +81,7 @@ export async function openConnections(config: Config, log: Logger, o: Connection
     ...(o.streamClients ? { streamClients: o.streamClients } : {}),
   });
   const rules = createRuleBook(prisma, {
+    incidents: incidentSettings(config),
     onInvalid(rule, version, errors) {
       metrics.ruleFailures.inc({ rule, kind: "invalid" });
       log.warn({ rule, version, errors }, "custom rule left out: the code no longer accepts it");

@@ -13,6 +13,8 @@ const list = z
       .filter(Boolean),
   );
 
+export const DEFAULT_PRODUCTION_ENVIRONMENTS = ["prod*", "production*", "live"];
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: z.url().default("postgresql://postgres@127.0.0.1:5432/switchyard"),
@@ -53,7 +55,7 @@ const schema = z.object({
   /** Seconds between reconcile passes on workers; 0 (default) leaves it to `switchyard reconcile github`. */
   GITHUB_RECONCILE_INTERVAL_S: z.coerce.number().int().nonnegative().default(0),
   /** Environments DORA counts when none is named (contract §6): globs, case-insensitive. */
-  PRODUCTION_ENVIRONMENTS: list.transform((globs) => (globs.length ? globs : ["prod*", "production*", "live"])),
+  PRODUCTION_ENVIRONMENTS: list.transform((globs) => (globs.length ? globs : DEFAULT_PRODUCTION_ENVIRONMENTS)),
   /** Issue labels (GitHub, Linear) that make an issue an incident (docs/incidents.md): names, case-insensitive. */
   INCIDENT_LABELS: list.transform((labels) => (labels.length ? labels : ["incident"])),
   /** Issue labels of bug fixes: a deploy shipping a change that closes such an issue is rework (docs/dora.md). */

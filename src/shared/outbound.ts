@@ -101,6 +101,29 @@ export interface MilestoneData {
   };
   "pr.reverted": { pullRequest: EntityRef; revertedBy: EntityRef; repository: string | null; rule: string };
   "deploy.rolled_back": { deploy: DeployRef; rolledBack: string; environment: string; repository: string };
+  /** An incident's most likely cause (its top `caused_by` suspect), told again when a better one appears. */
+  "incident.linked": {
+    incident: IncidentRef;
+    deploy: DeployRef;
+    confidence: number;
+    rule: string;
+    /** Why this deploy, in words. */
+    reasons: string[];
+    /** Every suspect, best first. */
+    suspects: Array<{ deploy: string; confidence: number }>;
+  };
+}
+
+/** An incident as messages name it. */
+export interface IncidentRef extends EntityRef {
+  source: string;
+  status: string;
+  service: string | null;
+  environment: string | null;
+  repository: string | null;
+  /** ISO-8601 */
+  openedAt: string;
+  resolvedAt: string | null;
 }
 
 // ---- Sending ----

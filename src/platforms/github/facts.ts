@@ -12,6 +12,8 @@ import { commitKey, commitKeyIfSha, issueKey, prKey, scope } from "../../shared/
 import { bounded, LIMITS, text } from "../../shared/bounds.js";
 import { storableDate } from "../../shared/time.js";
 import { readPullRequest } from "./pull-request.js";
+import { addIncident, hasLabel, labelNames } from "../../correlate/incident-facts.js";
+import { githubIssueIncident } from "./incident.js";
 
 type Obj = Record<string, any>;
 
@@ -90,6 +92,15 @@ function pushFacts(c: Collector, p: Obj, repo: string) {
   c.facts.push = { repository: repo, branch, commits };
 }
 
+/** An issue: its entity, its labels, and an incident when it carries an incident label (docs/incidents.md). */
+function issueFacts(c: Collector, issue: Obj, repo: string, at: Date) {
+  const key = issueKey(repo, issue.number);
+  c.entity({ key, kind: "github.issue", title: text(issue.title), state: text(issue.state), url: text(issue.html_url) });
+  const labels = labelNames(issue.labels);
+  c.facts.issueLabels = { key, labels, at: storableDate(issue.updated_at) ?? at };
+  if (hasLabel(labels, c.incidentLabels)) addIncident(c, githubIssueIncident(issue, repo, at), key);
+}
+
 /** GitHub's facts: PRs, pushes and issues, from the payload and the stored row. */
 export function githubFacts(c: Collector, e: StoredEvent) {
   const p = e.payload as Obj;
@@ -108,13 +119,7 @@ export function githubFacts(c: Collector, e: StoredEvent) {
       pushFacts(c, p, repo);
       break;
     case "issues":
-      c.entity({
-        key: issueKey(repo, p.issue.number),
-        kind: "github.issue",
-        title: text(p.issue.title),
-        state: text(p.issue.state),
-        url: text(p.issue.html_url),
-      });
+      issueFacts(c, p.issue, repo, e.occurredAt);
       break;
   }
 }

@@ -2,6 +2,9 @@ import type { Collector } from "../../correlate/collector.js";
 import { bounded, LIMITS, text } from "../../shared/bounds.js";
 import type { StoredEvent } from "../../shared/event.js";
 import { keysFromUrls, linearIssueKey, PREFIX } from "../../shared/keys.js";
+import { storableDate } from "../../shared/time.js";
+import { addIncident, hasLabel, labelNames } from "../../correlate/incident-facts.js";
+import { linearIssueIncident } from "./incident.js";
 
 type Obj = Record<string, any>;
 
@@ -19,6 +22,13 @@ export function linearFacts(c: Collector, e: StoredEvent) {
       state: row.state,
       url: row.url,
     });
+    if (Array.isArray(data.labels)) {
+      const key = linearIssueKey(row.identifier);
+      const labels = labelNames(data.labels);
+      c.facts.issueLabels = { key, labels, at: storableDate(data.updatedAt) ?? e.occurredAt };
+      if (hasLabel(labels, c.incidentLabels))
+        addIncident(c, linearIssueIncident(data, row.identifier, e.occurredAt), key);
+    }
   }
   if (row.entityType === "Comment" && e.subject?.startsWith(PREFIX.linearIssue)) {
     for (const key of keysFromUrls(text(data.body)))

@@ -11,6 +11,7 @@ import type {
 } from "../../correlate/facts.js";
 import type { Sql as Tx } from "../sql.js";
 import { upsertEntities } from "./entities.js";
+import { applyIncident, applyIssueLabels } from "./incidents.js";
 import { type LinkWrite, upsertLinks } from "./links.js";
 import { lockScopes } from "./locks.js";
 import { jsonParam } from "../sql.js";
@@ -325,6 +326,8 @@ export async function applyFacts(
     if (facts.pullRequest) await applyPullRequest(tx, p, facts.pullRequest, eventId, enabled);
     if (facts.push) await applyPush(tx, p, facts.push, eventId, enabled);
     if (facts.deploy) await applyDeploy(tx, p, facts.deploy, eventId);
+    if (facts.incident) await applyIncident(tx, facts.incident, eventId);
+    if (facts.issueLabels) await applyIssueLabels(tx, facts.issueLabels);
     for (const l of facts.links) link(p, l, [eventId]);
     await applyMentions(tx, p, eventId, facts);
   }

@@ -1,0 +1,26 @@
+import type { Touched } from "../correlate/incident-suspects.js";
+import { DEFAULT_PRODUCTION_ENVIRONMENTS } from "../shared/config.js";
+import { affectedIncidents, rankIncident } from "../store/graph/incident-suspects.js";
+import type { Database } from "../store/prisma.js";
+import { inTransaction, onConnection } from "../store/sql.js";
+import { withRetry } from "../store/with-retry.js";
+import type { Rules } from "./rule-book.js";
+
+const DEFAULT_WINDOW_MS = 72 * 3_600_000;
+
+/**
+ * Ranks the suspects of the incidents a committed batch may have changed (docs/incidents.md), each in
+ * a transaction of its own, after the batch's: a ranking reads only committed facts, so the last
+ * one run sees them all, whatever order the events came in. A ranking that fails for good is left
+ * to the next batch touching the incident (the events themselves are safe).
+ */
+export async function rankIncidents(db: Pick<Database, "pool">, touched: Touched, rules: Rules): Promise<number> {
+  if (!rules.enabled("incident-suspect")) return 0;
+  const o = {
+    windowMs: rules.incidents?.windowMs ?? DEFAULT_WINDOW_MS,
+    production: rules.incidents?.production ?? DEFAULT_PRODUCTION_ENVIRONMENTS,
+  };
+  const keys = await withRetry(() => onConnection(db.pool, (sql) => affectedIncidents(sql, touched, o.windowMs)));
+  for (const key of keys) await withRetry(() => inTransaction(db.pool, (tx) => rankIncident(tx, key, o)));
+  return keys.length;
+}
