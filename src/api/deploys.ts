@@ -7,11 +7,13 @@ import { computeDora } from "../store/read/dora.js";
 import { route } from "./openapi.js";
 import { BUCKETS, DeployChangesSchema, DoraReportSchema } from "./schemas/deploys.js";
 import { badRequest, notFound } from "../http/respond.js";
+import { scopeOf } from "../store/groups.js";
 import { entityKey, FIRST_DATE, isoDate, name, repository, valid } from "./params.js";
 
 const keyParams = z.object({ key: entityKey.meta({ description: "deploy key (`deploy:generic:<id>`), URL-encoded" }) });
 const doraQuery = z.object({
-  repository,
+  repository: repository.optional().meta({ description: "one repository (or `group`)" }),
+  group: name.optional().meta({ description: "a group's repositories and services (or `repository`)" }),
   environment: name.optional().meta({ description: "one environment; without it, PRODUCTION_ENVIRONMENTS" }),
   since: isoDate.optional().meta({ description: "default: 30 days before until" }),
   until: isoDate.optional().meta({ description: "default: now" }),
@@ -21,7 +23,7 @@ const doraQuery = z.object({
 const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 
 /** GET /api/deploys/:key/changes and /api/metrics/dora (contract §6). */
-export function deploysApi(pool: pg.Pool, production: string[]): Router {
+export function deploysApi(pool: pg.Pool, o: { production: string[]; bugLabels: string[] }): Router {
   const router = createRouter();
   const changesDoc = {
     summary: "What a deploy shipped, and the deploy before it",
@@ -39,12 +41,15 @@ export function deploysApi(pool: pg.Pool, production: string[]): Router {
     ctx.body = changes;
   });
   const doraDoc = {
-    summary: "DORA's four keys for a repository",
+    summary: "DORA's five metrics for a repository or a group",
     query: doraQuery,
     responses: {
+      400: "neither or both of repository and group",
+      404: "no such group",
       200: {
         description:
-          "deployment frequency, lead time (median, p90), change failure rate, time to restore, the deploys counted",
+          "deployment frequency, lead time (median, p90), change failure rate, failed deployment recovery time, " +
+          "deployment rework rate, DORA's 2023 bands, the deploys counted",
         schema: DoraReportSchema,
       },
     },
@@ -56,7 +61,17 @@ export function deploysApi(pool: pg.Pool, production: string[]): Router {
     // 30 days back from an `until` in year 1 would be year 0, which PostgreSQL refuses: start at year 1.
     const since = q.since ?? new Date(Math.max(until.getTime() - DEFAULT_WINDOW_MS, FIRST_DATE.getTime()));
     if (since >= until) return badRequest(ctx, ["since: must be before until"]);
-    ctx.body = await computeDora(pool, { ...q, production, since, until });
+    if (!q.repository === !q.group) return badRequest(ctx, ["repository, group: name exactly one"]);
+    const scope = q.group ? await scopeOf(pool, { group: q.group }) : { repositories: [q.repository!], services: [] };
+    if (!scope) return notFound(ctx, "group");
+    ctx.body = await computeDora(pool, {
+      ...q,
+      ...scope,
+      production: o.production,
+      bugLabels: o.bugLabels,
+      since,
+      until,
+    });
   });
   return router;
 }

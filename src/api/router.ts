@@ -32,6 +32,8 @@ export interface ApiDeps {
   config: {
     /** PRODUCTION_ENVIRONMENTS: the environments DORA counts by default. */
     productionEnvironments: string[];
+    /** BUG_LABELS: issues so labelled make the deploys fixing them rework. */
+    bugLabels: string[];
     /** OUTBOUND_ALLOW_PRIVATE: webhook URLs may name private addresses. */
     allowPrivate: boolean;
   };
@@ -45,7 +47,7 @@ export function apiRouter(d: ApiDeps): Router {
   api.use(jsonBody("1mb"));
   api.use(eventsApi(pool).routes());
   api.use(graphApi(pool).routes());
-  api.use(deploysApi(pool, d.config.productionEnvironments).routes());
+  api.use(deploysApi(pool, { production: d.config.productionEnvironments, bugLabels: d.config.bugLabels }).routes());
   api.use(rulesApi(prisma, d.rules, d.backfills).routes());
   api.use(queueApi(d.ingest, () => countUnprocessable(pool)).routes());
   api.use(deliveriesApi(d.db, d.rules).routes());

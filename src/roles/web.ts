@@ -52,7 +52,11 @@ export function startWebRole(config: Config, log: Logger, c: Connections): WebRo
     ...c,
     hub,
     slots,
-    config: { productionEnvironments: config.PRODUCTION_ENVIRONMENTS, allowPrivate: config.OUTBOUND_ALLOW_PRIVATE },
+    config: {
+      productionEnvironments: config.PRODUCTION_ENVIRONMENTS,
+      bugLabels: config.BUG_LABELS,
+      allowPrivate: config.OUTBOUND_ALLOW_PRIVATE,
+    },
   });
   return {
     ingest: ingestDeps(config, c.ingest.enqueue),

@@ -45,7 +45,10 @@ export function startWorkerRole(config: Config, log: Logger, c: Connections, o: 
       log.warn({ id: d.id, platform: d.platform, deliveryId: d.deliveryId, reason }, "delivery kept as unprocessable");
     },
     onRankFailed(err) {
-      log.warn({ err: (err as Error).message }, "ranking incidents' suspects failed; the next batch touching them retries");
+      log.warn(
+        { err: (err as Error).message },
+        "ranking incidents' suspects failed; the next batch touching them retries",
+      );
     },
   });
   const ingest = createIngestWorker({

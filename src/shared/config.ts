@@ -61,7 +61,11 @@ const schema = z.object({
   /** Issue labels of bug fixes: a deploy shipping a change that closes such an issue is rework (docs/dora.md). */
   BUG_LABELS: list.transform((labels) => (labels.length ? labels : ["bug"])),
   /** How far before an incident a production deploy is still a suspect (docs/incidents.md). */
-  INCIDENT_SUSPECT_WINDOW_HOURS: z.coerce.number().positive().max(24 * 90).default(72),
+  INCIDENT_SUSPECT_WINDOW_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(72),
   ROLE: z.enum(["all", "web", "worker"]).default("all"),
   WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(26_214_400),
   /** How long a delivery id is remembered for deduplication (GitHub redelivers for 3 days). */

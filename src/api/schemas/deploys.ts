@@ -50,7 +50,7 @@ export const DeployChangesSchema = z
 /** The buckets `GET /api/metrics/dora?bucket=` cuts the window into (contract §6). */
 export const BUCKETS = ["day", "week", "month"] as const;
 
-/** DORA's four keys (contract §6, docs/dora.md), for a whole window or one bucket of it. */
+/** DORA's five metrics (contract §6, docs/dora.md), for a whole window or one bucket of it. */
 const figures = {
   deploymentFrequency: z.strictObject({ deploys: z.number().int(), perDay: z.number() }),
   leadTimeForChanges: z.strictObject({
@@ -63,8 +63,14 @@ const figures = {
     failures: z.number().int(),
     rate: z.number().nullable(),
   }),
-  timeToRestore: z.strictObject({ restored: z.number().int(), medianSeconds: z.number().nullable() }),
+  timeToRestore: z
+    .strictObject({ restored: z.number().int(), medianSeconds: z.number().nullable() })
+    .meta({ description: "failed deployment recovery time (DORA 2023's name)" }),
+  deploymentReworkRate: z
+    .strictObject({ deployments: z.number().int(), reworks: z.number().int(), rate: z.number().nullable() })
+    .meta({ description: "DORA 2024: the share of deployments that were unplanned fixes (docs/dora.md)" }),
 };
+const band = z.enum(["elite", "high", "medium", "low"]).nullable();
 export const DoraFiguresSchema = z.strictObject(figures).meta({ id: "DoraFigures" });
 
 export const DoraBucketSchema = z.strictObject({ start: time, end: time, ...figures }).meta({ id: "DoraBucket" });
@@ -72,7 +78,9 @@ export const DoraBucketSchema = z.strictObject({ start: time, end: time, ...figu
 /** GET /api/metrics/dora (contract §6). */
 export const DoraReportSchema = z
   .strictObject({
-    repository: z.string(),
+    repository: z.string().nullable().meta({ description: "the repository asked for (or null: a group)" }),
+    group: z.string().nullable().meta({ description: "the group asked for (or null: a repository)" }),
+    repositories: z.array(z.string()).meta({ description: "the repositories whose deploys were counted" }),
     environment: z.string().nullable(),
     environments: z.array(z.string()).meta({ description: "the environments counted" }),
     productionEnvironments: z.array(z.string()).nullable(),
@@ -82,12 +90,23 @@ export const DoraReportSchema = z
     deploys: z.array(
       z.strictObject({
         key: z.string(),
+        repository: z.string(),
         environment: z.string(),
         status: z.string(),
         finishedAt: time,
         failure: z.boolean(),
+        rework: z.boolean(),
+        incidents: z.array(z.string()).meta({ description: "incidents whose most likely cause it is" }),
       }),
     ),
+    bands: z
+      .strictObject({
+        deploymentFrequency: band,
+        leadTimeForChanges: band,
+        changeFailureRate: band,
+        timeToRestore: band,
+      })
+      .meta({ description: "DORA's 2023 performance levels; rework rate has none (docs/dora.md)" }),
     series: z.array(DoraBucketSchema).optional().meta({ description: "with `bucket`: the figures per bucket" }),
   })
   .meta({ id: "DoraReport" });

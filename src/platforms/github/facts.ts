@@ -95,7 +95,13 @@ function pushFacts(c: Collector, p: Obj, repo: string) {
 /** An issue: its entity, its labels, and an incident when it carries an incident label (docs/incidents.md). */
 function issueFacts(c: Collector, issue: Obj, repo: string, at: Date) {
   const key = issueKey(repo, issue.number);
-  c.entity({ key, kind: "github.issue", title: text(issue.title), state: text(issue.state), url: text(issue.html_url) });
+  c.entity({
+    key,
+    kind: "github.issue",
+    title: text(issue.title),
+    state: text(issue.state),
+    url: text(issue.html_url),
+  });
   const labels = labelNames(issue.labels);
   c.facts.issueLabels = { key, labels, at: storableDate(issue.updated_at) ?? at };
   if (hasLabel(labels, c.incidentLabels)) addIncident(c, githubIssueIncident(issue, repo, at), key);

@@ -2,12 +2,13 @@ import { compileGlobIgnoreCase } from "../../shared/glob.js";
 import type { BUCKETS } from "../../api/schemas/deploys.js";
 
 /**
- * DORA's four keys from the facts the database gave (dora.ts beside it reads them). Pure, so the
+ * DORA's five metrics from the facts the database gave (dora.ts beside it reads them). Pure, so the
  * definitions (docs/dora.md) are tested on their own.
  */
 
 export interface DoraDeploy {
   key: string;
+  repository: string;
   environment: string;
   status: string;
   finishedAt: Date;
@@ -25,6 +26,10 @@ export interface DoraFacts {
   changes: Array<{ deploy: string; startedAt: Date | null }>;
   /** A successful deploy that was rolled back or whose PR was reverted, and the deploy that restored service. */
   restorations: Array<{ failed: string; restoredBy: string }>;
+  /** A deploy that is an incident's top suspect, and when the incident was resolved (null: not yet). */
+  incidentFailures: Array<{ deploy: string; incident: string; resolvedAt: Date | null }>;
+  /** Deploys that are rework: a rollback, or shipping a revert or the fix of an incident or bug. */
+  reworks: string[];
 }
 
 /** Linear interpolation between closest ranks (PostgreSQL's percentile_cont). */
@@ -39,7 +44,7 @@ export function percentile(sorted: number[], p: number): number | null {
 const seconds = (a: Date, b: Date) => (a.getTime() - b.getTime()) / 1000;
 const ascending = (a: number, b: number) => a - b;
 
-/** The four keys over [since, until). */
+/** The five metrics over [since, until). */
 export function doraFigures(f: DoraFacts) {
   const inWindow = f.deploys.filter((d) => d.finishedAt >= f.since && d.finishedAt < f.until);
   const counted = new Set(inWindow.map((d) => d.key));
@@ -52,37 +57,47 @@ export function doraFigures(f: DoraFacts) {
     .filter((s) => s >= 0)
     .sort(ascending);
 
-  // failed deploy → the deploy that restored service (the earliest known), or null
-  const failures = new Map<string, string | null>();
-  const restore = (failed: string, by: string | null) => {
+  // failed deploy → when service was restored (the earliest known), or null
+  const failures = new Map<string, Date | null>();
+  const restore = (failed: string, at: Date | null) => {
     const current = failures.get(failed);
-    if (current === undefined || (by && (!current || finished.get(by)! < finished.get(current)!)))
-      failures.set(failed, by);
+    if (current === undefined || (at && (!current || at < current))) failures.set(failed, at);
   };
+  const finishOf = (key: string | undefined) => (key ? (finished.get(key) ?? null) : null);
   // A failed attempt is restored by the next success of its environment. The deploys come ordered
   // by finish time, so each environment's list is walked from the failure on, not from its start.
   const byEnvironment = new Map<string, DoraDeploy[]>();
   const position = new Map<DoraDeploy, number>();
   for (const d of f.deploys) {
-    let list = byEnvironment.get(d.environment);
-    if (!list) byEnvironment.set(d.environment, (list = []));
+    const stream = `${d.repository}\u0000${d.environment}`;
+    let list = byEnvironment.get(stream);
+    if (!list) byEnvironment.set(stream, (list = []));
     position.set(d, list.length);
     list.push(d);
   }
   for (const d of inWindow.filter((x) => x.status === "failed")) {
-    const list = byEnvironment.get(d.environment)!;
+    const list = byEnvironment.get(`${d.repository}\u0000${d.environment}`)!;
     let next: DoraDeploy | undefined;
     for (let i = position.get(d)! + 1; i < list.length && !next; i++)
       if (list[i]!.status === "succeeded" && list[i]!.finishedAt > d.finishedAt) next = list[i];
-    restore(d.key, next?.key ?? null);
+    restore(d.key, finishOf(next?.key));
   }
-  for (const r of f.restorations) {
-    if (counted.has(r.failed)) restore(r.failed, finished.has(r.restoredBy) ? r.restoredBy : null);
+  for (const r of f.restorations) if (counted.has(r.failed)) restore(r.failed, finishOf(r.restoredBy));
+  // An incident's top suspect failed too; service is restored when the incident is resolved, or
+  // by the deploy that restored it (above), whichever came first.
+  const incidents = new Map<string, string[]>();
+  for (const i of f.incidentFailures) {
+    if (!counted.has(i.deploy)) continue;
+    incidents.set(i.deploy, [...(incidents.get(i.deploy) ?? []), i.incident]);
+    const resolved = i.resolvedAt && i.resolvedAt >= finished.get(i.deploy)! ? i.resolvedAt : null;
+    restore(i.deploy, resolved);
   }
   const restoreTimes = [...failures]
-    .filter(([, by]) => by && finished.has(by))
-    .map(([failed, by]) => seconds(finished.get(by!)!, finished.get(failed)!))
+    .filter(([, at]) => at)
+    .map(([failed, at]) => seconds(at!, finished.get(failed)!))
     .sort(ascending);
+  const reworks = new Set(f.reworks);
+  const reworked = succeeded.filter((d) => reworks.has(d.key));
   const days = seconds(f.until, f.since) / 86_400;
   return {
     deploymentFrequency: { deploys: succeeded.length, perDay: succeeded.length / days },
@@ -97,12 +112,20 @@ export function doraFigures(f: DoraFacts) {
       rate: inWindow.length ? failures.size / inWindow.length : null,
     },
     timeToRestore: { restored: restoreTimes.length, medianSeconds: percentile(restoreTimes, 0.5) },
+    deploymentReworkRate: {
+      deployments: succeeded.length,
+      reworks: reworked.length,
+      rate: succeeded.length ? reworked.length / succeeded.length : null,
+    },
     deploys: inWindow.map((d) => ({
       key: d.key,
+      repository: d.repository,
       environment: d.environment,
       status: d.status,
       finishedAt: d.finishedAt,
       failure: failures.has(d.key),
+      rework: reworks.has(d.key) && d.status === "succeeded",
+      incidents: incidents.get(d.key) ?? [],
     })),
   };
 }
@@ -124,7 +147,7 @@ function nextBucket(t: Date, bucket: Bucket): Date {
   return d;
 }
 
-/** The four keys per bucket of the window (contract §6 `bucket`), for trend charts; at most `max` buckets. */
+/** The five metrics per bucket of the window (contract §6 `bucket`), for trend charts; at most `max` buckets. */
 export function doraSeries(f: DoraFacts, bucket: Bucket, max = 400) {
   const series = [];
   for (

@@ -1,5 +1,7 @@
 import type pg from "pg";
+import { Prisma } from "../../generated/prisma/client.js";
 import { onConnection } from "../sql.js";
+import { doraBands } from "./dora-bands.js";
 import { type Bucket, doraFigures, type DoraFacts, doraSeries, environmentMatcher } from "./dora-math.js";
 import type { z } from "zod";
 import type { DoraReportSchema } from "../../api/schemas/deploys.js";
@@ -11,7 +13,14 @@ import { COMMIT_LIKE, COMMIT_REPO_AT, dateOf, epochMs, PR_LIKE } from "./sql-par
  * is in dora-math.ts.
  */
 export interface DoraWindow {
-  repository: string;
+  /** One repository; or `repositories` (a group's, named `group`). */
+  repository?: string;
+  group?: string;
+  repositories?: string[];
+  /** Services whose deploys count whatever their repository (a group's). */
+  services?: string[];
+  /** BUG_LABELS: issues so labelled make the deploys fixing them rework. */
+  bugLabels?: string[];
   /** One environment; without it, every environment matching `production`. */
   environment?: string;
   /** Globs naming production environments (PRODUCTION_ENVIRONMENTS). */
@@ -27,12 +36,27 @@ const horizonOf = (w: DoraWindow) => new Date(w.until.getTime() + RESTORE_HORIZO
 
 /** The facts as PostgreSQL hands them over: compact JSON arrays, times in epoch milliseconds. */
 interface FactsRow {
-  deploys: Array<[key: string, environment: string, status: string, finishedMs: number]> | null;
+  deploys: Array<[key: string, environment: string, status: string, finishedMs: number, repository: string]> | null;
   /** Per change: the deploys that shipped it (once per link), when work on it started. */
   prChanges: Array<[deploys: string[], startedMs: number | null]> | null;
   commitChanges: Array<[deploys: string[], startedMs: number | null]> | null;
   restorations: Array<[failed: string, restoredBy: string]> | null;
+  /** Each incident's top suspect among the deploys read, with when the incident was resolved. */
+  incidentFailures: Array<[deploy: string, incident: string, resolvedMs: number | null]> | null;
+  reworks: string[] | null;
 }
+
+/** The deploys a window reads: its repositories' (and services'), as an SQL condition on `deploys`. */
+function deployScope(w: DoraWindow) {
+  const repositories = scopeRepositories(w);
+  const services = (w.services ?? []).map((s) => s.toLowerCase());
+  return services.length
+    ? Prisma.sql`(repository = ANY(${repositories}::text[]) OR lower(service) = ANY(${services}::text[]))`
+    : Prisma.sql`repository = ANY(${repositories}::text[])`;
+}
+
+const scopeRepositories = (w: DoraWindow) =>
+  (w.repositories ?? (w.repository ? [w.repository] : [])).map((r) => r.toLowerCase());
 
 /**
  * The facts dora-math needs, in one statement (one plan, one round trip): every finished attempt
@@ -54,11 +78,12 @@ interface FactsRow {
  */
 export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string[]): Promise<DoraFacts> {
   const horizon = horizonOf(w);
+  const bugLabels = (w.bugLabels ?? ["bug"]).map((l) => l.toLowerCase());
   return onConnection(pool, async (sql) => {
     const [row] = await sql.query<FactsRow[]>`
       WITH d AS MATERIALIZED (
-        SELECT key, environment, status, finished_at FROM deploys
-        WHERE repository = ${w.repository} AND environment = ANY(${environments}::text[])
+        SELECT key, environment, status, finished_at, repository FROM deploys
+        WHERE ${deployScope(w)} AND environment = ANY(${environments}::text[])
           AND status IN ('succeeded', 'failed') AND finished_at >= ${w.since} AND finished_at < ${horizon}),
       counted AS MATERIALIZED (SELECT key FROM d WHERE finished_at < ${w.until}),
       shipped AS MATERIALIZED (
@@ -93,9 +118,27 @@ export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string
         SELECT DISTINCT 1, r.failed, fix.from_key FROM reverted r
         JOIN links fix ON fix.to_key = r.reverter AND fix.relation = 'ships'
         JOIN deploys b ON b.key = fix.from_key AND b.environment = r.environment
-          AND b.repository = r.repository AND b.at > r.at)
+          AND b.repository = r.repository AND b.at > r.at),
+      -- An incident's most likely cause: its best-ranked suspect (docs/incidents.md), read by its rule's index.
+      incident_top AS MATERIALIZED (
+        SELECT DISTINCT ON (s.from_key) s.from_key AS incident, s.to_key AS deploy,
+          CASE WHEN i.status = 'resolved' THEN i.resolved_at END AS resolved_at
+        FROM links s JOIN incidents i ON i.key = s.from_key JOIN deploys b ON b.key = s.to_key
+        WHERE s.rule = 'incident-suspect' AND i.opened_at >= ${w.since}
+        ORDER BY s.from_key, s.confidence DESC, b.at DESC, s.to_key),
+      -- Rework (DORA 2024): deploys that roll back, or ship a revert, or a fix of an incident or a bug.
+      reverters AS MATERIALIZED (SELECT DISTINCT from_key AS key FROM links WHERE relation = 'reverts'),
+      incident_issues AS MATERIALIZED (SELECT to_key AS key FROM links WHERE rule = 'incident-label'),
+      bugs AS MATERIALIZED (SELECT key FROM issue_labels
+        WHERE ARRAY(SELECT lower(l) FROM unnest(labels) l) && ${bugLabels}::text[]),
+      reworks AS (
+        SELECT k.key FROM counted k WHERE EXISTS (SELECT 1 FROM links l WHERE l.from_key = k.key
+          AND l.relation = 'rolls_back')
+        UNION
+        SELECT s.deploy FROM shipped s WHERE s.key IN (SELECT key FROM reverters)
+          OR s.key IN (SELECT key FROM incident_issues) OR s.key IN (SELECT key FROM bugs))
       SELECT
-        (SELECT json_agg(json_build_array(key, environment, status, ${epochMs("finished_at")})
+        (SELECT json_agg(json_build_array(key, environment, status, ${epochMs("finished_at")}, repository)
            ORDER BY finished_at, key) FROM d) AS deploys,
         (SELECT json_agg(json_build_array(deploys, ${epochMs("started_at")}))
            FROM pr_started WHERE known) AS "prChanges",
@@ -103,12 +146,16 @@ export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string
            JOIN commits c ON c.repository = split_part(substr(s.key, ${COMMIT_REPO_AT}), '@', 1)
              AND c.sha = split_part(s.key, '@', 2)) AS "commitChanges",
         (SELECT json_agg(json_build_array(failed, restored_by) ORDER BY part, failed, restored_by) FROM restorations)
-          AS restorations`;
+          AS restorations,
+        (SELECT json_agg(json_build_array(t.deploy, t.incident, ${epochMs("t.resolved_at")}) ORDER BY t.incident)
+           FROM incident_top t WHERE t.deploy IN (SELECT key FROM counted)) AS "incidentFailures",
+        (SELECT json_agg(key ORDER BY key) FROM reworks) AS reworks`;
     return {
       since: w.since,
       until: w.until,
-      deploys: (row!.deploys ?? []).map(([key, environment, status, ms]) => ({
+      deploys: (row!.deploys ?? []).map(([key, environment, status, ms, repository]) => ({
         key,
+        repository,
         environment,
         status,
         finishedAt: dateOf(ms),
@@ -117,6 +164,12 @@ export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string
         deploys.map((deploy) => ({ deploy, startedAt: dateOf(ms) })),
       ),
       restorations: (row!.restorations ?? []).map(([failed, restoredBy]) => ({ failed, restoredBy })),
+      incidentFailures: (row!.incidentFailures ?? []).map(([deploy, incident, ms]) => ({
+        deploy,
+        incident,
+        resolvedAt: dateOf(ms),
+      })),
+      reworks: row!.reworks ?? [],
     };
   });
 }
@@ -132,7 +185,7 @@ async function environmentsOf(pool: pg.Pool, w: DoraWindow): Promise<string[]> {
     pool,
     (sql) =>
       sql.query<Array<{ environment: string }>>`
-      SELECT DISTINCT environment FROM deploys WHERE repository = ${w.repository}
+      SELECT DISTINCT environment FROM deploys WHERE ${deployScope(w)}
         AND status IN ('succeeded', 'failed') AND finished_at >= ${w.since}
         AND finished_at < ${horizonOf(w)}`,
   );
@@ -144,7 +197,9 @@ export async function computeDora(pool: pg.Pool, w: DoraWindow): Promise<z.outpu
   const facts = await readDoraFacts(pool, w, await environmentsOf(pool, w));
   const { deploys: counted, ...figures } = doraFigures(facts);
   return {
-    repository: w.repository,
+    repository: w.repository ?? null,
+    group: w.group ?? null,
+    repositories: [...new Set(counted.map((d) => d.repository))].sort(),
     environment: env,
     /** What was counted: the environment asked for, or those the production globs matched. */
     environments: [...new Set(counted.map((d) => d.environment))].sort(),
@@ -153,6 +208,7 @@ export async function computeDora(pool: pg.Pool, w: DoraWindow): Promise<z.outpu
     until: w.until,
     ...figures,
     deploys: counted,
+    bands: doraBands(figures),
     ...(w.bucket ? { series: doraSeries(facts, w.bucket) } : {}),
   };
 }

@@ -15,6 +15,7 @@ const H = 3600;
 const t = (iso: string) => new Date(`${iso}Z`);
 const deploy = (key: string, environment: string, status: string, at: string): DoraDeploy => ({
   key,
+  repository: "acme/web",
   environment,
   status,
   finishedAt: t(at),
@@ -60,6 +61,8 @@ describe("doraFigures", () => {
       { failed: "g", restoredBy: "a" }, // a failure outside the window
       { failed: "a", restoredBy: "deploy:unknown" }, // its restorer is not known: a failure, not restored
     ],
+    incidentFailures: [],
+    reworks: [],
   };
 
   it("computes the four keys over the window", () => {
@@ -86,6 +89,47 @@ describe("doraFigures", () => {
     expect(r.leadTimeForChanges).toEqual({ changes: 0, medianSeconds: null, p90Seconds: null });
     expect(r.changeFailureRate).toEqual({ deployments: 0, failures: 0, rate: null });
     expect(r.timeToRestore).toEqual({ restored: 0, medianSeconds: null });
+    expect(r.deploymentReworkRate).toEqual({ deployments: 0, reworks: 0, rate: null });
+  });
+});
+
+describe("doraFigures with incidents and rework", () => {
+  const facts: DoraFacts = {
+    since: t("2026-02-02T00:00:00"),
+    until: t("2026-02-09T00:00:00"),
+    deploys: [
+      deploy("a", "prod", "succeeded", "2026-02-02T10:00:00"), // caused incident 1, resolved after 3 h
+      deploy("b", "prod", "succeeded", "2026-02-03T10:00:00"), // caused incident 2 and was rolled back by c (1 h)
+      deploy("c", "prod", "succeeded", "2026-02-03T11:00:00"), // a rollback: rework
+      deploy("d", "prod", "succeeded", "2026-02-04T10:00:00"), // caused incident 3, still open
+      deploy("e", "prod", "succeeded", "2026-02-05T10:00:00"), // ships a bug fix: rework
+      deploy("f", "prod", "failed", "2026-02-06T10:00:00"), // a failed attempt is never rework
+    ],
+    changes: [],
+    restorations: [{ failed: "b", restoredBy: "c" }],
+    incidentFailures: [
+      { deploy: "a", incident: "incident:pagerduty:1", resolvedAt: t("2026-02-02T13:00:00") },
+      { deploy: "b", incident: "incident:pagerduty:2", resolvedAt: t("2026-02-03T15:00:00") }, // c came first
+      { deploy: "d", incident: "incident:github:acme/web#9", resolvedAt: null },
+      { deploy: "z", incident: "incident:pagerduty:4", resolvedAt: null }, // not counted in this window
+    ],
+    reworks: ["c", "e", "f"],
+  };
+
+  it("counts an incident's top suspect as a failure, restored when the incident resolves or the fix ships", () => {
+    const r = doraFigures(facts);
+    expect(r.changeFailureRate).toEqual({ deployments: 6, failures: 4, rate: 4 / 6 }); // a, b, d, f
+    // a: 3 h; b: 1 h (c, before the incident resolved); d: open; f: never restored
+    expect(r.timeToRestore).toEqual({ restored: 2, medianSeconds: 2 * H });
+    expect(r.deploymentReworkRate).toEqual({ deployments: 5, reworks: 2, rate: 2 / 5 });
+    expect(r.deploys.map((d) => [d.key, d.failure, d.rework, d.incidents])).toEqual([
+      ["a", true, false, ["incident:pagerduty:1"]],
+      ["b", true, false, ["incident:pagerduty:2"]],
+      ["c", false, true, []],
+      ["d", true, false, ["incident:github:acme/web#9"]],
+      ["e", false, true, []],
+      ["f", true, false, []],
+    ]);
   });
 });
 
@@ -113,6 +157,8 @@ describe("doraSeries", () => {
     ],
     changes: [{ deploy: "c", startedAt: t("2026-02-08T01:00:00") }],
     restorations: [],
+    incidentFailures: [],
+    reworks: [],
   };
 
   it("clamps the first and last buckets to the window; a failure counts in its own bucket", () => {

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { computeDora, type DoraWindow } from "../../../src/store/read/dora.js";
 import { doraFigures, type DoraFacts, doraSeries, environmentMatcher } from "../../../src/store/read/dora-math.js";
 import type { Database } from "../../../src/store/prisma.js";
+import { doraBands } from "../../../src/store/read/dora-bands.js";
 import { inTransaction, onConnection } from "../../../src/store/sql.js";
 import { useIsolatedDatabase } from "../../helpers/service.js";
 
@@ -45,14 +46,16 @@ interface Seed {
   deploys: Array<{ key: string; repository: string; environment: string; status: string; finishedAt: Date }>;
   commits: Array<{ repository: string; sha: string; authoredAt: Date | null }>;
   prs: Array<{ key: string; repository: string; number: number; createdAt: Date | null }>;
-  links: Array<{ from: string; to: string; relation: string; rule: string }>;
+  links: Array<{ from: string; to: string; relation: string; rule: string; confidence?: number }>;
+  incidents: Array<{ key: string; openedAt: Date; status: string; resolvedAt: Date | null }>;
+  bugs: string[];
 }
 
 function seed(): Seed {
-  const s: Seed = { deploys: [], commits: [], prs: [], links: [] };
-  const link = (from: string, to: string, relation: string, rule = "seeded") => {
+  const s: Seed = { deploys: [], commits: [], prs: [], links: [], incidents: [], bugs: [] };
+  const link = (from: string, to: string, relation: string, rule = "seeded", confidence = 1) => {
     if (!s.links.some((l) => l.from === from && l.to === to && l.relation === relation && l.rule === rule))
-      s.links.push({ from, to, relation, rule });
+      s.links.push({ from, to, relation, rule, confidence });
   };
   for (const repo of [REPO, OTHER]) {
     const commits = Array.from({ length: 120 }, (_, i) => `${repo === REPO ? "c" : "o"}${i}`);
@@ -75,6 +78,18 @@ function seed(): Seed {
       for (let j = int(6); j > 0; j--) link(key, pr(repo, pick(prs)), "ships");
       for (let j = int(6); j > 0; j--) link(key, commit(repo, pick(commits)), "ships");
       if (i > 0 && random() < 0.1) link(key, pick(keys.slice(0, -1)), "rolls_back");
+      if (random() < 0.3) link(key, `github:issue:${repo}#${1 + int(20)}`, "ships");
+    }
+    // Issues: some bugs, some tracking incidents; incidents with suspects of equal and unequal confidence.
+    for (let n = 1; n <= 20; n++) if (random() < 0.2) s.bugs.push(`github:issue:${repo}#${n}`);
+    for (let i = 0; i < 15; i++) {
+      const key = `incident:pagerduty:${repo}-${i}`;
+      const openedAt = at();
+      const resolved = random() < 0.7;
+      s.incidents.push({ key, openedAt, status: resolved ? "resolved" : "open", resolvedAt: resolved ? at() : null });
+      for (let j = 1 + int(3); j > 0; j--)
+        link(key, pick(keys), "caused_by", "incident-suspect", pick([0.4, 0.55, 0.8]));
+      if (random() < 0.3) link(key, `github:issue:${repo}#${1 + int(20)}`, "tracked_in", "incident-label");
     }
   }
   return s;
@@ -85,7 +100,7 @@ async function plainFacts(db: Database, w: DoraWindow): Promise<DoraFacts> {
   const horizon = new Date(w.until.getTime() + 90 * DAY);
   return onConnection(db.pool, async (sql) => {
     const found = await sql.query<DoraFacts["deploys"]>`
-      SELECT key, environment, status, finished_at AS "finishedAt" FROM deploys
+      SELECT key, repository, environment, status, finished_at AS "finishedAt" FROM deploys
       WHERE repository = ${w.repository}
         AND (${w.environment ?? null}::text IS NULL OR environment = ${w.environment ?? null})
         AND status IN ('succeeded', 'failed') AND finished_at >= ${w.since} AND finished_at < ${horizon}
@@ -117,7 +132,49 @@ async function plainFacts(db: Database, w: DoraWindow): Promise<DoraFacts> {
         AND b.at > a.at
       WHERE shipped.relation = 'ships' AND shipped.from_key = ANY(${keys})
       ORDER BY 1, 2`;
-    return { since: w.since, until: w.until, deploys, changes, restorations: [...rolledBack, ...reverted] };
+    // Each incident's top suspect: highest confidence, then the latest deploy, then the key.
+    const suspects = await sql.query<
+      Array<{ incident: string; deploy: string; confidence: number; at: Date; status: string; resolvedAt: Date | null }>
+    >`
+      SELECT l.from_key AS incident, l.to_key AS deploy, l.confidence, d.at, i.status, i.resolved_at AS "resolvedAt"
+      FROM links l JOIN deploys d ON d.key = l.to_key JOIN incidents i ON i.key = l.from_key
+      WHERE l.rule = 'incident-suspect' AND i.opened_at >= ${w.since}`;
+    const top = new Map<string, (typeof suspects)[number]>();
+    for (const x of suspects) {
+      const best = top.get(x.incident);
+      const better =
+        !best ||
+        x.confidence > best.confidence ||
+        (x.confidence === best.confidence && (x.at > best.at || (+x.at === +best.at && x.deploy < best.deploy)));
+      if (better) top.set(x.incident, x);
+    }
+    const incidentFailures = [...top.values()]
+      .filter((x) => keys.includes(x.deploy))
+      .sort((a, b) => (a.incident < b.incident ? -1 : 1))
+      .map((x) => ({
+        deploy: x.deploy,
+        incident: x.incident,
+        resolvedAt: x.status === "resolved" ? x.resolvedAt : null,
+      }));
+    const bugs = (w.bugLabels ?? ["bug"]).map((l) => l.toLowerCase());
+    const reworks = await sql.query<Array<{ key: string }>>`
+      SELECT k AS key FROM unnest(${keys}::text[]) k WHERE
+        EXISTS (SELECT 1 FROM links l WHERE l.from_key = k AND l.relation = 'rolls_back')
+        OR EXISTS (SELECT 1 FROM links s WHERE s.from_key = k AND s.relation = 'ships' AND (
+          EXISTS (SELECT 1 FROM links r WHERE r.from_key = s.to_key AND r.relation = 'reverts')
+          OR EXISTS (SELECT 1 FROM links t WHERE t.to_key = s.to_key AND t.rule = 'incident-label')
+          OR EXISTS (SELECT 1 FROM issue_labels b WHERE b.key = s.to_key
+            AND EXISTS (SELECT 1 FROM unnest(b.labels) x WHERE lower(x) = ANY(${bugs}::text[])))))
+      ORDER BY k`;
+    return {
+      since: w.since,
+      until: w.until,
+      deploys,
+      changes,
+      restorations: [...rolledBack, ...reverted],
+      incidentFailures,
+      reworks: reworks.map((r) => r.key),
+    };
   });
 }
 
@@ -141,7 +198,13 @@ beforeAll(async () => {
           ${new Date(T0)}, ${e}::uuid)`;
     for (const l of s.links)
       await sql.execute`INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
-        VALUES (${l.from}, ${l.to}, ${l.relation}, ${l.rule}, 1, ARRAY[${e}]::uuid[])`;
+        VALUES (${l.from}, ${l.to}, ${l.relation}, ${l.rule}, ${l.confidence ?? 1}, ARRAY[${e}]::uuid[])`;
+    for (const i of s.incidents)
+      await sql.execute`INSERT INTO incidents (key, source, status, status_at, opened_at, resolved_at, event_ids)
+        VALUES (${i.key}, 'pagerduty', ${i.status}, ${i.openedAt}, ${i.openedAt}, ${i.resolvedAt},
+          ARRAY[${e}]::uuid[])`;
+    for (const key of s.bugs)
+      await sql.execute`INSERT INTO issue_labels (key, labels, labels_at) VALUES (${key}, ARRAY['Bug'], ${new Date(T0)})`;
   });
 });
 
@@ -167,11 +230,15 @@ describe("computeDora's one-statement reads", () => {
   it("give the answers of the plain reads and the pure maths", async () => {
     let failures = 0;
     let changes = 0;
+    let incidentCauses = 0;
+    let reworks = 0;
     for (const w of windows) {
       const facts = await plainFacts(store.db, w);
       const { deploys: counted, ...figures } = doraFigures(facts);
       const expected = {
         repository: w.repository,
+        group: null,
+        repositories: [...new Set(counted.map((d) => d.repository))].sort(),
         environment: w.environment ?? null,
         environments: [...new Set(counted.map((d) => d.environment))].sort(),
         productionEnvironments: w.environment ? null : w.production,
@@ -179,14 +246,19 @@ describe("computeDora's one-statement reads", () => {
         until: w.until,
         ...figures,
         deploys: counted,
+        bands: doraBands(figures),
         ...(w.bucket ? { series: doraSeries(facts, w.bucket) } : {}),
       };
       expect(JSON.stringify(await computeDora(store.db.pool, w))).toBe(JSON.stringify(expected));
       failures += figures.changeFailureRate.failures;
+      incidentCauses += counted.filter((d) => d.incidents.length).length;
+      reworks += figures.deploymentReworkRate.reworks;
       changes += figures.leadTimeForChanges.changes;
     }
     // the seed is rich enough to exercise every part
     expect(failures).toBeGreaterThan(10);
     expect(changes).toBeGreaterThan(50);
+    expect(incidentCauses).toBeGreaterThan(3);
+    expect(reworks).toBeGreaterThan(10);
   });
 });
