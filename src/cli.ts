@@ -8,7 +8,16 @@ import { Command } from "commander";
 import { apiClient, ApiError } from "./cli/api.js";
 import { deployView } from "./cli/format/deploy.js";
 import { doraReport } from "./cli/format/dora.js";
-import type { BackfillStarted, DeployChanges, DoraReport, Rule, RuleTest } from "./api/schemas/answers.js";
+import { incidentsTable, incidentView } from "./cli/format/incident.js";
+import type {
+  BackfillStarted,
+  DeployChanges,
+  DoraReport,
+  IncidentDetail,
+  IncidentList,
+  Rule,
+  RuleTest,
+} from "./api/schemas/answers.js";
 import { entityView, type EntityAnswer } from "./cli/format/entity.js";
 import { attemptsTable, deliveriesTable, eventsTable, rulesTable, subscriptionsTable } from "./cli/format/lists.js";
 import { forPeople, printable } from "./cli/format/printable.js";
@@ -136,14 +145,36 @@ program
 
 program
   .command("dora")
-  .description("DORA's four keys for a repository")
-  .requiredOption("--repository <owner/repo>")
+  .description("DORA's five metrics for a repository or a group")
+  .option("--repository <owner/repo>")
+  .option("--group <name>", "a group's repositories and services instead")
   .option("--environment <name>", "one environment (default: the production ones)")
   .option("--since <iso>")
   .option("--until <iso>")
-  .option("--bucket <day|week|month>", "add the four keys per bucket (trend series)")
+  .option("--bucket <day|week|month>", "add the metrics per bucket (trend series)")
   .action(async (opts: Record<string, string | undefined>) =>
     show(await api<DoraReport>("GET", `/metrics/dora${query(opts)}`), doraReport),
+  );
+
+program
+  .command("incidents")
+  .description("incidents, the latest opened first, with their most likely cause")
+  .option("--status <open|acknowledged|resolved>")
+  .option("--source <pagerduty|sentry|github|linear>")
+  .option("--service <name>")
+  .option("--repository <owner/repo>")
+  .option("--since <iso>", "opened at or after")
+  .option("--until <iso>", "opened before")
+  .option("--limit <n>")
+  .action(async (opts: Record<string, string | undefined>) =>
+    show(await api<IncidentList>("GET", `/incidents${query(opts)}`), incidentsTable),
+  );
+
+program
+  .command("incident <key>")
+  .description("one incident and its suspect deploys, ranked by evidence")
+  .action(async (key: string) =>
+    show(await api<IncidentDetail>("GET", `/incidents/${encodeURIComponent(key)}`), incidentView),
   );
 
 program

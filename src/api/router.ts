@@ -12,6 +12,7 @@ import type { Database } from "../store/prisma.js";
 import { deliveriesApi } from "./deliveries.js";
 import { deploysApi } from "./deploys.js";
 import { graphApi } from "./entities.js";
+import { incidentsApi } from "./incidents.js";
 import { eventsApi } from "./events.js";
 import { API_PREFIX, serveOpenApi } from "./openapi.js";
 import { queueApi } from "./queue.js";
@@ -34,6 +35,8 @@ export interface ApiDeps {
     productionEnvironments: string[];
     /** BUG_LABELS: issues so labelled make the deploys fixing them rework. */
     bugLabels: string[];
+    /** INCIDENT_SUSPECT_WINDOW_HOURS, in milliseconds. */
+    incidentWindowMs: number;
     /** OUTBOUND_ALLOW_PRIVATE: webhook URLs may name private addresses. */
     allowPrivate: boolean;
   };
@@ -48,6 +51,9 @@ export function apiRouter(d: ApiDeps): Router {
   api.use(eventsApi(pool).routes());
   api.use(graphApi(pool).routes());
   api.use(deploysApi(pool, { production: d.config.productionEnvironments, bugLabels: d.config.bugLabels }).routes());
+  api.use(
+    incidentsApi(pool, { windowMs: d.config.incidentWindowMs, production: d.config.productionEnvironments }).routes(),
+  );
   api.use(rulesApi(prisma, d.rules, d.backfills).routes());
   api.use(queueApi(d.ingest, () => countUnprocessable(pool)).routes());
   api.use(deliveriesApi(d.db, d.rules).routes());

@@ -55,6 +55,7 @@ export function startWebRole(config: Config, log: Logger, c: Connections): WebRo
     config: {
       productionEnvironments: config.PRODUCTION_ENVIRONMENTS,
       bugLabels: config.BUG_LABELS,
+      incidentWindowMs: config.INCIDENT_SUSPECT_WINDOW_HOURS * 3_600_000,
       allowPrivate: config.OUTBOUND_ALLOW_PRIVATE,
     },
   });

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { EventDetailSchema, EventPageSchema, EventSchema } from "./events.js";
 import type { EntityGraphSchema, EntitySchema, LinkSchema, TimelineEventSchema } from "./graph.js";
+import type { IncidentDetailSchema, IncidentListSchema, IncidentSchema, SuspectSchema } from "./incidents.js";
 import type { BUCKETS, DeployChangesSchema, DeploySchema, DoraFiguresSchema, DoraReportSchema } from "./deploys.js";
 import type {
   BackfillStartedSchema,
@@ -51,6 +52,10 @@ export type Deploy = z.input<typeof DeploySchema>;
 export type DeployChanges = z.input<typeof DeployChangesSchema>;
 export type DoraFigures = z.input<typeof DoraFiguresSchema>;
 export type DoraReport = z.input<typeof DoraReportSchema>;
+export type Incident = z.input<typeof IncidentSchema>;
+export type IncidentList = z.input<typeof IncidentListSchema>;
+export type Suspect = z.input<typeof SuspectSchema>;
+export type IncidentDetail = z.input<typeof IncidentDetailSchema>;
 /** `?bucket=` of GET /api/metrics/dora. */
 export type Bucket = (typeof BUCKETS)[number];
 

@@ -120,6 +120,19 @@ const incidentRef = (i: IncidentRow): IncidentRef => ({
   resolvedAt: i.status === "resolved" && i.resolvedAt ? i.resolvedAt.toISOString() : null,
 });
 
+/** One incident's suspects as the committed facts rank them now (nothing written). */
+export async function suspectsNow(tx: Tx, key: string, o: { windowMs: number; production: string[] }) {
+  const read = await readCandidates(tx, key, o.windowMs);
+  if (!read) return null;
+  const { incident, candidates } = read;
+  const counts = environmentFilter(incident, o.production);
+  const ranked = rankSuspects(
+    incident.names,
+    candidates.filter((c) => counts(c.environment) || !c.scoped),
+  );
+  return { incident, candidates, ranked };
+}
+
 /**
  * Ranks one incident's suspects from what is committed and writes them as its `caused_by` links
  * (replacing those it had: a suspect can lose its place), telling `incident.linked` for the top one.
@@ -132,14 +145,9 @@ export async function rankIncident(
   o: { windowMs: number; production: string[] },
 ): Promise<RankedSuspect[]> {
   await tx.execute`SELECT pg_advisory_xact_lock(hashtextextended(${`incident:${key}`}, 0))`;
-  const read = await readCandidates(tx, key, o.windowMs);
+  const read = await suspectsNow(tx, key, o);
   if (!read) return [];
-  const { incident, candidates } = read;
-  const counts = environmentFilter(incident, o.production);
-  const ranked = rankSuspects(
-    incident.names,
-    candidates.filter((c) => counts(c.environment) || !c.scoped),
-  );
+  const { incident, candidates, ranked } = read;
   const evidence = new Map(candidates.map((c) => [c.key, [...new Set([...incident.eventIds, ...c.eventIds])].sort()]));
   const rows = ranked.map((s) => ({
     from_key: key,
