@@ -128,6 +128,7 @@ export function keyLabel(key: string, repository?: string | null): string {
   }
   if (key.startsWith(PREFIX.repo)) return key.slice(PREFIX.repo.length);
   if (key.startsWith(PREFIX.deploy)) return deployId(key);
+  if (key.startsWith(PREFIX.incident)) return `incident ${key.slice(PREFIX.incident.length)}`;
   if (key.startsWith(PREFIX.slackMessage)) return "Slack message";
   return key;
 }

@@ -180,6 +180,20 @@ function deployRolledBack(d: MilestoneData["deploy.rolled_back"]): SlackMessage 
   );
 }
 
+function incidentLinked(d: MilestoneData["incident.linked"]): SlackMessage {
+  const title = d.incident.title ? `${keyLabel(d.incident.key)}: ${d.incident.title}` : keyLabel(d.incident.key);
+  return message(
+    ":rotating_light:",
+    [
+      { label: title, url: d.incident.url, bold: true },
+      " was likely caused by deploy ",
+      deployPiece(d.deploy),
+      ` to ${d.deploy.environment} (confidence ${d.confidence.toFixed(2)})`,
+    ],
+    details(d.deploy.repository, ...(Array.isArray(d.reasons) ? d.reasons.slice(0, 3) : [])),
+  );
+}
+
 function linkCreated(d: MilestoneData["link.created"]): SlackMessage {
   const { from, to, relation, rule } = d.link;
   return message(
@@ -257,6 +271,7 @@ export function slackMessage(body: MessageBody): SlackMessage {
     return deployChanges(d);
   if (type === "pr.reverted" && hasAll(data, "pullRequest", "revertedBy")) return prReverted(d);
   if (type === "deploy.rolled_back" && hasAll(data, "deploy", "rolledBack", "environment")) return deployRolledBack(d);
+  if (type === "incident.linked" && hasAll(data, "incident", "deploy", "confidence")) return incidentLinked(d);
   if (type === "link.created" && isObject(data) && hasAll(data.link, "from", "to", "relation", "rule"))
     return linkCreated(d);
   const event = isObject(data) ? (data as EventData) : null;

@@ -158,6 +158,35 @@ describe("slackMessage", () => {
     expect(rolledBack.text).toBe("Deploy d-125 rolled back d-124 in production-eu");
   });
 
+  it("incident.linked names the incident, its likely cause and the first reasons", () => {
+    const m = msg("incident.linked", {
+      incident: {
+        key: "incident:pagerduty:PGR0VU2",
+        title: "Checkout answers 500",
+        url: "https://acme.pagerduty.com/incidents/PGR0VU2",
+        source: "pagerduty",
+        status: "triggered",
+        service: "web",
+        environment: null,
+        repository: null,
+        openedAt: "2026-11-02T12:00:00.000Z",
+        resolvedAt: null,
+      },
+      deploy,
+      confidence: 0.85,
+      rule: "incident-suspect",
+      reasons: ["deployed web to production-eu before the incident, shipping 2 changes", "the incident names PR #7"],
+      suspects: [{ deploy: deploy.key, confidence: 0.85 }],
+    } satisfies MilestoneData["incident.linked"]);
+    expect(m.text).toBe(
+      "incident pagerduty:PGR0VU2: Checkout answers 500 was likely caused by deploy d-123 to production-eu " +
+        "(confidence 0.85)",
+    );
+    expect(mrkdwn(m)).toContain(":rotating_light:");
+    expect(mrkdwn(m)).toContain("<https://acme.pagerduty.com/incidents/PGR0VU2|");
+    expect(mrkdwn(m)).toContain("the incident names PR #7");
+  });
+
   it("failed deploys: deploy.failed and a failed GitHub deployment status", () => {
     const event = {
       id: "0190",
