@@ -8,6 +8,7 @@ import { Webhook } from "standardwebhooks";
 import { loadConfig } from "../src/shared/config.js";
 import { post } from "../kit/sign.js";
 import { story } from "../kit/story.js";
+import { incidentStory, INCIDENT_T0 } from "../kit/incident-story.js";
 
 const base = process.env.SWITCHYARD_URL ?? "http://127.0.0.1:3000";
 const config = loadConfig();
@@ -137,4 +138,42 @@ if (subscription) {
     `  delivery log: ${(log.items ?? []).map((d) => `${d.type} ${d.status} (${d.attempts} attempt)`).join(", ")}`,
   );
   subscription.close();
+}
+
+// The incident story (kit/incident-story.ts, docs/incidents.md): a deploy ships PR #7, production
+// breaks, #7 is reverted and redeployed; the incident's suspects are ranked by evidence.
+const incidents = incidentStory("ng", {
+  run: `inc-${randomUUID().slice(0, 8)}`,
+  secrets: { github: config.GITHUB_WEBHOOK_SECRET[0]!, deploy: config.DEPLOY_WEBHOOK_SECRET[0]! },
+});
+console.log("\nIncident story:");
+for (const { platform, name: label, request } of incidents.steps) {
+  const res = await post(`${base}/webhooks/${platform}`, await request());
+  console.log(
+    `${String(res.status).padEnd(4)} ${platform.padEnd(9)} ${label}${res.status >= 300 ? `  ${res.text}` : ""}`,
+  );
+}
+const incidentKey = `incident:github:${incidents.repo}#9`;
+let detail: any;
+for (let i = 0; i < 50 && !(detail?.suspects?.length === 2); i++) {
+  await new Promise((r) => setTimeout(r, 200));
+  const r = await api(`/incidents/${encodeURIComponent(incidentKey)}`);
+  if (r.status === 200) detail = await r.json();
+}
+if (detail) {
+  console.log(`\n${incidentKey} (${detail.incident.status}) — suspects, best first:`);
+  for (const s of detail.suspects) console.log(`  ${s.confidence.toFixed(2)}  ${s.deploy}  ${s.reasons.join("; ")}`);
+}
+const since = new Date(INCIDENT_T0 - 2 * 86_400_000).toISOString();
+const until = new Date(INCIDENT_T0 + 86_400_000).toISOString();
+const dora = (await (
+  await api(`/metrics/dora?repository=${incidents.repo}&since=${since}&until=${until}`)
+).json()) as any;
+if (dora.deploymentFrequency) {
+  const pct = (r: number | null) => (r === null ? "—" : `${Math.round(r * 100)} %`);
+  console.log(
+    `\nDORA for ${incidents.repo}: ${dora.deploymentFrequency.perDay}/day, lead time ` +
+      `${(dora.leadTimeForChanges.medianSeconds ?? 0) / 3600} h, fail rate ${pct(dora.changeFailureRate.rate)}, ` +
+      `recovery ${(dora.timeToRestore.medianSeconds ?? 0) / 3600} h, rework ${pct(dora.deploymentReworkRate.rate)}`,
+  );
 }

@@ -75,7 +75,8 @@ async function write(db: Database, rules: Rules, items: Normalized[], result: Re
         return correlateEvents(tx, items.map(toStored), rules);
       }),
     );
-    await rankIncidents(db, touched, rules);
+    // A ranking that fails leaves the deliveries stored: the next batch touching the incident ranks it.
+    await rankIncidents(db, touched, rules).catch(() => undefined);
   } catch (err) {
     if (items.length > 1) for (const item of items) await write(db, rules, [item], result);
     else if (isPermanent(err)) await keep(db, result, items[0]!.delivery.id, err);
