@@ -101,6 +101,46 @@ export function deployRequest(
   };
 }
 
+/** PagerDuty v3: one `v1=` HMAC per secret (two while PagerDuty rotates), comma-separated. */
+export function pagerdutyRequest(
+  payload: unknown,
+  secrets: string | string[],
+  webhookId: string = randomUUID(),
+): SignedRequest {
+  const body = JSON.stringify(payload);
+  const signatures = [secrets].flat().map((secret) => `v1=${createHmac("sha256", secret).update(body).digest("hex")}`);
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-pagerduty-signature": signatures.join(","),
+      "x-webhook-id": webhookId,
+      "user-agent": "PagerDuty-Webhook/V3.0",
+    },
+  };
+}
+
+/** Sentry integration webhooks: the resource in a header, the body signed with the Client Secret. */
+export function sentryRequest(
+  resource: string,
+  payload: unknown,
+  secret: string,
+  requestId: string = randomUUID(),
+  timestamp = Math.floor(Date.now() / 1000),
+): SignedRequest {
+  const body = JSON.stringify(payload);
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "request-id": requestId,
+      "sentry-hook-resource": resource,
+      "sentry-hook-timestamp": String(timestamp),
+      "sentry-hook-signature": createHmac("sha256", secret).update(body).digest("hex"),
+    },
+  };
+}
+
 export async function post(url: string, req: SignedRequest) {
   const res = await fetch(url, { method: "POST", headers: req.headers, body: req.body });
   const text = await res.text();

@@ -142,8 +142,8 @@ export function openApiDocument() {
       version,
       license: { name: license, identifier: license },
       description:
-        "Query the events, link graph, deploys and DORA figures Switchyard correlated from GitHub, Slack, Linear " +
-        "and deploy webhooks; manage correlation rules and deliveries.",
+        "Query the events, link graph, deploys and DORA figures Switchyard correlated from GitHub, Slack, Linear, " +
+        "deploy, PagerDuty and Sentry webhooks; manage correlation rules and deliveries.",
     },
     // Relative: the service that serves the document answers its paths.
     servers: [{ url: "/", description: "this Switchyard service" }],

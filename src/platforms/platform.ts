@@ -14,6 +14,11 @@ export interface Accepted {
   deliveryId: string;
   type: string;
   priority: Priority;
+  /**
+   * What names the signed bytes for the replay check when the signature header can be respelled and
+   * still verify (PagerDuty's list): the receiver's own canonical signature. Else the header is used.
+   */
+  replaySignature?: string;
 }
 
 /** A verified request answered directly, without enqueueing (Slack's url_verification). */
@@ -31,8 +36,9 @@ export interface Receiver {
   keepHeaders?: readonly string[];
   /**
    * The signature header, when the signature covers the body only (GitHub) or a timestamp inside it
-   * (Linear, ±60 s): a token holder could re-post such a body under a fresh delivery id, so the
-   * signed body is remembered. Slack and Standard Webhooks sign a timestamp (and id) outside it.
+   * (Linear, ±60 s), or nothing beside the body (PagerDuty, Sentry): a token holder could re-post such
+   * a body under a fresh delivery id, so the signed body is remembered. Slack and Standard Webhooks
+   * sign a timestamp (and id) outside it.
    */
   replaySignatureHeader?: string;
   /** Throws `Refused` (shared/errors.ts) for what it refuses; runs before any parsing the signature does not cover. */
@@ -54,10 +60,21 @@ export function header(req: RawRequest, name: string): string | undefined {
 export interface PlatformModule {
   platform: Platform;
   /** The environment variable holding its secrets (contract §1); without one the receiver answers 503. */
-  secretsVariable: "GITHUB_WEBHOOK_SECRET" | "SLACK_SIGNING_SECRET" | "LINEAR_WEBHOOK_SECRET" | "DEPLOY_WEBHOOK_SECRET";
+  secretsVariable:
+    | "GITHUB_WEBHOOK_SECRET"
+    | "SLACK_SIGNING_SECRET"
+    | "LINEAR_WEBHOOK_SECRET"
+    | "DEPLOY_WEBHOOK_SECRET"
+    | "PAGERDUTY_WEBHOOK_SECRET"
+    | "SENTRY_CLIENT_SECRET";
   /** The environment variable holding its body limit (contract §2). */
   maxBytesVariable:
-    "WEBHOOK_MAX_BYTES_GITHUB" | "WEBHOOK_MAX_BYTES_SLACK" | "WEBHOOK_MAX_BYTES_LINEAR" | "WEBHOOK_MAX_BYTES_DEPLOY";
+    | "WEBHOOK_MAX_BYTES_GITHUB"
+    | "WEBHOOK_MAX_BYTES_SLACK"
+    | "WEBHOOK_MAX_BYTES_LINEAR"
+    | "WEBHOOK_MAX_BYTES_DEPLOY"
+    | "WEBHOOK_MAX_BYTES_PAGERDUTY"
+    | "WEBHOOK_MAX_BYTES_SENTRY";
   /** Verifies and classifies (type, priority) a request, with every secret for rotation. */
   receiver: (secrets: string[]) => Receiver;
   /** The stored delivery → the unified event and its platform rows. */

@@ -7,7 +7,11 @@ import { githubReceiver } from "./github/receiver.js";
 import { linearFacts } from "./linear/facts.js";
 import { normalizeLinear } from "./linear/normalize.js";
 import { linearReceiver } from "./linear/receiver.js";
+import { normalizePagerduty } from "./pagerduty/normalize.js";
+import { pagerdutyReceiver } from "./pagerduty/receiver.js";
 import type { PlatformModule } from "./platform.js";
+import { normalizeSentry } from "./sentry/normalize.js";
+import { sentryReceiver } from "./sentry/receiver.js";
 import { slackFacts } from "./slack/facts.js";
 import { normalizeSlack } from "./slack/normalize.js";
 import { slackReceiver } from "./slack/receiver.js";
@@ -53,5 +57,26 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: () => undefined,
     row: "deployment",
     partitionKey: (e) => e.rows.deployment?.repository ?? "",
+  },
+  pagerduty: {
+    platform: "pagerduty",
+    secretsVariable: "PAGERDUTY_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_PAGERDUTY",
+    receiver: pagerdutyReceiver,
+    normalize: normalizePagerduty,
+    // Incident rows become incidents in correlate/extract-facts.ts, as deployment rows become deploys.
+    facts: () => undefined,
+    row: "incident",
+    partitionKey: (e) => e.rows.incident?.service ?? e.rows.incident?.incidentId ?? "",
+  },
+  sentry: {
+    platform: "sentry",
+    secretsVariable: "SENTRY_CLIENT_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_SENTRY",
+    receiver: sentryReceiver,
+    normalize: normalizeSentry,
+    facts: () => undefined,
+    row: "incident",
+    partitionKey: (e) => e.rows.incident?.service ?? e.rows.incident?.incidentId ?? "",
   },
 };

@@ -60,7 +60,10 @@ export async function receiveDelivery(
     type: verdict.type,
     priority: verdict.priority,
   };
-  return deps.enqueue(delivery, { replayKey: replayKey(platform, receiver.replaySignatureHeader, req) });
+  const signature = receiver.replaySignatureHeader
+    ? (verdict.replaySignature ?? req.headers[receiver.replaySignatureHeader])
+    : undefined;
+  return deps.enqueue(delivery, { replayKey: replayKey(platform, signature) });
 }
 
 /** The body as text is made once, when a verifier or the delivery first needs it. */
@@ -82,8 +85,7 @@ function lazyBody(headers: IncomingMessage["headers"], contentType: string, rawB
  * again (20 µs for a 21 KB body); hashed, so Redis holds no signature. A body signed anew with a
  * rotated secret is a new delivery (the rejection tests send one body under both secrets).
  */
-function replayKey(platform: Platform, header: string | undefined, req: RawRequest): string | undefined {
-  const signature = header ? req.headers[header] : undefined;
+function replayKey(platform: Platform, signature: string | string[] | undefined): string | undefined {
   if (typeof signature !== "string") return undefined;
   return `${platform}:${hash("sha256", signature)}`;
 }

@@ -26,6 +26,10 @@ const schema = z.object({
   DEPLOY_WEBHOOK_SECRET: list.refine((secrets) => secrets.every((s) => s.startsWith("whsec_")), {
     message: "every secret must start with whsec_",
   }),
+  /** PagerDuty v3 webhook subscription secret(s). */
+  PAGERDUTY_WEBHOOK_SECRET: list,
+  /** The Client Secret(s) of the Sentry integration that sends the webhooks. */
+  SENTRY_CLIENT_SECRET: list,
   /** At least 32 characters each: a bearer token is the whole of the API's authentication. */
   API_TOKENS: list.refine((tokens) => tokens.every((t) => t.length >= 32), {
     message: "every token must have at least 32 characters (e.g. `openssl rand -hex 32`)",
@@ -113,6 +117,18 @@ const schema = z.object({
     .int()
     .positive()
     .default(1024 * 1024),
+  /** PagerDuty drops webhooks over 256 KB. */
+  WEBHOOK_MAX_BYTES_PAGERDUTY: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  /** Sentry's alert webhooks carry the whole event (stack traces, breadcrumbs). */
+  WEBHOOK_MAX_BYTES_SENTRY: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 * 1024),
   /** Body bytes being read or held at once across all webhook requests; above it 503 with Retry-After. */
   WEBHOOK_MAX_INFLIGHT_BYTES: z.coerce
     .number()

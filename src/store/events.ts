@@ -13,7 +13,7 @@ const strip = <T extends { eventId: string }>(row: T | null): Omit<T, "eventId">
 export async function loadStoredEvents(prisma: PrismaClient, ids: string[]): Promise<StoredEvent[]> {
   const rows = await prisma.event.findMany({
     where: { id: { in: ids } },
-    include: { github: true, slack: true, linear: true, deployment: true },
+    include: { github: true, slack: true, linear: true, deployment: true, incident: true },
     orderBy: { id: "asc" },
   });
   return rows.map((r) => ({
@@ -30,6 +30,7 @@ export async function loadStoredEvents(prisma: PrismaClient, ids: string[]): Pro
       slack: strip(r.slack),
       linear: strip(r.linear),
       deployment: strip(r.deployment),
+      incident: strip(r.incident),
     } as PlatformRows,
   }));
 }

@@ -10,7 +10,7 @@ import { SECRETS, useTestPrisma, useTestService, waitFor } from "../helpers/serv
 import { int, pick, prng, type Rand } from "../helpers/prng.js";
 
 /**
- * Seeded fuzz of the four receivers over real HTTP: correctly signed bodies with mutated fields,
+ * Seeded fuzz of the six receivers over real HTTP: correctly signed bodies with mutated fields,
  * mutated headers and bodies, and broken transfers. Whatever arrives, the answer is never a 5xx
  * but 503, and every delivery answered 202 is stored. FUZZ_SEED reproduces a run.
  */
@@ -23,6 +23,8 @@ const ctx = useTestService();
 const prisma = useTestPrisma();
 const run = randomUUID().slice(0, 8); // ids of this run, so reruns against the same Redis are new
 
+const FUZZED = ["github", "slack", "linear", "deploy", "pagerduty", "sentry"] as const;
+
 // ---- bases: real payloads of each platform ----
 type Examples = Array<{ name: string; examples: Array<Record<string, unknown>> }>;
 const examples = createRequire(import.meta.url)("@octokit/webhooks-examples/api.github.com/index.json") as Examples;
@@ -34,6 +36,8 @@ const githubBases = ["pull_request", "push", "issues", "issue_comment", "deploym
 );
 const slackFixtures = Object.values(loadFixtures("slack"));
 const linearFixtures = Object.values(loadFixtures("linear"));
+const pagerdutyFixtures = Object.values(loadFixtures("pagerduty"));
+const sentryFixtures = Object.values(loadFixtures("sentry"));
 const deployBase = {
   id: "d",
   repository: "acme/web",
@@ -105,6 +109,14 @@ const HOT: Record<string, string[][]> = {
   slack: [["type"], ["event_id"], ["event"], ["event", "type"], ["event", "subtype"], ["type"], ["challenge"]],
   linear: [["type"], ["action"], ["data"], ["webhookTimestamp"]],
   deploy: [["status"], ["id"], ["sha"], ["repository"], ["started_at"]],
+  pagerduty: [
+    ["event"],
+    ["event", "event_type"],
+    ["event", "resource_type"],
+    ["event", "data"],
+    ["event", "occurred_at"],
+  ],
+  sentry: [["action"], ["data"], ["data", "issue"], ["data", "event"], ["data", "metric_alert"]],
 };
 function mutateHot(r: Rand, platform: string, value: Record<string, unknown>): void {
   const path = pick(r, HOT[platform]!);
@@ -130,7 +142,7 @@ const safeString = (v: unknown) => (typeof v === "string" ? v : (JSON.stringify(
 
 function plan(i: number): Planned {
   const r = prng(SEED * 1_000_003 + i);
-  const platform = pick(r, ["github", "slack", "linear", "deploy"] as const);
+  const platform = pick(r, FUZZED);
   const uid = `${run}-${i}`;
   let payload: Record<string, unknown>;
   let contentType = "application/json";
@@ -157,6 +169,14 @@ function plan(i: number): Planned {
     payload.webhookTimestamp = Date.now();
     headers["linear-delivery"] = uid;
     headers["linear-event"] = String(payload.type);
+  } else if (platform === "pagerduty") {
+    payload = { ...structuredClone(pick(r, pagerdutyFixtures).payload), fuzz_nonce: uid };
+    headers["x-webhook-id"] = uid;
+  } else if (platform === "sentry") {
+    const f = pick(r, sentryFixtures);
+    payload = { ...structuredClone(f.payload), fuzz_nonce: uid };
+    headers["request-id"] = uid;
+    headers["sentry-hook-resource"] = f.kind;
   } else {
     payload = { ...deployBase, id: uid, repository: `fuzz-${run}/web` }; // its own deploy ranges
   }
@@ -228,6 +248,13 @@ function sign(platform: string, headers: Record<string, string>, body: Buffer, u
       `sha256=${createHmac("sha256", pickSecret(SECRETS.github)).update(body).digest("hex")}`;
   } else if (platform === "linear") {
     headers["linear-signature"] = createHmac("sha256", pickSecret(SECRETS.linear)).update(body).digest("hex");
+  } else if (platform === "pagerduty") {
+    const hex = (secret: string) => createHmac("sha256", secret).update(body).digest("hex");
+    headers["x-pagerduty-signature"] =
+      `v1=${hex(`${SECRETS.pagerduty[0]}-other`)},v1=${hex(pickSecret(SECRETS.pagerduty))}`;
+  } else if (platform === "sentry") {
+    headers["sentry-hook-signature"] = createHmac("sha256", pickSecret(SECRETS.sentry)).update(body).digest("hex");
+    headers["sentry-hook-timestamp"] = String(ts);
   } else if (platform === "slack") {
     const hmac = createHmac("sha256", pickSecret(SECRETS.slack)).update(`v0:${ts}:`).update(body);
     headers["x-slack-signature"] = `v0=${hmac.digest("hex")}`;
@@ -318,7 +345,7 @@ describe("fuzzed deliveries", () => {
     expect(bad).toEqual([]);
     expect(next).toBeGreaterThanOrEqual(1000); // enough of a run to mean something
     // Every receiver accepted some and refused some: the mutations reached both sides.
-    for (const platform of ["github", "slack", "linear", "deploy"]) {
+    for (const platform of FUZZED) {
       expect([...accepted.values()].filter((p) => p === platform).length, platform).toBeGreaterThan(10);
     }
     expect(statuses.get(400)).toBeGreaterThan(10);

@@ -18,6 +18,8 @@ export const SECRETS = {
     `whsec_${Buffer.from("deploy-secret-current-32-bytes!!").toString("base64")}`,
     `whsec_${Buffer.from("deploy-secret-previous-32-bytes!").toString("base64")}`,
   ],
+  pagerduty: ["pd-webhook-current", "pd-webhook-previous"],
+  sentry: ["sentry-client-current", "sentry-client-previous"],
 };
 export const API_TOKENS = ["token-analyst-0123456789abcdef0123456789", "token-rotated-0123456789abcdef0123456789"];
 
@@ -35,6 +37,8 @@ export async function startTestService(env: Record<string, string> = {}, options
     SLACK_SIGNING_SECRET: SECRETS.slack.join(","),
     LINEAR_WEBHOOK_SECRET: SECRETS.linear.join(","),
     DEPLOY_WEBHOOK_SECRET: SECRETS.deploy.join(","),
+    PAGERDUTY_WEBHOOK_SECRET: SECRETS.pagerduty.join(","),
+    SENTRY_CLIENT_SECRET: SECRETS.sentry.join(","),
     API_TOKENS: API_TOKENS.join(","),
     SECRETS_KEYS: SECRETS_KEYS.join(","),
     JOB_BACKOFF_MS: "50",

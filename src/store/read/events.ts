@@ -46,6 +46,7 @@ const ROW_TABLES = {
   slack: Prisma.sql`slack_events`,
   linear: Prisma.sql`linear_events`,
   deployment: Prisma.sql`deployments`,
+  incident: Prisma.sql`incident_events`,
 } as const;
 
 /** Columns → the schema's field names (every @map in prisma/schema/ is the snake_case of its field). */

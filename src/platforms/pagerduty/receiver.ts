@@ -1,0 +1,51 @@
+import { badSignature, malformed, missingHeader } from "../../shared/errors.js";
+import { anyHexMatches, hmacHexes } from "../hmac-hex.js";
+import { header, type Receiver } from "../platform.js";
+import { pagerdutyEventType, pagerdutyPriority, pagerdutyType } from "./classify.js";
+
+/** The `v1=` signatures of `X-PagerDuty-Signature`; other versions are not ours to check. */
+const v1Signatures = (value: string) =>
+  value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.startsWith("v1="))
+    .map((s) => s.slice(3));
+
+/**
+ * PagerDuty v3: `X-PagerDuty-Signature` lists `v1=<hex HMAC-SHA256 of the raw body>`, one per
+ * PagerDuty secret during its rotation; any listed one matching any configured secret will do.
+ * Nothing signs a timestamp or the id, so the signed body is remembered against replays, by its
+ * HMAC under the first secret: the header can be respelled (signatures dropped, reordered), the body not.
+ */
+export function pagerdutyReceiver(secrets: string[]): Receiver {
+  return {
+    replaySignatureHeader: "x-pagerduty-signature",
+    contentTypes: ["application/json"],
+    keepHeaders: ["x-webhook-id", "x-webhook-subscription"],
+    async accept(req) {
+      const signature = header(req, "x-pagerduty-signature");
+      if (!signature) throw missingHeader("X-PagerDuty-Signature");
+      // PagerDuty's id for the webhook, the same on each of its retries (its docs' "At-Least-Once Delivery").
+      const deliveryId = header(req, "x-webhook-id");
+      if (!deliveryId) throw missingHeader("X-Webhook-Id");
+      const expected = hmacHexes(secrets, req.rawBody);
+      if (!anyHexMatches(expected, v1Signatures(signature))) throw badSignature();
+      let payload: unknown;
+      try {
+        payload = JSON.parse(req.body);
+      } catch {
+        throw malformed("body is not JSON");
+      }
+      if (!payload || typeof payload !== "object" || Array.isArray(payload)) {
+        throw malformed("body is not a JSON object");
+      }
+      const eventType = pagerdutyEventType(payload as Record<string, unknown>);
+      return {
+        deliveryId,
+        type: pagerdutyType(eventType),
+        priority: pagerdutyPriority(eventType),
+        replaySignature: expected[0],
+      };
+    },
+  };
+}
