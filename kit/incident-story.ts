@@ -1,5 +1,12 @@
-import { deployRequest, githubRequest, type SignedRequest } from "./sign.js";
-import { deployStatus, githubPush, pullRequest, pullRequestMerged, type Commit } from "./payloads.js";
+import { deployRequest, githubRequest, pagerdutyRequest, type SignedRequest } from "./sign.js";
+import {
+  deployStatus,
+  githubPush,
+  pagerdutyIncident,
+  pullRequest,
+  pullRequestMerged,
+  type Commit,
+} from "./payloads.js";
 
 /**
  * The incident story of issue 16, parametrised by a namespace: a deploy ships PR #7, production
@@ -16,6 +23,7 @@ export interface IncidentStep {
 export interface IncidentStorySecrets {
   github: string;
   deploy: string;
+  pagerduty: string;
 }
 
 const HOUR = 3_600_000;
@@ -95,6 +103,22 @@ export function incidentStory(ns: string, o: { secrets: IncidentStorySecrets; ru
     updated_at: at(hours),
     closed_at: state === "closed" ? at(hours) : null,
   });
+  const pagerdutyId = `Q${ns.toUpperCase()}`.slice(0, 14);
+  const page = (eventType: string, status: string, hours: number) =>
+    pagerdutyRequest(
+      pagerdutyIncident({
+        eventId: `01INC${run}${eventType}`,
+        eventType,
+        occurredAt: at(hours),
+        id: pagerdutyId,
+        status,
+        title: "Checkout error rate above 5 %",
+        service,
+        createdAt: at(3.6),
+      }),
+      o.secrets.pagerduty,
+      `inc-${run}-pd-${eventType}`,
+    );
   const steps: IncidentStep[] = [
     {
       name: "main baseline push",
@@ -151,6 +175,16 @@ export function incidentStory(ns: string, o: { secrets: IncidentStorySecrets; ru
     },
     { name: "production deploy ships #7", platform: "deploy", request: () => deploy("1", "succeeded", c.M7, 3) },
     {
+      name: "PagerDuty incident triggered",
+      platform: "pagerduty",
+      request: () => page("incident.triggered", "triggered", 3.6),
+    },
+    {
+      name: "PagerDuty incident acknowledged",
+      platform: "pagerduty",
+      request: () => page("incident.acknowledged", "acknowledged", 3.8),
+    },
+    {
       name: "incident issue opened",
       platform: "github",
       request: () => gh("issues", { action: "opened", issue: incidentIssue("open", 3.5) }),
@@ -184,10 +218,22 @@ export function incidentStory(ns: string, o: { secrets: IncidentStorySecrets; ru
       request: () => deploy("2", "succeeded", sha("a8", ns), 6),
     },
     {
+      name: "PagerDuty incident resolved",
+      platform: "pagerduty",
+      request: () => page("incident.resolved", "resolved", 6.5),
+    },
+    {
       name: "incident issue closed",
       platform: "github",
       request: () => gh("issues", { action: "closed", issue: incidentIssue("closed", 6.5) }),
     },
   ];
-  return { repo, service, steps, deploy: (id: string) => `deploy:generic:${deployId(id)}`, at };
+  return {
+    repo,
+    service,
+    steps,
+    deploy: (id: string) => `deploy:generic:${deployId(id)}`,
+    pagerduty: `incident:pagerduty:${pagerdutyId}`,
+    at,
+  };
 }

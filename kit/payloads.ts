@@ -141,3 +141,40 @@ export const deployStatus = (o: {
   started_at: o.startedAt,
   ...(o.finishedAt ? { finished_at: o.finishedAt } : {}),
 });
+
+/**
+ * A PagerDuty v3 webhook for an incident (the envelope of PagerDuty's developer docs, webhooks
+ * "Overview": `event.{id, event_type, resource_type, occurred_at, data}`).
+ */
+export const pagerdutyIncident = (o: {
+  eventId: string;
+  eventType: string;
+  occurredAt: string;
+  id: string;
+  status: string;
+  title: string;
+  service: string;
+  createdAt: string;
+}) => ({
+  event: {
+    id: o.eventId,
+    event_type: o.eventType,
+    resource_type: "incident",
+    occurred_at: o.occurredAt,
+    agent: null,
+    client: null,
+    data: {
+      id: o.id,
+      type: "incident",
+      self: `https://api.pagerduty.com/incidents/${o.id}`,
+      html_url: `https://acme.pagerduty.com/incidents/${o.id}`,
+      number: 2,
+      status: o.status,
+      title: o.title,
+      created_at: o.createdAt,
+      urgency: "high",
+      service: { id: "PF9KMXH", summary: o.service, type: "service_reference" },
+      teams: [{ id: "PFCVPS0", summary: "Engineering", type: "team_reference" }],
+    },
+  },
+});

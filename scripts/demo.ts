@@ -144,7 +144,11 @@ if (subscription) {
 // breaks, #7 is reverted and redeployed; the incident's suspects are ranked by evidence.
 const incidents = incidentStory("ng", {
   run: `inc-${randomUUID().slice(0, 8)}`,
-  secrets: { github: config.GITHUB_WEBHOOK_SECRET[0]!, deploy: config.DEPLOY_WEBHOOK_SECRET[0]! },
+  secrets: {
+    github: config.GITHUB_WEBHOOK_SECRET[0]!,
+    deploy: config.DEPLOY_WEBHOOK_SECRET[0]!,
+    pagerduty: first(config.PAGERDUTY_WEBHOOK_SECRET, "PAGERDUTY_WEBHOOK_SECRET"),
+  },
 });
 console.log("\nIncident story:");
 for (const { platform, name: label, request } of incidents.steps) {
@@ -155,7 +159,7 @@ for (const { platform, name: label, request } of incidents.steps) {
 }
 const incidentKey = `incident:github:${incidents.repo}#9`;
 let detail: any;
-for (let i = 0; i < 50 && !(detail?.suspects?.length === 2); i++) {
+for (let i = 0; i < 50 && detail?.incident?.status !== "resolved"; i++) {
   await new Promise((r) => setTimeout(r, 200));
   const r = await api(`/incidents/${encodeURIComponent(incidentKey)}`);
   if (r.status === 200) detail = await r.json();
@@ -163,6 +167,13 @@ for (let i = 0; i < 50 && !(detail?.suspects?.length === 2); i++) {
 if (detail) {
   console.log(`\n${incidentKey} (${detail.incident.status}) — suspects, best first:`);
   for (const s of detail.suspects) console.log(`  ${s.confidence.toFixed(2)}  ${s.deploy}  ${s.reasons.join("; ")}`);
+}
+const paged = (await (await api(`/incidents/${encodeURIComponent(incidents.pagerduty)}`)).json()) as any;
+if (paged.incident) {
+  const cause = paged.incident.cause;
+  console.log(
+    `${incidents.pagerduty} (${paged.incident.status}): cause ${cause ? `${cause.deploy} at ${cause.confidence}` : "—"}`,
+  );
 }
 const since = new Date(INCIDENT_T0 - 2 * 86_400_000).toISOString();
 const until = new Date(INCIDENT_T0 + 86_400_000).toISOString();

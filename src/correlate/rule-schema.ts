@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { isBuiltinRule } from "./builtin-rules.js";
+import { PLATFORMS } from "../shared/event.js";
 
-/* Only zod and the built-in rules' names: the API's answer schemas (and so the console) read it. */
+/* Only zod, the built-in rules' names and the platforms: the API's answer schemas (and so the console) read it. */
+
+/** A type glob of a platform's events: `github.pull_request.*`, `pagerduty.incident.*`, `*`. */
+const RULE_ON = new RegExp(`^(${PLATFORMS.join("|")}|\\*)(\\.[a-z0-9_*?]+)*$`);
 
 /** A custom correlation rule (contract §7). Unknown fields are refused. */
 export const customRuleSchema = z
@@ -10,7 +14,7 @@ export const customRuleSchema = z
     on: z
       .string()
       .max(200)
-      .regex(/^(github|slack|linear|deploy|\*)(\.[a-z0-9_*?]+)*$/, "a type glob such as github.pull_request.*"),
+      .regex(RULE_ON, "a type glob such as github.pull_request.*"),
     where: z
       .record(
         z

@@ -20,7 +20,7 @@ const api = async (path: string) => {
 };
 const H = 3600;
 
-const secrets = { github: SECRETS.github[0]!, deploy: SECRETS.deploy[0]! };
+const secrets = { github: SECRETS.github[0]!, deploy: SECRETS.deploy[0]!, pagerduty: SECRETS.pagerduty[0]! };
 
 function ordered(steps: IncidentStep[], order: "sent" | "reversed" | "shuffled"): IncidentStep[] {
   if (order === "sent") return steps;
@@ -85,6 +85,24 @@ describe("the incident story, in any arrival order", () => {
         `the last deploy of ${s.service} to production before the incident`,
       ]);
 
+      // The page names nothing: the same deploy leads on the rest of the evidence.
+      const paged = await waitFor(async () => {
+        const r = await api(`/incidents/${encodeURIComponent(s.pagerduty)}`);
+        return r.status === 200 && r.json.incident.status === "resolved" && r.json.suspects.length === 2 && r;
+      }, 15_000);
+      expect(paged.json.incident).toMatchObject({
+        source: "pagerduty",
+        service: s.service,
+        openedAt: s.at(3.6),
+        acknowledgedAt: s.at(3.8),
+        resolvedAt: s.at(6.5),
+        names: [],
+      });
+      expect(paged.json.suspects.map((x: any) => [x.deploy, x.confidence])).toEqual([
+        [s.deploy("1"), 0.45],
+        [s.deploy("0"), 0.25],
+      ]);
+
       // told once for its top suspect (and for any that was top before the facts were all in)
       const told = await prisma.outboxEntry.findMany({ where: { type: "incident.linked", subject: key } });
       expect(told.map((m) => m.factKey)).toContain(`incident.linked:${key}|${s.deploy("1")}`);
@@ -113,7 +131,7 @@ describe("the incident story, in any arrival order", () => {
       });
       expect(dora.deploys.map((d: any) => [d.key, d.failure, d.rework, d.incidents])).toEqual([
         [s.deploy("0"), false, false, []],
-        [s.deploy("1"), true, false, [key]],
+        [s.deploy("1"), true, false, [key, s.pagerduty]],
         [s.deploy("2"), false, true, []],
       ]);
     });
