@@ -1,5 +1,6 @@
 // The facts each platform's events give correlation: GitHub here; the other platforms and rule switches in
 // facts-platforms.test.ts, shared builders in facts-helpers.ts.
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import type { Facts } from "../../src/correlate/facts.js";
 import {
@@ -93,6 +94,24 @@ describe("GitHub pull requests", () => {
     // A pull_request event carries no review, whatever else it holds.
     const opened = facts(github("pull_request", { ...pullRequest({ user: { login: "alice" } }), review: p.review }));
     expect(opened.pullRequest).toMatchObject({ author: "alice", firstReviewAt: null });
+  });
+
+  it("GitHub's documented review examples: the author reviewing their own PR is no first review", () => {
+    const examples = (
+      createRequire(import.meta.url)("@octokit/webhooks-examples/api.github.com/index.json") as Array<{
+        name: string;
+        examples: Obj[];
+      }>
+    ).find((e) => e.name === "pull_request_review")!.examples;
+    expect(examples.length).toBeGreaterThan(0);
+    for (const p of examples) {
+      const own = facts(github("pull_request_review", p)).pullRequest;
+      expect(own).toMatchObject({ author: p.pull_request.user.login, firstReviewAt: null });
+      const other = structuredClone(p);
+      other.review.user.login = "a-reviewer";
+      const reviewed = facts(github("pull_request_review", other)).pullRequest;
+      expect(reviewed?.firstReviewAt?.toISOString()).toBe(new Date(p.review.submitted_at).toISOString());
+    }
   });
 
   it("reads the PR body: magic words, Linear URLs, GitHub closing keywords, reverts", () => {
