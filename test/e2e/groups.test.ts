@@ -104,7 +104,7 @@ describe("/api/groups", () => {
   });
 });
 
-describe("switchyard groups", { timeout: 60_000 }, () => {
+describe("switchyard groups", { timeout: 120_000 }, () => {
   it("put, get, list, delete, for people and --json; refusals on stderr", async () => {
     const name = `cli-${randomBytes(3).toString("hex")}`;
     const put = await cli("groups", "put", name, "--repo", "acme/*", "--repo", "beta/web", "--service", "billing");
