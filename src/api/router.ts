@@ -13,6 +13,8 @@ import { deliveriesApi } from "./deliveries.js";
 import { deploysApi } from "./deploys.js";
 import { graphApi } from "./entities.js";
 import { incidentsApi } from "./incidents.js";
+import { groupsApi } from "./groups.js";
+import { leadTimeApi } from "./lead-time.js";
 import { eventsApi } from "./events.js";
 import { API_PREFIX, serveOpenApi } from "./openapi.js";
 import { queueApi } from "./queue.js";
@@ -54,6 +56,8 @@ export function apiRouter(d: ApiDeps): Router {
   api.use(
     incidentsApi(pool, { windowMs: d.config.incidentWindowMs, production: d.config.productionEnvironments }).routes(),
   );
+  api.use(groupsApi(pool).routes());
+  api.use(leadTimeApi(pool, d.config.productionEnvironments).routes());
   api.use(rulesApi(prisma, d.rules, d.backfills).routes());
   api.use(queueApi(d.ingest, () => countUnprocessable(pool)).routes());
   api.use(deliveriesApi(d.db, d.rules).routes());

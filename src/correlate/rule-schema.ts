@@ -11,10 +11,7 @@ const RULE_ON = new RegExp(`^(${PLATFORMS.join("|")}|\\*)(\\.[a-z0-9_*?]+)*$`);
 export const customRuleSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lower-case letters, digits and dashes, 2–63 characters"),
-    on: z
-      .string()
-      .max(200)
-      .regex(RULE_ON, "a type glob such as github.pull_request.*"),
+    on: z.string().max(200).regex(RULE_ON, "a type glob such as github.pull_request.*"),
     where: z
       .record(
         z

@@ -1,5 +1,6 @@
 // The facts each platform's events give correlation: GitHub here; the other platforms and rule switches in
 // facts-platforms.test.ts, shared builders in facts-helpers.ts.
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import type { Facts } from "../../src/correlate/facts.js";
 import {
@@ -78,6 +79,39 @@ describe("GitHub pull requests", () => {
     p.review = { state: "approved", commit_id: HEAD, submitted_at: "2025-01-02T11:00:00Z" };
     const f = facts(github("pull_request_review", p));
     expect(f.links).toContainEqual(link(PR7, commitKey(MERGE), "pr-merge-commit"));
+  });
+
+  it("a review by someone other than the author is the PR's first review; the author's own is not", () => {
+    const p = pullRequest({ user: { login: "alice" } }, "submitted");
+    p.review = { state: "approved", user: { login: "bob" }, submitted_at: "2025-01-01T12:00:00Z" };
+    const byBob = facts(github("pull_request_review", p)).pullRequest;
+    expect(byBob?.author).toBe("alice");
+    expect(byBob?.firstReviewAt?.toISOString()).toBe("2025-01-01T12:00:00.000Z");
+    p.review = { ...p.review, user: { login: "alice" } };
+    expect(facts(github("pull_request_review", p)).pullRequest?.firstReviewAt).toBeNull();
+    p.review = { ...p.review, user: { login: "bob" }, state: "pending" };
+    expect(facts(github("pull_request_review", p)).pullRequest?.firstReviewAt).toBeNull();
+    // A pull_request event carries no review, whatever else it holds.
+    const opened = facts(github("pull_request", { ...pullRequest({ user: { login: "alice" } }), review: p.review }));
+    expect(opened.pullRequest).toMatchObject({ author: "alice", firstReviewAt: null });
+  });
+
+  it("GitHub's documented review examples: the author reviewing their own PR is no first review", () => {
+    const examples = (
+      createRequire(import.meta.url)("@octokit/webhooks-examples/api.github.com/index.json") as Array<{
+        name: string;
+        examples: Obj[];
+      }>
+    ).find((e) => e.name === "pull_request_review")!.examples;
+    expect(examples.length).toBeGreaterThan(0);
+    for (const p of examples) {
+      const own = facts(github("pull_request_review", p)).pullRequest;
+      expect(own).toMatchObject({ author: p.pull_request.user.login, firstReviewAt: null });
+      const other = structuredClone(p);
+      other.review.user.login = "a-reviewer";
+      const reviewed = facts(github("pull_request_review", other)).pullRequest;
+      expect(reviewed?.firstReviewAt?.toISOString()).toBe(new Date(p.review.submitted_at).toISOString());
+    }
   });
 
   it("reads the PR body: magic words, Linear URLs, GitHub closing keywords, reverts", () => {

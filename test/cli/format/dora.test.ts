@@ -17,7 +17,12 @@ const answer: DoraAnswer = {
   timeToRestore: { restored: 1, medianSeconds: 2700 },
   deploymentReworkRate: { deployments: 3, reworks: 1, rate: 1 / 3 },
   deploys: [],
-  bands: { deploymentFrequency: "elite", leadTimeForChanges: "elite", changeFailureRate: "low", timeToRestore: "elite" },
+  bands: {
+    deploymentFrequency: "elite",
+    leadTimeForChanges: "elite",
+    changeFailureRate: "low",
+    timeToRestore: "elite",
+  },
 };
 
 describe("DORA figures", () => {
