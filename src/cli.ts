@@ -8,7 +8,18 @@ import { Command } from "commander";
 import { apiClient, ApiError } from "./cli/api.js";
 import { deployView } from "./cli/format/deploy.js";
 import { doraReport } from "./cli/format/dora.js";
-import type { BackfillStarted, DeployChanges, DoraReport, Rule, RuleTest } from "./api/schemas/answers.js";
+import type {
+  BackfillStarted,
+  DeployChanges,
+  DoraReport,
+  Group,
+  GroupList,
+  LeadTimeReport,
+  RepositoryList,
+  Rule,
+  RuleTest,
+} from "./api/schemas/answers.js";
+import { groupsTable, groupView, leadTimeReport, repositoriesTable } from "./cli/format/groups.js";
 import { entityView, type EntityAnswer } from "./cli/format/entity.js";
 import { attemptsTable, deliveriesTable, eventsTable, rulesTable, subscriptionsTable } from "./cli/format/lists.js";
 import { forPeople, printable } from "./cli/format/printable.js";
@@ -145,6 +156,52 @@ program
   .action(async (opts: Record<string, string | undefined>) =>
     show(await api<DoraReport>("GET", `/metrics/dora${query(opts)}`), doraReport),
   );
+
+program
+  .command("lead-time")
+  .description("lead time in stages (coding, pickup, review, deploy) of the PRs merged in a window")
+  .option("--repository <owner/repo>", "one repository")
+  .option("--group <name>", "a group's repositories")
+  .option("--environment <name>", "the deploy stage ends in this environment (default: the production ones)")
+  .option("--since <iso>")
+  .option("--until <iso>")
+  .action(async (opts: Record<string, string | undefined>) => {
+    if ((opts.repository === undefined) === (opts.group === undefined)) throw new Error("give --repository or --group");
+    show(await api<LeadTimeReport>("GET", `/metrics/lead-time${query(opts)}`), leadTimeReport);
+  });
+
+// ── groups: teams and services as repository globs and service names ─────────────────────────────────
+const groups = program
+  .command("groups")
+  .description("groups of repositories and services (list them without a subcommand)")
+  .action(async () => show(await api<GroupList>("GET", "/groups"), groupsTable));
+groups
+  .command("list")
+  .description("every group (as `switchyard groups`)")
+  .action(async () => show(await api<GroupList>("GET", "/groups"), groupsTable));
+groups
+  .command("get <name>")
+  .description("one group")
+  .action(async (name: string) => show(await api<Group>("GET", `/groups/${enc(name)}`), groupView));
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+groups
+  .command("put <name>")
+  .description("create or replace a group: what it holds is what this command lists")
+  .option("--repo <glob>", "a repository glob (acme/*, acme/web); repeat for more", collect)
+  .option("--service <name>", "a deployed service's name; repeat for more", collect)
+  .option("--description <text>")
+  .action(async (name: string, opts: { repo?: string[]; service?: string[]; description?: string }) => {
+    const body = { description: opts.description, repositories: opts.repo ?? [], services: opts.service ?? [] };
+    show(await api<Group>("PUT", `/groups/${enc(name)}`, body), groupView);
+  });
+groups
+  .command("delete <name>")
+  .description("delete a group")
+  .action(async (name: string) => show(await api("DELETE", `/groups/${enc(name)}`), () => `group ${name} deleted`));
+program
+  .command("repositories")
+  .description("the repositories with deploys or pull requests, their counts and groups")
+  .action(async () => show(await api<RepositoryList>("GET", "/repositories"), repositoriesTable));
 
 program
   .command("events")

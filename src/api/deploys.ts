@@ -7,7 +7,7 @@ import { computeDora } from "../store/read/dora.js";
 import { route } from "./openapi.js";
 import { BUCKETS, DeployChangesSchema, DoraReportSchema } from "./schemas/deploys.js";
 import { badRequest, notFound } from "../http/respond.js";
-import { scopeOf } from "../store/groups.js";
+import { scopeOf } from "./scope.js";
 import { entityKey, FIRST_DATE, isoDate, name, repository, valid } from "./params.js";
 
 const keyParams = z.object({ key: entityKey.meta({ description: "deploy key (`deploy:generic:<id>`), URL-encoded" }) });
@@ -62,8 +62,9 @@ export function deploysApi(pool: pg.Pool, o: { production: string[]; bugLabels: 
     const since = q.since ?? new Date(Math.max(until.getTime() - DEFAULT_WINDOW_MS, FIRST_DATE.getTime()));
     if (since >= until) return badRequest(ctx, ["since: must be before until"]);
     if (!q.repository === !q.group) return badRequest(ctx, ["repository, group: name exactly one"]);
-    const scope = q.group ? await scopeOf(pool, { group: q.group }) : { repositories: [q.repository!], services: [] };
-    if (!scope) return notFound(ctx, "group");
+    // A group's globs and services resolved to the known repositories they hold; 404 for an unknown group.
+    const scope = await scopeOf(ctx, pool, q.group ? { group: q.group } : { repository: q.repository! });
+    if (!scope) return;
     ctx.body = await computeDora(pool, {
       ...q,
       ...scope,

@@ -12,6 +12,8 @@ import type { Database } from "../store/prisma.js";
 import { deliveriesApi } from "./deliveries.js";
 import { deploysApi } from "./deploys.js";
 import { graphApi } from "./entities.js";
+import { groupsApi } from "./groups.js";
+import { leadTimeApi } from "./lead-time.js";
 import { eventsApi } from "./events.js";
 import { API_PREFIX, serveOpenApi } from "./openapi.js";
 import { queueApi } from "./queue.js";
@@ -48,6 +50,8 @@ export function apiRouter(d: ApiDeps): Router {
   api.use(eventsApi(pool).routes());
   api.use(graphApi(pool).routes());
   api.use(deploysApi(pool, { production: d.config.productionEnvironments, bugLabels: d.config.bugLabels }).routes());
+  api.use(groupsApi(pool).routes());
+  api.use(leadTimeApi(pool, d.config.productionEnvironments).routes());
   api.use(rulesApi(prisma, d.rules, d.backfills).routes());
   api.use(queueApi(d.ingest, () => countUnprocessable(pool)).routes());
   api.use(deliveriesApi(d.db, d.rules).routes());

@@ -45,6 +45,10 @@ export interface PullRequestFact {
   mergedAt: Date | null;
   updatedAt: Date;
   revertsByTitle: string | null;
+  /** The author's login, for lead time's pickup stage (a review by anyone else ends it). */
+  author: string | null;
+  /** When a review by someone other than the author was submitted, from a review event; else null. */
+  firstReviewAt: Date | null;
 }
 
 export interface CommitFact {

@@ -80,6 +80,21 @@ describe("GitHub pull requests", () => {
     expect(f.links).toContainEqual(link(PR7, commitKey(MERGE), "pr-merge-commit"));
   });
 
+  it("a review by someone other than the author is the PR's first review; the author's own is not", () => {
+    const p = pullRequest({ user: { login: "alice" } }, "submitted");
+    p.review = { state: "approved", user: { login: "bob" }, submitted_at: "2025-01-01T12:00:00Z" };
+    const byBob = facts(github("pull_request_review", p)).pullRequest;
+    expect(byBob?.author).toBe("alice");
+    expect(byBob?.firstReviewAt?.toISOString()).toBe("2025-01-01T12:00:00.000Z");
+    p.review = { ...p.review, user: { login: "alice" } };
+    expect(facts(github("pull_request_review", p)).pullRequest?.firstReviewAt).toBeNull();
+    p.review = { ...p.review, user: { login: "bob" }, state: "pending" };
+    expect(facts(github("pull_request_review", p)).pullRequest?.firstReviewAt).toBeNull();
+    // A pull_request event carries no review, whatever else it holds.
+    const opened = facts(github("pull_request", { ...pullRequest({ user: { login: "alice" } }), review: p.review }));
+    expect(opened.pullRequest).toMatchObject({ author: "alice", firstReviewAt: null });
+  });
+
   it("reads the PR body: magic words, Linear URLs, GitHub closing keywords, reverts", () => {
     const body = [
       "Fixes ENG-9",

@@ -164,6 +164,8 @@ export function world(
         headSha?: string | null;
         mergeSha?: string | null;
         createdAt?: Date;
+        author?: string;
+        firstReviewAt?: Date;
         closes?: number[];
         mentions?: Mention[];
       },
@@ -190,6 +192,8 @@ export function world(
         mergedAt: o.mergeSha ? o.at : null,
         updatedAt: o.at,
         revertsByTitle: /^Revert "(.+)"$/.exec(title)?.[1] ?? null,
+        author: o.author ?? null,
+        firstReviewAt: o.firstReviewAt ?? null,
       };
       const type = `github.pull_request.${o.mergeSha ? "closed" : "opened"}`;
       return finish(f, o.at, { platform: "github", type, subject: key }, [key, o.mentions ?? []]);

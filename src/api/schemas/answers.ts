@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import type { EventDetailSchema, EventPageSchema, EventSchema } from "./events.js";
 import type { EntityGraphSchema, EntitySchema, LinkSchema, TimelineEventSchema } from "./graph.js";
+import type { GroupListSchema, GroupSchema, RepositoryListSchema, RepositorySchema } from "./groups.js";
+import type { LeadTimeReportSchema, StageSummarySchema } from "./lead-time.js";
 import type { BUCKETS, DeployChangesSchema, DeploySchema, DoraFiguresSchema, DoraReportSchema } from "./deploys.js";
 import type {
   BackfillStartedSchema,
@@ -53,6 +55,13 @@ export type DoraFigures = z.input<typeof DoraFiguresSchema>;
 export type DoraReport = z.input<typeof DoraReportSchema>;
 /** `?bucket=` of GET /api/metrics/dora. */
 export type Bucket = (typeof BUCKETS)[number];
+
+export type Group = z.input<typeof GroupSchema>;
+export type GroupList = z.input<typeof GroupListSchema>;
+export type Repository = z.input<typeof RepositorySchema>;
+export type RepositoryList = z.input<typeof RepositoryListSchema>;
+export type StageSummary = z.input<typeof StageSummarySchema>;
+export type LeadTimeReport = z.input<typeof LeadTimeReportSchema>;
 
 export type CustomRule = z.input<typeof CustomRuleSchema>;
 export type Rule = z.input<typeof RuleSchema>;

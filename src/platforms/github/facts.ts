@@ -11,7 +11,7 @@ import type { StoredEvent } from "../../shared/event.js";
 import { commitKey, commitKeyIfSha, issueKey, prKey, scope } from "../../shared/keys.js";
 import { bounded, LIMITS, text } from "../../shared/bounds.js";
 import { storableDate } from "../../shared/time.js";
-import { readPullRequest } from "./pull-request.js";
+import { readPullRequest, reviewSubmittedAt } from "./pull-request.js";
 import { addIncident, hasLabel, labelNames } from "../../correlate/incident-facts.js";
 import { githubIssueIncident } from "./incident.js";
 
@@ -21,7 +21,7 @@ const ZERO = /^0{40}$/;
 const SHA = /^[0-9a-f]{40}$/i;
 const firstLine = (s: unknown) => (typeof s === "string" ? s.split("\n")[0]!.slice(0, 200) : null);
 
-function pullRequestFacts(c: Collector, p: Obj, repo: string) {
+function pullRequestFacts(c: Collector, p: Obj, repo: string, review: boolean) {
   const pr = readPullRequest(p);
   const key = prKey(repo, pr.number);
   c.entity({ key, kind: "github.pr", title: pr.title, state: pr.merged ? "merged" : pr.state, url: pr.url });
@@ -50,6 +50,8 @@ function pullRequestFacts(c: Collector, p: Obj, repo: string) {
     mergedAt: storableDate(pr.mergedAt) ?? (pr.merged ? storableDate(pr.closedAt) : null),
     updatedAt: storableDate(pr.updatedAt ?? pr.closedAt ?? pr.createdAt) ?? new Date(0),
     revertsByTitle: revert.title,
+    author: pr.author,
+    firstReviewAt: review ? storableDate(reviewSubmittedAt(p, pr.author)) : null,
   };
 }
 
@@ -119,7 +121,7 @@ export function githubFacts(c: Collector, e: StoredEvent) {
     case "pull_request_review":
     case "pull_request_review_comment":
     case "pull_request_review_thread":
-      pullRequestFacts(c, p, repo);
+      pullRequestFacts(c, p, repo, row.name === "pull_request_review");
       break;
     case "push":
       pushFacts(c, p, repo);

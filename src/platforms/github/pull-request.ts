@@ -23,6 +23,8 @@ export interface PullRequestView {
   updatedAt: string | null;
   closedAt: string | null;
   mergedAt: string | null;
+  /** The author's login. */
+  author: string | null;
 }
 
 const str = text;
@@ -50,5 +52,21 @@ export function readPullRequest(payload: Obj): PullRequestView {
     updatedAt: str(pr.updated_at),
     closedAt: str(pr.closed_at),
     mergedAt: str(pr.merged_at),
+    author: ref(pr.user?.login),
   };
+}
+
+/**
+ * When a `pull_request_review` payload's review was submitted, if it counts as one (lead time's
+ * pickup ends with it): submitted (not pending), by someone other than the PR's author. Any action
+ * (submitted, edited, dismissed) carries the same review and the same time, so any will do.
+ */
+export function reviewSubmittedAt(payload: Obj, author: string | null): string | null {
+  const review: unknown = payload.review;
+  if (typeof review !== "object" || review === null) return null;
+  const r = review as Obj;
+  const state = str(r.state)?.toLowerCase();
+  const reviewer = str(r.user?.login);
+  if (!state || state === "pending" || !reviewer || reviewer === author) return null;
+  return str(r.submitted_at);
 }

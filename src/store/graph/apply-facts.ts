@@ -1,14 +1,6 @@
 import { commitKey, linearIssueKey, repositoryOf, scope, scopeValue, teamOf } from "../../shared/keys.js";
 import { dependentDeploys, recomputeDeploys } from "./deploy-range.js";
-import type {
-  CommitFact,
-  DeployFact,
-  Facts,
-  LinkFact,
-  MentionFact,
-  PullRequestFact,
-  PushFact,
-} from "../../correlate/facts.js";
+import type { CommitFact, DeployFact, Facts, LinkFact, MentionFact, PushFact } from "../../correlate/facts.js";
 import type { Sql as Tx } from "../sql.js";
 import { upsertEntities } from "./entities.js";
 import { applyIncident, applyIssueLabels } from "./incidents.js";
@@ -19,6 +11,7 @@ import { Prisma } from "../../generated/prisma/client.js";
 import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
 import { linkMilestones, type MilestoneDraft } from "../../correlate/milestones.js";
 import { writeMilestones } from "../outbox.js";
+import { applyPullRequest, prEvents } from "./pull-requests.js";
 
 type MentionRow = {
   fromKey: string;
@@ -39,15 +32,6 @@ interface Pending {
   /** Linear team keys known to exist (read after the locks, grown as teams appear). */
   teams: Set<string>;
 }
-
-/**
- * The ids of the events that carried the PR `key` (an SQL expression of the enclosing query). The
- * subject is looked up alone (OFFSET 0 keeps it apart): the planner otherwise combined the
- * platform and type indexes, which read every GitHub event each time.
- */
-const prEvents = (key: Prisma.Sql) => Prisma.sql`
-  SELECT s.id FROM (SELECT id, platform, type FROM events WHERE subject = ${key} OFFSET 0) s
-  WHERE s.platform = 'github' AND s.type LIKE 'github.pull_request%'`;
 
 /** Links are gathered and written once per batch (nothing reads links until the recompute). */
 function link(p: Pending, l: LinkFact, evidence: string[]) {
@@ -142,61 +126,6 @@ async function applyLinear(tx: Tx, p: Pending, facts: Facts, at: Date) {
       WHERE kind = 'linear_issue_id' AND target = ${id}`;
     const unwritten = p.mentions.filter((m) => m.kind === "linear_issue_id" && m.target === id);
     resolveMentions(p, [...stored, ...unwritten], () => linearIssueKey(identifier));
-  }
-}
-
-async function applyPullRequest(
-  tx: Tx,
-  p: Pending,
-  pr: PullRequestFact,
-  eventId: string,
-  enabled: (rule: string) => boolean,
-) {
-  const branchJoin = Boolean(pr.headRef && pr.headRef !== pr.baseRef && enabled("pr-branch-push"));
-  const revertJoin = enabled("revert-title");
-  // One round trip: the upsert runs as a CTE; the joins read other rows (commits pushed to the
-  // PR's branch, the PR it reverts by title, PRs that revert it by title).
-  const rows = await tx.query<Array<{ kind: "pushed" | "original" | "reverter"; ref: string; eventIds: string[] }>>`
-    WITH upsert AS (
-      INSERT INTO pull_requests (key, repository, number, title, head_ref, base_ref, head_sha, merge_commit_sha,
-        merged, created_at, merged_at, updated_at, event_id)
-      VALUES (${pr.key}, ${pr.repository}, ${pr.number}, ${pr.title}, ${pr.headRef}, ${pr.baseRef}, ${pr.headSha},
-        ${pr.mergeCommitSha},
-              ${pr.merged}, ${pr.createdAt}, ${pr.mergedAt}, ${pr.updatedAt}, ${eventId}::uuid)
-      ON CONFLICT (key) DO UPDATE SET
-        title = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.title
-          ELSE pull_requests.title END,
-        head_ref = COALESCE(pull_requests.head_ref, EXCLUDED.head_ref),
-        base_ref = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.base_ref
-          ELSE pull_requests.base_ref END,
-        head_sha = CASE WHEN EXCLUDED.updated_at >= pull_requests.updated_at THEN EXCLUDED.head_sha
-          ELSE pull_requests.head_sha END,
-        merge_commit_sha = COALESCE(EXCLUDED.merge_commit_sha, pull_requests.merge_commit_sha),
-        merged = pull_requests.merged OR EXCLUDED.merged,
-        created_at = LEAST(pull_requests.created_at, EXCLUDED.created_at),
-        merged_at = COALESCE(pull_requests.merged_at, EXCLUDED.merged_at),
-        updated_at = GREATEST(pull_requests.updated_at, EXCLUDED.updated_at))
-    SELECT 'pushed' AS kind, sha AS ref, event_ids AS "eventIds" FROM branch_commits
-    WHERE ${branchJoin} AND repository = ${pr.repository} AND branch = ${pr.headRef}
-    UNION ALL
-    SELECT 'original', key, NULL FROM pull_requests
-    WHERE ${revertJoin} AND repository = ${pr.repository} AND title = ${pr.revertsByTitle} AND key <> ${pr.key}
-    UNION ALL
-    -- Every event that carried the reverting PR, as when they arrive after this one (contract §5).
-    SELECT 'reverter', key, ARRAY(${prEvents(Prisma.sql`pull_requests.key`)})
-    FROM pull_requests
-    WHERE ${revertJoin} AND repository = ${pr.repository} AND title = ${`Revert "${pr.title}"`} AND key <> ${pr.key}`;
-  const contains = {
-    from: pr.key,
-    relation: "contains",
-    rule: "pr-branch-push",
-    confidence: BUILTIN_RULES["pr-branch-push"].confidence,
-  };
-  const revert = { relation: "reverts", rule: "revert-title", confidence: BUILTIN_RULES["revert-title"].confidence };
-  for (const r of rows) {
-    if (r.kind === "pushed") link(p, { ...contains, to: commitKey(pr.repository, r.ref) }, [eventId, ...r.eventIds]);
-    else if (r.kind === "original") link(p, { ...revert, from: pr.key, to: r.ref }, [eventId]);
-    else link(p, { ...revert, from: r.ref, to: pr.key }, r.eventIds);
   }
 }
 
