@@ -53,6 +53,10 @@ export type Deploy = z.input<typeof DeploySchema>;
 export type DeployChanges = z.input<typeof DeployChangesSchema>;
 export type DoraFigures = z.input<typeof DoraFiguresSchema>;
 export type DoraReport = z.input<typeof DoraReportSchema>;
+/** A deploy a DORA report counted, with its failure, rework and the incidents it most likely caused. */
+export type DoraDeploy = DoraReport["deploys"][number];
+/** DORA's 2023 level of each metric that has levels (rework rate has none), as the API rates it. */
+export type DoraBands = DoraReport["bands"];
 /** `?bucket=` of GET /api/metrics/dora. */
 export type Bucket = (typeof BUCKETS)[number];
 
