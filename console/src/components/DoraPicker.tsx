@@ -81,7 +81,7 @@ export function DoraPicker(props: { groups: Loaded<Group[]>; repositories: Loade
                 <tr key={r.repository}>
                   <th>
                     <Link to={link({ repository: r.repository })}>{r.repository}</Link>
-                    {r.services.length > 0 && <div className="muted small">{r.services.join(", ")}</div>}
+                    <Services of={r} />
                   </th>
                   <td>{r.deploys}</td>
                   <td>{r.pullRequests}</td>
@@ -117,4 +117,10 @@ export function RepositoryLinks({ names, link }: { names: string[]; link: ScopeL
       ))}
     </ul>
   );
+}
+
+/** The services a repository's deploys name, but its own name (a deploy's service when it names none). */
+function Services({ of }: { of: Repository }) {
+  const named = of.services.filter((s) => s.toLowerCase() !== of.repository.toLowerCase());
+  return named.length > 0 ? <div className="muted small">{named.join(", ")}</div> : null;
 }
