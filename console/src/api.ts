@@ -11,21 +11,30 @@ export type {
   Bucket,
   Deploy,
   DeployChanges,
+  DoraBands,
+  DoraDeploy,
   DoraFigures,
   DoraReport,
   Entity,
   EntityGraph,
   EventDetail,
+  Group,
   Job,
+  LeadTimeReport,
   Link,
   OutboundDelivery,
   Page,
   QueueCounts,
+  Repository,
   Rule,
   RuleTest,
+  StageSummary,
   StoredDelivery,
   Subscription,
 } from "../../src/api/schemas/answers";
+
+/** What DORA and lead time are counted over: one repository, or a group's repositories and services. */
+export type Scope = { repository: string; group?: undefined } | { group: string; repository?: undefined };
 
 /**
  * A unified event (contract §3) as the pages show it: lists carry every field, timelines and the
@@ -151,8 +160,12 @@ export const api = {
     request<Answers.EntityGraph>(`/api/entities/${enc(key)}${queryString({ depth })}`, { signal }),
   deployChanges: (key: string, signal?: AbortSignal) =>
     request<Answers.DeployChanges>(`/api/deploys/${enc(key)}/changes`, { signal }),
-  dora: (q: { repository: string; environment?: string; bucket?: Answers.Bucket } & Partial<Period>) =>
+  dora: (q: Scope & { environment?: string; bucket?: Answers.Bucket } & Partial<Period>) =>
     sharedGet<Answers.DoraReport>(`/api/metrics/dora${queryString({ ...q })}`),
+  leadTime: (q: Scope & { environment?: string } & Partial<Period>) =>
+    sharedGet<Answers.LeadTimeReport>(`/api/metrics/lead-time${queryString({ ...q })}`),
+  groups: () => sharedGet<Answers.GroupList>("/api/groups").then((r) => r.items),
+  repositories: () => sharedGet<Answers.RepositoryList>("/api/repositories").then((r) => r.items),
 
   rules: (signal?: AbortSignal) => request<Answers.RuleList>("/api/rules", { signal }).then((r) => r.items),
   createRule: (rule: unknown) => request<Answers.Rule>("/api/rules", { method: "POST", body: rule }),

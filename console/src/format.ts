@@ -23,8 +23,8 @@ export function fmtDuration(seconds: number | null | undefined): string {
 
 const round = (n: number) => (Math.abs(n) >= 10 ? Math.round(n) : Math.round(n * 10) / 10).toString();
 
-/** `1 change`, `3 changes`. */
-export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+/** `1 change`, `3 changes`; `1 recovery`, `2 recoveries` with the plural given. */
+export const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 
 export const fmtPercent = (rate: number | null | undefined) =>
   rate === null || rate === undefined ? "—" : `${Math.round(rate * 1000) / 10} %`;
@@ -43,16 +43,28 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   return s < 0 ? `in ${fmtDuration(-s)}` : `${fmtDuration(s)} ago`;
 }
 
-/** The kind of an entity key, as the API names it: `github:pr:…` → `github.pr`, `deploy:…` → `deploy`. */
+/**
+ * The kind of an entity key, as the API names it: `github:pr:…` → `github.pr`, `deploy:…` → `deploy`,
+ * `incident:…` → `incident`.
+ */
 export function kindOf(key: string): string {
   const [a, b] = key.split(":");
-  return a === "deploy" ? "deploy" : `${a}.${b}`;
+  return a === "deploy" || a === "incident" ? a : `${a}.${b}`;
 }
 
-/** A key without its kind prefix, commits with a short SHA: `acme/web#7`, `acme/web@e1aa000`, `ENG-42`. */
+/**
+ * A key without its kind prefix, commits with a short SHA: `acme/web#7`, `acme/web@e1aa000`, `ENG-42`;
+ * an incident keeps its source: `pagerduty:PGR0VU2`.
+ */
 export function shortKey(key: string): string {
   const kind = kindOf(key);
-  const rest = kind === "deploy" ? key.slice(key.indexOf(":", 7) + 1) : key.split(":").slice(2).join(":");
+  const rest =
+    kind === "deploy"
+      ? key.slice(key.indexOf(":", 7) + 1)
+      : key
+          .split(":")
+          .slice(kind === "incident" ? 1 : 2)
+          .join(":");
   if (kind === "github.commit") return rest.replace(/@([0-9a-f]{7})[0-9a-f]{33}$/, "@$1");
   return rest || key;
 }
@@ -65,6 +77,7 @@ export const KIND_LABELS: Record<string, string> = {
   "linear.issue": "Linear issue",
   "slack.message": "Slack message",
   deploy: "Deploy",
+  incident: "Incident",
 };
 
 export const kindLabel = (kind: string) => KIND_LABELS[kind] ?? kind;

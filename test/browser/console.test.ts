@@ -146,18 +146,25 @@ describe.skipIf(!BROWSER && !process.env.CI)("the web console", () => {
     }
   });
 
-  it("shows DORA's four metrics per environment and draws the trend charts", async () => {
+  it("shows DORA's five metrics per environment and draws the trend charts", async () => {
     await page.goto(`/dora?repository=acme%2Fweb-ng&since=${day(-72)}&until=${day(24)}&bucket=day`);
     const table = page.locator("table.dora");
     await table.locator("tbody tr", { hasText: "production-eu" }).waitFor();
-    for (const metric of ["Deployment frequency", "Lead time for changes", "Change failure rate", "Time to restore"]) {
-      expect(await table.locator("thead").textContent()).toContain(metric);
-    }
+    const metrics = [
+      "Deployment frequency",
+      "Change lead time",
+      "Change fail rate",
+      "Failed deployment recovery time",
+      "Deployment rework rate",
+    ];
+    for (const metric of metrics) expect(await table.locator("thead").textContent()).toContain(metric);
     const production = table.locator("tbody tr").first();
     expect(await production.textContent()).toMatch(/\d+(\.\d+)? \/ (day|week)/);
-    expect(await production.locator(".badge").count()).toBe(4); // each rated in a DORA band
+    // Each rated in a DORA level but rework rate, which has none.
+    expect(await production.locator(".badge").count()).toBe(4);
+    expect(await production.locator("td[data-metric=deploymentReworkRate] .badge").count()).toBe(0);
     const charts = page.getByTestId("dora-charts").locator("canvas");
-    await expect.poll(() => charts.count()).toBe(4);
+    await expect.poll(() => charts.count()).toBe(5);
     // Drawn: every chart has painted pixels (axes, bars or lines).
     const painted = await charts.evaluateAll((canvases) =>
       canvases.map((c) => {

@@ -1,4 +1,4 @@
-import { api, type Bucket, type Period } from "../api";
+import { api, type Bucket, type Period, type Scope } from "../api";
 import { fmtDate } from "../format";
 import { useModule } from "../lazy-module";
 import { useApi } from "../useApi";
@@ -9,23 +9,24 @@ const BUCKETS: Bucket[] = ["day", "week", "month"];
 // chart.js loads while the figures are fetched, not before.
 const loadChart = () => import("./TrendChart");
 
-/** The four keys of one scope (production environments, or one environment) per bucket of the window. */
+/** DORA's five metrics of a scope (its production environments, or one environment) per bucket of the window. */
 export function DoraTrends(props: {
-  repository: string;
+  scope: Scope;
   environment: string;
   period: Period;
   bucket: Bucket;
   onBucket: (b: Bucket) => void;
 }) {
-  const { repository, environment, period, bucket } = props;
+  const { scope, environment, period, bucket } = props;
   const report = useApi(
-    () => api.dora({ repository, environment: environment || undefined, ...period, bucket }),
-    [repository, environment, period.since, period.until, bucket],
+    () => api.dora({ ...scope, environment: environment || undefined, ...period, bucket }),
+    [scope.group, scope.repository, environment, period.since, period.until, bucket],
   );
   const TrendChart = useModule(loadChart)?.default;
   const series = report.data?.series ?? [];
   const labels = series.map((b) => (bucket === "month" ? b.start.slice(0, 7) : fmtDate(b.start)));
   const hours = (s: number | null) => (s === null ? null : Math.round((s / 3600) * 10) / 10);
+  const percent = (rate: number | null) => (rate === null ? null : Math.round(rate * 1000) / 10);
   return (
     <section className="card">
       <h2>
@@ -58,7 +59,7 @@ export function DoraTrends(props: {
             ]}
           />
           <TrendChart
-            title="Lead time for changes"
+            title="Change lead time"
             kind="line"
             unit="hours"
             labels={labels}
@@ -72,27 +73,38 @@ export function DoraTrends(props: {
             ]}
           />
           <TrendChart
-            title="Change failure rate"
+            title="Change fail rate"
             kind="bar"
             unit="%"
             labels={labels}
             series={[
               {
                 label: "failures / deploys",
-                values: series.map((b) =>
-                  b.changeFailureRate.rate === null ? null : Math.round(b.changeFailureRate.rate * 1000) / 10,
-                ),
+                values: series.map((b) => percent(b.changeFailureRate.rate)),
                 color: "#cf222e",
               },
             ]}
           />
           <TrendChart
-            title="Time to restore"
+            title="Failed deployment recovery time"
             kind="line"
             unit="hours"
             labels={labels}
             series={[
               { label: "median", values: series.map((b) => hours(b.timeToRestore.medianSeconds)), color: "#bf8700" },
+            ]}
+          />
+          <TrendChart
+            title="Deployment rework rate"
+            kind="bar"
+            unit="%"
+            labels={labels}
+            series={[
+              {
+                label: "reworks / deploys",
+                values: series.map((b) => percent(b.deploymentReworkRate.rate)),
+                color: "#e16f24",
+              },
             ]}
           />
         </div>

@@ -12,6 +12,7 @@ export const KIND_STYLE: Record<string, { color: string; shape: cytoscape.Css.No
   "linear.issue": { color: "#5e6ad2", shape: "hexagon" },
   "slack.message": { color: "#e01e5a", shape: "round-tag" },
   deploy: { color: "#d97706", shape: "diamond" },
+  incident: { color: "#cf222e", shape: "star" },
 };
 const OTHER = { color: "#8c959f", shape: "ellipse" as const };
 

@@ -58,6 +58,10 @@ export type Incident = z.input<typeof IncidentSchema>;
 export type IncidentList = z.input<typeof IncidentListSchema>;
 export type Suspect = z.input<typeof SuspectSchema>;
 export type IncidentDetail = z.input<typeof IncidentDetailSchema>;
+/** A deploy a DORA report counted, with its failure, rework and the incidents it most likely caused. */
+export type DoraDeploy = DoraReport["deploys"][number];
+/** DORA's 2023 level of each metric that has levels (rework rate has none), as the API rates it. */
+export type DoraBands = DoraReport["bands"];
 /** `?bucket=` of GET /api/metrics/dora. */
 export type Bucket = (typeof BUCKETS)[number];
 
