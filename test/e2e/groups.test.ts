@@ -89,7 +89,7 @@ describe("/api/groups", () => {
     await call("PUT", `/api/groups/by-service-${ns}`, { services: [`Cart-${ns}`] });
     await call("PUT", `/api/groups/neither-${ns}`, { repositories: [`shop-${ns}/carts`] });
     let mine: any;
-    for (let i = 0; i < 100 && !mine?.deploys; i++) {
+    for (let i = 0; i < 100 && mine?.deploys !== 2; i++) {
       mine = (await call("GET", "/api/repositories")).json.items.find((r: any) => r.repository === repo);
       if (mine?.deploys !== 2) await new Promise((r) => setTimeout(r, 100));
     }
