@@ -167,11 +167,12 @@ describe("switchyard CLI", { timeout: 60_000 }, () => {
       "--until",
       "2026-11-03T00:00:00Z",
     );
-    const figures = dora.split("\n").filter((l) => /^(Deployment|Lead|Change|Time to)/.test(l));
-    expect(figures).toHaveLength(4);
-    expect(figures[0]).toMatch(/^Deployment frequency\s+1\.00\/day {2}3 successful deploys$/);
+    const figures = dora.split("\n").filter((l) => /^(Deployment|Change|Failed deployment)/.test(l));
+    expect(figures).toHaveLength(5);
+    expect(figures[0]).toMatch(/^Deployment frequency\s+1\.00\/day {2}3 successful deploys · elite$/);
+    expect(figures[4]).toMatch(/^Deployment rework rate\s+\S+ %/);
     // Aligned: every headline figure ends in the same column.
-    const ends = figures.map((l) => /^.{21} +\S+( \S+)?(?= {2})/.exec(l)?.[0].length);
+    const ends = figures.map((l) => /^.{31} +\S+( \S+)?(?= {2})/.exec(l)?.[0].length);
     expect(new Set(ends).size).toBe(1);
   });
 
