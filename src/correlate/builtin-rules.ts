@@ -105,10 +105,10 @@ export const BUILTIN_RULES = {
   },
   "incident-suspect": {
     relation: "caused_by",
-    confidence: 0.95,
+    confidence: 0.9,
     description:
       "A production deploy of the incident's service or repository before it that shipped a change, ranked by " +
-      "evidence: confidence 0.3 to 0.95 per link (docs/incidents.md)",
+      "evidence: confidence 0.25 to 0.9 per link (docs/incidents.md)",
   },
 } as const satisfies Record<string, { relation: string; confidence: number; description: string }>;
 

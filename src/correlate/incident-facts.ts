@@ -5,7 +5,7 @@ import type { Collector } from "./collector.js";
 import type { IncidentFact } from "./facts.js";
 
 /** A full commit SHA standing alone in prose (`root cause: 3f2a…`, as Four Keys reads incident issues). */
-const SHA_IN_TEXT = /(?<![0-9a-f])[0-9a-f]{40}(?![0-9a-f])/gi;
+const SHA_IN_TEXT = /(?<![0-9a-f/])[0-9a-f]{40}(?![0-9a-f])/gi; // not a SHA inside a URL: keysFromUrls reads those
 /** `caused by #12`, `regression from #12`, `root cause: #12`, `introduced in #12`: a PR of the same repository. */
 const CAUSE_PR = /\b(?:caused by|regression (?:from|in)|root cause:?|introduced (?:by|in)) #(\d{1,9})\b/gi;
 

@@ -17,7 +17,7 @@ export interface SuspectCandidate {
   ships: string[];
   /** Of the incident's service or repository (else only named by the incident). */
   scoped: boolean;
-  /** A later deploy rolled it back. */
+  /** A deploy after the incident opened rolled it back (one rolled back before was not live: no candidate). */
   rolledBack: boolean;
   /** A change it shipped was reverted. */
   reverted: boolean;
@@ -57,7 +57,7 @@ export function rankSuspects(names: string[], candidates: SuspectCandidate[]): R
     reasons.push(
       c.scoped
         ? `deployed ${c.service} to ${c.environment} before the incident, shipping ${n} change${n === 1 ? "" : "s"}`
-        : `shipped ${n} change${n === 1 ? "" : "s"} the incident names`,
+        : `deployed ${c.service} to ${c.environment} before the incident, which names it or what it shipped`,
     );
     const hits = [c.key, ...c.ships].filter((k) => named.has(k));
     if (hits.length) {
@@ -76,7 +76,7 @@ export function rankSuspects(names: string[], candidates: SuspectCandidate[]): R
       confidence += SUSPECT_WEIGHTS.latest;
       reasons.push(`the last deploy of ${c.service} to ${c.environment} before the incident`);
     }
-    return { deploy: c.key, at: c.at, confidence: round(Math.min(confidence, 0.95)), reasons };
+    return { deploy: c.key, at: c.at, confidence: round(confidence), reasons };
   });
   return ranked
     .sort((a, b) => b.confidence - a.confidence || +b.at - +a.at || (a.deploy < b.deploy ? -1 : 1))
@@ -84,29 +84,17 @@ export function rankSuspects(names: string[], candidates: SuspectCandidate[]): R
     .map(({ at: _at, ...s }) => s);
 }
 
-/** What a batch's facts touched, for the incidents whose suspects it may change. */
+/**
+ * What a committed batch changed that incidents' suspects read: the incidents it told of, the
+ * deploys it wrote or whose range it recomputed, and the changes it found reverted.
+ */
 export interface Touched {
   incidents: string[];
-  repositories: string[];
-  services: string[];
-  /** The batch's event times: incidents opened near them are looked at. */
-  from: Date | null;
-  to: Date | null;
+  deploys: string[];
+  reverted: string[];
 }
 
-/** The incidents, repositories and services a batch's facts touch (incidents step of the pipeline). */
-export function touchedBy(items: Array<{ at: Date; facts: Facts }>): Touched {
-  const incidents = new Set<string>();
-  const repositories = new Set<string>();
-  const services = new Set<string>();
-  let from: Date | null = null;
-  let to: Date | null = null;
-  for (const { at, facts } of items) {
-    if (facts.incident) incidents.add(facts.incident.key);
-    for (const s of facts.scopes) if (s.startsWith("repo:")) repositories.add(s.slice("repo:".length));
-    if (facts.deploy) services.add(facts.deploy.service.toLowerCase());
-    if (!from || at < from) from = at;
-    if (!to || at > to) to = at;
-  }
-  return { incidents: [...incidents], repositories: [...repositories], services: [...services], from, to };
-}
+/** The incidents a batch's facts tell of. */
+export const incidentsOf = (items: Array<{ facts: Facts }>): string[] => [
+  ...new Set(items.flatMap(({ facts }) => (facts.incident ? [facts.incident.key] : []))),
+];

@@ -9,7 +9,7 @@ import { rankIncidents } from "./incidents.js";
 import { compileRule } from "../correlate/custom-rules.js";
 import { countEventsOfType, eventIdsOfType, loadStoredEvents } from "../store/events.js";
 import { findRule } from "../store/rules.js";
-import type { Rules } from "./rule-book.js";
+import type { IncidentSettings, Rules } from "./rule-book.js";
 
 const BATCH = 200;
 
@@ -26,16 +26,17 @@ export async function backfillRule(
   { prisma, pool }: Database,
   name: string,
   onProgress: (p: BackfillProgress) => Promise<void>,
+  incidents?: IncidentSettings,
 ): Promise<BackfillProgress> {
   let rules: Rules;
   let glob = "*";
   if (isBuiltinRule(name)) {
-    rules = { enabled: (r) => r === name, custom: [] };
+    rules = { enabled: (r) => r === name, custom: [], incidents };
   } else {
     const row = await findRule(prisma, name);
     const compiled = row && compileRule(row.definition);
     if (!compiled || !compiled.ok) throw new Error(`no valid custom rule ${name}`);
-    rules = { enabled: () => false, custom: [compiled.compiled] };
+    rules = { enabled: () => false, custom: [compiled.compiled], incidents };
     glob = compiled.compiled.rule.on;
   }
   const like = globToLike(glob);
@@ -47,6 +48,7 @@ export async function backfillRule(
     if (!ids.length) break;
     const events = await loadStoredEvents(prisma, ids);
     const touched = await withRetry(() => inTransaction(pool, (tx) => correlateEvents(tx, events, rules)));
+    // An incident whose ranking failed is ranked again by the next batch touching it.
     await rankIncidents({ pool }, touched, rules);
     processed += ids.length;
     after = ids.at(-1)!;

@@ -5,7 +5,7 @@ import { PLATFORM_MODULES } from "../platforms/registry.js";
 import type { StoredEvent } from "../shared/event.js";
 import type { Sql as Tx } from "../store/sql.js";
 import type { Rules } from "./rule-book.js";
-import { touchedBy, type Touched } from "../correlate/incident-suspects.js";
+import { incidentsOf, type Touched } from "../correlate/incident-suspects.js";
 
 /**
  * Correlates stored events, in their transaction: built-in rules' facts, then custom rules' links.
@@ -23,6 +23,6 @@ export async function correlateEvents(tx: Tx, events: StoredEvent[], rules: Rule
     }
     return { eventId: e.id, at: e.occurredAt, facts };
   });
-  await applyFacts(tx, items, rules.enabled);
-  return touchedBy(items);
+  const changed = await applyFacts(tx, items, rules.enabled);
+  return { ...changed, incidents: incidentsOf(items) };
 }

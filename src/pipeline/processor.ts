@@ -61,7 +61,8 @@ export function createProcessor(db: Database, rules: RuleBook, o: ProcessorOptio
           return { written, touched: await correlateEvents(tx, fresh.map(toStored), ruleSet) };
         }),
       );
-      await rankIncidents(db, touched, ruleSet).catch((err: unknown) => o.onRankFailed?.(err));
+      const { failures } = await rankIncidents(db, touched, ruleSet).catch((err: unknown) => ({ failures: [err] }));
+      for (const err of failures) o.onRankFailed?.(err);
       return items.map((i) => done({ stored: written.has(i.delivery.id) }));
     } catch (reason) {
       if (items.length > 1) {

@@ -10,6 +10,7 @@ import { startRelay } from "../outbound/relay/relay.js";
 import { slackSender } from "../outbound/senders/slack.js";
 import { createProcessor, type Processor } from "../pipeline/processor.js";
 import { createBackfillWorker } from "../queue/backfill/worker.js";
+import { incidentSettings } from "../pipeline/rule-book.js";
 import { closeWorker } from "../queue/close-worker.js";
 import { createIngestWorker } from "../queue/ingest/worker.js";
 import { workerConnection } from "../queue/redis.js";
@@ -63,7 +64,7 @@ export function startWorkerRole(config: Config, log: Logger, c: Connections, o: 
     lockMs: config.JOB_LOCK_MS,
     stalledCheckMs: config.JOB_STALLED_CHECK_MS,
   });
-  const backfill = createBackfillWorker({ connection: redis, prefix, db, log });
+  const backfill = createBackfillWorker({ connection: redis, prefix, db, log, incidents: incidentSettings(config) });
   const timeoutMs = config.OUTBOUND_TIMEOUT_MS;
   const outbound = startOutbound({
     db,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rankSuspects, type SuspectCandidate, touchedBy } from "../../src/correlate/incident-suspects.js";
+import { incidentsOf, rankSuspects, type SuspectCandidate } from "../../src/correlate/incident-suspects.js";
 import type { Facts } from "../../src/correlate/facts.js";
 
 /** The evidence weights of docs/incidents.md on hand-made candidates. */
@@ -38,7 +38,7 @@ describe("rankSuspects", () => {
     ]);
   });
 
-  it("gives the lone deploy of its stream 0.1, leaves out deploys that shipped nothing, caps at 0.95", () => {
+  it("gives the lone deploy of its stream 0.1, leaves out deploys that shipped nothing; 0.9 at most", () => {
     const ranked = rankSuspects(
       ["deploy:generic:a"],
       [
@@ -65,7 +65,9 @@ describe("rankSuspects", () => {
       ["deploy:generic:x", 0.35],
       ["deploy:generic:y", 0.35],
     ]);
-    expect(ranked[0]!.reasons[0]).toBe("shipped 1 change the incident names");
+    expect(ranked[0]!.reasons[0]).toBe(
+      "deployed api to production before the incident, which names it or what it shipped",
+    );
   });
 
   it("keeps the five best", () => {
@@ -80,44 +82,41 @@ describe("rankSuspects", () => {
   });
 });
 
-describe("touchedBy", () => {
-  const facts = (over: Partial<Facts>): Facts => ({
+describe("incidentsOf", () => {
+  const facts = (incident?: string): Facts => ({
     scopes: [],
     sharedScopes: [],
     entities: [],
     links: [],
     mentions: [],
     linearTeams: [],
-    ...over,
-  });
-  it("collects the batch's incidents, repositories, deploy services and time span", () => {
-    const touched = touchedBy([
-      { at: t(2), facts: facts({ scopes: ["repo:acme/shop", "team:ENG"] }) },
-      {
-        at: t(-1),
-        facts: facts({
-          scopes: ["repo:acme/api"],
-          deploy: {
-            key: "deploy:generic:1",
-            repository: "acme/api",
-            service: "API",
-            environment: "production",
-            sha: "a".repeat(40),
-            status: "succeeded",
+    ...(incident
+      ? {
+          incident: {
+            key: incident,
+            source: "pagerduty",
+            status: "open",
+            statusAt: t(0),
+            openedAt: t(0),
+            acknowledgedAt: null,
+            resolvedAt: null,
+            title: null,
+            service: null,
+            environment: null,
+            repository: null,
             url: null,
-            startedAt: null,
-            finishedAt: null,
-            statusAt: t(-1),
+            names: [],
           },
-        }),
-      },
-    ]);
-    expect(touched).toEqual({
-      incidents: [],
-      repositories: ["acme/shop", "acme/api"],
-      services: ["api"],
-      from: t(-1),
-      to: t(2),
-    });
+        }
+      : {}),
+  });
+  it("lists the incidents a batch tells of, once each", () => {
+    expect(
+      incidentsOf([
+        { facts: facts("incident:pagerduty:A") },
+        { facts: facts() },
+        { facts: facts("incident:pagerduty:A") },
+      ]),
+    ).toEqual(["incident:pagerduty:A"]);
   });
 });

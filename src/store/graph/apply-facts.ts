@@ -231,7 +231,7 @@ export async function applyFacts(
   tx: Tx,
   items: Array<{ eventId: string; at: Date; facts: Facts }>,
   enabled: (rule: string) => boolean,
-): Promise<void> {
+): Promise<GraphChanges> {
   const scopes = items.flatMap((i) => i.facts.scopes);
   const shared = items.flatMap((i) => i.facts.sharedScopes);
   const known = await knownScopes(tx, [...scopes, ...shared]);
@@ -274,6 +274,16 @@ export async function applyFacts(
   const created = await upsertLinks(tx, p.links);
   // What the batch made known is told in its own transaction (contract §9: an outbox).
   await writeMilestones(tx, [...linkMilestones(created), ...(await recomputeAffected(tx, p, created))]);
+  return {
+    deploys: [...p.deploys],
+    reverted: created.filter((l) => l.relation === "reverts").map((l) => l.to),
+  };
+}
+
+/** What a batch changed that an incident's suspects read: deploys written or recomputed, keys newly reverted. */
+export interface GraphChanges {
+  deploys: string[];
+  reverted: string[];
 }
 
 /**

@@ -10,7 +10,8 @@ import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
 import type { IncidentRef } from "../../shared/outbound.js";
 import { environmentMatcher } from "../read/dora-math.js";
 import { writeMilestones } from "../outbox.js";
-import { jsonParam, type Sql as Tx } from "../sql.js";
+import type { Sql as Tx } from "../sql.js";
+import { replaceLinks } from "./links.js";
 
 const RULE = "incident-suspect";
 const RELATION = BUILTIN_RULES[RULE].relation;
@@ -27,24 +28,28 @@ const inScope = Prisma.sql`(d.repository = i.repository OR lower(d.service) = lo
     AND EXISTS (SELECT 1 FROM unnest(g.repositories) r WHERE d.repository LIKE ${globLike(Prisma.sql`r`)})))`;
 
 /**
- * The incidents whose suspects a committed batch may have changed: those it told of, and those of
- * its repositories and services (directly or through a group) opened near its events — a deploy
- * can be a suspect of an incident up to `windowMs` after it, and a revert or rollback can follow an
- * incident by as long again.
+ * The incidents whose suspects a committed batch may have changed: those it told of, and for each
+ * deploy it wrote or recomputed, rolled back, or that shipped a change it found reverted, the
+ * incidents that deploy can be a suspect of — of its scope and opened within `windowMs` after it,
+ * or naming it or what it shipped and opened within 30 days after it. Nothing is read when the batch
+ * changed none of these (most batches: comments, reviews, messages).
  */
 export async function affectedIncidents(tx: Tx, t: Touched, windowMs: number): Promise<string[]> {
-  if (!t.incidents.length && !t.repositories.length) return [];
-  const from = new Date((t.from ?? new Date()).getTime() - 2 * windowMs);
-  const to = new Date((t.to ?? new Date()).getTime() + windowMs);
-  const names = [...new Set([...t.services, ...t.repositories.map((r) => r.split("/")[1] ?? r)])];
+  if (!t.incidents.length && !t.deploys.length && !t.reverted.length) return [];
   const rows = await tx.query<Array<{ key: string }>>`
+    WITH changed AS (
+      SELECT unnest(${t.deploys}::text[]) AS key
+      UNION SELECT l.to_key FROM links l WHERE l.from_key = ANY(${t.deploys}::text[]) AND l.relation = 'rolls_back'
+      UNION SELECT l.from_key FROM links l WHERE l.to_key = ANY(${t.reverted}::text[]) AND l.relation = 'ships'),
+    d AS (SELECT d.* FROM deploys d WHERE d.key IN (SELECT key FROM changed) AND d.status = 'succeeded')
     SELECT key FROM incidents WHERE key = ANY(${t.incidents}::text[])
     UNION
-    SELECT i.key FROM incidents i WHERE i.opened_at BETWEEN ${from} AND ${to} AND (
-      i.repository = ANY(${t.repositories}::text[]) OR lower(i.service) = ANY(${names}::text[])
-      OR EXISTS (SELECT 1 FROM groups g WHERE lower(i.service) IN (SELECT lower(s) FROM unnest(g.services) s)
-        AND EXISTS (SELECT 1 FROM unnest(g.repositories) r, unnest(${t.repositories}::text[]) tr
-          WHERE tr LIKE ${globLike(Prisma.sql`r`)})))
+    SELECT i.key FROM d JOIN incidents i ON i.opened_at >= d.at
+      AND i.opened_at <= d.at + ${`${windowMs} milliseconds`}::interval AND ${inScope}
+    UNION
+    SELECT i.key FROM d JOIN incidents i ON i.opened_at >= d.at AND i.opened_at <= d.at + interval '30 days'
+      AND i.names && (ARRAY[d.key] || ARRAY(SELECT l.to_key FROM links l WHERE l.from_key = d.key
+        AND l.relation = 'ships'))
     ORDER BY key`;
   return rows.map((r) => r.key);
 }
@@ -94,7 +99,10 @@ async function readCandidates(tx: Tx, key: string, windowMs: number) {
         WHERE s.from_key = d.key AND s.relation = 'ships') AS reverted
     FROM deploys d, i
     WHERE d.status = 'succeeded' AND d.at <= i.opened_at
-      AND (d.key IN (SELECT key FROM scoped) OR (d.key IN (SELECT key FROM named) AND d.at >= ${namedSince}))`;
+      AND (d.key IN (SELECT key FROM scoped) OR (d.key IN (SELECT key FROM named) AND d.at >= ${namedSince}))
+      -- rolled back before the incident opened: not live when it began
+      AND NOT EXISTS (SELECT 1 FROM links r JOIN deploys b ON b.key = r.from_key WHERE r.to_key = d.key
+        AND r.relation = 'rolls_back' AND b.at < i.opened_at)`;
   return { incident, candidates };
 }
 
@@ -128,7 +136,7 @@ export async function suspectsNow(tx: Tx, key: string, o: { windowMs: number; pr
   const counts = environmentFilter(incident, o.production);
   const ranked = rankSuspects(
     incident.names,
-    candidates.filter((c) => counts(c.environment) || !c.scoped),
+    candidates.filter((c) => counts(c.environment)),
   );
   return { incident, candidates, ranked };
 }
@@ -149,29 +157,16 @@ export async function rankIncident(
   if (!read) return [];
   const { incident, candidates, ranked } = read;
   const evidence = new Map(candidates.map((c) => [c.key, [...new Set([...incident.eventIds, ...c.eventIds])].sort()]));
-  const rows = ranked.map((s) => ({
-    from_key: key,
-    to_key: s.deploy,
+  const links = ranked.map((x) => ({
+    from: key,
+    to: x.deploy,
     relation: RELATION,
     rule: RULE,
-    confidence: s.confidence,
-    evidence: evidence.get(s.deploy)!,
+    confidence: x.confidence,
+    evidence: evidence.get(x.deploy)!,
   }));
-  const written = await tx.query<Array<{ to: string; confidence: number; created: boolean }>>`
-    WITH gone AS (DELETE FROM links WHERE from_key = ${key} AND rule = ${RULE}
-      AND NOT (to_key = ANY(${ranked.map((s) => s.deploy)}::text[])))
-    INSERT INTO links (from_key, to_key, relation, rule, confidence, evidence)
-    SELECT from_key, to_key, relation, rule, confidence, evidence
-    FROM jsonb_to_recordset(${jsonParam(rows)}::jsonb) AS x(from_key text, to_key text, relation text, rule text,
-      confidence float8, evidence uuid[])
-    ORDER BY to_key
-    ON CONFLICT (from_key, to_key, relation, rule) DO UPDATE
-      SET confidence = EXCLUDED.confidence, evidence = EXCLUDED.evidence, updated_at = now()
-      WHERE links.confidence <> EXCLUDED.confidence OR links.evidence <> EXCLUDED.evidence
-    RETURNING to_key AS to, confidence, (xmax = 0) AS created`;
-  const created = written
-    .filter((w) => w.created)
-    .map((w) => ({ from: key, to: w.to, relation: RELATION, rule: RULE, confidence: w.confidence }));
+  // The incident's suspect links are derived, replaced whole: a deploy can lose its place.
+  const created = (await replaceLinks(tx, [RULE], [{ from: key, links }])).get(key)?.created ?? [];
   const top = candidates.find((c) => c.key === ranked[0]?.deploy);
   await writeMilestones(tx, [...linkMilestones(created, true), ...linkedMilestone(incident, ranked, top)]);
   return ranked;

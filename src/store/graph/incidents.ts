@@ -1,10 +1,22 @@
+import { Prisma } from "../../generated/prisma/client.js";
 import type { IncidentFact, IssueLabelsFact } from "../../correlate/facts.js";
 import type { Sql as Tx } from "../sql.js";
 
 /**
+ * A column's value from the later of the stored row and the incoming event (by `at`), a known value
+ * over none, and at equal times the greater: the same in any arrival order.
+ */
+const latest = (column: Prisma.Sql, at: Prisma.Sql) => Prisma.sql`CASE
+  WHEN EXCLUDED.${column} IS NULL THEN incidents.${column}
+  WHEN incidents.${column} IS NULL THEN EXCLUDED.${column}
+  WHEN EXCLUDED.${at} > incidents.${at} THEN EXCLUDED.${column}
+  WHEN EXCLUDED.${at} < incidents.${at} THEN incidents.${column}
+  ELSE GREATEST(incidents.${column}, EXCLUDED.${column}) END`;
+
+/**
  * Every statement writing `incidents` and `issue_labels`. Each upsert is the same in any arrival
- * order: the latest status (and title) by event time wins, the earliest opening and acknowledgement
- * stay, the latest resolution is kept, names and evidence accumulate.
+ * order: the latest status, title, service, environment and URL by event time win, the earliest
+ * opening and acknowledgement stay, the latest resolution is kept, names and evidence accumulate.
  */
 export async function applyIncident(tx: Tx, f: IncidentFact, eventId: string): Promise<void> {
   await tx.execute`
@@ -14,17 +26,16 @@ export async function applyIncident(tx: Tx, f: IncidentFact, eventId: string): P
       ${f.service}, ${f.environment}, ${f.repository}, ${f.url}, ${f.openedAt}, ${f.acknowledgedAt}, ${f.resolvedAt},
       ${f.names}::text[], ARRAY[${eventId}]::uuid[])
     ON CONFLICT (key) DO UPDATE SET
-      title = CASE WHEN EXCLUDED.title IS NOT NULL AND (incidents.title_at IS NULL
-        OR EXCLUDED.title_at >= incidents.title_at) THEN EXCLUDED.title ELSE incidents.title END,
+      title = ${latest(Prisma.sql`title`, Prisma.sql`title_at`)},
       title_at = GREATEST(incidents.title_at, EXCLUDED.title_at),
       status = CASE WHEN EXCLUDED.status_at > incidents.status_at
         OR (EXCLUDED.status_at = incidents.status_at AND EXCLUDED.status > incidents.status)
         THEN EXCLUDED.status ELSE incidents.status END,
       status_at = GREATEST(incidents.status_at, EXCLUDED.status_at),
-      service = COALESCE(incidents.service, EXCLUDED.service),
-      environment = COALESCE(incidents.environment, EXCLUDED.environment),
-      repository = COALESCE(incidents.repository, EXCLUDED.repository),
-      url = COALESCE(incidents.url, EXCLUDED.url),
+      service = ${latest(Prisma.sql`service`, Prisma.sql`status_at`)},
+      environment = ${latest(Prisma.sql`environment`, Prisma.sql`status_at`)},
+      repository = ${latest(Prisma.sql`repository`, Prisma.sql`status_at`)},
+      url = ${latest(Prisma.sql`url`, Prisma.sql`status_at`)},
       opened_at = LEAST(incidents.opened_at, EXCLUDED.opened_at),
       acknowledged_at = LEAST(incidents.acknowledged_at, EXCLUDED.acknowledged_at),
       resolved_at = GREATEST(incidents.resolved_at, EXCLUDED.resolved_at),

@@ -8,8 +8,8 @@ import type { DoraReportSchema } from "../../api/schemas/deploys.js";
 import { COMMIT_LIKE, COMMIT_REPO_AT, dateOf, epochMs, PR_LIKE } from "./sql-parts.js";
 
 /**
- * DORA's four keys over one repository and a time window, for one environment or, by default,
- * the production ones (contract §6). Definitions, with their choices, are in docs/dora.md; the maths
+ * DORA's five metrics over a repository (or a group's repositories and services) and a time window,
+ * for one environment or, by default, the production ones (contract §6). Definitions, with their choices, are in docs/dora.md; the maths
  * is in dora-math.ts.
  */
 export interface DoraWindow {
@@ -129,14 +129,15 @@ export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string
       -- Rework (DORA 2024): deploys that roll back, or ship a revert, or a fix of an incident or a bug.
       reverters AS MATERIALIZED (SELECT DISTINCT from_key AS key FROM links WHERE relation = 'reverts'),
       incident_issues AS MATERIALIZED (SELECT to_key AS key FROM links WHERE rule = 'incident-label'),
-      bugs AS MATERIALIZED (SELECT key FROM issue_labels
-        WHERE ARRAY(SELECT lower(l) FROM unnest(labels) l) && ${bugLabels}::text[]),
       reworks AS (
         SELECT k.key FROM counted k WHERE EXISTS (SELECT 1 FROM links l WHERE l.from_key = k.key
           AND l.relation = 'rolls_back')
         UNION
         SELECT s.deploy FROM shipped s WHERE s.key IN (SELECT key FROM reverters)
-          OR s.key IN (SELECT key FROM incident_issues) OR s.key IN (SELECT key FROM bugs))
+          OR s.key IN (SELECT key FROM incident_issues)
+          -- a shipped issue labelled as a bug: looked up by key, only for the issues shipped
+          OR EXISTS (SELECT 1 FROM issue_labels b WHERE b.key = s.key
+            AND EXISTS (SELECT 1 FROM unnest(b.labels) x WHERE lower(x) = ANY(${bugLabels}::text[]))))
       SELECT
         (SELECT json_agg(json_build_array(key, environment, status, ${epochMs("finished_at")}, repository)
            ORDER BY finished_at, key) FROM d) AS deploys,
