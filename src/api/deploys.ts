@@ -66,7 +66,9 @@ export function deploysApi(pool: pg.Pool, o: { production: string[]; bugLabels: 
     if (!scope) return; // 404 answered: no such group
     ctx.body = await computeDora(pool, {
       ...q,
-      ...scope,
+      // A group's deploys: those of the repositories its globs name, and of its services wherever they are.
+      repositories: scope.named,
+      services: scope.services,
       production: o.production,
       bugLabels: o.bugLabels,
       since,

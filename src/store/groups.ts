@@ -88,21 +88,26 @@ export interface Scope {
 
 /**
  * The repositories (lower-case owner/repo) a scope covers: the one named, or every known repository
- * the group holds (its globs match it, or it deploys one of the group's services); and the group's
- * services. GroupNotFound for an unknown group.
+ * the group holds (its globs match it, or it deploys one of the group's services; lead time counts
+ * their PRs); `named`, those its globs match (DORA counts their deploys, and the deploys of the
+ * group's `services` wherever they are, not a service's whole repository); and the group's services.
+ * GroupNotFound for an unknown group.
  */
 export async function scopeRepositories(
   pool: pg.Pool,
   scope: Scope,
-): Promise<{ repositories: string[]; services: string[] }> {
-  if (scope.group === undefined)
-    return { repositories: scope.repository ? [scope.repository.toLowerCase()] : [], services: [] };
+): Promise<{ repositories: string[]; named: string[]; services: string[] }> {
+  if (scope.group === undefined) {
+    const repositories = scope.repository ? [scope.repository.toLowerCase()] : [];
+    return { repositories, named: repositories, services: [] };
+  }
   const group = await findGroup(pool, scope.group);
   if (!group) throw new GroupNotFound(scope.group);
   const matcher = groupMatcher(group);
   const known = await knownRepositories(pool);
   return {
     repositories: known.filter((r) => holds(matcher, r)).map((r) => r.repository.toLowerCase()),
+    named: known.filter((r) => matcher.repository(r.repository)).map((r) => r.repository.toLowerCase()),
     services: group.services,
   };
 }

@@ -71,15 +71,20 @@ describe("the groups table", () => {
 });
 
 describe("scopeRepositories", () => {
-  it("a group covers the repositories its globs match and those deploying its services", async () => {
+  it("a group covers the repositories its globs match and those deploying its services; `named` the first", async () => {
     await putGroup(h.db.pool, "payments", { repositories: ["ACME/*"], services: ["checkout"] });
     const scope = await scopeRepositories(h.db.pool, { group: "payments" });
-    expect(scope).toEqual({ repositories: ["acme/api", "acme/web", "legacy/checkout"], services: ["checkout"] });
+    expect(scope).toEqual({
+      repositories: ["acme/api", "acme/web", "legacy/checkout"],
+      named: ["acme/api", "acme/web"],
+      services: ["checkout"],
+    });
   });
 
   it("a repository covers itself, lower-case; an unknown group is GroupNotFound", async () => {
     expect(await scopeRepositories(h.db.pool, { repository: "Acme/Web" })).toEqual({
       repositories: ["acme/web"],
+      named: ["acme/web"],
       services: [],
     });
     await expect(scopeRepositories(h.db.pool, { group: "nobody" })).rejects.toBeInstanceOf(GroupNotFound);

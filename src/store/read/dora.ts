@@ -48,14 +48,14 @@ interface FactsRow {
 
 /** The deploys a window reads: its repositories' (and services'), as an SQL condition on `deploys`. */
 function deployScope(w: DoraWindow) {
-  const repositories = scopeRepositories(w);
+  const repositories = windowRepositories(w);
   const services = (w.services ?? []).map((s) => s.toLowerCase());
   return services.length
     ? Prisma.sql`(repository = ANY(${repositories}::text[]) OR lower(service) = ANY(${services}::text[]))`
     : Prisma.sql`repository = ANY(${repositories}::text[])`;
 }
 
-const scopeRepositories = (w: DoraWindow) =>
+const windowRepositories = (w: DoraWindow) =>
   (w.repositories ?? (w.repository ? [w.repository] : [])).map((r) => r.toLowerCase());
 
 /**
