@@ -1,5 +1,6 @@
-import { badSignature, malformed, missingHeader } from "../../shared/errors.js";
+import { badSignature, missingHeader } from "../../shared/errors.js";
 import { anyHexMatches, hmacHexes } from "../hmac-hex.js";
+import { jsonObject } from "../json-object.js";
 import { header, type Receiver } from "../platform.js";
 import { pagerdutyEventType, pagerdutyPriority, pagerdutyType } from "./classify.js";
 
@@ -30,16 +31,8 @@ export function pagerdutyReceiver(secrets: string[]): Receiver {
       if (!deliveryId) throw missingHeader("X-Webhook-Id");
       const expected = hmacHexes(secrets, req.rawBody);
       if (!anyHexMatches(expected, v1Signatures(signature))) throw badSignature();
-      let payload: unknown;
-      try {
-        payload = JSON.parse(req.body);
-      } catch {
-        throw malformed("body is not JSON");
-      }
-      if (!payload || typeof payload !== "object" || Array.isArray(payload)) {
-        throw malformed("body is not a JSON object");
-      }
-      const eventType = pagerdutyEventType(payload as Record<string, unknown>);
+      const payload = jsonObject(req.body);
+      const eventType = pagerdutyEventType(payload);
       return {
         deliveryId,
         type: pagerdutyType(eventType),

@@ -1,5 +1,6 @@
 import { badSignature, malformed, missingHeader } from "../../shared/errors.js";
 import { anyHexMatches, hmacHexes } from "../hmac-hex.js";
+import { jsonObject } from "../json-object.js";
 import { header, type Receiver } from "../platform.js";
 import { RESOURCE, sentryPriority, sentryType } from "./classify.js";
 
@@ -24,16 +25,8 @@ export function sentryReceiver(secrets: string[]): Receiver {
       if (!RESOURCE.test(resource)) throw malformed("Sentry-Hook-Resource must be a resource name (a-z, _; up to 64)");
       const expected = hmacHexes(secrets, req.rawBody);
       if (!anyHexMatches(expected, [signature.trim()])) throw badSignature();
-      let payload: unknown;
-      try {
-        payload = JSON.parse(req.body);
-      } catch {
-        throw malformed("body is not JSON");
-      }
-      if (!payload || typeof payload !== "object" || Array.isArray(payload)) {
-        throw malformed("body is not a JSON object");
-      }
-      const type = sentryType(resource, payload as Record<string, unknown>);
+      const payload = jsonObject(req.body);
+      const type = sentryType(resource, payload);
       return { deliveryId, type, priority: sentryPriority(type), replaySignature: expected[0] };
     },
   };
