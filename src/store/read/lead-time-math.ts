@@ -70,14 +70,16 @@ export function pullRequestStages(pr: PullRequestTimes, counts: (environment: st
   const { shippedBy, ...times } = pr;
   const deploy = firstDeploy(shippedBy, counts);
   const deployedAt = deploy?.finishedAt ?? null;
+  // A review after the merge (a look afterwards) did not hold the merge up: no pickup or review time.
+  const reviewAt = pr.firstReviewAt && pr.firstReviewAt <= pr.mergedAt ? pr.firstReviewAt : null;
   return {
     ...times,
     deploy: deploy?.key ?? null,
     deployedAt,
     stages: {
       coding: stageSeconds(pr.firstCommitAt, pr.openedAt),
-      pickup: stageSeconds(pr.openedAt, pr.firstReviewAt),
-      review: stageSeconds(pr.firstReviewAt, pr.mergedAt),
+      pickup: stageSeconds(pr.openedAt, reviewAt),
+      review: stageSeconds(reviewAt, pr.mergedAt),
       deploy: stageSeconds(pr.mergedAt, deployedAt),
     },
   };

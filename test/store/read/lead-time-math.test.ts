@@ -82,6 +82,13 @@ describe("leadTimeStages", () => {
     expect(c!.stages.deploy).toBeNull(); // deployed before the merge: not a deploy of the merged change
   });
 
+  it("a review after the merge leaves pickup and review unknown, not stretched past the merge", () => {
+    const [late] = leadTimeStages([pr({ firstReviewAt: t(11) })], production).pullRequests;
+    expect(late!.stages).toEqual({ coding: 2 * H, pickup: null, review: null, deploy: 5 * H });
+    const [atMerge] = leadTimeStages([pr({ firstReviewAt: t(9) })], production).pullRequests;
+    expect(atMerge!.stages).toEqual({ coding: 2 * H, pickup: 7 * H, review: 0, deploy: 5 * H });
+  });
+
   it("gives each stage's median and p90 overall and per repository", () => {
     const prs = [1, 2, 3, 4].map((h, i) =>
       pr({ key: `k${i}`, repository: i < 3 ? "acme/web" : "acme/api", firstCommitAt: t(2 - h) }),
