@@ -1,3 +1,4 @@
+import { STAGES, type Stage } from "../../api/schemas/lead-time.js";
 import { environmentMatcher, percentile } from "./dora-math.js";
 
 /**
@@ -6,9 +7,6 @@ import { environmentMatcher, percentile } from "./dora-math.js";
  * coding = first commit → PR opened; pickup = opened → first review not by the author;
  * review = first review → merged; deploy = merged → first production deploy that shipped it.
  */
-
-export const STAGES = ["coding", "pickup", "review", "deploy"] as const;
-export type Stage = (typeof STAGES)[number];
 
 /** A merged PR as read: its times, and the successful deploys that shipped it. */
 export interface PullRequestTimes {
