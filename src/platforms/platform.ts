@@ -16,7 +16,10 @@ export interface Accepted {
   priority: Priority;
   /**
    * What names the signed bytes for the replay check when the signature header can be respelled and
-   * still verify (PagerDuty's list): the receiver's own canonical signature. Else the header is used.
+   * still verify: the receiver's own canonical signature (the body's HMAC under the first configured
+   * secret). PagerDuty's header is a list (reordered, or with signatures under other secrets added);
+   * Sentry's is trimmed before it is compared, so padding would verify under a new key. Both take it,
+   * so a body signed anew with another configured secret is the same delivery. Else the header is used.
    */
   replaySignature?: string;
 }

@@ -82,8 +82,11 @@ function lazyBody(headers: IncomingMessage["headers"], contentType: string, rawB
 /**
  * `platform:sha256(signature)`. A verified signature is already an HMAC-SHA256 of the exact body,
  * and the verifiers compare it as a string, so it names (secret, body) without hashing the body
- * again (20 µs for a 21 KB body); hashed, so Redis holds no signature. A body signed anew with a
- * rotated secret is a new delivery (the rejection tests send one body under both secrets).
+ * again (20 µs for a 21 KB body); hashed, so Redis holds no signature. For GitHub and Linear a body
+ * signed anew with a rotated secret is a new delivery (the rejection tests send one body under both
+ * secrets). PagerDuty and Sentry name it by its HMAC under the first configured secret
+ * (`Accepted.replaySignature`): under either secret it is the same delivery, and reordering the
+ * configured secrets changes the key.
  */
 function replayKey(platform: Platform, signature: string | string[] | undefined): string | undefined {
   if (typeof signature !== "string") return undefined;

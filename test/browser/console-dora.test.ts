@@ -171,6 +171,29 @@ describe.skipIf(!BROWSER && !process.env.CI)("the DORA page by group", () => {
     await page.waitForURL(`**/entities/${enc(incident)}`);
   });
 
+  it("keeps a row for each environment of a repository without production deploys, alone or in a group", async () => {
+    const repository = "acme/api-preview"; // held by the group's `acme/api-*`
+    const body = deployStatus({
+      id: "preview-1",
+      repository,
+      environment: "preview",
+      status: "succeeded",
+      sha: "c".repeat(40),
+      url: "https://ci.example.com/deploys/preview-1",
+      startedAt: at(11.9),
+      finishedAt: at(12),
+    });
+    await send("deploy", deployRequest(body, SECRETS.deploy[0]!, "msg-dora-preview-1"));
+    const dora = (await api("GET", `/api/metrics/dora?repository=${repository}&${API_WINDOW}`)).json;
+    expect(dora.repositories).toEqual([]); // no production deploy counted
+    const rows = page.locator("table.dora tbody tr th");
+    for (const scope of [`repository=${repository}`, `group=${GROUP}`]) {
+      await page.goto(`/dora?${scope}&${WINDOW}&bucket=day`);
+      await page.locator("table.dora tbody tr").first().waitFor();
+      await expect.poll(() => rows.allTextContents(), { message: scope, timeout: 10_000 }).toContain("preview");
+    }
+  });
+
   it("loaded nothing from outside the service and raised no script error", () => {
     expect(offsite).toEqual([]);
     expect(pageErrors).toEqual([]);

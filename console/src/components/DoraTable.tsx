@@ -1,4 +1,4 @@
-import { api, type Bucket, type DoraReport, type Period, type Scope } from "../api";
+import { api, type Bucket, type DoraReport, type Period, type Repository, type Scope } from "../api";
 import { METRICS } from "../dora-metrics";
 import { fmtDate } from "../format";
 import { recentDeploys } from "../recent-deploys";
@@ -13,10 +13,14 @@ export const scopeName = (scope: Scope) => (scope.group ? `group ${scope.group}`
 /**
  * One row per environment scope: the production environments together (the default), then each
  * environment the scope's repositories deployed to lately. Each row asks with the chart's bucket:
- * the trends and deploys of the chosen row are then the same answer, asked once.
+ * the trends and deploys of the chosen row are then the same answer, asked once. The scope's
+ * repositories are the one named, or those `/api/repositories` says the group holds (`known`): DORA's
+ * `repositories` lists only those with counted production deploys, and a staging-only one must keep
+ * its rows.
  */
 export function DoraTable(props: {
   scope: Scope;
+  known: Repository[] | undefined;
   period: Period;
   bucket: Bucket;
   chosen: string;
@@ -29,10 +33,18 @@ export function DoraTable(props: {
     [scope.group, scope.repository, period.since, period.until, bucket],
   );
   const recent = useApi(() => recentDeploys(), []);
-  const counted = new Set(production.data?.repositories ?? (scope.repository ? [scope.repository] : []));
+  const { group } = scope;
+  const held =
+    group === undefined
+      ? [scope.repository.toLowerCase()]
+      : [
+          ...(props.known ?? []).filter((r) => r.groups.includes(group)).map((r) => r.repository),
+          ...(production.data?.repositories ?? []),
+        ];
+  const inScope = new Set(held);
   const envs = [
     ...new Set([
-      ...(recent.data ?? []).filter((d) => counted.has(d.repository)).map((d) => d.environment),
+      ...(recent.data ?? []).filter((d) => inScope.has(d.repository)).map((d) => d.environment),
       ...(production.data?.environments ?? []),
       ...(chosen ? [chosen] : []),
     ]),

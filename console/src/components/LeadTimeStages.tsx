@@ -1,17 +1,20 @@
 import { api, type LeadTimeReport, type Period, type Scope, type StageSummary } from "../api";
 import { fmtDuration, plural } from "../format";
+import { STAGES as STAGE_KEYS, type Stage } from "../../../src/api/schemas/lead-time-stages";
 import { useApi } from "../useApi";
 import { Empty, ErrorNote, Loading } from "./Status";
 
 type Stages = LeadTimeReport["stages"];
 
-/** The four stages of a PR's lead time, in order (docs/dora.md "Lead time in stages"). */
-const STAGES: Array<{ key: keyof Stages; title: string; help: string }> = [
-  { key: "coding", title: "Coding", help: "first commit → PR opened" },
-  { key: "pickup", title: "Pickup", help: "PR opened → first review by someone other than the author" },
-  { key: "review", title: "Review", help: "first review → merged" },
-  { key: "deploy", title: "Deploy", help: "merged → the first counted deploy that shipped it" },
-];
+/** What each stage spans, as its column's tooltip says it. */
+const HELP: Record<Stage, string> = {
+  coding: "first commit → PR opened",
+  pickup: "PR opened → first review by someone other than the author",
+  review: "first review → merged",
+  deploy: "merged → the first counted deploy that shipped it",
+};
+/** The four stages of a PR's lead time, in the API's order (docs/dora.md "Lead time in stages"). */
+const STAGES = STAGE_KEYS.map((key) => ({ key, title: key[0]!.toUpperCase() + key.slice(1), help: HELP[key] }));
 
 /**
  * Where lead time goes: the median (and p90) of each stage over the PRs merged in the window, as a

@@ -67,6 +67,7 @@ export default function Dora() {
         <>
           <DoraTable
             scope={scope}
+            known={repositories.data}
             period={period}
             bucket={bucket}
             chosen={environment}

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { time } from "./common.js";
 
-/** The four stages of a PR's lead time (docs/dora.md "Lead time in stages"). */
+export { STAGES, type Stage } from "./lead-time-stages.js";
+
+/** The four stages of a PR's lead time (lead-time-stages.ts). */
 const stages = <T extends z.ZodType>(of: T) => z.strictObject({ coding: of, pickup: of, review: of, deploy: of });
 
 export const StageSummarySchema = z

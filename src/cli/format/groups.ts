@@ -2,7 +2,7 @@ import { duration } from "./duration.js";
 import { fields, table } from "./table.js";
 import { clip, when } from "./values.js";
 import type { Group, GroupList, LeadTimeReport, RepositoryList } from "../../api/schemas/answers.js";
-import { STAGES } from "../../store/read/lead-time-math.js";
+import { STAGES } from "../../api/schemas/lead-time.js";
 
 /** `switchyard groups`: one a line, what each holds. */
 export const groupsTable = (a: GroupList): string =>

@@ -3,9 +3,10 @@ import type { Delivery, IncidentRow, NormalizedEvent } from "../../shared/event.
 import { incidentKey, keysFromUrls, uniqueKeys } from "../../shared/keys.js";
 import { firstDate, storableDate } from "../../shared/time.js";
 import { joinText, objectOf } from "../incident-fields.js";
+import { sentryHookTime } from "./hook-time.js";
 
 type Obj = Record<string, unknown>;
-/** What an incident event of Sentry tells; `hookAt` is when Sentry sent it (its timestamp header, else receipt). */
+/** What an incident event of Sentry tells; `hookAt` is when Sentry sent it (hook-time.ts). */
 type FromPayload = (action: string, data: Obj, hookAt: Date) => Omit<IncidentRow, "source" | "action"> | null;
 
 const name = (v: unknown) => bounded(v, LIMITS.nameBytes);
@@ -109,7 +110,7 @@ export function normalizeSentry(d: Delivery): NormalizedEvent {
   const p = objectOf(JSON.parse(d.body));
   const data = objectOf(p.data);
   const [, resource = "unknown", action = "unknown"] = d.type.split(".");
-  const hookAt = firstDate(new Date(d.receivedAt), d.headers["sentry-hook-timestamp"]);
+  const hookAt = sentryHookTime(d.headers["sentry-hook-timestamp"], d.receivedAt);
   const from = Object.hasOwn(INCIDENT_RESOURCES, resource) ? INCIDENT_RESOURCES[resource]! : undefined;
   const told = from?.(action, data, hookAt);
   const incident: IncidentRow | undefined = told

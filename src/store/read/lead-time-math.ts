@@ -1,3 +1,4 @@
+import { STAGES, type Stage } from "../../api/schemas/lead-time.js";
 import { environmentMatcher, percentile } from "./dora-math.js";
 
 /**
@@ -6,9 +7,6 @@ import { environmentMatcher, percentile } from "./dora-math.js";
  * coding = first commit → PR opened; pickup = opened → first review not by the author;
  * review = first review → merged; deploy = merged → first production deploy that shipped it.
  */
-
-export const STAGES = ["coding", "pickup", "review", "deploy"] as const;
-export type Stage = (typeof STAGES)[number];
 
 /** A merged PR as read: its times, and the successful deploys that shipped it. */
 export interface PullRequestTimes {
@@ -48,14 +46,19 @@ export function stageSeconds(from: Date | null, to: Date | null): number | null 
   return s >= 0 ? s : null;
 }
 
-/** The earliest finished deploy of the environments counted: `environment` if named, else the production globs. */
+/**
+ * The earliest deploy of the environments counted (`environment` if named, else the production globs)
+ * that finished at or after the merge. One that finished before it shipped the branch's head, not the
+ * merged change, and must not hide the deploy that did.
+ */
 export function firstDeploy(
   shippedBy: PullRequestTimes["shippedBy"],
   counts: (environment: string) => boolean,
+  mergedAt: Date,
 ): PullRequestTimes["shippedBy"][number] | null {
   let first: PullRequestTimes["shippedBy"][number] | null = null;
   for (const d of shippedBy) {
-    if (!counts(d.environment)) continue;
+    if (!counts(d.environment) || d.finishedAt < mergedAt) continue;
     if (!first || d.finishedAt < first.finishedAt || (+d.finishedAt === +first.finishedAt && d.key < first.key))
       first = d;
   }
@@ -68,16 +71,18 @@ export const environmentTest = (environment: string | undefined, production: str
 
 export function pullRequestStages(pr: PullRequestTimes, counts: (environment: string) => boolean): PullRequestStages {
   const { shippedBy, ...times } = pr;
-  const deploy = firstDeploy(shippedBy, counts);
+  const deploy = firstDeploy(shippedBy, counts, pr.mergedAt);
   const deployedAt = deploy?.finishedAt ?? null;
+  // A review after the merge (a look afterwards) did not hold the merge up: no pickup or review time.
+  const reviewAt = pr.firstReviewAt && pr.firstReviewAt <= pr.mergedAt ? pr.firstReviewAt : null;
   return {
     ...times,
     deploy: deploy?.key ?? null,
     deployedAt,
     stages: {
       coding: stageSeconds(pr.firstCommitAt, pr.openedAt),
-      pickup: stageSeconds(pr.openedAt, pr.firstReviewAt),
-      review: stageSeconds(pr.firstReviewAt, pr.mergedAt),
+      pickup: stageSeconds(pr.openedAt, reviewAt),
+      review: stageSeconds(reviewAt, pr.mergedAt),
       deploy: stageSeconds(pr.mergedAt, deployedAt),
     },
   };

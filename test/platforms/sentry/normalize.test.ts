@@ -5,7 +5,8 @@ import { expectIncidentInvariants, RECEIVED_AT, sentryDelivery } from "../../hel
 
 const fixtures = loadFixtures("sentry");
 type Obj = Record<string, any>;
-const HOOK_AT = "1566249000"; // 2019-08-19T21:10:00Z, as Sentry-Hook-Timestamp gives it (seconds)
+// 30 s before RECEIVED_AT, as Sentry-Hook-Timestamp gives it (seconds)
+const HOOK_AT = String(Date.parse(RECEIVED_AT) / 1000 - 30);
 
 const normalize = (resource: string, payload: Obj, timestamp: string | null = HOOK_AT) => {
   const d = sentryDelivery(resource, payload, timestamp);
@@ -128,9 +129,18 @@ describe("Sentry normalizer over fixtures/sentry", () => {
     expect(normalize("error", { action: "created", data: { error: { issue_id: "5" } } }).rows).toEqual({});
   });
 
-  it("without a usable hook timestamp, the receive time; odd shapes read as absent", () => {
+  it("a hook timestamp absent, unreadable or far from the receipt: the receive time; odd shapes read as absent", () => {
     const e = normalize("issue", fixtures.issue_created!.payload, "soon");
     expect(e.occurredAt.toISOString()).toBe(RECEIVED_AT);
+    const at = (timestamp: number) =>
+      normalize(
+        "issue",
+        fixtures.issue_created!.payload,
+        String(Date.parse(RECEIVED_AT) / 1000 + timestamp),
+      ).rows.incident!.at.toISOString();
+    expect(at(-30)).not.toBe(RECEIVED_AT);
+    expect(at(10 * 365 * 86400)).toBe(RECEIVED_AT); // unsigned: a far-future time would pin the status
+    expect(at(-3600)).toBe(RECEIVED_AT);
     expect(normalize("issue", fixtures.issue_created!.payload, null).occurredAt.toISOString()).toBe(RECEIVED_AT);
     expect(normalize("issue", { action: "created", data: { issue: { id: 42 } } }).rows.incident?.incidentId).toBe("42");
     expect(normalize("issue", { action: "created", data: { issue: { id: {} } } }).rows).toEqual({});

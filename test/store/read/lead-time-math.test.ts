@@ -47,14 +47,20 @@ describe("firstDeploy", () => {
   ];
 
   it("is the earliest finished deploy of a production environment (globs without case), ties by key", () => {
-    expect(firstDeploy(shipped, production)?.key).toBe("deploy:generic:a");
-    expect(firstDeploy(shipped.slice(0, 2), production)?.key).toBe("deploy:generic:b");
-    expect(firstDeploy(shipped.slice(1, 2), production)).toBeNull();
+    expect(firstDeploy(shipped, production, t(0))?.key).toBe("deploy:generic:a");
+    expect(firstDeploy(shipped.slice(0, 2), production, t(0))?.key).toBe("deploy:generic:b");
+    expect(firstDeploy(shipped.slice(1, 2), production, t(0))).toBeNull();
+  });
+
+  it("skips deploys that finished before the merge: they shipped the branch, not the merged change", () => {
+    expect(firstDeploy(shipped, production, t(13))?.key).toBe("deploy:generic:b");
+    expect(firstDeploy(shipped, production, t(12))?.key).toBe("deploy:generic:a"); // at the merge counts
+    expect(firstDeploy(shipped, production, t(21))).toBeNull();
   });
 
   it("with an environment named, only that one counts, whatever its name", () => {
-    expect(firstDeploy(shipped, environmentTest("staging", ["prod*"]))?.key).toBe("deploy:generic:s");
-    expect(firstDeploy(shipped, environmentTest("Staging", ["prod*"]))).toBeNull();
+    expect(firstDeploy(shipped, environmentTest("staging", ["prod*"]), t(0))?.key).toBe("deploy:generic:s");
+    expect(firstDeploy(shipped, environmentTest("Staging", ["prod*"]), t(0))).toBeNull();
   });
 });
 
@@ -68,18 +74,30 @@ describe("leadTimeStages", () => {
   });
 
   it("leaves a stage null when an end is unknown or out of order, and keeps the others", () => {
-    const [a, b, c] = leadTimeStages(
+    const before = { key: "deploy:generic:x", environment: "prod", finishedAt: t(8) };
+    const [a, b, c, d] = leadTimeStages(
       [
         pr({ firstCommitAt: null, firstReviewAt: null }),
         pr({ firstCommitAt: t(3), shippedBy: [] }), // commit authored after the PR opened (a rebase)
-        pr({ shippedBy: [{ key: "deploy:generic:x", environment: "prod", finishedAt: t(8) }] }),
+        pr({ shippedBy: [before] }),
+        pr({ shippedBy: [before, { key: "deploy:generic:y", environment: "prod", finishedAt: t(15) }] }),
       ],
       production,
     ).pullRequests;
     expect(a!.stages).toEqual({ coding: null, pickup: null, review: null, deploy: 5 * H });
     expect(b!.stages).toEqual({ coding: null, pickup: 3 * H, review: 4 * H, deploy: null });
     expect(b!.deploy).toBeNull();
-    expect(c!.stages.deploy).toBeNull(); // deployed before the merge: not a deploy of the merged change
+    // Deployed only before the merge (the branch's head): not yet deployed as merged.
+    expect(c).toMatchObject({ deploy: null, deployedAt: null, stages: { deploy: null } });
+    // A deploy before the merge does not hide the one after it.
+    expect(d).toMatchObject({ deploy: "deploy:generic:y", deployedAt: t(15), stages: { deploy: 6 * H } });
+  });
+
+  it("a review after the merge leaves pickup and review unknown, not stretched past the merge", () => {
+    const [late] = leadTimeStages([pr({ firstReviewAt: t(11) })], production).pullRequests;
+    expect(late!.stages).toEqual({ coding: 2 * H, pickup: null, review: null, deploy: 5 * H });
+    const [atMerge] = leadTimeStages([pr({ firstReviewAt: t(9) })], production).pullRequests;
+    expect(atMerge!.stages).toEqual({ coding: 2 * H, pickup: 7 * H, review: 0, deploy: 5 * H });
   });
 
   it("gives each stage's median and p90 overall and per repository", () => {
