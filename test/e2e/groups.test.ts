@@ -4,23 +4,14 @@ import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { API_TOKENS, SECRETS, useTestService } from "../helpers/service.js";
-import { checkAnswer } from "../helpers/answers.js";
+import { apiCall } from "../helpers/api-call.js";
 import { deployRequest, post } from "../../kit/sign.js";
 import { deployStatus } from "../../kit/payloads.js";
 
 const ctx = useTestService();
 const exec = promisify(execFile);
 
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${ctx.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${API_TOKENS[0]}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = res.status === 204 ? undefined : ((await res.json()) as any);
-  checkAnswer(method, path, res.status, json);
-  return { status: res.status, json };
-}
+const call = apiCall(ctx);
 
 const cli = (...args: string[]) =>
   exec(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { API_TOKENS, SECRETS, useTestService, waitFor } from "../helpers/service.js";
+import { SECRETS, useTestService, waitFor } from "../helpers/service.js";
+import { apiCall } from "../helpers/api-call.js";
 import { deployRequest, githubRequest, pagerdutyRequest, post } from "../../kit/sign.js";
 import { deployStatus, githubPush, pagerdutyIncident, pullRequest, pullRequestMerged } from "../../kit/payloads.js";
 
@@ -14,8 +15,8 @@ const at = (hours: number) => new Date(T0 + hours * H).toISOString();
 const repo = "acme/late-revert";
 const sha = (c: string) => c.repeat(40);
 
-const get = async (path: string) =>
-  (await fetch(`${ctx.url}/api${path}`, { headers: { authorization: `Bearer ${API_TOKENS[0]}` } })).json() as any;
+const call = apiCall(ctx);
+const get = async (path: string) => (await call("GET", `/api${path}`)).json;
 
 describe("a revert merged a week after the incident, arriving last", () => {
   it("adds its evidence to the suspect it remediates", async () => {

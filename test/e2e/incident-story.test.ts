@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { API_TOKENS, SECRETS, useTestPrisma, useTestService, waitFor } from "../helpers/service.js";
+import { SECRETS, useTestPrisma, useTestService, waitFor } from "../helpers/service.js";
 import { post } from "../../kit/sign.js";
 import { incidentStory, INCIDENT_T0, type IncidentStep } from "../../kit/incident-story.js";
 import { prng } from "../helpers/prng.js";
-import { checkAnswer } from "../helpers/answers.js";
+import { apiCall } from "../helpers/api-call.js";
 
 /**
  * Issue 16's incident story (kit/incident-story.ts), sent in three arrival orders to three
@@ -12,12 +12,8 @@ import { checkAnswer } from "../helpers/answers.js";
  */
 const ctx = useTestService({ WORKER_CONCURRENCY: "8" });
 const prisma = useTestPrisma();
-const api = async (path: string) => {
-  const r = await fetch(`${ctx.url}/api${path}`, { headers: { authorization: `Bearer ${API_TOKENS[0]}` } });
-  const json = (await r.json()) as any;
-  checkAnswer("GET", `/api${path}`, r.status, json);
-  return { status: r.status, json };
-};
+const call = apiCall(ctx);
+const api = (path: string) => call("GET", `/api${path}`);
 const H = 3600;
 
 const secrets = { github: SECRETS.github[0]!, deploy: SECRETS.deploy[0]!, pagerduty: SECRETS.pagerduty[0]! };

@@ -3,10 +3,10 @@
 import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { API_TOKENS, SECRETS, useTestService } from "../helpers/service.js";
+import { SECRETS, useTestService } from "../helpers/service.js";
 import { deployRequest, githubRequest, post, type SignedRequest } from "../../kit/sign.js";
 import { deployStatus, githubPush } from "../../kit/payloads.js";
-import { checkAnswer } from "../helpers/answers.js";
+import { apiCall } from "../helpers/api-call.js";
 import { prng } from "../helpers/prng.js";
 
 const ctx = useTestService({ WORKER_CONCURRENCY: "8" });
@@ -22,16 +22,7 @@ const T0 = Date.parse("2026-10-05T08:00:00Z");
 const at = (hours: number) => new Date(T0 + hours * HOUR * 1000).toISOString();
 const sha = (seed: string) => seed.repeat(40).slice(0, 40);
 
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${ctx.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${API_TOKENS[0]}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = res.status === 204 ? undefined : ((await res.json()) as any);
-  checkAnswer(method, path, res.status, json);
-  return { status: res.status, json };
-}
+const call = apiCall(ctx);
 
 /**
  * One PR's life in `repo`, hours from T0: commits on its branch at `coding` before it opens, a
