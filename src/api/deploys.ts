@@ -7,20 +7,14 @@ import { computeDora } from "../store/read/dora.js";
 import { route } from "./openapi.js";
 import { BUCKETS, DeployChangesSchema, DoraReportSchema } from "./schemas/deploys.js";
 import { badRequest, notFound } from "../http/respond.js";
-import { scopeOf } from "./scope.js";
-import { entityKey, FIRST_DATE, isoDate, name, repository, valid } from "./params.js";
+import { metricsQuery, scopeOf, windowOf } from "./scope.js";
+import { entityKey, valid } from "./params.js";
 
 const keyParams = z.object({ key: entityKey.meta({ description: "deploy key (`deploy:generic:<id>`), URL-encoded" }) });
 const doraQuery = z.object({
-  repository: repository.optional().meta({ description: "one repository (or `group`)" }),
-  group: name.optional().meta({ description: "a group's repositories and services (or `repository`)" }),
-  environment: name.optional().meta({ description: "one environment; without it, PRODUCTION_ENVIRONMENTS" }),
-  since: isoDate.optional().meta({ description: "default: 30 days before until" }),
-  until: isoDate.optional().meta({ description: "default: now" }),
+  ...metricsQuery,
   bucket: z.enum(BUCKETS).optional().meta({ description: "adds `series`, the figures per bucket" }),
 });
-
-const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 
 /** GET /api/deploys/:key/changes and /api/metrics/dora (contract §6). */
 export function deploysApi(pool: pg.Pool, o: { production: string[]; bugLabels: string[] }): Router {
@@ -57,10 +51,8 @@ export function deploysApi(pool: pg.Pool, o: { production: string[]; bugLabels: 
   route(router, "get", "/metrics/dora", doraDoc, async (ctx) => {
     const q = valid(ctx, doraQuery, ctx.query);
     if (!q) return;
-    const until = q.until ?? new Date();
-    // 30 days back from an `until` in year 1 would be year 0, which PostgreSQL refuses: start at year 1.
-    const since = q.since ?? new Date(Math.max(until.getTime() - DEFAULT_WINDOW_MS, FIRST_DATE.getTime()));
-    if (since >= until) return badRequest(ctx, ["since: must be before until"]);
+    const window = windowOf(ctx, q);
+    if (!window) return;
     if (!q.repository === !q.group) return badRequest(ctx, ["repository, group: name exactly one"]);
     const scope = await scopeOf(ctx, pool, { repository: q.repository, group: q.group });
     if (!scope) return; // 404 answered: no such group
@@ -71,8 +63,7 @@ export function deploysApi(pool: pg.Pool, o: { production: string[]; bugLabels: 
       services: scope.services,
       production: o.production,
       bugLabels: o.bugLabels,
-      since,
-      until,
+      ...window,
     });
   });
   return router;
