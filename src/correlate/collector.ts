@@ -1,3 +1,4 @@
+import { DEFAULT_INCIDENT_LABELS } from "../shared/config.js";
 import { bounded, LIMITS } from "../shared/bounds.js";
 import { issueKey, linearIssueKey } from "../shared/keys.js";
 import { BUILTIN_RULES, type BuiltinRule } from "./builtin-rules.js";
@@ -23,7 +24,7 @@ export class Collector {
   readonly facts: Facts = { scopes: [], sharedScopes: [], entities: [], links: [], mentions: [], linearTeams: [] };
   constructor(
     readonly enabled: (rule: string) => boolean,
-    readonly incidentLabels: string[] = ["incident"],
+    readonly incidentLabels: string[] = DEFAULT_INCIDENT_LABELS,
   ) {}
 
   link(from: string, to: string, rule: BuiltinRule, relation: string = BUILTIN_RULES[rule].relation) {

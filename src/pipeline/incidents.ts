@@ -1,12 +1,10 @@
 import type { Touched } from "../correlate/incident-suspects.js";
-import { DEFAULT_PRODUCTION_ENVIRONMENTS } from "../shared/config.js";
+import { DEFAULT_INCIDENT_WINDOW_HOURS, DEFAULT_PRODUCTION_ENVIRONMENTS } from "../shared/config.js";
 import { affectedIncidents, rankIncident } from "../store/graph/incident-suspects.js";
 import type { Database } from "../store/prisma.js";
 import { inTransaction, onConnection } from "../store/sql.js";
 import { withRetry } from "../store/with-retry.js";
 import type { Rules } from "./rule-book.js";
-
-const DEFAULT_WINDOW_MS = 72 * 3_600_000;
 
 /**
  * Ranks the suspects of the incidents a committed batch may have changed (docs/incidents.md), each in
@@ -23,7 +21,7 @@ export async function rankIncidents(
   const failures: unknown[] = [];
   if (!rules.enabled("incident-suspect")) return { ranked: 0, failures };
   const o = {
-    windowMs: rules.incidents?.windowMs ?? DEFAULT_WINDOW_MS,
+    windowMs: rules.incidents?.windowMs ?? DEFAULT_INCIDENT_WINDOW_HOURS * 3_600_000,
     production: rules.incidents?.production ?? DEFAULT_PRODUCTION_ENVIRONMENTS,
   };
   const keys = await withRetry(() => onConnection(db.pool, (sql) => affectedIncidents(sql, touched, o.windowMs)));

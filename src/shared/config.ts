@@ -14,6 +14,8 @@ const list = z
   );
 
 export const DEFAULT_PRODUCTION_ENVIRONMENTS = ["prod*", "production*", "live"];
+export const DEFAULT_INCIDENT_WINDOW_HOURS = 72;
+export const DEFAULT_INCIDENT_LABELS = ["incident"];
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -61,7 +63,7 @@ const schema = z.object({
   /** Environments DORA counts when none is named (contract §6): globs, case-insensitive. */
   PRODUCTION_ENVIRONMENTS: list.transform((globs) => (globs.length ? globs : DEFAULT_PRODUCTION_ENVIRONMENTS)),
   /** Issue labels (GitHub, Linear) that make an issue an incident (docs/incidents.md): names, case-insensitive. */
-  INCIDENT_LABELS: list.transform((labels) => (labels.length ? labels : ["incident"])),
+  INCIDENT_LABELS: list.transform((labels) => (labels.length ? labels : DEFAULT_INCIDENT_LABELS)),
   /** Issue labels of bug fixes: a deploy shipping a change that closes such an issue is rework (docs/dora.md). */
   BUG_LABELS: list.transform((labels) => (labels.length ? labels : ["bug"])),
   /** How far before an incident a production deploy is still a suspect (docs/incidents.md). */
@@ -69,7 +71,7 @@ const schema = z.object({
     .number()
     .positive()
     .max(24 * 90)
-    .default(72),
+    .default(DEFAULT_INCIDENT_WINDOW_HOURS),
   ROLE: z.enum(["all", "web", "worker"]).default("all"),
   WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(26_214_400),
   /** How long a delivery id is remembered for deduplication (GitHub redelivers for 3 days). */

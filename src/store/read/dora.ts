@@ -5,7 +5,7 @@ import { doraBands } from "./dora-bands.js";
 import { type Bucket, doraFigures, type DoraFacts, doraSeries, environmentMatcher } from "./dora-math.js";
 import type { z } from "zod";
 import type { DoraReportSchema } from "../../api/schemas/deploys.js";
-import { COMMIT_LIKE, COMMIT_REPO_AT, dateOf, epochMs, PR_LIKE } from "./sql-parts.js";
+import { bestSuspectFirst, COMMIT_LIKE, COMMIT_REPO_AT, dateOf, epochMs, PR_LIKE } from "./sql-parts.js";
 
 /**
  * DORA's five metrics over a repository (or a group's repositories and services) and a time window,
@@ -125,7 +125,7 @@ export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string
           CASE WHEN i.status = 'resolved' THEN i.resolved_at END AS resolved_at
         FROM links s JOIN incidents i ON i.key = s.from_key JOIN deploys b ON b.key = s.to_key
         WHERE s.rule = 'incident-suspect' AND i.opened_at >= ${w.since}
-        ORDER BY s.from_key, s.confidence DESC, b.at DESC, s.to_key),
+        ORDER BY s.from_key, ${bestSuspectFirst("s", "b")}),
       -- Rework (DORA 2024): deploys that roll back, or ship a revert, or a fix of an incident or a bug.
       reverters AS MATERIALIZED (SELECT DISTINCT from_key AS key FROM links WHERE relation = 'reverts'),
       incident_issues AS MATERIALIZED (SELECT to_key AS key FROM links WHERE rule = 'incident-label'),

@@ -4,6 +4,7 @@ import { Prisma } from "../../generated/prisma/client.js";
 import type { IncidentDetailSchema, IncidentSchema } from "../../api/schemas/incidents.js";
 import { suspectsNow } from "../graph/incident-suspects.js";
 import { onConnection } from "../sql.js";
+import { bestSuspectFirst } from "./sql-parts.js";
 
 type Incident = z.output<typeof IncidentSchema>;
 
@@ -24,7 +25,7 @@ const columns = Prisma.sql`i.key, i.source, i.title, i.status, i.service, i.envi
   CASE WHEN i.status = 'resolved' THEN i.resolved_at END AS "resolvedAt", i.names,
   (SELECT json_build_object('deploy', l.to_key, 'confidence', l.confidence) FROM links l
     JOIN deploys d ON d.key = l.to_key WHERE l.from_key = i.key AND l.rule = 'incident-suspect'
-    ORDER BY l.confidence DESC, d.at DESC, l.to_key LIMIT 1) AS cause`;
+    ORDER BY ${bestSuspectFirst("l", "d")} LIMIT 1) AS cause`;
 
 /** Incidents, the latest opened first (GET /api/incidents). */
 export function listIncidents(pool: pg.Pool, f: IncidentFilter): Promise<{ items: Incident[] }> {
@@ -58,7 +59,7 @@ export function incidentDetail(
         l.confidence, l.rule
       FROM links l JOIN deploys d ON d.key = l.to_key
       WHERE l.from_key = ${key} AND l.relation = 'caused_by'
-      ORDER BY l.confidence DESC, d.at DESC, l.to_key`;
+      ORDER BY ${bestSuspectFirst("l", "d")}`;
     const now = await suspectsNow(sql, key, o);
     const reasons = new Map((now?.ranked ?? []).map((s) => [s.deploy, s.reasons]));
     return { incident, suspects: links.map((l) => ({ ...l, reasons: reasons.get(l.deploy) ?? [] })) };

@@ -22,3 +22,10 @@ export function dateOf(ms: number | null): Date | null;
 export function dateOf(ms: number | null): Date | null {
   return ms === null ? null : new Date(ms);
 }
+
+/**
+ * An incident's suspects best first (`link` a `caused_by` link, `deploy` its deploy): confidence, then
+ * the later deploy, then the key — the order correlate/incident-suspects.ts ranks them in.
+ */
+export const bestSuspectFirst = (link: string, deploy: string) =>
+  Prisma.raw(`${link}.confidence DESC, ${deploy}.at DESC, ${link}.to_key`);
