@@ -20,7 +20,8 @@ function deploymentFacts(c: Collector, e: StoredEvent) {
     c.facts.deploy = {
       key,
       repository: d.repository,
-      service: d.source === "generic" && d.service ? d.service : d.repository,
+      // GitHub's `task` is not a service; every other sender names its own (an app, a project, a site).
+      service: d.source !== "github" && d.service ? d.service : d.repository,
       environment: d.environment,
       sha: d.sha.toLowerCase(),
       status: d.status,

@@ -69,7 +69,12 @@ export interface PlatformModule {
     | "LINEAR_WEBHOOK_SECRET"
     | "DEPLOY_WEBHOOK_SECRET"
     | "PAGERDUTY_WEBHOOK_SECRET"
-    | "SENTRY_CLIENT_SECRET";
+    | "SENTRY_CLIENT_SECRET"
+    | "GITLAB_WEBHOOK_SECRET"
+    | "ARGOCD_WEBHOOK_SECRET"
+    | "VERCEL_WEBHOOK_SECRET"
+    | "NETLIFY_WEBHOOK_SECRET"
+    | "CIRCLECI_WEBHOOK_SECRET";
   /** The environment variable holding its body limit (contract §2). */
   maxBytesVariable:
     | "WEBHOOK_MAX_BYTES_GITHUB"
@@ -77,7 +82,12 @@ export interface PlatformModule {
     | "WEBHOOK_MAX_BYTES_LINEAR"
     | "WEBHOOK_MAX_BYTES_DEPLOY"
     | "WEBHOOK_MAX_BYTES_PAGERDUTY"
-    | "WEBHOOK_MAX_BYTES_SENTRY";
+    | "WEBHOOK_MAX_BYTES_SENTRY"
+    | "WEBHOOK_MAX_BYTES_GITLAB"
+    | "WEBHOOK_MAX_BYTES_ARGOCD"
+    | "WEBHOOK_MAX_BYTES_VERCEL"
+    | "WEBHOOK_MAX_BYTES_NETLIFY"
+    | "WEBHOOK_MAX_BYTES_CIRCLECI";
   /** Verifies and classifies (type, priority) a request, with every secret for rotation. */
   receiver: (secrets: string[]) => Receiver;
   /** The stored delivery → the unified event and its platform rows. */

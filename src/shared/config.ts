@@ -32,6 +32,21 @@ const schema = z.object({
   PAGERDUTY_WEBHOOK_SECRET: list,
   /** The Client Secret(s) of the Sentry integration that sends the webhooks. */
   SENTRY_CLIENT_SECRET: list,
+  /** GitLab webhooks' secret token(s) (`X-Gitlab-Token`), or signing token(s) (`whsec_…`, Standard Webhooks). */
+  GITLAB_WEBHOOK_SECRET: list,
+  /** The shared secret(s) Argo CD's notifications webhook sends as a bearer token or Basic auth password. */
+  ARGOCD_WEBHOOK_SECRET: list,
+  /** Vercel webhook secret(s) (an integration's Client Secret): `x-vercel-signature` is their HMAC-SHA1. */
+  VERCEL_WEBHOOK_SECRET: list,
+  /** Netlify's JWS secret token(s) of its outgoing deploy notifications. */
+  NETLIFY_WEBHOOK_SECRET: list,
+  /** CircleCI webhook signing secret(s). */
+  CIRCLECI_WEBHOOK_SECRET: list,
+  /**
+   * Which CircleCI workflows are deploys, and to which environment: `glob=environment` pairs, comma-separated,
+   * first match wins (`deploy-prod*=production,deploy-*=staging`); a glob alone deploys to `production`.
+   */
+  CIRCLECI_DEPLOY_WORKFLOWS: z.string().default("*deploy*=production"),
   /** At least 32 characters each: a bearer token is the whole of the API's authentication. */
   API_TOKENS: list.refine((tokens) => tokens.every((t) => t.length >= 32), {
     message: "every token must have at least 32 characters (e.g. `openssl rand -hex 32`)",
@@ -131,6 +146,32 @@ const schema = z.object({
     .int()
     .positive()
     .default(5 * 1024 * 1024),
+  /** GitLab's push and merge request hooks can list many commits. */
+  WEBHOOK_MAX_BYTES_GITLAB: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
+  WEBHOOK_MAX_BYTES_ARGOCD: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  WEBHOOK_MAX_BYTES_VERCEL: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  WEBHOOK_MAX_BYTES_NETLIFY: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  WEBHOOK_MAX_BYTES_CIRCLECI: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   /** Body bytes being read or held at once across all webhook requests; above it 503 with Retry-After. */
   WEBHOOK_MAX_INFLIGHT_BYTES: z.coerce
     .number()

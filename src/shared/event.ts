@@ -72,10 +72,14 @@ export interface LinearRow {
   actor: string | null;
 }
 
+/** Who reported a deploy: a sender's own webhook, GitHub's deployments, or the generic body (contract §2). */
+export const DEPLOY_SOURCES = ["github", "generic", "gitlab", "argocd", "vercel", "netlify", "circleci"] as const;
+export type DeploySource = (typeof DEPLOY_SOURCES)[number];
+
 export type DeployStatus = "queued" | "started" | "succeeded" | "failed" | "cancelled" | "inactive";
 
 export interface DeploymentRow {
-  source: "github" | "generic";
+  source: DeploySource;
   deployId: string;
   repository: string;
   environment: string;

@@ -1,4 +1,5 @@
 import { bounded, LIMITS } from "./bounds.js";
+import type { DeploySource } from "./event.js";
 
 /**
  * Entity keys (contract §4), built and parsed here only: lower-case GitHub owner/repo, upper-case
@@ -22,7 +23,7 @@ export const issueKey = (repo: string, n: number) => `${PREFIX.issue}${repo.toLo
 export const commitKey = (repo: string, sha: string) => `${PREFIX.commit}${repo.toLowerCase()}@${sha.toLowerCase()}`;
 export const linearIssueKey = (identifier: string) => `${PREFIX.linearIssue}${identifier.toUpperCase()}`;
 export const slackMessageKey = (channel: string, ts: string) => `${PREFIX.slackMessage}${channel}/${ts}`;
-export const deployKey = (source: "github" | "generic", id: string | number) => `${PREFIX.deploy}${source}:${id}`;
+export const deployKey = (source: DeploySource, id: string | number) => `${PREFIX.deploy}${source}:${id}`;
 /** `incident:pagerduty:PGR0VU2`, `incident:github:acme/web#12`, `incident:linear:ENG-42` (issue 16). */
 export const incidentKey = (source: string, id: string) => `${PREFIX.incident}${source}:${id}`;
 export const isIncidentKey = (key: string) => key.startsWith(PREFIX.incident);

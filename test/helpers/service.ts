@@ -20,6 +20,11 @@ export const SECRETS = {
   ],
   pagerduty: ["pd-webhook-current", "pd-webhook-previous"],
   sentry: ["sentry-client-current", "sentry-client-previous"],
+  gitlab: ["gitlab-token-current", "gitlab-token-previous"],
+  argocd: ["argocd-secret-current", "argocd-secret-previous"],
+  vercel: ["vercel-secret-current", "vercel-secret-previous"],
+  netlify: ["netlify-jws-current", "netlify-jws-previous"],
+  circleci: ["circleci-secret-current", "circleci-secret-previous"],
 };
 export const API_TOKENS = ["token-analyst-0123456789abcdef0123456789", "token-rotated-0123456789abcdef0123456789"];
 
@@ -39,6 +44,11 @@ export async function startTestService(env: Record<string, string> = {}, options
     DEPLOY_WEBHOOK_SECRET: SECRETS.deploy.join(","),
     PAGERDUTY_WEBHOOK_SECRET: SECRETS.pagerduty.join(","),
     SENTRY_CLIENT_SECRET: SECRETS.sentry.join(","),
+    GITLAB_WEBHOOK_SECRET: SECRETS.gitlab.join(","),
+    ARGOCD_WEBHOOK_SECRET: SECRETS.argocd.join(","),
+    VERCEL_WEBHOOK_SECRET: SECRETS.vercel.join(","),
+    NETLIFY_WEBHOOK_SECRET: SECRETS.netlify.join(","),
+    CIRCLECI_WEBHOOK_SECRET: SECRETS.circleci.join(","),
     API_TOKENS: API_TOKENS.join(","),
     SECRETS_KEYS: SECRETS_KEYS.join(","),
     JOB_BACKOFF_MS: "50",
