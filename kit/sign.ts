@@ -1,5 +1,5 @@
 /** Requests signed exactly as each sender signs them: used by the demo, the benchmark and the tests. */
-import { createHmac, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import { sign as githubSign } from "@octokit/webhooks-methods";
 import { Webhook } from "standardwebhooks";
 
@@ -143,6 +143,48 @@ export function sentryRequest(
       "sentry-hook-resource": resource,
       "sentry-hook-timestamp": String(timestamp),
       "sentry-hook-signature": hexHmac(secret, body),
+    },
+  };
+}
+
+/** Vercel: the envelope signed as a whole, hex HMAC-SHA1 with the webhook secret (an integration's Client Secret). */
+export function vercelRequest(envelope: unknown, secret: string): SignedRequest {
+  const body = JSON.stringify(envelope);
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-vercel-signature": createHmac("sha1", secret).update(body).digest("hex"),
+    },
+  };
+}
+
+const base64url = (data: string | Buffer) => Buffer.from(data).toString("base64url");
+
+/**
+ * Netlify deploy notifications with a JWS secret token: an HS256 JWT `{iss: "netlify", sha256: <hex SHA-256
+ * of the body>}`, made by hand here (not with the `jose` the service verifies with). `claims` overrides
+ * the claims, for tests of a wrong issuer or body hash.
+ */
+export function netlifyRequest(
+  event: string,
+  deploy: unknown,
+  secret: string,
+  claims: Record<string, unknown> = {},
+): SignedRequest {
+  const body = JSON.stringify(deploy);
+  const sha256 = createHash("sha256").update(body).digest("hex");
+  const signing = `${base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${base64url(
+    JSON.stringify({ iss: "netlify", sha256, ...claims }),
+  )}`;
+  const jws = `${signing}.${createHmac("sha256", secret).update(signing).digest("base64url")}`;
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-netlify-event": event,
+      "x-webhook-signature": jws,
+      "user-agent": "Netlify",
     },
   };
 }

@@ -7,6 +7,8 @@ import { githubReceiver } from "./github/receiver.js";
 import { linearFacts } from "./linear/facts.js";
 import { normalizeLinear } from "./linear/normalize.js";
 import { linearReceiver } from "./linear/receiver.js";
+import { normalizeNetlify } from "./netlify/normalize.js";
+import { netlifyReceiver } from "./netlify/receiver.js";
 import { normalizePagerduty } from "./pagerduty/normalize.js";
 import { pagerdutyReceiver } from "./pagerduty/receiver.js";
 import type { PlatformModule } from "./platform.js";
@@ -15,6 +17,8 @@ import { sentryReceiver } from "./sentry/receiver.js";
 import { slackFacts } from "./slack/facts.js";
 import { normalizeSlack } from "./slack/normalize.js";
 import { slackReceiver } from "./slack/receiver.js";
+import { normalizeVercel } from "./vercel/normalize.js";
+import { vercelReceiver } from "./vercel/receiver.js";
 
 /** The platforms, one line each (see PlatformModule). */
 export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
@@ -78,5 +82,25 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: () => undefined,
     row: "incident",
     partitionKey: (e) => e.rows.incident?.service ?? e.rows.incident?.incidentId ?? "",
+  },
+  vercel: {
+    platform: "vercel",
+    secretsVariable: "VERCEL_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_VERCEL",
+    receiver: vercelReceiver,
+    normalize: normalizeVercel,
+    facts: () => undefined,
+    row: "deployment",
+    partitionKey: (e) => e.rows.deployment?.repository ?? "",
+  },
+  netlify: {
+    platform: "netlify",
+    secretsVariable: "NETLIFY_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_NETLIFY",
+    receiver: netlifyReceiver,
+    normalize: normalizeNetlify,
+    facts: () => undefined,
+    row: "deployment",
+    partitionKey: (e) => e.rows.deployment?.repository ?? "",
   },
 };

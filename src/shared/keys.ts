@@ -140,3 +140,9 @@ const deployId = (key: string) => {
   const colon = rest.indexOf(":");
   return colon < 0 ? rest : rest.slice(colon + 1);
 };
+
+/**
+ * A GitLab project's repository id: `gitlab:<namespace>/<project>`, lower-case (issue 17). Deploy rows of
+ * senders that name GitLab projects (Netlify's commit_url) use it as their repository.
+ */
+export const gitlabRepository = (path: string) => `gitlab:${path.toLowerCase()}`;
