@@ -3,7 +3,8 @@ import { gitlabRepository } from "../../shared/keys.js";
 
 const GITHUB_COMMIT = /^https:\/\/github\.com\/([\w.-]+\/[\w.-]+)\/commit\/[0-9a-f]{7,40}\/?$/i;
 /** GitLab's commit pages, `/-/commit/` or the older `/commit/`, under groups and subgroups. */
-const GITLAB_COMMIT = /^https:\/\/(?:gitlab\.com|gitlab\.[\w.-]+)\/((?:[\w.-]+\/)+?[\w.-]+)\/(?:-\/)?commit\/[0-9a-f]{7,40}\/?$/i;
+const GITLAB_COMMIT =
+  /^https:\/\/(?:gitlab\.com|gitlab\.[\w.-]+)\/((?:[\w.-]+\/)+?[\w.-]+)\/(?:-\/)?commit\/[0-9a-f]{7,40}\/?$/i;
 
 /**
  * The repository a Netlify deploy's `commit_url` names: `owner/repo` (lower-case) for GitHub, the GitLab

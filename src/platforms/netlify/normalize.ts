@@ -37,7 +37,11 @@ function deploymentRow(event: string, deploy: Obj): DeploymentRow | undefined {
     service: name(deploy.site_id) ?? name(deploy.name),
     startedAt: storableDate(deploy.created_at),
     finishedAt:
-      status === "succeeded" ? (storableDate(deploy.published_at) ?? updatedAt) : status === "failed" ? updatedAt : null,
+      status === "succeeded"
+        ? (storableDate(deploy.published_at) ?? updatedAt)
+        : status === "failed"
+          ? updatedAt
+          : null,
   };
 }
 

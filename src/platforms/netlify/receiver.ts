@@ -26,7 +26,8 @@ export function netlifyReceiver(secrets: string[]): Receiver {
       if (!NETLIFY_EVENT.test(event)) throw malformed("X-Netlify-Event must be an event name (a-z, _; up to 64)");
       if (!(await netlifyJwsMatches(secrets, token.trim(), req.rawBody))) throw badSignature();
       const deploy = jsonObject(req.body);
-      if (typeof deploy.id !== "string" || !deploy.id) throw invalidBody("invalid Netlify deploy: id: must be a string");
+      if (typeof deploy.id !== "string" || !deploy.id)
+        throw invalidBody("invalid Netlify deploy: id: must be a string");
       return {
         deliveryId: `${deploy.id}:${event}`,
         type: `netlify.${event}`,

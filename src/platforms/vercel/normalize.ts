@@ -29,7 +29,8 @@ function deploymentRow(type: string, payload: Obj, at: Date | null): DeploymentR
   const org = meta.githubCommitOrg;
   const repo = meta.githubCommitRepo;
   const repository = typeof org === "string" && typeof repo === "string" ? githubRepository(`${org}/${repo}`) : null;
-  const sha = typeof meta.githubCommitSha === "string" && FULL_SHA.test(meta.githubCommitSha) ? meta.githubCommitSha : null;
+  const sha =
+    typeof meta.githubCommitSha === "string" && FULL_SHA.test(meta.githubCommitSha) ? meta.githubCommitSha : null;
   if (!status || !deployId || !repository || !sha) return undefined;
   const host = name(deployment.url);
   return {

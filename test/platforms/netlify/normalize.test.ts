@@ -83,7 +83,9 @@ describe("Netlify normalizer over fixtures/netlify", () => {
 
   it("the deploy context is the environment", () => {
     for (const context of ["deploy-preview", "branch-deploy", "production"]) {
-      expect(normalize("deploy_created", git("deploy_created", { context })).rows.deployment!.environment).toBe(context);
+      expect(normalize("deploy_created", git("deploy_created", { context })).rows.deployment!.environment).toBe(
+        context,
+      );
     }
   });
 

@@ -46,7 +46,13 @@ describe("netlifyReceiver", () => {
     const none = `${Buffer.from('{"alg":"none"}').toString("base64url")}.${claims}.`;
     const hs512 = `${Buffer.from('{"alg":"HS512","typ":"JWT"}').toString("base64url")}.${claims}`;
     const hs512Signed = `${hs512}.${createHmac("sha512", "netlify-current").update(hs512).digest("base64url")}`;
-    for (const spelled of [`${head}.${claims}.${sig!.slice(2)}`, none, hs512Signed, "not-a-jwt", hex("netlify-current", req.body)]) {
+    for (const spelled of [
+      `${head}.${claims}.${sig!.slice(2)}`,
+      none,
+      hs512Signed,
+      "not-a-jwt",
+      hex("netlify-current", req.body),
+    ]) {
       await expect(refusal(req, { "x-webhook-signature": spelled }), spelled).rejects.toMatchObject(badSignature);
     }
   });
