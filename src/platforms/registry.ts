@@ -1,4 +1,8 @@
 import type { Platform } from "../shared/event.js";
+import { normalizeArgocd } from "./argocd/normalize.js";
+import { argocdReceiver } from "./argocd/receiver.js";
+import { normalizeCircleci } from "./circleci/normalize.js";
+import { circleciReceiver } from "./circleci/receiver.js";
 import { normalizeDeploy } from "./deploy/normalize.js";
 import { deployReceiver } from "./deploy/receiver.js";
 import { githubFacts } from "./github/facts.js";
@@ -78,5 +82,26 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: () => undefined,
     row: "incident",
     partitionKey: (e) => e.rows.incident?.service ?? e.rows.incident?.incidentId ?? "",
+  },
+  circleci: {
+    platform: "circleci",
+    secretsVariable: "CIRCLECI_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_CIRCLECI",
+    // Which workflows are deploys is decided at receipt (CIRCLECI_DEPLOY_WORKFLOWS) and kept in the type.
+    receiver: (secrets, config) => circleciReceiver(secrets, config.CIRCLECI_DEPLOY_WORKFLOWS),
+    normalize: normalizeCircleci,
+    facts: () => undefined,
+    row: "deployment",
+    partitionKey: (e) => e.rows.deployment?.repository ?? "",
+  },
+  argocd: {
+    platform: "argocd",
+    secretsVariable: "ARGOCD_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_ARGOCD",
+    receiver: argocdReceiver,
+    normalize: normalizeArgocd,
+    facts: () => undefined,
+    row: "deployment",
+    partitionKey: (e) => e.rows.deployment?.repository ?? "",
   },
 };
