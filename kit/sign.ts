@@ -200,3 +200,35 @@ export async function post(url: string, req: SignedRequest) {
   }
   return { status: res.status, json, text };
 }
+
+/** CircleCI outbound webhooks: `v1=` HMAC of the body per secret, comma-separated; the event type in a header. */
+export function circleciRequest(payload: Record<string, unknown>, secrets: string | string[]): SignedRequest {
+  const body = JSON.stringify(payload);
+  const signatures = [secrets].flat().map((secret) => `v1=${hexHmac(secret, body)}`);
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "circleci-event-type": String(payload.type),
+      "circleci-signature": signatures.join(","),
+      "user-agent": "CircleCI-Webhook/1.0",
+    },
+  };
+}
+
+/**
+ * Argo CD notifications' webhook service: the body our template renders, the secret as a bearer token or
+ * as the password of Basic auth (docs/senders/argocd.md).
+ */
+export function argocdRequest(
+  payload: Record<string, unknown>,
+  secret: string,
+  auth: "bearer" | "basic" = "bearer",
+): SignedRequest {
+  const authorization =
+    auth === "bearer" ? `Bearer ${secret}` : `Basic ${Buffer.from(`argocd:${secret}`, "utf8").toString("base64")}`;
+  return {
+    body: JSON.stringify(payload),
+    headers: { "content-type": "application/json", authorization, "user-agent": "Go-http-client/1.1" },
+  };
+}

@@ -19,6 +19,10 @@ import { normalizeSlack } from "./slack/normalize.js";
 import { slackReceiver } from "./slack/receiver.js";
 import { normalizeVercel } from "./vercel/normalize.js";
 import { vercelReceiver } from "./vercel/receiver.js";
+import { normalizeArgocd } from "./argocd/normalize.js";
+import { argocdReceiver } from "./argocd/receiver.js";
+import { normalizeCircleci } from "./circleci/normalize.js";
+import { circleciReceiver } from "./circleci/receiver.js";
 
 /** The platforms, one line each (see PlatformModule). */
 export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
@@ -99,6 +103,27 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     maxBytesVariable: "WEBHOOK_MAX_BYTES_NETLIFY",
     receiver: netlifyReceiver,
     normalize: normalizeNetlify,
+    facts: () => undefined,
+    row: "deployment",
+    partitionKey: (e) => e.rows.deployment?.repository ?? "",
+  },
+  circleci: {
+    platform: "circleci",
+    secretsVariable: "CIRCLECI_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_CIRCLECI",
+    // Which workflows are deploys is decided at receipt (CIRCLECI_DEPLOY_WORKFLOWS) and kept in the type.
+    receiver: (secrets, config) => circleciReceiver(secrets, config.CIRCLECI_DEPLOY_WORKFLOWS),
+    normalize: normalizeCircleci,
+    facts: () => undefined,
+    row: "deployment",
+    partitionKey: (e) => e.rows.deployment?.repository ?? "",
+  },
+  argocd: {
+    platform: "argocd",
+    secretsVariable: "ARGOCD_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_ARGOCD",
+    receiver: argocdReceiver,
+    normalize: normalizeArgocd,
     facts: () => undefined,
     row: "deployment",
     partitionKey: (e) => e.rows.deployment?.repository ?? "",

@@ -1,6 +1,17 @@
 /** Shapes shared by every stage of the pipeline (contract §3). */
 
-export const PLATFORMS = ["github", "slack", "linear", "deploy", "pagerduty", "sentry", "vercel", "netlify"] as const;
+export const PLATFORMS = [
+  "github",
+  "slack",
+  "linear",
+  "deploy",
+  "pagerduty",
+  "sentry",
+  "vercel",
+  "netlify",
+  "circleci",
+  "argocd",
+] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 export const PRIORITIES = ["critical", "high", "normal", "low"] as const;

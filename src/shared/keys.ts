@@ -27,6 +27,11 @@ export const deployKey = (source: DeploySource, id: string | number) => `${PREFI
 /** `incident:pagerduty:PGR0VU2`, `incident:github:acme/web#12`, `incident:linear:ENG-42` (issue 16). */
 export const incidentKey = (source: string, id: string) => `${PREFIX.incident}${source}:${id}`;
 export const isIncidentKey = (key: string) => key.startsWith(PREFIX.incident);
+/**
+ * A GitLab project as a deploy's repository: `gitlab:group/subgroup/project`, lower-case (GitLab paths are
+ * case-insensitive); GitHub repositories stay `owner/name`.
+ */
+export const gitlabRepository = (path: string) => `gitlab:${path.toLowerCase()}`;
 /** Linear's other entities (projects, cycles, …) by their id: `linear:project:<uuid>`. */
 export const linearEntityKey = (entity: string, id: string) => `linear:${entity}:${id}`;
 
@@ -140,9 +145,3 @@ const deployId = (key: string) => {
   const colon = rest.indexOf(":");
   return colon < 0 ? rest : rest.slice(colon + 1);
 };
-
-/**
- * A GitLab project's repository id: `gitlab:<namespace>/<project>`, lower-case (issue 17). Deploy rows of
- * senders that name GitLab projects (Netlify's commit_url) use it as their repository.
- */
-export const gitlabRepository = (path: string) => `gitlab:${path.toLowerCase()}`;

@@ -4,7 +4,7 @@ import { commitKeyIfSha, deployKey, repoKey, uniqueKeys } from "../../shared/key
 import { storableDate } from "../../shared/time.js";
 import { objectOf } from "../incident-fields.js";
 import { netlifyDeployStatus } from "./classify.js";
-import { commitRepository } from "./commit-repository.js";
+import { repositoryFromCommitUrl } from "../repository-url.js";
 
 type Obj = Record<string, unknown>;
 const name = (v: unknown) => bounded(v, LIMITS.nameBytes);
@@ -20,7 +20,7 @@ const FULL_SHA = /^[0-9a-f]{40}$/i;
 function deploymentRow(event: string, deploy: Obj): DeploymentRow | undefined {
   const status = netlifyDeployStatus(event);
   const deployId = bounded(deploy.id, 200);
-  const repository = commitRepository(deploy.commit_url);
+  const repository = repositoryFromCommitUrl(deploy.commit_url);
   const sha = typeof deploy.commit_ref === "string" && FULL_SHA.test(deploy.commit_ref) ? deploy.commit_ref : null;
   const environment = name(deploy.context);
   if (!status || !deployId || !repository || !sha || !environment) return undefined;

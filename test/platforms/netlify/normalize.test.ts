@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commitRepository } from "../../../src/platforms/netlify/commit-repository.js";
+import { repositoryFromCommitUrl } from "../../../src/platforms/repository-url.js";
 import { normalizeNetlify } from "../../../src/platforms/netlify/normalize.js";
 import type { Delivery } from "../../../src/shared/event.js";
 import { loadFixtures } from "../../helpers/fixtures.js";
@@ -111,21 +111,22 @@ describe("Netlify normalizer over fixtures/netlify", () => {
   });
 });
 
-describe("commitRepository", () => {
+describe("repositoryFromCommitUrl", () => {
   it("reads GitHub and GitLab commit URLs, nothing else", () => {
-    expect(commitRepository(`https://github.com/Acme/web.site/commit/${SHA}`)).toBe("acme/web.site");
-    expect(commitRepository(`https://gitlab.com/acme/web/commit/${SHA}`)).toBe("gitlab:acme/web");
-    expect(commitRepository(`https://gitlab.example.com/group/sub/app/-/commit/${SHA}`)).toBe("gitlab:group/sub/app");
+    expect(repositoryFromCommitUrl(`https://github.com/Acme/web.site/commit/${SHA}`)).toBe("acme/web.site");
+    expect(repositoryFromCommitUrl(`https://gitlab.com/acme/web/commit/${SHA}`)).toBe("gitlab:acme/web");
+    expect(repositoryFromCommitUrl(`https://gitlab.example.com/group/sub/app/-/commit/${SHA}`)).toBe(
+      "gitlab:group/sub/app",
+    );
     for (const other of [
       null,
       42,
-      `http://github.com/acme/web/commit/${SHA}`,
       `https://github.com/acme/web/pull/7`,
       `https://github.com/acme/web/commit/${SHA}/../../evil`,
       `https://evilgithub.com/acme/web/commit/${SHA}`,
       `https://git.example.com/acme/web/commit/${SHA}`,
     ]) {
-      expect(commitRepository(other), String(other)).toBeNull();
+      expect(repositoryFromCommitUrl(other), String(other)).toBeNull();
     }
   });
 });
