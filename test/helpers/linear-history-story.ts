@@ -89,7 +89,7 @@ export function linearStory(base: Date): StoryIssue[] {
       team: "ENG",
       number: 1,
       title: "Checkout page times out on slow networks",
-      labels: ["Bug"],
+      labels: ["Bug", "incident"],
       events: [
         { at: at(0), by: "bob", create: "Todo" },
         { at: at(2), by: "alice", move: "In Progress" },
