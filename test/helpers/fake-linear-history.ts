@@ -28,6 +28,8 @@ export interface FakeLinearHistory {
   rateLimitOnce(resetInMs: number, budget?: "requests" | "complexity"): void;
   /** The issues page starting after `cursor` is answered 500 the next `times` times it is asked for. */
   failPage(cursor: string | null, times?: number): void;
+  /** No rate limit or failure pending, no calls recorded. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -145,6 +147,11 @@ export async function startFakeLinearHistory(
     calls,
     rateLimitOnce: (resetInMs, budget = "requests") => (rateLimit = { at: Date.now() + resetInMs, budget }),
     failPage: (cursor, times = 1) => failing.set(String(cursor), times),
+    reset() {
+      rateLimit = null;
+      failing.clear();
+      calls.length = 0;
+    },
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(() => {
   fake.issues = storySeed(story);
-  fake.calls.length = 0;
+  fake.reset();
 });
 
 /** Small pages and nested connections, so a few issues span pages and follow-ups; quick retries. */
@@ -316,6 +316,15 @@ describe("linearHistory", () => {
     expect(deliveries.length).toBeGreaterThan(0);
     for (const d of deliveries) expect(Date.parse(d.receivedAt)).toBeGreaterThanOrEqual(since.getTime());
     expect(fake.calls[0]!.variables.filter).toEqual({ updatedAt: { gte: since.toISOString() } });
+  });
+
+  it("leaves changes after `now` to webhooks and the next import", async () => {
+    const now = new Date(BASE.getTime() + 5 * 3_600_000);
+    const { deliveries } = await readAll(issuesOf({ now }));
+    const all = await readAll(issuesOf());
+    const before = all.deliveries.filter((d) => Date.parse(d.receivedAt) <= now.getTime());
+    expect(before.length).toBeLessThan(all.deliveries.length);
+    expect(deliveries.map((d) => d.deliveryId)).toEqual(before.map((d) => d.deliveryId));
   });
 
   it("reads one team's issues with `team`", async () => {

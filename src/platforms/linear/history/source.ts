@@ -23,7 +23,10 @@ export interface LinearHistoryOptions {
   since?: Date;
   /** Changes after this are left to webhooks and the next import. */
   now?: Date;
-  /** Issues per page (default 25), and the history entries and attachments read with each (50, 25). */
+  /**
+   * Issues per page (default 20), and the history entries and attachments read with each (30, 10):
+   * about 5,000 complexity points a page by Linear's count, half its 10,000 limit for one query.
+   */
   pageSize?: number;
   nestedSize?: { history?: number; attachments?: number };
   retry?: LinearRetryOptions;
@@ -50,8 +53,8 @@ function issuesResource(o: LinearHistoryOptions, request: LinearRequest): Histor
   const filter: Record<string, unknown> = {};
   if (o.team) filter.team = { key: { eq: o.team.toUpperCase() } };
   if (o.since) filter.updatedAt = { gte: o.since.toISOString() };
-  const historyFirst = o.nestedSize?.history ?? 50;
-  const attachmentsFirst = o.nestedSize?.attachments ?? 25;
+  const historyFirst = o.nestedSize?.history ?? 30;
+  const attachmentsFirst = o.nestedSize?.attachments ?? 10;
 
   const history = (i: IssueNode) =>
     rest<HistoryNode>(i.history, async (after) => {
@@ -77,7 +80,7 @@ function issuesResource(o: LinearHistoryOptions, request: LinearRequest): Histor
     // The cursor is Linear's own (`pageInfo.endCursor`): a saved one resumes where the last page ended.
     async page(cursor): Promise<HistoryPage> {
       const data = await request<IssuesPageData>(ISSUES_PAGE, {
-        first: o.pageSize ?? 25,
+        first: o.pageSize ?? 20,
         after: cursor,
         filter: Object.keys(filter).length ? filter : undefined,
         historyFirst,
