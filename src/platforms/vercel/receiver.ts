@@ -1,9 +1,9 @@
 import { badSignature, invalidBody, missingHeader } from "../../shared/errors.js";
+import { anyHexMatches, hmacHexes } from "../hmac-hex.js";
 import { objectOf } from "../incident-fields.js";
 import { jsonObject } from "../json-object.js";
 import { header, type Receiver } from "../platform.js";
 import { VERCEL_TYPE, vercelDeployStatus, vercelPriority } from "./classify.js";
-import { sha1Hexes, sha1Matches } from "./signature.js";
 
 /**
  * Vercel webhooks (account webhooks and integrations): `x-vercel-signature` is the hex HMAC-SHA1 of the
@@ -19,8 +19,8 @@ export function vercelReceiver(secrets: string[]): Receiver {
     async accept(req) {
       const signature = header(req, "x-vercel-signature");
       if (!signature) throw missingHeader("x-vercel-signature");
-      const expected = sha1Hexes(secrets, req.rawBody);
-      if (!sha1Matches(expected, signature.trim())) throw badSignature();
+      const expected = hmacHexes(secrets, req.rawBody, "sha1");
+      if (!anyHexMatches(expected, [signature.trim()], "sha1")) throw badSignature();
       const envelope = jsonObject(req.body);
       const { id, type } = envelope;
       const problems: string[] = [];
