@@ -4,7 +4,7 @@ const dir = new URL("../../fixtures/", import.meta.url);
 
 /** Fixtures under fixtures/<platform>/, by file name without `.json`. */
 export function loadFixtures(
-  platform: "slack" | "linear" | "pagerduty" | "sentry",
+  platform: "slack" | "linear" | "pagerduty" | "sentry" | "gitlab",
 ): Record<string, { source: string; kind: string; payload: any }> {
   const out: Record<string, any> = {};
   for (const file of readdirSync(new URL(`${platform}/`, dir))) {

@@ -32,6 +32,20 @@ function signedHeaders(req: RawRequest): Record<string, string> | null {
   return headers;
 }
 
+/**
+ * `Idempotency-Key` (GitLab 17.4 on; the same on GitLab's retries of one delivery). Before it, the
+ * `X-Gitlab-Event-UUID` with the body's hash: that UUID is GitLab's recursion-detection id, shared by every hook
+ * one request fires (a push to several branches sends several Push Hooks under one), so alone it would merge
+ * distinct deliveries. Else `webhook-id` (which GitLab sets to the Idempotency-Key).
+ */
+function gitlabDeliveryId(req: RawRequest, signed: Record<string, string> | null): string | undefined {
+  const key = header(req, "idempotency-key");
+  if (key) return key;
+  const event = header(req, "x-gitlab-event-uuid");
+  if (event) return `${event}:${createHash("sha256").update(req.rawBody).digest("hex").slice(0, 32)}`;
+  return signed?.["webhook-id"];
+}
+
 /** Verifies the signing token's signature (5-minute timestamp window, as the deploy receiver's). */
 function verifySigned(verifiers: readonly Webhook[], body: string, headers: Record<string, string>) {
   for (const verifier of verifiers) {
@@ -54,7 +68,7 @@ function verifySigned(verifiers: readonly Webhook[], body: string, headers: Reco
  * `webhook-id`/`webhook-timestamp`/`webhook-signature` over `{id}.{ts}.{body}`. A request must pass every scheme
  * it presents, and present at least one. The token covers nothing, so when it is the only proof the body's
  * hash is remembered (replay); a signed request has its timestamp window instead.
- * Delivery id: `Idempotency-Key` (the same on GitLab's retries), else `X-Gitlab-Event-UUID`, else `webhook-id`.
+ * Delivery id: see gitlabDeliveryId.
  */
 export function gitlabReceiver(secrets: string[]): Receiver {
   const tokens = secrets.filter((s) => !s.startsWith(SIGNING_PREFIX)).map((s) => digest(s));
@@ -82,7 +96,7 @@ export function gitlabReceiver(secrets: string[]): Receiver {
       if (token === undefined && !signed) throw missingHeader("X-Gitlab-Token");
       if (token !== undefined && !tokenMatches(tokens, token)) throw badSignature("X-Gitlab-Token does not match");
       if (signed) verifySigned(verifiers, req.body, signed);
-      const deliveryId = header(req, "idempotency-key") ?? header(req, "x-gitlab-event-uuid") ?? signed?.["webhook-id"];
+      const deliveryId = gitlabDeliveryId(req, signed);
       if (!deliveryId) throw missingHeader("Idempotency-Key");
       const payload = jsonObject(req.body);
       return {
