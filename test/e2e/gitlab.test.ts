@@ -132,6 +132,15 @@ describe("GitLab receiver over HTTP", () => {
     const raw = await prisma.rawDelivery.findUniqueOrThrow({ where: { id: first.json.id } });
     expect(raw.headers).toMatchObject({ "x-gitlab-event": "Deployment Hook", "idempotency-key": id });
     expect(raw.headers).not.toHaveProperty("x-gitlab-token"); // a secret is never stored
+    const detail = await call("GET", `/api/events/${first.json.id}`);
+    expect(detail.json.rows.gitlab).toMatchObject({
+      name: "deployment",
+      repository: REPO,
+      sha: C.base,
+      state: "success",
+      sender: "root",
+    });
+    expect(detail.json.rows.deployment).toMatchObject({ source: "gitlab", deployId: "990001", environment: "review" });
   });
 });
 
