@@ -1,5 +1,5 @@
 /** Requests signed exactly as each sender signs them: used by the demo, the benchmark and the tests. */
-import { createHmac, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import { sign as githubSign } from "@octokit/webhooks-methods";
 import { Webhook } from "standardwebhooks";
 
@@ -147,6 +147,48 @@ export function sentryRequest(
   };
 }
 
+/** Vercel: the envelope signed as a whole, hex HMAC-SHA1 with the webhook secret (an integration's Client Secret). */
+export function vercelRequest(envelope: unknown, secret: string): SignedRequest {
+  const body = JSON.stringify(envelope);
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-vercel-signature": createHmac("sha1", secret).update(body).digest("hex"),
+    },
+  };
+}
+
+const base64url = (data: string | Buffer) => Buffer.from(data).toString("base64url");
+
+/**
+ * Netlify deploy notifications with a JWS secret token: an HS256 JWT `{iss: "netlify", sha256: <hex SHA-256
+ * of the body>}`, made by hand here (not with the `jose` the service verifies with). `claims` overrides
+ * the claims, for tests of a wrong issuer or body hash.
+ */
+export function netlifyRequest(
+  event: string,
+  deploy: unknown,
+  secret: string,
+  claims: Record<string, unknown> = {},
+): SignedRequest {
+  const body = JSON.stringify(deploy);
+  const sha256 = createHash("sha256").update(body).digest("hex");
+  const signing = `${base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${base64url(
+    JSON.stringify({ iss: "netlify", sha256, ...claims }),
+  )}`;
+  const jws = `${signing}.${createHmac("sha256", secret).update(signing).digest("base64url")}`;
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-netlify-event": event,
+      "x-webhook-signature": jws,
+      "user-agent": "Netlify",
+    },
+  };
+}
+
 /**
  * GitLab: `X-Gitlab-Event` and `Idempotency-Key` (the same on GitLab's retries), with a secret token
  * (`X-Gitlab-Token`) and/or a signing token (`whsec_…`: Standard Webhooks `webhook-*` headers, `webhook-id`
@@ -185,4 +227,36 @@ export async function post(url: string, req: SignedRequest) {
     json = undefined;
   }
   return { status: res.status, json, text };
+}
+
+/** CircleCI outbound webhooks: `v1=` HMAC of the body per secret, comma-separated; the event type in a header. */
+export function circleciRequest(payload: Record<string, unknown>, secrets: string | string[]): SignedRequest {
+  const body = JSON.stringify(payload);
+  const signatures = [secrets].flat().map((secret) => `v1=${hexHmac(secret, body)}`);
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "circleci-event-type": String(payload.type),
+      "circleci-signature": signatures.join(","),
+      "user-agent": "CircleCI-Webhook/1.0",
+    },
+  };
+}
+
+/**
+ * Argo CD notifications' webhook service: the body our template renders, the secret as a bearer token or
+ * as the password of Basic auth (docs/senders/argocd.md).
+ */
+export function argocdRequest(
+  payload: Record<string, unknown>,
+  secret: string,
+  auth: "bearer" | "basic" = "bearer",
+): SignedRequest {
+  const authorization =
+    auth === "bearer" ? `Bearer ${secret}` : `Basic ${Buffer.from(`argocd:${secret}`, "utf8").toString("base64")}`;
+  return {
+    body: JSON.stringify(payload),
+    headers: { "content-type": "application/json", authorization, "user-agent": "Go-http-client/1.1" },
+  };
 }

@@ -21,3 +21,14 @@ export function anyHexMatches(expected: readonly string[], given: readonly strin
   }
   return match;
 }
+
+/**
+ * The `v1=` signatures of a comma-separated signature header (PagerDuty's `X-PagerDuty-Signature`,
+ * CircleCI's `circleci-signature`); other versions are not ours to check.
+ */
+export const v1Signatures = (value: string) =>
+  value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.startsWith("v1="))
+    .map((s) => s.slice(3));

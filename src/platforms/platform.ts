@@ -1,4 +1,5 @@
 import type { PlatformFacts } from "../correlate/extract-facts.js";
+import type { Config } from "../shared/config.js";
 import type { Delivery, NormalizedEvent, Platform, PlatformRows, Priority } from "../shared/event.js";
 
 /** The request as a receiver sees it: the exact raw body and lower-cased headers. */
@@ -88,8 +89,11 @@ export interface PlatformModule {
     | "WEBHOOK_MAX_BYTES_VERCEL"
     | "WEBHOOK_MAX_BYTES_NETLIFY"
     | "WEBHOOK_MAX_BYTES_CIRCLECI";
-  /** Verifies and classifies (type, priority) a request, with every secret for rotation. */
-  receiver: (secrets: string[]) => Receiver;
+  /**
+   * Verifies and classifies (type, priority) a request, with every secret for rotation. The config is for
+   * what a sender needs decided at receipt (CircleCI: which workflows are deploys); the decision travels in the type.
+   */
+  receiver: (secrets: string[], config: Config) => Receiver;
   /** The stored delivery → the unified event and its platform rows. */
   normalize: (d: Delivery) => NormalizedEvent;
   /** The event's correlation facts beyond what every event has (its keys, a deployment row). */

@@ -10,6 +10,8 @@ import { gitlabReceiver } from "./gitlab/receiver.js";
 import { linearFacts } from "./linear/facts.js";
 import { normalizeLinear } from "./linear/normalize.js";
 import { linearReceiver } from "./linear/receiver.js";
+import { normalizeNetlify } from "./netlify/normalize.js";
+import { netlifyReceiver } from "./netlify/receiver.js";
 import { normalizePagerduty } from "./pagerduty/normalize.js";
 import { pagerdutyReceiver } from "./pagerduty/receiver.js";
 import type { PlatformModule } from "./platform.js";
@@ -18,6 +20,12 @@ import { sentryReceiver } from "./sentry/receiver.js";
 import { slackFacts } from "./slack/facts.js";
 import { normalizeSlack } from "./slack/normalize.js";
 import { slackReceiver } from "./slack/receiver.js";
+import { normalizeVercel } from "./vercel/normalize.js";
+import { vercelReceiver } from "./vercel/receiver.js";
+import { normalizeArgocd } from "./argocd/normalize.js";
+import { argocdReceiver } from "./argocd/receiver.js";
+import { normalizeCircleci } from "./circleci/normalize.js";
+import { circleciReceiver } from "./circleci/receiver.js";
 
 /** The platforms, one line each (see PlatformModule). */
 export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
@@ -81,6 +89,47 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: () => undefined,
     row: "incident",
     partitionKey: (e) => e.rows.incident?.service ?? e.rows.incident?.incidentId ?? "",
+  },
+  vercel: {
+    platform: "vercel",
+    secretsVariable: "VERCEL_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_VERCEL",
+    receiver: vercelReceiver,
+    normalize: normalizeVercel,
+    facts: () => undefined,
+    row: "deployment",
+    partitionKey: (e) => e.rows.deployment?.repository ?? "",
+  },
+  netlify: {
+    platform: "netlify",
+    secretsVariable: "NETLIFY_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_NETLIFY",
+    receiver: netlifyReceiver,
+    normalize: normalizeNetlify,
+    facts: () => undefined,
+    row: "deployment",
+    partitionKey: (e) => e.rows.deployment?.repository ?? "",
+  },
+  circleci: {
+    platform: "circleci",
+    secretsVariable: "CIRCLECI_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_CIRCLECI",
+    // Which workflows are deploys is decided at receipt (CIRCLECI_DEPLOY_WORKFLOWS) and kept in the type.
+    receiver: (secrets, config) => circleciReceiver(secrets, config.CIRCLECI_DEPLOY_WORKFLOWS),
+    normalize: normalizeCircleci,
+    facts: () => undefined,
+    row: "deployment",
+    partitionKey: (e) => e.rows.deployment?.repository ?? "",
+  },
+  argocd: {
+    platform: "argocd",
+    secretsVariable: "ARGOCD_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_ARGOCD",
+    receiver: argocdReceiver,
+    normalize: normalizeArgocd,
+    facts: () => undefined,
+    row: "deployment",
+    partitionKey: (e) => e.rows.deployment?.repository ?? "",
   },
   gitlab: {
     platform: "gitlab",

@@ -10,7 +10,7 @@ function createReceivers(config: Config): Partial<Record<Platform, Receiver>> {
   const receivers: Partial<Record<Platform, Receiver>> = {};
   for (const m of Object.values(PLATFORM_MODULES)) {
     const secrets = config[m.secretsVariable];
-    if (secrets.length) receivers[m.platform] = m.receiver(secrets);
+    if (secrets.length) receivers[m.platform] = m.receiver(secrets, config);
   }
   return receivers;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDeployWorkflows } from "../platforms/circleci/deploy-workflows.js";
 import { parseSchedule } from "./duration.js";
 import { keyProblems } from "./seal.js";
 
@@ -46,7 +47,18 @@ const schema = z.object({
    * Which CircleCI workflows are deploys, and to which environment: `glob=environment` pairs, comma-separated,
    * first match wins (`deploy-prod*=production,deploy-*=staging`); a glob alone deploys to `production`.
    */
-  CIRCLECI_DEPLOY_WORKFLOWS: z.string().default("*deploy*=production"),
+  CIRCLECI_DEPLOY_WORKFLOWS: z
+    .string()
+    .default("*deploy*=production")
+    // Parsed once here: a bad value stops the start-up rather than every delivery.
+    .transform((text, ctx) => {
+      try {
+        return parseDeployWorkflows(text);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** At least 32 characters each: a bearer token is the whole of the API's authentication. */
   API_TOKENS: list.refine((tokens) => tokens.every((t) => t.length >= 32), {
     message: "every token must have at least 32 characters (e.g. `openssl rand -hex 32`)",

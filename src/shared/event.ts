@@ -1,6 +1,18 @@
 /** Shapes shared by every stage of the pipeline (contract §3). */
 
-export const PLATFORMS = ["github", "slack", "linear", "deploy", "pagerduty", "sentry", "gitlab"] as const;
+export const PLATFORMS = [
+  "github",
+  "slack",
+  "linear",
+  "deploy",
+  "pagerduty",
+  "sentry",
+  "vercel",
+  "netlify",
+  "circleci",
+  "argocd",
+  "gitlab",
+] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 export const PRIORITIES = ["critical", "high", "normal", "low"] as const;

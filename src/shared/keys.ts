@@ -23,7 +23,7 @@ export const PREFIX = {
 
 /**
  * A GitLab project wherever a repository goes (rows, commits, deploys, DORA scopes, API params):
- * `gitlab:<path_with_namespace>`, lower-case. GitHub names cannot hold ':', so the two never collide,
+ * `gitlab:<path_with_namespace>` (group/subgroup/project), lower-case as GitLab paths are case-insensitive. GitHub names cannot hold ':', so the two never collide,
  * and the builders below dispatch on it: prKey("gitlab:g/p", 7) → `gitlab:mr:g/p!7`.
  */
 export const GITLAB_REPOSITORY = "gitlab:";

@@ -22,8 +22,9 @@ const BUDGET_MS = 15_000; // generation stops here whatever the count, so the fi
 const ctx = useTestService();
 const prisma = useTestPrisma();
 const run = randomUUID().slice(0, 8); // ids of this run, so reruns against the same Redis are new
+const repoUrl = `https://github.com/fuzz-${run}/web`; // CircleCI's and Argo CD's deploys: ranges of their own
 
-const FUZZED = ["github", "slack", "linear", "deploy", "pagerduty", "sentry"] as const;
+const FUZZED = ["github", "slack", "linear", "deploy", "pagerduty", "sentry", "circleci", "argocd"] as const;
 
 // ---- bases: real payloads of each platform ----
 type Examples = Array<{ name: string; examples: Array<Record<string, unknown>> }>;
@@ -38,6 +39,7 @@ const slackFixtures = Object.values(loadFixtures("slack"));
 const linearFixtures = Object.values(loadFixtures("linear"));
 const pagerdutyFixtures = Object.values(loadFixtures("pagerduty"));
 const sentryFixtures = Object.values(loadFixtures("sentry"));
+const [circleciFixtures, argocdFixtures] = (["circleci", "argocd"] as const).map((p) => Object.values(loadFixtures(p)));
 const deployBase = {
   id: "d",
   repository: "acme/web",
@@ -117,6 +119,8 @@ const HOT: Record<string, string[][]> = {
     ["event", "occurred_at"],
   ],
   sentry: [["action"], ["data"], ["data", "issue"], ["data", "event"], ["data", "metric_alert"]],
+  circleci: [["id"], ["type"], ["workflow"], ["workflow", "name"], ["workflow", "status"], ["pipeline"]],
+  argocd: [["id"], ["phase"], ["health"], ["revision"], ["repoURL"], ["startedAt"]],
 };
 function mutateHot(r: Rand, platform: string, value: Record<string, unknown>): void {
   const path = pick(r, HOT[platform]!);
@@ -177,6 +181,12 @@ function plan(i: number): Planned {
     payload = { ...structuredClone(f.payload), fuzz_nonce: uid };
     headers["request-id"] = uid;
     headers["sentry-hook-resource"] = f.kind;
+  } else if (platform === "circleci") {
+    payload = { ...structuredClone(pick(r, circleciFixtures!).payload), id: uid };
+    const vcs = (payload.pipeline as { vcs?: Record<string, unknown> }).vcs;
+    if (vcs) vcs.target_repository_url = vcs.origin_repository_url = repoUrl;
+  } else if (platform === "argocd") {
+    payload = { ...structuredClone(pick(r, argocdFixtures!).payload), id: uid, repoURL: repoUrl };
   } else {
     payload = { ...deployBase, id: uid, repository: `fuzz-${run}/web` }; // its own deploy ranges
   }
@@ -255,6 +265,11 @@ function sign(platform: string, headers: Record<string, string>, body: Buffer, u
   } else if (platform === "sentry") {
     headers["sentry-hook-signature"] = createHmac("sha256", pickSecret(SECRETS.sentry)).update(body).digest("hex");
     headers["sentry-hook-timestamp"] = String(ts);
+  } else if (platform === "circleci") {
+    const hex = (secret: string) => createHmac("sha256", secret).update(body).digest("hex");
+    headers["circleci-signature"] = `v1=${hex(pickSecret(SECRETS.circleci))},v1=${hex(`${SECRETS.circleci[0]}-other`)}`;
+  } else if (platform === "argocd") {
+    headers.authorization = `Bearer ${pickSecret(SECRETS.argocd)}`;
   } else if (platform === "slack") {
     const hmac = createHmac("sha256", pickSecret(SECRETS.slack)).update(`v0:${ts}:`).update(body);
     headers["x-slack-signature"] = `v0=${hmac.digest("hex")}`;

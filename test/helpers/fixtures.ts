@@ -1,10 +1,11 @@
 import { readFileSync, readdirSync } from "node:fs";
+import type { Platform } from "../../src/shared/event.js";
 
 const dir = new URL("../../fixtures/", import.meta.url);
 
 /** Fixtures under fixtures/<platform>/, by file name without `.json`. */
 export function loadFixtures(
-  platform: "slack" | "linear" | "pagerduty" | "sentry" | "gitlab",
+  platform: Exclude<Platform, "github" | "deploy">,
 ): Record<string, { source: string; kind: string; payload: any }> {
   const out: Record<string, any> = {};
   for (const file of readdirSync(new URL(`${platform}/`, dir))) {

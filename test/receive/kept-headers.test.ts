@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import { PLATFORM_MODULES } from "../../src/platforms/registry.js";
 import { keptHeaders } from "../../src/receive/kept-headers.js";
 import { PLATFORMS } from "../../src/shared/event.js";
+import { loadConfig } from "../../src/shared/config.js";
+
+const config = loadConfig({});
 
 /** What a request may carry: each platform's own headers, signatures and credentials, proxy noise. */
 const request: Record<string, string | string[]> = {
@@ -31,6 +34,8 @@ const request: Record<string, string | string[]> = {
   "x-gitlab-token": "secret",
   "x-vercel-signature": "abc",
   "x-webhook-signature": "abc",
+  "circleci-signature": "v1=abc",
+  "circleci-event-type": "workflow-completed",
   "x-forwarded-for": "10.0.0.1",
   "set-cookie": ["a=1", "b=2"],
 };
@@ -39,7 +44,10 @@ const SECRET_OR_SIGNATURE = /signature|authorization|cookie|token|api-key|secret
 
 describe("headers stored with a raw delivery", () => {
   it.each(PLATFORMS)("%s keeps no signature and no credential", (platform) => {
-    const receiver = PLATFORM_MODULES[platform].receiver(platform === "deploy" ? ["whsec_c2VjcmV0"] : ["secret"]);
+    const receiver = PLATFORM_MODULES[platform].receiver(
+      platform === "deploy" ? ["whsec_c2VjcmV0"] : ["secret"],
+      config,
+    );
     const kept = keptHeaders(request, receiver.keepHeaders);
     for (const name of Object.keys(kept)) expect(name).not.toMatch(SECRET_OR_SIGNATURE);
     for (const value of Object.values(kept)) expect(value).not.toContain("secret");
@@ -50,7 +58,10 @@ describe("headers stored with a raw delivery", () => {
 
   it("keeps what each platform's events and retries are read by", () => {
     const kept = (p: keyof typeof PLATFORM_MODULES) =>
-      keptHeaders(request, PLATFORM_MODULES[p].receiver(p === "deploy" ? ["whsec_c2VjcmV0"] : ["s"]).keepHeaders);
+      keptHeaders(
+        request,
+        PLATFORM_MODULES[p].receiver(p === "deploy" ? ["whsec_c2VjcmV0"] : ["s"], config).keepHeaders,
+      );
     expect(kept("github")).toMatchObject({
       "x-github-event": "push",
       "x-github-delivery": "d-1",
@@ -62,6 +73,7 @@ describe("headers stored with a raw delivery", () => {
     expect(kept("slack")).not.toHaveProperty("x-github-event");
     expect(kept("linear")).toMatchObject({ "linear-delivery": "l-1", "linear-event": "Issue" });
     expect(kept("deploy")).toMatchObject({ "webhook-id": "msg_1", "webhook-timestamp": "1700000000" });
+    expect(kept("circleci")).toMatchObject({ "circleci-event-type": "workflow-completed" });
   });
 
   it("never keeps a signature or credential even if a platform lists one", () => {

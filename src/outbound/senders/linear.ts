@@ -13,6 +13,7 @@ import {
 import { entityLabel } from "./labels.js";
 import { parseRetryAfter } from "../schedule.js";
 import { keyLabel } from "../../shared/keys.js";
+import { isRateLimited, PERMANENT_ERROR_TYPES, rateLimitResetMs } from "../../platforms/linear/api-errors.js";
 
 /**
  * `kind: "linear"` (contract §9). It acts on `issue.shipped` of a Linear issue only: a comment on the
@@ -93,42 +94,14 @@ function linearCommentBody(d: IssueShipped): string {
 
 /** How long Linear asks us to wait: `Retry-After`, else the earliest reset of its request or complexity budget. */
 function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const retryAfter = parseRetryAfter(headers?.get("retry-after"), Date.now());
-  if (retryAfter) return retryAfter;
-  const resets = ["x-ratelimit-requests-reset", "x-ratelimit-complexity-reset"]
-    .map((h) => Number(headers?.get(h)))
-    .filter((v) => v > 0)
-    // Epoch milliseconds (Linear's), or seconds.
-    .map((v) => (v < 1e12 ? v * 1000 : v) - Date.now())
-    .filter((ms) => ms > 0);
-  return resets.length ? Math.max(1000, Math.min(...resets)) : undefined;
+  return parseRetryAfter(headers?.get("retry-after"), Date.now()) || rateLimitResetMs(headers);
 }
 
 interface LinearLikeError {
   type?: string;
   status?: number;
   message?: string;
-  raw?: { response?: { headers?: Headers; errors?: Array<{ extensions?: { code?: string } }> } };
-}
-
-const PERMANENT_TYPES = new Set([
-  "AuthenticationError",
-  "Forbidden",
-  "FeatureNotAccessible",
-  "InvalidInput",
-  "UserError",
-  "GraphqlError",
-  "UsageLimitExceeded",
-]);
-
-/** Linear's RATELIMITED: typed by the SDK when the error says so, else by its code or a 429. */
-function isRateLimited(err: unknown): boolean {
-  const e = (err ?? {}) as LinearLikeError;
-  return (
-    e.type === "Ratelimited" ||
-    e.status === 429 ||
-    (e.raw?.response?.errors ?? []).some((g) => g.extensions?.code === "RATELIMITED")
-  );
+  raw?: { response?: { headers?: Headers } };
 }
 
 /** A Linear error as an attempt's outcome. The SDK's messages hold the query and variables, never the key. */
@@ -144,7 +117,7 @@ function linearFailure(err: unknown): SendOutcome {
     });
   if (e.type === "AuthenticationError" && statusCode !== null && statusCode >= 400 && statusCode < 500)
     return failedOutcome("Linear refused LINEAR_API_KEY", { statusCode, permanent: true });
-  const permanent = typeof e.type === "string" && PERMANENT_TYPES.has(e.type);
+  const permanent = typeof e.type === "string" && PERMANENT_ERROR_TYPES.has(e.type);
   // Timeouts and network failures, Linear's internal errors, lock timeouts: worth another attempt.
   return failedOutcome(`Linear: ${message}`, { statusCode, permanent });
 }

@@ -1,16 +1,8 @@
 import { badSignature, missingHeader } from "../../shared/errors.js";
-import { anyHexMatches, hmacHexes } from "../hmac-hex.js";
+import { anyHexMatches, hmacHexes, v1Signatures } from "../hmac-hex.js";
 import { jsonObject } from "../json-object.js";
 import { header, type Receiver } from "../platform.js";
 import { pagerdutyEventType, pagerdutyPriority, pagerdutyType } from "./classify.js";
-
-/** The `v1=` signatures of `X-PagerDuty-Signature`; other versions are not ours to check. */
-const v1Signatures = (value: string) =>
-  value
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.startsWith("v1="))
-    .map((s) => s.slice(3));
 
 /**
  * PagerDuty v3: `X-PagerDuty-Signature` lists `v1=<hex HMAC-SHA256 of the raw body>`, one per
