@@ -189,6 +189,34 @@ export function netlifyRequest(
   };
 }
 
+/**
+ * GitLab: `X-Gitlab-Event` and `Idempotency-Key` (the same on GitLab's retries), with a secret token
+ * (`X-Gitlab-Token`) and/or a signing token (`whsec_…`: Standard Webhooks `webhook-*` headers, `webhook-id`
+ * equal to the Idempotency-Key as GitLab sends it).
+ */
+export function gitlabRequest(
+  event: string,
+  payload: unknown,
+  auth: { token?: string; signingToken?: string },
+  id: string = randomUUID(),
+  at = new Date(),
+): SignedRequest {
+  const body = JSON.stringify(payload);
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-gitlab-event": event,
+    "x-gitlab-event-uuid": randomUUID(),
+    "idempotency-key": id,
+  };
+  if (auth.token !== undefined) headers["x-gitlab-token"] = auth.token;
+  if (auth.signingToken !== undefined) {
+    headers["webhook-id"] = id;
+    headers["webhook-timestamp"] = String(Math.floor(at.getTime() / 1000));
+    headers["webhook-signature"] = new Webhook(auth.signingToken).sign(id, at, body);
+  }
+  return { body, headers };
+}
+
 export async function post(url: string, req: SignedRequest) {
   const res = await fetch(url, { method: "POST", headers: req.headers, body: req.body });
   const text = await res.text();

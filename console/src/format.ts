@@ -65,7 +65,7 @@ export function shortKey(key: string): string {
           .split(":")
           .slice(kind === "incident" ? 1 : 2)
           .join(":");
-  if (kind === "github.commit") return rest.replace(/@([0-9a-f]{7})[0-9a-f]{33}$/, "@$1");
+  if (kind === "github.commit" || kind === "gitlab.commit") return rest.replace(/@([0-9a-f]{7})[0-9a-f]{33}$/, "@$1");
   return rest || key;
 }
 
@@ -76,6 +76,10 @@ export const KIND_LABELS: Record<string, string> = {
   "github.repo": "Repository",
   "linear.issue": "Linear issue",
   "slack.message": "Slack message",
+  "gitlab.mr": "Merge request",
+  "gitlab.issue": "GitLab issue",
+  "gitlab.commit": "GitLab commit",
+  "gitlab.repo": "GitLab project",
   deploy: "Deploy",
   incident: "Incident",
 };

@@ -1,7 +1,7 @@
 import type { Context } from "koa";
 import { z } from "zod";
 import { decodeCursor, type Cursor } from "../store/read/cursor.js";
-import { LIMITS } from "../shared/bounds.js";
+import { LIMITS, REPOSITORY } from "../shared/bounds.js";
 import { storableDate } from "../shared/time.js";
 import { badRequest } from "../http/respond.js";
 
@@ -32,10 +32,11 @@ export const typeGlob = sqlText(200);
 export const ruleName = sqlText(200);
 /** A BullMQ job id (numbers for backfills, UUIDs for deliveries). */
 export const jobId = sqlText(200);
-/** `owner/repo` within GitHub's limits, compared lower-case as stored. */
+/** `owner/repo` within GitHub's limits, or a GitLab project `gitlab:group/project`; compared lower-case as stored. */
 export const repository = z
   .string()
-  .regex(new RegExp(`^[\\w.-]{1,${LIMITS.owner}}/[\\w.-]{1,${LIMITS.repository}}$`), "owner/repo")
+  .max(LIMITS.nameBytes, "owner/repo (or gitlab:group/project)")
+  .regex(REPOSITORY, "owner/repo (or gitlab:group/project)")
   .transform((s) => s.toLowerCase());
 
 export const uuid = z.uuid("must be a UUID");

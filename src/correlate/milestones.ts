@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { DeployRef, EntityRef, MilestoneData, MilestoneType } from "../shared/outbound.js";
-import { isIssueKey, PREFIX, repositoryOf } from "../shared/keys.js";
+import { isCommitKey, isIssueKey, isPrKey, repositoryOf } from "../shared/keys.js";
 import { linkId, type LinkFact } from "./facts.js";
 
 /** What a milestone's data names, filled in by the store from the entities and deploys it holds. */
@@ -26,7 +26,7 @@ export interface MilestoneDraft<T extends MilestoneType = MilestoneType> {
   data(refs: Refs): MilestoneData[T];
 }
 
-const isPr = (key: string) => key.startsWith(PREFIX.pr);
+const isPr = isPrKey;
 const ref = (l: LinkFact) => ({ from: l.from, to: l.to, relation: l.relation, rule: l.rule, confidence: l.confidence });
 
 /**
@@ -90,7 +90,7 @@ export interface DeployRange {
 export function deployMilestones(d: DeployRange, newlyShipped: string[], rolledBack: boolean): MilestoneDraft[] {
   const prs = d.ships.filter(isPr).sort();
   const issues = d.ships.filter(isIssueKey).sort();
-  const commits = d.ships.filter((k) => k.startsWith(PREFIX.commit)).sort();
+  const commits = d.ships.filter(isCommitKey).sort();
   const where = { repository: d.repository, environment: d.environment };
   const digest = createHash("sha1")
     .update(JSON.stringify([d.previous, d.rangeKnown, commits, prs, issues]))

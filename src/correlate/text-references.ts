@@ -14,6 +14,7 @@ export { branchIdentifiers, revertDepth, revertedBranchIdentifiers, revertOf } f
 export {
   commitClosingReferences,
   githubClosingReferences,
+  mergeRequestOfCommit,
   pullRequestOfCommit,
   type IssueRef,
 } from "./text-references/github.js";

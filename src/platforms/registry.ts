@@ -4,6 +4,9 @@ import { deployReceiver } from "./deploy/receiver.js";
 import { githubFacts } from "./github/facts.js";
 import { normalizeGithub } from "./github/normalize.js";
 import { githubReceiver } from "./github/receiver.js";
+import { gitlabFacts } from "./gitlab/facts.js";
+import { normalizeGitlab } from "./gitlab/normalize.js";
+import { gitlabReceiver } from "./gitlab/receiver.js";
 import { linearFacts } from "./linear/facts.js";
 import { normalizeLinear } from "./linear/normalize.js";
 import { linearReceiver } from "./linear/receiver.js";
@@ -127,5 +130,15 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: () => undefined,
     row: "deployment",
     partitionKey: (e) => e.rows.deployment?.repository ?? "",
+  },
+  gitlab: {
+    platform: "gitlab",
+    secretsVariable: "GITLAB_WEBHOOK_SECRET",
+    maxBytesVariable: "WEBHOOK_MAX_BYTES_GITLAB",
+    receiver: gitlabReceiver,
+    normalize: normalizeGitlab,
+    facts: gitlabFacts,
+    row: "gitlab",
+    partitionKey: (e) => e.rows.gitlab?.repository ?? e.rows.deployment?.repository ?? "",
   },
 };

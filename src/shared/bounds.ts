@@ -33,5 +33,18 @@ export const GITHUB_REPO = new RegExp(`^[\\w.-]{1,${LIMITS.owner}}/[\\w.-]{1,${L
 export const githubRepository = (value: unknown): string | null =>
   typeof value === "string" && GITHUB_REPO.test(value) ? value : null;
 
+/**
+ * A GitLab project as a repository id (shared/keys.ts): `gitlab:` and its path_with_namespace, a group path
+ * and a project path, with subgroups between (GitLab nests up to 20 levels); at most `nameBytes` in all.
+ */
+export const GITLAB_REPO = /^gitlab:[\w.-]{1,255}(?:\/[\w.-]{1,255}){1,20}$/;
+
+/** A GitLab repository id (`gitlab:group/sub/project`) within its bounds, else null. */
+export const gitlabRepositoryId = (value: unknown): string | null =>
+  typeof value === "string" && value.length <= LIMITS.nameBytes && GITLAB_REPO.test(value) ? value : null;
+
+/** A repository as the API takes it: GitHub's `owner/repo` or a GitLab id (bound its length by `nameBytes`). */
+export const REPOSITORY = new RegExp(`${GITHUB_REPO.source}|${GITLAB_REPO.source}`);
+
 /** The lowest UUID: a keyset scan by id starts after it. */
 export const LOWEST_UUID = "00000000-0000-0000-0000-000000000000";

@@ -11,6 +11,7 @@ export const PLATFORMS = [
   "netlify",
   "circleci",
   "argocd",
+  "gitlab",
 ] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
@@ -40,6 +41,7 @@ export interface PlatformRows {
   linear?: LinearRow;
   deployment?: DeploymentRow;
   incident?: IncidentRow;
+  gitlab?: GitlabRow;
 }
 
 export interface GithubRow {
@@ -51,6 +53,23 @@ export interface GithubRow {
   ref: string | null;
   baseRef: string | null;
   headRef: string | null;
+  state: string | null;
+  merged: boolean | null;
+  title: string | null;
+  url: string | null;
+  sender: string | null;
+}
+
+/** A GitLab webhook event: the `gitlab_events` row. `repository` is the project's id `gitlab:group/project`. */
+export interface GitlabRow {
+  /** The body's object_kind (`merge_request`, `push`, `deployment`, …). */
+  name: string;
+  action: string | null;
+  repository: string | null;
+  /** A merge request's or issue's iid. */
+  iid: number | null;
+  sha: string | null;
+  ref: string | null;
   state: string | null;
   merged: boolean | null;
   title: string | null;
@@ -104,7 +123,7 @@ export interface DeploymentRow {
 }
 
 /** Where an incident came from: an incident sender, or an issue carrying an incident label (INCIDENT_LABELS). */
-export const INCIDENT_SOURCES = ["pagerduty", "sentry", "github", "linear"] as const;
+export const INCIDENT_SOURCES = ["pagerduty", "sentry", "github", "linear", "gitlab"] as const;
 export type IncidentSource = (typeof INCIDENT_SOURCES)[number];
 export type IncidentStatus = "open" | "acknowledged" | "resolved";
 

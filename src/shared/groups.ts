@@ -15,10 +15,18 @@ export const groupName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "lower-case letters, digits, '.', '_' and '-', 1–64 characters");
 
-/** `owner/repo` as GitHub allows it, where `*` and `?` may stand for characters. */
-const REPOSITORY_GLOB = new RegExp(`^[\\w.*?-]{1,${LIMITS.owner}}/[\\w.*?-]{1,${LIMITS.repository}}$`);
+/**
+ * `owner/repo` as GitHub allows it, or a GitLab project id `gitlab:group/sub/project` (shared/keys.ts), where
+ * `*` and `?` may stand for characters.
+ */
+const REPOSITORY_GLOB = new RegExp(
+  `^[\\w.*?-]{1,${LIMITS.owner}}/[\\w.*?-]{1,${LIMITS.repository}}$|^gitlab:[\\w.*?-]{1,255}(?:/[\\w.*?-]{1,255}){1,20}$`,
+);
 
-const repositoryGlob = z.string().regex(REPOSITORY_GLOB, "owner/repo, where * and ? may stand for characters");
+const repositoryGlob = z
+  .string()
+  .max(LIMITS.nameBytes, "owner/repo, where * and ? may stand for characters")
+  .regex(REPOSITORY_GLOB, "owner/repo, where * and ? may stand for characters");
 
 /** A service name as deploys carry it: any printable text within the bound names have. */
 const serviceName = z

@@ -15,23 +15,40 @@ export const PREFIX = {
   slackMessage: "slack:message:",
   deploy: "deploy:",
   incident: "incident:",
+  gitlabRepo: "gitlab:repo:",
+  mr: "gitlab:mr:",
+  gitlabIssue: "gitlab:issue:",
+  gitlabCommit: "gitlab:commit:",
 } as const;
 
-export const repoKey = (repo: string) => `${PREFIX.repo}${repo.toLowerCase()}`;
-export const prKey = (repo: string, n: number) => `${PREFIX.pr}${repo.toLowerCase()}#${n}`;
-export const issueKey = (repo: string, n: number) => `${PREFIX.issue}${repo.toLowerCase()}#${n}`;
-export const commitKey = (repo: string, sha: string) => `${PREFIX.commit}${repo.toLowerCase()}@${sha.toLowerCase()}`;
+/**
+ * A GitLab project wherever a repository goes (rows, commits, deploys, DORA scopes, API params):
+ * `gitlab:<path_with_namespace>` (group/subgroup/project), lower-case as GitLab paths are case-insensitive. GitHub names cannot hold ':', so the two never collide,
+ * and the builders below dispatch on it: prKey("gitlab:g/p", 7) → `gitlab:mr:g/p!7`.
+ */
+export const GITLAB_REPOSITORY = "gitlab:";
+export const gitlabRepository = (pathWithNamespace: string) => `${GITLAB_REPOSITORY}${pathWithNamespace.toLowerCase()}`;
+export const isGitlabRepository = (repo: string) => repo.startsWith(GITLAB_REPOSITORY);
+/** `gitlab:group/project` → `group/project`; a GitHub name as it is. */
+const pathOf = (repo: string) => (isGitlabRepository(repo) ? repo.slice(GITLAB_REPOSITORY.length) : repo).toLowerCase();
+
+export const repoKey = (repo: string) =>
+  isGitlabRepository(repo) ? `${PREFIX.gitlabRepo}${pathOf(repo)}` : `${PREFIX.repo}${repo.toLowerCase()}`;
+/** A GitHub PR, or a GitLab merge request by its iid (`gitlab:mr:group/project!7`). */
+export const prKey = (repo: string, n: number) =>
+  isGitlabRepository(repo) ? `${PREFIX.mr}${pathOf(repo)}!${n}` : `${PREFIX.pr}${repo.toLowerCase()}#${n}`;
+export const issueKey = (repo: string, n: number) =>
+  isGitlabRepository(repo) ? `${PREFIX.gitlabIssue}${pathOf(repo)}#${n}` : `${PREFIX.issue}${repo.toLowerCase()}#${n}`;
+export const commitKey = (repo: string, sha: string) =>
+  isGitlabRepository(repo)
+    ? `${PREFIX.gitlabCommit}${pathOf(repo)}@${sha.toLowerCase()}`
+    : `${PREFIX.commit}${repo.toLowerCase()}@${sha.toLowerCase()}`;
 export const linearIssueKey = (identifier: string) => `${PREFIX.linearIssue}${identifier.toUpperCase()}`;
 export const slackMessageKey = (channel: string, ts: string) => `${PREFIX.slackMessage}${channel}/${ts}`;
 export const deployKey = (source: DeploySource, id: string | number) => `${PREFIX.deploy}${source}:${id}`;
 /** `incident:pagerduty:PGR0VU2`, `incident:github:acme/web#12`, `incident:linear:ENG-42` (issue 16). */
 export const incidentKey = (source: string, id: string) => `${PREFIX.incident}${source}:${id}`;
 export const isIncidentKey = (key: string) => key.startsWith(PREFIX.incident);
-/**
- * A GitLab project as a deploy's repository: `gitlab:group/subgroup/project`, lower-case (GitLab paths are
- * case-insensitive); GitHub repositories stay `owner/name`.
- */
-export const gitlabRepository = (path: string) => `gitlab:${path.toLowerCase()}`;
 /** Linear's other entities (projects, cycles, …) by their id: `linear:project:<uuid>`. */
 export const linearEntityKey = (entity: string, id: string) => `linear:${entity}:${id}`;
 
@@ -49,21 +66,33 @@ export function kindOf(key: string): string {
   return a === "deploy" || a === "incident" ? a : `${a}.${b}`;
 }
 
-/** `github:pr:acme/web#7` / `github:commit:acme/web@sha` → `acme/web`. */
+/** `github:pr:acme/web#7` / `github:commit:acme/web@sha` → `acme/web`; `gitlab:mr:g/p!7` → `gitlab:g/p`. */
 export function repositoryOf(key: string): string | null {
   const m = /^github:(?:pr|issue|commit|repo):([^#@]+)/.exec(key);
-  return m ? m[1]! : null;
+  if (m) return m[1]!;
+  const g = /^gitlab:(?:mr|issue|commit|repo):([^#@!]+)/.exec(key);
+  return g ? `${GITLAB_REPOSITORY}${g[1]!}` : null;
 }
 
-/** `github:commit:acme/web@sha` → { repository, sha }; null for any other key. */
+/** `github:commit:acme/web@sha` → { repository, sha } (`gitlab:commit:g/p@sha` → `gitlab:g/p`); else null. */
 export function commitOf(key: string): { repository: string; sha: string } | null {
-  if (!key.startsWith(PREFIX.commit)) return null;
+  const gitlab = key.startsWith(PREFIX.gitlabCommit);
+  if (!gitlab && !key.startsWith(PREFIX.commit)) return null;
   const at = key.lastIndexOf("@");
-  return at < 0 ? null : { repository: key.slice(PREFIX.commit.length, at), sha: key.slice(at + 1) };
+  if (at < 0) return null;
+  const path = key.slice((gitlab ? PREFIX.gitlabCommit : PREFIX.commit).length, at);
+  return { repository: gitlab ? `${GITLAB_REPOSITORY}${path}` : path, sha: key.slice(at + 1) };
 }
 
-/** GitHub and Linear issues: what a deploy ships through the PRs and commits that close or reference them. */
-export const isIssueKey = (key: string) => key.startsWith(PREFIX.linearIssue) || key.startsWith(PREFIX.issue);
+/** The key prefixes of PRs (GitHub PRs, GitLab merge requests), commits and issues, for `LIKE` patterns too. */
+export const PR_PREFIXES = [PREFIX.pr, PREFIX.mr] as const;
+export const COMMIT_PREFIXES = [PREFIX.commit, PREFIX.gitlabCommit] as const;
+export const ISSUE_PREFIXES = [PREFIX.linearIssue, PREFIX.issue, PREFIX.gitlabIssue] as const;
+export const isPrKey = (key: string) => PR_PREFIXES.some((p) => key.startsWith(p));
+export const isCommitKey = (key: string) => COMMIT_PREFIXES.some((p) => key.startsWith(p));
+
+/** GitHub, GitLab and Linear issues: what a deploy ships through the PRs and commits that close or reference them. */
+export const isIssueKey = (key: string) => ISSUE_PREFIXES.some((p) => key.startsWith(p));
 
 /** `ENG-42` → `ENG`. */
 export const teamOf = (identifier: string) => {
@@ -88,7 +117,15 @@ const GITHUB_URL = /https?:\/\/github\.com\/([\w.-]+\/[\w.-]+)\/(pull|issues|com
  */
 const LINEAR_URL = /https?:\/\/linear\.app\/[\w-]+\/issue\/([a-z0-9]{1,7}-[1-9]\d{0,8})(?![a-z0-9])/gi;
 
-/** Entity keys of the GitHub and Linear URLs in a text (Slack messages, attachments, link_shared). */
+/**
+ * GitLab's project URLs on any host: `<path>/-/merge_requests/N`, `/-/issues/N`, `/-/commit/<sha>`. The `/-/`
+ * separator is GitLab's own (a group path cannot hold `-` alone), so GitHub URLs never match. The path is one
+ * or more segments after the host (an instance under a relative URL would add its prefix to the path).
+ */
+const GITLAB_URL =
+  /https?:\/\/[\w.-]+(?::\d{1,5})?\/([\w.-]+(?:\/[\w.-]+){1,20})\/-\/(merge_requests|issues|commit)\/([0-9a-f]{40}|\d{1,10})(?![\w])/gi;
+
+/** Entity keys of the GitHub, GitLab and Linear URLs in a text (Slack messages, attachments, link_shared). */
 export function keysFromUrls(text: string | null | undefined): string[] {
   if (typeof text !== "string" || !text) return [];
   const keys: string[] = [];
@@ -96,6 +133,13 @@ export function keysFromUrls(text: string | null | undefined): string[] {
     if (!repo || !id) continue;
     if (kind === "pull") keys.push(prKey(repo, Number(id)));
     else if (kind === "issues") keys.push(issueKey(repo, Number(id)));
+    else if (id.length === 40) keys.push(commitKey(repo, id));
+  }
+  for (const [, path, kind, id] of text.matchAll(GITLAB_URL)) {
+    if (!path || !id) continue;
+    const repo = gitlabRepository(path);
+    if (kind!.toLowerCase() === "merge_requests") keys.push(prKey(repo, Number(id)));
+    else if (kind!.toLowerCase() === "issues") keys.push(issueKey(repo, Number(id)));
     else if (id.length === 40) keys.push(commitKey(repo, id));
   }
   for (const [, identifier] of text.matchAll(LINEAR_URL)) if (identifier) keys.push(linearIssueKey(identifier));
@@ -133,10 +177,23 @@ export function keyLabel(key: string, repository?: string | null): string {
     return repo === null || (repository && repo === repository.toLowerCase()) ? sha : `${repo}@${sha}`;
   }
   if (key.startsWith(PREFIX.repo)) return key.slice(PREFIX.repo.length);
+  if (key.startsWith("gitlab:")) return gitlabLabel(key, repository);
   if (key.startsWith(PREFIX.deploy)) return deployId(key);
   if (key.startsWith(PREFIX.incident)) return `incident ${key.slice(PREFIX.incident.length)}`;
   if (key.startsWith(PREFIX.slackMessage)) return "Slack message";
   return key;
+}
+
+/** `gitlab:mr:g/p!7` → `MR !7` in its own project (else `g/p!7`), issues `issue #3`, commits their short SHA. */
+function gitlabLabel(key: string, repository?: string | null): string {
+  const m = /^gitlab:(mr|issue|commit|repo):(.+?)(?:([!#@])([^!#@]+))?$/.exec(key);
+  if (!m) return key;
+  const [, kind, path, sep, id] = m;
+  if (kind === "repo" || !sep || !id) return path!;
+  const own = !!repository && `${GITLAB_REPOSITORY}${path}` === repository.toLowerCase();
+  const short = kind === "commit" ? id.slice(0, 7) : id;
+  if (!own) return `${path}${sep}${short}`;
+  return kind === "mr" ? `MR !${id}` : kind === "issue" ? `issue #${id}` : short;
 }
 
 /** `deploy:generic:dep-123` → `dep-123`; `deploy:github:42` → `42`. */

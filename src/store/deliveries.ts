@@ -129,6 +129,7 @@ const PLATFORM_TABLES: Record<keyof PlatformRows, Prisma.Sql> = {
   linear: Prisma.raw("linear_events"),
   deployment: Prisma.raw("deployments"),
   incident: Prisma.raw("incident_events"),
+  gitlab: Prisma.raw("gitlab_events"),
 };
 
 /** Writes events' platform rows, replacing any they had (replays rewrite them). */

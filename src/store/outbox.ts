@@ -12,7 +12,7 @@ export const RELAY_CHANNEL = "switchyard_outbox";
 function eventWhere({ event }: Normalized) {
   const deployment = event.rows.deployment;
   return {
-    repository: deployment?.repository ?? event.rows.github?.repository ?? null,
+    repository: deployment?.repository ?? event.rows.github?.repository ?? event.rows.gitlab?.repository ?? null,
     environment: deployment?.environment ?? null,
   };
 }

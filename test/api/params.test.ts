@@ -55,6 +55,14 @@ describe("numbers and names", () => {
     expect(repository.safeParse(`${"a".repeat(40)}/b`).success).toBe(false);
     expect(repository.safeParse("acme/web\u0000").success).toBe(false);
   });
+  it("takes a GitLab project's repository id, nested groups too, lower-cased and bounded", () => {
+    expect(repository.parse("gitlab:Acme/Platform/Web")).toBe("gitlab:acme/platform/web");
+    expect(repository.safeParse("gitlab:acme").success).toBe(false);
+    expect(repository.safeParse("gitlab:acme//web").success).toBe(false);
+    expect(repository.safeParse("gitlab:acme/web:x").success).toBe(false);
+    expect(repository.safeParse(`gitlab:acme/${"w".repeat(250)}`).success).toBe(false);
+    expect(repository.safeParse("github:acme/web").success).toBe(false);
+  });
 });
 
 describe("cursors", () => {

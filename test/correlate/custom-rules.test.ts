@@ -255,7 +255,7 @@ describe("validation on save", () => {
     expect(errorsOf(ruleWith({ link: { weight: 2 } }))).toEqual([expect.stringMatching(/^link: .*weight/i)]);
   });
 
-  it.each(["gitlab.push", "github.pull request", "github..push", "github.Push", "github.push.", ""])(
+  it.each(["bitbucket.push", "github.pull request", "github..push", "github.Push", "github.push.", ""])(
     "refuses the glob %j",
     (on) => {
       expect(errorsOf(ruleWith({ on }))).toEqual([expect.stringMatching(/^on: a type glob/)]);

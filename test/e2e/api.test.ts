@@ -114,7 +114,7 @@ describe("GET /api/events", () => {
 
   it("refuses bad parameters with 400", async () => {
     expect((await api("/api/events?limit=0")).status).toBe(400);
-    expect((await api("/api/events?platform=gitlab")).status).toBe(400);
+    expect((await api("/api/events?platform=bitbucket")).status).toBe(400);
     expect((await api("/api/events?since=yesterday")).status).toBe(400);
     expect((await api("/api/events?cursor=garbage")).status).toBe(400);
   });

@@ -147,7 +147,7 @@ describe("malformed requests", () => {
     const gh = await githubRequest("ping", ping, SECRETS.github[0]!);
     const res = await send("github", { ...gh, headers: { ...gh.headers, "content-type": "text/plain" } });
     expect(res.status).toBe(415);
-    expect((await send("gitlab", gh)).status).toBe(404);
+    expect((await send("bitbucket", gh)).status).toBe(404);
   });
 });
 

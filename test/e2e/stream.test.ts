@@ -100,7 +100,7 @@ describe("GET /api/stream", () => {
   });
 
   it("refuses a bad query and a malformed Last-Event-ID with 400", async () => {
-    const bad = await stream(web, "?platform=gitlab&after=nope");
+    const bad = await stream(web, "?platform=bitbucket&after=nope");
     expect(bad.status).toBe(400);
     expect(bad.body.problems).toEqual([expect.stringMatching(/^platform:/), expect.stringMatching(/^after:/)]);
     const id = await stream(web, "", { "last-event-id": "42" });

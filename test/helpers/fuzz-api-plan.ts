@@ -223,7 +223,7 @@ export function plan(r: Rand, seeds: Seeds): Planned {
       "GET",
       () =>
         `/api/events${qs({
-          platform: () => mixed(() => pick(r, ["github", "slack", "linear", "deploy"]), ["gitlab", "GITHUB"]),
+          platform: () => mixed(() => pick(r, ["github", "slack", "linear", "deploy"]), ["bitbucket", "GITHUB"]),
           type: () => mixed(() => enc(pick(r, ["github.pull_request.*", "deploy.*", "*.clos?d"]))),
           subject: key,
           since: date,

@@ -19,6 +19,15 @@ describe("a group's body (PUT /api/groups/:name)", () => {
     });
   });
 
+  it("takes GitLab project globs (`gitlab:group/*`), which match nested projects", () => {
+    const body = GroupBodySchema.parse({ repositories: ["gitlab:acme/*", "gitlab:Acme/Sub/Web"] });
+    expect(body.repositories).toEqual(["gitlab:acme/*", "gitlab:Acme/Sub/Web"]);
+    const m = groupMatcher(body);
+    expect(m.repository("gitlab:acme/platform/api")).toBe(true);
+    expect(m.repository("acme/api")).toBe(false);
+    expect(problems({ repositories: ["gitlab:acme"] })).toHaveLength(1);
+  });
+
   it("refuses an empty group, bad globs, unknown fields, too many entries", () => {
     expect(problems({})).toEqual([": list at least one repository glob or service"]);
     expect(problems({ repositories: [], services: [] })).toHaveLength(1);

@@ -4,7 +4,12 @@ import {
   commitKeyIfSha,
   commitOf,
   deployKey,
+  gitlabRepository,
+  isCommitKey,
+  isGitlabRepository,
   isIssueKey,
+  isPrKey,
+  keyLabel,
   issueKey,
   keysFromUrls,
   kindOf,
@@ -180,5 +185,65 @@ describe("uniqueKeys", () => {
     expect(uniqueKeys("a", null, ["b", "a"], undefined, "", "c", ["c", "b"])).toEqual(["a", "b", "c"]);
     expect(uniqueKeys()).toEqual([]);
     expect(uniqueKeys(null, undefined, [])).toEqual([]);
+  });
+});
+
+describe("GitLab keys (the repository id `gitlab:<path>`)", () => {
+  const G = "gitlab:Group/Sub/Project";
+
+  it("the builders dispatch on the repository id, lower-casing the path", () => {
+    expect(gitlabRepository("Group/Sub/Project")).toBe("gitlab:group/sub/project");
+    expect(repoKey(G)).toBe("gitlab:repo:group/sub/project");
+    expect(prKey(G, 7)).toBe("gitlab:mr:group/sub/project!7");
+    expect(issueKey(G, 3)).toBe("gitlab:issue:group/sub/project#3");
+    expect(commitKey(G, SHA_UPPER)).toBe(`gitlab:commit:group/sub/project@${SHA}`);
+    expect(commitKeyIfSha(G, SHA)).toBe(`gitlab:commit:group/sub/project@${SHA}`);
+    expect(commitKeyIfSha(G, SHA.slice(0, 8))).toBeNull();
+  });
+
+  it("parses them back: repository, commit, kind, issue and PR kinds", () => {
+    expect(repositoryOf("gitlab:mr:group/sub/project!7")).toBe("gitlab:group/sub/project");
+    expect(repositoryOf("gitlab:issue:group/project#3")).toBe("gitlab:group/project");
+    expect(repositoryOf(`gitlab:commit:group/project@${SHA}`)).toBe("gitlab:group/project");
+    expect(repositoryOf("gitlab:repo:group/project")).toBe("gitlab:group/project");
+    expect(commitOf(`gitlab:commit:group/project@${SHA}`)).toEqual({ repository: "gitlab:group/project", sha: SHA });
+    expect(commitOf("gitlab:mr:group/project!7")).toBeNull();
+    expect(kindOf("gitlab:mr:group/project!7")).toBe("gitlab.mr");
+    expect(kindOf(`gitlab:commit:group/project@${SHA}`)).toBe("gitlab.commit");
+    expect(isIssueKey("gitlab:issue:group/project#3")).toBe(true);
+    expect(isPrKey("gitlab:mr:group/project!7")).toBe(true);
+    expect(isCommitKey(`gitlab:commit:group/project@${SHA}`)).toBe(true);
+    expect(isPrKey("gitlab:issue:group/project#3")).toBe(false);
+  });
+
+  it("labels: `MR !7` in its own project, the path elsewhere", () => {
+    expect(keyLabel("gitlab:mr:group/project!7", "gitlab:group/project")).toBe("MR !7");
+    expect(keyLabel("gitlab:mr:group/project!7", "acme/web")).toBe("group/project!7");
+    expect(keyLabel("gitlab:issue:group/project#3", "gitlab:group/project")).toBe("issue #3");
+    expect(keyLabel(`gitlab:commit:group/project@${SHA}`, "gitlab:group/project")).toBe(SHA.slice(0, 7));
+    expect(keyLabel(`gitlab:commit:group/project@${SHA}`)).toBe(`group/project@${SHA.slice(0, 7)}`);
+    expect(keyLabel("gitlab:repo:group/project")).toBe("group/project");
+  });
+
+  it("GitLab URLs on any host, GitHub URLs unchanged beside them", () => {
+    const text = [
+      "https://gitlab.example.com/Group/Sub/Project/-/merge_requests/7/diffs",
+      "http://10.0.0.2:3000/root/app/-/issues/3.",
+      `https://gitlab.com/g/p/-/commit/${SHA}`,
+      "https://gitlab.com/g/p/-/commit/0123456", // abbreviated: nothing
+      "https://gitlab.com/g/p/merge_requests/9", // no /-/: nothing
+      "https://github.com/Acme/Web/pull/7",
+    ].join(" ");
+    expect(keysFromUrls(text)).toEqual([
+      "github:pr:acme/web#7",
+      "gitlab:mr:group/sub/project!7",
+      "gitlab:issue:root/app#3",
+      `gitlab:commit:g/p@${SHA}`,
+    ]);
+  });
+
+  it("no GitHub name can be a GitLab id (GitHub names hold no ':')", () => {
+    expect(repoKey("acme/web")).toBe("github:repo:acme/web");
+    expect(isGitlabRepository("acme/web")).toBe(false);
   });
 });

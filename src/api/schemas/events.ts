@@ -27,7 +27,7 @@ export const EventDetailSchema = z
     event: EventSchema,
     rows: z
       .record(z.string(), z.record(z.string(), z.unknown()))
-      .meta({ description: "the platform rows: github, slack, linear, deployment, incident" }),
+      .meta({ description: "the platform rows: github, slack, linear, deployment, incident, gitlab" }),
     raw: z
       .strictObject({
         contentType: z.string().nullable(),

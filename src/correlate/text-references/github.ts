@@ -2,6 +2,7 @@
 import { dropSquashDump, proseOnly } from "./prose.js";
 import { unwrapRevert } from "./reverts.js";
 import { uniqueBy } from "./unique.js";
+import { gitlabRepository, isGitlabRepository } from "../../shared/keys.js";
 
 /** A GitHub issue or PR; `repo` is `owner/name`, lower-cased. */
 export type IssueRef = { repo: string; number: number };
@@ -19,11 +20,15 @@ const GH_CLOSING = new RegExp(
   "gi",
 );
 
+/** `other/repo#N` in a GitLab project's text names a project of the same instance: `gitlab:other/repo`. */
+const slugRepo = (slug: string | undefined, repo: string) =>
+  slug === undefined ? undefined : isGitlabRepository(repo) ? gitlabRepository(slug) : slug;
+
 /** Issues closed by GitHub keywords in a PR body or commit message; code and HTML comments excluded. */
 export function githubClosingReferences(text: string | null | undefined, repo: string): IssueRef[] {
   if (!text) return [];
   const refs = [...proseOnly(text).matchAll(GH_CLOSING)]
-    .map((m) => ({ repo: (m[1] ?? m[2] ?? repo).toLowerCase(), number: Number(m[3]) }))
+    .map((m) => ({ repo: (slugRepo(m[1], repo) ?? m[2] ?? repo).toLowerCase(), number: Number(m[3]) }))
     .filter((r) => r.number > 0 && r.number <= MAX_NUMBER);
   return uniqueBy(refs, (r) => `${r.repo}#${r.number}`);
 }
@@ -50,4 +55,14 @@ export function pullRequestOfCommit(
   if (valid(squash)) return { number: Number(squash![1]), how: "squash" };
   if (valid(merge)) return { number: Number(merge![1]), how: "merge" };
   return null;
+}
+
+/**
+ * The merge request a GitLab merge commit names: its message ends `See merge request group/project!N` (GitLab's
+ * default merge commit template). The project path is GitLab's own, lower-cased.
+ */
+export function mergeRequestOfCommit(message: string | null | undefined): { path: string; iid: number } | null {
+  if (!message) return null;
+  const m = /^See merge request ([\w.-]+(?:\/[\w.-]+){1,20})!(\d{1,10})[ \t]*\r?$/m.exec(message);
+  return m && Number(m[2]) > 0 && Number(m[2]) <= MAX_NUMBER ? { path: m[1]!.toLowerCase(), iid: Number(m[2]) } : null;
 }

@@ -1,7 +1,7 @@
 import type { Collector } from "../../correlate/collector.js";
 import { bounded, LIMITS, text } from "../../shared/bounds.js";
 import type { StoredEvent } from "../../shared/event.js";
-import { keysFromUrls, linearIssueKey, PREFIX } from "../../shared/keys.js";
+import { isPrKey, keysFromUrls, linearIssueKey, PREFIX } from "../../shared/keys.js";
 import { storableDate } from "../../shared/time.js";
 import { addIncident, hasLabel, labelNames } from "../../correlate/incident-facts.js";
 import { linearIssueIncident } from "./incident.js";
@@ -32,11 +32,11 @@ export function linearFacts(c: Collector, e: StoredEvent) {
   }
   if (row.entityType === "Comment" && e.subject?.startsWith(PREFIX.linearIssue)) {
     for (const key of keysFromUrls(text(data.body)))
-      if (key.startsWith("github:")) c.link(e.subject, key, "linear-comment-url");
+      if (key.startsWith("github:") || key.startsWith("gitlab:")) c.link(e.subject, key, "linear-comment-url");
   }
   if (row.entityType === "Attachment" && row.action !== "remove") {
     const issueId = bounded(data.issueId, LIMITS.nameBytes);
-    const prs = keysFromUrls(text(data.url)).filter((k) => k.startsWith(PREFIX.pr));
+    const prs = keysFromUrls(text(data.url)).filter(isPrKey);
     for (const pr of prs) {
       if (row.identifier) c.link(pr, linearIssueKey(row.identifier), "linear-attachment");
       else if (issueId) c.mention(pr, "linear_issue_id", issueId, "linear-attachment");

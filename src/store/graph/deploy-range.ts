@@ -1,5 +1,5 @@
 import { Prisma } from "../../generated/prisma/client.js";
-import { commitKey, PREFIX } from "../../shared/keys.js";
+import { commitKey, isPrKey, ISSUE_PREFIXES } from "../../shared/keys.js";
 import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
 import type { LinkFact } from "../../correlate/facts.js";
 import { jsonParam, type Sql as Tx } from "../sql.js";
@@ -162,7 +162,7 @@ async function shippedVia(
     -- Looked up by source (OFFSET 0 keeps the planner from turning this into a scan of every link).
     CROSS JOIN LATERAL (SELECT to_key, relation, from_key FROM links l WHERE l.from_key = s.key
       AND l.relation IN ('closes', 'references')
-      AND (l.to_key LIKE ${`${PREFIX.linearIssue}%`} OR l.to_key LIKE ${`${PREFIX.issue}%`}) OFFSET 0) l`;
+      AND l.to_key LIKE ANY(${ISSUE_PREFIXES.map((p) => `${p}%`)}::text[]) OFFSET 0) l`;
   return groupBy(rows, (r) => r.deploy);
 }
 
@@ -202,7 +202,7 @@ function plan(
     if (row.relation === null) add(row.key, "ships", "deploy-range", 1, d.eventIds);
     else {
       best.set(row.key, Math.max(best.get(row.key) ?? 0, ISSUE_CONFIDENCE[row.relation] ?? 0.8));
-      if (row.via?.startsWith(PREFIX.pr))
+      if (row.via && isPrKey(row.via))
         issuePullRequests.set(row.key, [...new Set([...(issuePullRequests.get(row.key) ?? []), row.via])]);
     }
   }

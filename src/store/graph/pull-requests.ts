@@ -14,7 +14,8 @@ import { BUILTIN_RULES } from "../../correlate/builtin-rules.js";
  */
 export const prEvents = (key: Prisma.Sql) => Prisma.sql`
   SELECT s.id FROM (SELECT id, platform, type FROM events WHERE subject = ${key} OFFSET 0) s
-  WHERE s.platform = 'github' AND s.type LIKE 'github.pull_request%'`;
+  WHERE (s.platform = 'github' AND s.type LIKE 'github.pull_request%')
+    OR (s.platform = 'gitlab' AND s.type LIKE 'gitlab.merge_request%')`;
 
 /**
  * Upserts the PR's row and gathers, into `p.links`, the links its joins find. Every column merges

@@ -1,10 +1,10 @@
 import type pg from "pg";
 import { Prisma } from "../../generated/prisma/client.js";
-import { commitOf, isIssueKey, PREFIX } from "../../shared/keys.js";
+import { commitOf, isCommitKey, isIssueKey } from "../../shared/keys.js";
 import { onConnection } from "../sql.js";
 import type { z } from "zod";
 import type { DeployChangesSchema, DeploySchema } from "../../api/schemas/deploys.js";
-import { COMMIT_LIKE, dateOf, epochMs, epochMsText, ISSUE_LIKES, PR_LIKE } from "./sql-parts.js";
+import { COMMIT_LIKES, dateOf, epochMs, epochMsText, ISSUE_LIKES, PR_LIKES } from "./sql-parts.js";
 
 /** A deploy as the API answers it (api/schemas/deploys.ts). */
 type DeployRow = z.output<typeof DeploySchema>;
@@ -59,10 +59,10 @@ export async function readDeployChanges(pool: pg.Pool, key: string): Promise<Cha
       (SELECT json_agg(json_build_object('sha', c.sha, 'message', c.message, 'authoredAt', ${AUTHORED_MS}))
          FROM commits c WHERE c.repository = (SELECT repository FROM d)
            AND c.sha = ANY(ARRAY(SELECT regexp_replace(to_key, '^.*@', '') FROM shipped
-             WHERE to_key LIKE ${COMMIT_LIKE}))) AS commits,
+             WHERE to_key LIKE ANY(${COMMIT_LIKES}::text[])))) AS commits,
       (SELECT json_agg(json_build_object('key', pr.key, 'number', pr.number, 'title', pr.title,
            'mergedAt', ${MERGED_MS}, 'mergeCommitSha', pr.merge_commit_sha) ORDER BY pr.number)
-         FROM pull_requests pr WHERE pr.key IN (SELECT to_key FROM shipped WHERE to_key LIKE ${PR_LIKE})) AS prs,
+         FROM pull_requests pr WHERE pr.key IN (SELECT to_key FROM shipped WHERE to_key LIKE ANY(${PR_LIKES}::text[]))) AS prs,
       (SELECT json_agg(json_build_object('key', e.key, 'title', e.title, 'state', e.state))
          FROM entities e
          WHERE e.key IN (SELECT to_key FROM shipped WHERE to_key LIKE ANY(${ISSUE_LIKES}::text[]))) AS issues`,
@@ -77,7 +77,7 @@ export async function deployChanges(pool: pg.Pool, key: string): Promise<z.outpu
   const deploy = deployOf(row.deploy);
   const links = row.links ?? [];
   const shipped = links.filter((l) => l.relation === "ships");
-  const commitKeys = shipped.filter((l) => l.toKey.startsWith(PREFIX.commit)).map((l) => l.toKey);
+  const commitKeys = shipped.filter((l) => isCommitKey(l.toKey)).map((l) => l.toKey);
   const shas = commitKeys.map((k) => commitOf(k)!.sha);
   const commits = row.commits ?? [];
   const issues = row.issues ?? [];

@@ -5,7 +5,7 @@ import { doraBands } from "./dora-bands.js";
 import { type Bucket, doraFigures, type DoraFacts, doraSeries, environmentMatcher } from "./dora-math.js";
 import type { z } from "zod";
 import type { DoraReportSchema } from "../../api/schemas/deploys.js";
-import { bestSuspectFirst, COMMIT_LIKE, COMMIT_REPO_AT, dateOf, epochMs, PR_LIKE } from "./sql-parts.js";
+import { bestSuspectFirst, COMMIT_LIKES, commitRepository, dateOf, epochMs, PR_LIKES } from "./sql-parts.js";
 
 /**
  * DORA's five metrics over a repository (or a group's repositories and services) and a time window,
@@ -90,23 +90,23 @@ export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string
         SELECT l.from_key AS deploy, l.to_key AS key FROM counted k
         JOIN links l ON l.from_key = k.key AND l.relation = 'ships'),
       shipped_prs AS MATERIALIZED (
-        SELECT key, array_agg(deploy) AS deploys FROM shipped WHERE key LIKE ${PR_LIKE} GROUP BY key),
+        SELECT key, array_agg(deploy) AS deploys FROM shipped WHERE key LIKE ANY(${PR_LIKES}::text[]) GROUP BY key),
       pr_started AS MATERIALIZED (
         SELECT p.deploys, pr.key IS NOT NULL AS known, LEAST(pr.created_at, min(c.authored_at)) AS started_at,
                array_agg(l.to_key) FILTER (WHERE l.to_key IS NOT NULL) AS commits
         FROM shipped_prs p LEFT JOIN pull_requests pr ON pr.key = p.key
         LEFT JOIN LATERAL (SELECT DISTINCT l.to_key FROM links l
-          WHERE l.from_key = p.key AND l.relation = 'contains' AND l.to_key LIKE ${COMMIT_LIKE}) l ON true
-        LEFT JOIN commits c ON c.repository = split_part(substr(l.to_key, ${COMMIT_REPO_AT}), '@', 1)
+          WHERE l.from_key = p.key AND l.relation = 'contains' AND l.to_key LIKE ANY(${COMMIT_LIKES}::text[])) l ON true
+        LEFT JOIN commits c ON c.repository = ${commitRepository("l.to_key")}
           AND c.sha = split_part(l.to_key, '@', 2)
         GROUP BY p.key, p.deploys, pr.key, pr.created_at),
       unclaimed AS MATERIALIZED (
-        SELECT s.deploy, s.key FROM shipped s WHERE s.key LIKE ${COMMIT_LIKE}
+        SELECT s.deploy, s.key FROM shipped s WHERE s.key LIKE ANY(${COMMIT_LIKES}::text[])
           AND s.key NOT IN (SELECT unnest(commits) FROM pr_started)), -- a hashed subplan: no NULLs
       lone AS MATERIALIZED (
         SELECT s.deploy, s.key FROM unclaimed s
         WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.to_key = s.key AND l.relation = 'contains'
-          AND l.from_key LIKE ${PR_LIKE})),
+          AND l.from_key LIKE ANY(${PR_LIKES}::text[]))),
       reverted AS MATERIALIZED (
         SELECT s.deploy AS failed, rev.from_key AS reverter, a.repository, a.environment, a.at
         FROM shipped s JOIN links rev ON rev.to_key = s.key AND rev.relation = 'reverts'
@@ -144,7 +144,7 @@ export function readDoraFacts(pool: pg.Pool, w: DoraWindow, environments: string
         (SELECT json_agg(json_build_array(deploys, ${epochMs("started_at")}))
            FROM pr_started WHERE known) AS "prChanges",
         (SELECT json_agg(json_build_array(ARRAY[s.deploy], ${epochMs("c.authored_at")})) FROM lone s
-           JOIN commits c ON c.repository = split_part(substr(s.key, ${COMMIT_REPO_AT}), '@', 1)
+           JOIN commits c ON c.repository = ${commitRepository("s.key")}
              AND c.sha = split_part(s.key, '@', 2)) AS "commitChanges",
         (SELECT json_agg(json_build_array(failed, restored_by) ORDER BY part, failed, restored_by) FROM restorations)
           AS restorations,

@@ -47,6 +47,7 @@ const ROW_TABLES = {
   linear: Prisma.sql`linear_events`,
   deployment: Prisma.sql`deployments`,
   incident: Prisma.sql`incident_events`,
+  gitlab: Prisma.sql`gitlab_events`,
 } as const;
 
 /** Columns → the schema's field names (every @map in prisma/schema/ is the snake_case of its field). */

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import type { LeadTimeReportSchema } from "../../api/schemas/lead-time.js";
 import { type Scope, scopeRepositories } from "../groups.js";
 import { environmentTest, leadTimeStages, type PullRequestTimes } from "./lead-time-math.js";
-import { COMMIT_LIKE, COMMIT_REPO_AT, dateOf, epochMs } from "./sql-parts.js";
+import { COMMIT_LIKES, commitRepository, dateOf, epochMs } from "./sql-parts.js";
 
 /** The PRs of some repositories merged in [since, until). */
 export interface LeadTimeWindow {
@@ -48,8 +48,8 @@ export async function readLeadTimes(pool: pg.Pool, w: LeadTimeWindow): Promise<P
     FROM prs p
     LEFT JOIN LATERAL (
       SELECT min(c.authored_at) AS first FROM (SELECT DISTINCT to_key FROM links
-        WHERE from_key = p.key AND relation = 'contains' AND to_key LIKE ${COMMIT_LIKE}) l
-      JOIN commits c ON c.repository = split_part(substr(l.to_key, ${COMMIT_REPO_AT}), '@', 1)
+        WHERE from_key = p.key AND relation = 'contains' AND to_key LIKE ANY(${COMMIT_LIKES}::text[])) l
+      JOIN commits c ON c.repository = ${commitRepository("l.to_key")}
         AND c.sha = split_part(l.to_key, '@', 2)) fc ON true
     LEFT JOIN LATERAL (
       SELECT json_agg(json_build_array(d.key, d.environment, ${epochMs("d.finished_at")}) ORDER BY d.key) AS deploys

@@ -1,14 +1,25 @@
 import { Prisma } from "../../generated/prisma/client.js";
-import { PREFIX } from "../../shared/keys.js";
+import { COMMIT_PREFIXES, GITLAB_REPOSITORY, ISSUE_PREFIXES, PR_PREFIXES, PREFIX } from "../../shared/keys.js";
 
 /** SQL pieces the read models share: entity key patterns, and times as their JSON answers carry them. */
 
 /** `LIKE` patterns of entity keys, by prefix (shared/keys.ts builds the keys). */
-export const COMMIT_LIKE = `${PREFIX.commit}%`;
-export const PR_LIKE = `${PREFIX.pr}%`;
-export const ISSUE_LIKES = [`${PREFIX.linearIssue}%`, `${PREFIX.issue}%`];
-/** Commit keys (`github:commit:<repo>@<sha>`) split in SQL: where the repository starts, 1-based. */
+export const COMMIT_LIKES = COMMIT_PREFIXES.map((p) => `${p}%`);
+export const PR_LIKES = PR_PREFIXES.map((p) => `${p}%`);
+export const ISSUE_LIKES = ISSUE_PREFIXES.map((p) => `${p}%`);
+/** Commit keys (`github:commit:<repo>@<sha>`, `gitlab:commit:<path>@<sha>`) split in SQL: where the path starts, 1-based. */
 export const COMMIT_REPO_AT = PREFIX.commit.length + 1;
+if (PREFIX.gitlabCommit.length !== PREFIX.commit.length) throw new Error("commit key prefixes must be of one length");
+
+/**
+ * The repository of a commit key (an SQL expression), as `commitOf` reads it: the path before '@', with
+ * `gitlab:` before a GitLab project's (both commit prefixes are 14 characters long).
+ */
+export const commitRepository = (column: string) =>
+  Prisma.raw(
+    `(CASE WHEN left(${column}, ${GITLAB_REPOSITORY.length}) = '${GITLAB_REPOSITORY}' THEN '${GITLAB_REPOSITORY}' ELSE '' END` +
+      ` || split_part(substr(${column}, ${COMMIT_REPO_AT}), '@', 1))`,
+  );
 
 /**
  * A timestamp column as the read models' JSON hands it over: epoch milliseconds, exact for

@@ -1,0 +1,168 @@
+import type { Collector } from "../../correlate/collector.js";
+import type { CommitFact, IncidentFact } from "../../correlate/facts.js";
+import { addIncident, hasLabel, incidentNames } from "../../correlate/incident-facts.js";
+import {
+  branchIdentifiers,
+  linearIdentifiers,
+  mergeRequestOfCommit,
+  revertedBranchIdentifiers,
+  revertOf,
+} from "../../correlate/text-references.js";
+import { bounded, LIMITS, text } from "../../shared/bounds.js";
+import type { StoredEvent } from "../../shared/event.js";
+import { commitKey, commitKeyIfSha, gitlabRepository, incidentKey, issueKey, prKey, scope } from "../../shared/keys.js";
+import { storableDate } from "../../shared/time.js";
+
+type Obj = Record<string, any>;
+
+const ZERO = /^0{40}$/;
+const SHA = /^[0-9a-f]{40}$/i;
+const firstLine = (s: unknown) => (typeof s === "string" ? s.split("\n")[0]!.slice(0, 200) : null);
+const APPROVALS = new Set(["approved", "approval"]);
+
+/** GitLab's labels are `[{ title }]`, bounded as GitHub's names are. */
+export function gitlabLabels(labels: unknown): string[] {
+  if (!Array.isArray(labels)) return [];
+  return labels
+    .map((l: unknown) => bounded((l as { title?: unknown } | null)?.title, LIMITS.nameBytes))
+    .filter((n): n is string => n !== null)
+    .slice(0, 100);
+}
+
+/**
+ * A merge request as GitHub's PRs are (contract §5): head and merge commits, Linear identifiers in its branch
+ * and title, `Closes #N` in its description (a GitLab issue), a revert by title. Its author is known when the
+ * event's user is the author (GitLab sends author_id only); an approval by anyone else is its first review.
+ */
+function mergeRequestFacts(c: Collector, p: Obj, repo: string, at: Date) {
+  const mr: Obj = p.object_attributes ?? {};
+  const iid = mr.iid;
+  if (!Number.isSafeInteger(iid) || iid <= 0) return;
+  const key = prKey(repo, iid);
+  const merged = mr.state === "merged";
+  const title = text(mr.title);
+  const headRef = bounded(mr.source_branch, LIMITS.nameBytes);
+  const headSha = text(mr.last_commit?.id);
+  const mergeCommitSha = text(mr.merge_commit_sha);
+  c.entity({ key, kind: "gitlab.mr", title, state: merged ? "merged" : text(mr.state), url: text(mr.url) });
+  const head = commitKeyIfSha(repo, headSha);
+  if (head) c.link(key, head, "pr-head-commit");
+  const merge = commitKeyIfSha(repo, mergeCommitSha);
+  if (merge) c.link(key, merge, "pr-merge-commit");
+  for (const id of branchIdentifiers(headRef)) c.mention(key, "linear_identifier", id, "linear-id-in-branch");
+  for (const id of revertedBranchIdentifiers(headRef)) c.mention(key, "linear_identifier", id, "linear-revert");
+  for (const id of linearIdentifiers(title)) c.mention(key, "linear_identifier", id, "linear-id-in-title");
+  c.description(key, text(mr.description), repo);
+  // GitLab's revert MR is titled `Revert "<title>"`; GitHub's body and branch conventions do not apply.
+  const revert = revertOf({ title }, repo);
+  const userId = p.user?.id;
+  const byAuthor = userId !== undefined && userId === mr.author_id;
+  const updatedAt = storableDate(mr.updated_at);
+  c.facts.pullRequest = {
+    key,
+    repository: repo,
+    number: iid,
+    title: title ?? "",
+    headRef,
+    baseRef: bounded(mr.target_branch, LIMITS.nameBytes),
+    headSha: headSha && SHA.test(headSha) ? headSha.toLowerCase() : null,
+    mergeCommitSha: mergeCommitSha && SHA.test(mergeCommitSha) ? mergeCommitSha.toLowerCase() : null,
+    merged,
+    createdAt: storableDate(mr.created_at),
+    // GitLab's hook has no merged_at: the merge event's own time is when it merged.
+    mergedAt: merged ? (storableDate(mr.merged_at) ?? (mr.action === "merge" ? (updatedAt ?? at) : null)) : null,
+    updatedAt: updatedAt ?? storableDate(mr.created_at) ?? new Date(0),
+    revertsByTitle: revert.title,
+    author: byAuthor ? text(p.user?.username) : null,
+    firstReviewAt: APPROVALS.has(mr.action) && userId !== undefined && !byAuthor ? (updatedAt ?? at) : null,
+  };
+}
+
+/**
+ * A push, as GitHub's pushFacts: GitLab lists the commits new to the branch oldest first (the newest 20 of
+ * them), each one's parent taken to be the one before, the first one's the branch's previous head. A merge
+ * commit's `See merge request group/project!N` links that MR to it.
+ */
+function pushFacts(c: Collector, p: Obj, repo: string) {
+  const ref = bounded(p.ref, LIMITS.nameBytes);
+  const branch = ref?.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : null;
+  const list: Obj[] = (Array.isArray(p.commits) ? p.commits : []).filter((x: Obj) => SHA.test(text(x?.id) ?? ""));
+  const commits: CommitFact[] = [];
+  const before = text(p.before);
+  // GitLab says nothing of forced pushes; when it lists fewer commits than it counts, the first one's parent
+  // is not `before`.
+  const complete = !Number.isSafeInteger(p.total_commits_count) || p.total_commits_count <= list.length;
+  let parent: string | null =
+    complete && before && SHA.test(before) && !ZERO.test(before) ? before.toLowerCase() : null;
+  for (const commit of list) {
+    const sha = (commit.id as string).toLowerCase();
+    const message = text(commit.message);
+    commits.push({ sha, parents: parent ? [parent] : [], message, authoredAt: storableDate(commit.timestamp) });
+    c.entity({ key: commitKey(repo, sha), kind: "gitlab.commit", title: firstLine(message), url: text(commit.url) });
+    c.commitMessage(commitKey(repo, sha), message, repo);
+    const mr = mergeRequestOfCommit(message);
+    if (mr) c.link(prKey(gitlabRepository(mr.path), mr.iid), commitKey(repo, sha), "pr-commit-subject");
+    parent = sha;
+  }
+  const afterSha = text(p.after);
+  const after = afterSha && SHA.test(afterSha) && !ZERO.test(afterSha) ? afterSha.toLowerCase() : null;
+  if (after && !commits.some((x) => x.sha === after)) {
+    commits.push({ sha: after, parents: parent ? [parent] : [], message: null, authoredAt: null });
+  }
+  c.facts.push = { repository: repo, branch, commits };
+}
+
+/** A GitLab issue carrying an incident label: `incident:gitlab:group/project#N`. */
+function gitlabIssueIncident(issue: Obj, repo: string, at: Date): IncidentFact {
+  const closed = issue.state === "closed";
+  const body = [text(issue.title), text(issue.description)].filter(Boolean).join("\n");
+  return {
+    key: incidentKey("gitlab", `${repo.slice("gitlab:".length)}#${issue.iid}`),
+    source: "gitlab",
+    status: closed ? "resolved" : "open",
+    statusAt: storableDate(issue.updated_at) ?? at,
+    openedAt: storableDate(issue.created_at) ?? at,
+    acknowledgedAt: null,
+    resolvedAt: closed ? (storableDate(issue.closed_at) ?? storableDate(issue.updated_at) ?? at) : null,
+    title: text(issue.title),
+    service: null,
+    environment: null,
+    repository: repo,
+    url: text(issue.url),
+    names: incidentNames(body, repo),
+  };
+}
+
+/** An issue: its entity, its labels, and an incident when it carries an incident label (docs/incidents.md). */
+function issueFacts(c: Collector, p: Obj, repo: string, at: Date) {
+  const issue: Obj = p.object_attributes ?? {};
+  if (!Number.isSafeInteger(issue.iid) || issue.iid <= 0) return;
+  const key = issueKey(repo, issue.iid);
+  c.entity({ key, kind: "gitlab.issue", title: text(issue.title), state: text(issue.state), url: text(issue.url) });
+  const labels = gitlabLabels(p.labels ?? issue.labels);
+  c.facts.issueLabels = { key, labels, at: storableDate(issue.updated_at) ?? at };
+  if (hasLabel(labels, c.incidentLabels)) addIncident(c, gitlabIssueIncident(issue, repo, at), key);
+}
+
+/**
+ * GitLab's facts: merge requests, pushes and issues. Deployments go through their deploy row; pipelines are only
+ * keyed to their commit and merge request (a merged-results pipeline runs a commit no branch holds).
+ */
+export function gitlabFacts(c: Collector, e: StoredEvent) {
+  const p = e.payload as Obj;
+  const row = e.rows.gitlab!;
+  const repo = row.repository;
+  if (!repo) return;
+  c.facts.scopes.push(scope("repo", repo));
+  switch (row.name) {
+    case "merge_request":
+      mergeRequestFacts(c, p, repo, e.occurredAt);
+      break;
+    case "push":
+      pushFacts(c, p, repo);
+      break;
+    case "issue":
+      issueFacts(c, p, repo, e.occurredAt);
+      break;
+  }
+}
