@@ -196,7 +196,11 @@ describe("a GitLab merge request merged, pushed and deployed", () => {
     expect(changes.pullRequests).toEqual([
       expect.objectContaining({ key: MR, number: 7, title: "ENG-42 Faster checkout", mergeCommitSha: C.merge }),
     ]);
-    expect(changes.issues.map((i: Obj) => i.key)).toEqual([`gitlab:issue:${path}#3`]);
+    // Only the GitLab issues: ENG-42 (the title's Linear identifier) is shipped too once another test of the run's
+    // schema has made that Linear issue known.
+    expect(changes.issues.map((i: Obj) => i.key).filter((k: string) => k.startsWith("gitlab:"))).toEqual([
+      `gitlab:issue:${path}#3`,
+    ]);
 
     const graph = await call("GET", `/api/entities/${encodeURIComponent(MR)}`);
     expect(graph.status).toBe(200);
