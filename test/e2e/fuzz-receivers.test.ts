@@ -183,10 +183,13 @@ function plan(i: number): Planned {
     headers["sentry-hook-resource"] = f.kind;
   } else if (platform === "circleci") {
     payload = { ...structuredClone(pick(r, circleciFixtures!).payload), id: uid };
+    // Its own workflow, so its deploy is not the documented one other tests of the run's schema send.
+    (payload.workflow as Record<string, unknown>).id = uid;
     const vcs = (payload.pipeline as { vcs?: Record<string, unknown> }).vcs;
     if (vcs) vcs.target_repository_url = vcs.origin_repository_url = repoUrl;
   } else if (platform === "argocd") {
-    payload = { ...structuredClone(pick(r, argocdFixtures!).payload), id: uid, repoURL: repoUrl };
+    // Its own app: a deploy is the app's sync, which other tests of the run's schema send as documented.
+    payload = { ...structuredClone(pick(r, argocdFixtures!).payload), id: uid, app: `fuzz-${uid}`, repoURL: repoUrl };
   } else {
     payload = { ...deployBase, id: uid, repository: `fuzz-${run}/web` }; // its own deploy ranges
   }
