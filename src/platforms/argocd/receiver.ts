@@ -3,7 +3,8 @@ import { jsonObject } from "../json-object.js";
 import { header, type Receiver } from "../platform.js";
 import { argocdBody } from "./body.js";
 import { argocdPriority, argocdStatus, argocdType } from "./classify.js";
-import { presentedSecret, secretMatcher } from "./credential.js";
+import { secretMatcher } from "../shared-secret.js";
+import { presentedSecret } from "./credential.js";
 
 /**
  * Argo CD notifications' webhook service signs nothing: the secret travels as `Authorization: Bearer

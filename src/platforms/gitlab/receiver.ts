@@ -1,30 +1,21 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import { Webhook, WebhookVerificationError } from "standardwebhooks";
-import { badSignature, expired, malformed, missingHeader } from "../../shared/errors.js";
+import { createHash } from "node:crypto";
+import { Webhook } from "standardwebhooks";
+import { badSignature, malformed, missingHeader } from "../../shared/errors.js";
+import { secretMatcher } from "../shared-secret.js";
+import { STANDARD_HEADERS, verifyStandardWebhook } from "../standard-webhooks.js";
 import { jsonObject } from "../json-object.js";
 import { header, type RawRequest, type Receiver } from "../platform.js";
 import { EVENT_HEADER, gitlabPriority, gitlabType } from "./classify.js";
 
 /** GitLab's signing token is a Standard Webhooks secret (`whsec_<base64 of 32 bytes>`); any other secret is a secret token. */
 const SIGNING_PREFIX = "whsec_";
-const SIGNED = ["webhook-id", "webhook-timestamp", "webhook-signature"] as const;
-
-const digest = (s: string | Buffer) => createHash("sha256").update(s).digest();
-
-/** Whether the token is one of the secret tokens: digests compared in constant time, every one (rotation). */
-function tokenMatches(tokens: readonly Buffer[], given: string): boolean {
-  const candidate = digest(given);
-  let match = false;
-  for (const t of tokens) match = timingSafeEqual(candidate, t) || match;
-  return match;
-}
 
 /** The Standard Webhooks headers, all or none: a partial set is a missing header. */
 function signedHeaders(req: RawRequest): Record<string, string> | null {
-  const present = SIGNED.filter((name) => header(req, name) !== undefined);
+  const present = STANDARD_HEADERS.filter((name) => header(req, name) !== undefined);
   if (!present.length) return null;
   const headers: Record<string, string> = {};
-  for (const name of SIGNED) {
+  for (const name of STANDARD_HEADERS) {
     const value = header(req, name);
     if (!value) throw missingHeader(name);
     headers[name] = value;
@@ -46,22 +37,6 @@ function gitlabDeliveryId(req: RawRequest, signed: Record<string, string> | null
   return signed?.["webhook-id"];
 }
 
-/** Verifies the signing token's signature (5-minute timestamp window, as the deploy receiver's). */
-function verifySigned(verifiers: readonly Webhook[], body: string, headers: Record<string, string>) {
-  for (const verifier of verifiers) {
-    try {
-      verifier.verify(body, headers);
-      return;
-    } catch (err) {
-      if (err instanceof SyntaxError) throw malformed("body is not JSON");
-      if (err instanceof WebhookVerificationError && /timestamp/.test(err.message)) {
-        throw expired("webhook-timestamp outside the 300 s window");
-      }
-    }
-  }
-  throw badSignature();
-}
-
 /**
  * GitLab project and group webhooks. Two schemes, configured in GITLAB_WEBHOOK_SECRET side by side: a secret
  * token, sent as-is in `X-Gitlab-Token`, and the signing token (`whsec_…`, GitLab MR 230944): Standard Webhooks
@@ -71,7 +46,7 @@ function verifySigned(verifiers: readonly Webhook[], body: string, headers: Reco
  * Delivery id: see gitlabDeliveryId.
  */
 export function gitlabReceiver(secrets: string[]): Receiver {
-  const tokens = secrets.filter((s) => !s.startsWith(SIGNING_PREFIX)).map((s) => digest(s));
+  const tokenMatches = secretMatcher(secrets.filter((s) => !s.startsWith(SIGNING_PREFIX)));
   const verifiers = secrets.filter((s) => s.startsWith(SIGNING_PREFIX)).map((s) => new Webhook(s));
   return {
     // Only consulted when a request has no replaySignature, i.e. when it is signed: the signature then names
@@ -94,8 +69,8 @@ export function gitlabReceiver(secrets: string[]): Receiver {
       const token = header(req, "x-gitlab-token");
       const signed = signedHeaders(req);
       if (token === undefined && !signed) throw missingHeader("X-Gitlab-Token");
-      if (token !== undefined && !tokenMatches(tokens, token)) throw badSignature("X-Gitlab-Token does not match");
-      if (signed) verifySigned(verifiers, req.body, signed);
+      if (token !== undefined && !tokenMatches(token)) throw badSignature("X-Gitlab-Token does not match");
+      if (signed) verifyStandardWebhook(verifiers, req.body, signed);
       const deliveryId = gitlabDeliveryId(req, signed);
       if (!deliveryId) throw missingHeader("Idempotency-Key");
       const payload = jsonObject(req.body);
