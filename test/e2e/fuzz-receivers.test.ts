@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
 import { connect } from "node:net";
 import { createRequire } from "node:module";
@@ -24,7 +24,19 @@ const prisma = useTestPrisma();
 const run = randomUUID().slice(0, 8); // ids of this run, so reruns against the same Redis are new
 const repoUrl = `https://github.com/fuzz-${run}/web`; // CircleCI's and Argo CD's deploys: ranges of their own
 
-const FUZZED = ["github", "slack", "linear", "deploy", "pagerduty", "sentry", "circleci", "argocd"] as const;
+const FUZZED = [
+  "github",
+  "slack",
+  "linear",
+  "deploy",
+  "pagerduty",
+  "sentry",
+  "circleci",
+  "argocd",
+  "gitlab",
+  "vercel",
+  "netlify",
+] as const;
 
 // ---- bases: real payloads of each platform ----
 type Examples = Array<{ name: string; examples: Array<Record<string, unknown>> }>;
@@ -39,7 +51,9 @@ const slackFixtures = Object.values(loadFixtures("slack"));
 const linearFixtures = Object.values(loadFixtures("linear"));
 const pagerdutyFixtures = Object.values(loadFixtures("pagerduty"));
 const sentryFixtures = Object.values(loadFixtures("sentry"));
-const [circleciFixtures, argocdFixtures] = (["circleci", "argocd"] as const).map((p) => Object.values(loadFixtures(p)));
+const [circleciFixtures, argocdFixtures, gitlabFixtures, vercelFixtures, netlifyFixtures] = (
+  ["circleci", "argocd", "gitlab", "vercel", "netlify"] as const
+).map((p) => Object.values(loadFixtures(p)));
 const deployBase = {
   id: "d",
   repository: "acme/web",
@@ -121,6 +135,9 @@ const HOT: Record<string, string[][]> = {
   sentry: [["action"], ["data"], ["data", "issue"], ["data", "event"], ["data", "metric_alert"]],
   circleci: [["id"], ["type"], ["workflow"], ["workflow", "name"], ["workflow", "status"], ["pipeline"]],
   argocd: [["id"], ["phase"], ["health"], ["revision"], ["repoURL"], ["startedAt"]],
+  gitlab: [["object_kind"], ["project"], ["object_attributes"], ["commits"], ["checkout_sha"], ["status"]],
+  vercel: [["id"], ["type"], ["payload"], ["payload", "deployment"], ["payload", "target"], ["createdAt"]],
+  netlify: [["id"], ["state"], ["commit_ref"], ["commit_url"], ["context"], ["created_at"]],
 };
 function mutateHot(r: Rand, platform: string, value: Record<string, unknown>): void {
   const path = pick(r, HOT[platform]!);
@@ -190,6 +207,25 @@ function plan(i: number): Planned {
   } else if (platform === "argocd") {
     // Its own app: a deploy is the app's sync, which other tests of the run's schema send as documented.
     payload = { ...structuredClone(pick(r, argocdFixtures!).payload), id: uid, app: `fuzz-${uid}`, repoURL: repoUrl };
+  } else if (platform === "gitlab") {
+    const f = pick(r, gitlabFixtures!);
+    // Its own project, so its merge requests and deploys are not the documented ones other tests send.
+    payload = { ...structuredClone(f.payload), fuzz_nonce: uid };
+    const project = payload.project as Record<string, unknown> | undefined;
+    if (project) project.path_with_namespace = `fuzz-${run}/web`;
+    headers["x-gitlab-event"] = f.kind;
+    headers["idempotency-key"] = uid;
+  } else if (platform === "vercel") {
+    payload = { ...structuredClone(pick(r, vercelFixtures!).payload), id: uid };
+    const deployment = (payload.payload as { deployment?: Record<string, unknown> }).deployment;
+    if (deployment) {
+      deployment.id = `dpl_${uid}`;
+      deployment.meta = { githubCommitOrg: `fuzz-${run}`, githubCommitRepo: "web", githubCommitSha: "e".repeat(40) };
+    }
+  } else if (platform === "netlify") {
+    const f = pick(r, netlifyFixtures!);
+    payload = { ...structuredClone(f.payload), id: uid, commit_url: `${repoUrl}/commit/${"e".repeat(40)}` };
+    headers["x-netlify-event"] = f.kind;
   } else {
     payload = { ...deployBase, id: uid, repository: `fuzz-${run}/web` }; // its own deploy ranges
   }
@@ -273,6 +309,17 @@ function sign(platform: string, headers: Record<string, string>, body: Buffer, u
     headers["circleci-signature"] = `v1=${hex(pickSecret(SECRETS.circleci))},v1=${hex(`${SECRETS.circleci[0]}-other`)}`;
   } else if (platform === "argocd") {
     headers.authorization = `Bearer ${pickSecret(SECRETS.argocd)}`;
+  } else if (platform === "gitlab") {
+    headers["x-gitlab-token"] = pickSecret(SECRETS.gitlab);
+  } else if (platform === "vercel") {
+    headers["x-vercel-signature"] = createHmac("sha1", pickSecret(SECRETS.vercel)).update(body).digest("hex");
+  } else if (platform === "netlify") {
+    // Netlify's JWS: HS256 over the claims naming the body's SHA-256.
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const sha256 = createHash("sha256").update(body).digest("hex");
+    const signing = `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ iss: "netlify", sha256 })}`;
+    const mac = createHmac("sha256", pickSecret(SECRETS.netlify)).update(signing).digest("base64url");
+    headers["x-webhook-signature"] = `${signing}.${mac}`;
   } else if (platform === "slack") {
     const hmac = createHmac("sha256", pickSecret(SECRETS.slack)).update(`v0:${ts}:`).update(body);
     headers["x-slack-signature"] = `v0=${hmac.digest("hex")}`;
