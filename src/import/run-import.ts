@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Delivery, Platform, Priority } from "../shared/event.js";
 import type { CursorId, SavedCursor } from "../store/imports.js";
 import type { HistorySource, ImportedDelivery } from "./history.js";
@@ -12,6 +12,7 @@ export interface ImportProgress {
 
 export interface ResourceResult {
   resource: string;
+  /** Items and pages of the whole resource, counting an earlier attempt's of the same job. */
   items: number;
   pages: number;
   /** Deliveries made from the pages read by this run. */
@@ -40,20 +41,11 @@ export interface ImportDeps {
   onProgress?(p: ImportProgress): Promise<void> | void;
 }
 
-/**
- * A delivery's id from its (platform, delivery id): the same import item is the same BullMQ job id
- * and the same raw_deliveries id, whatever run reads it.
- */
-export function importDeliveryUuid(platform: string, deliveryId: string): string {
-  const h = createHash("sha256").update(`${platform}\0${deliveryId}`).digest("hex");
-  // Shaped as a version-8 (custom) UUID with the RFC 9562 variant.
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 /** An imported delivery as the queue carries it: JSON, marked `source: import`. */
 export function toDelivery(platform: Platform, d: ImportedDelivery): Delivery {
   return {
-    id: importDeliveryUuid(platform, d.deliveryId),
+    // A fresh id, as a receiver gives: the queue then answers a delivery id it holds as a duplicate.
+    id: randomUUID(),
     platform,
     deliveryId: d.deliveryId,
     receivedAt: d.receivedAt,
@@ -99,7 +91,9 @@ export async function runImport(source: HistorySource, job: string, deps: Import
     };
     result.resources.push(r);
     if (saved?.done && saved.job === job) {
-      r.skipped = true;
+      Object.assign(r, { items: saved.items, pages: saved.pages, skipped: true });
+      result.items += r.items;
+      result.pages += r.pages;
       continue;
     }
     const resumed = saved && !saved.done;
@@ -115,8 +109,6 @@ export async function runImport(source: HistorySource, job: string, deps: Import
       const duplicates = enqueued.filter((e) => e.duplicate).length;
       items += page.items;
       pages += 1;
-      r.items += page.items;
-      r.pages += 1;
       r.deliveries += page.deliveries.length;
       r.duplicates += duplicates;
       cursor = page.next;
@@ -124,6 +116,9 @@ export async function runImport(source: HistorySource, job: string, deps: Import
       await deps.onProgress?.({ resource: resource.name, items, pages });
       if (cursor === null) break;
     }
+    // The resource's whole count, across the attempts that read it.
+    r.items = items;
+    r.pages = pages;
     result.items += r.items;
     result.pages += r.pages;
     result.deliveries += r.deliveries;

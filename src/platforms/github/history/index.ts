@@ -12,6 +12,7 @@ export const githubHistoryFactory: HistoryFactory = {
       repository: request.repository,
       since: new Date(request.since),
       baseUrl: config.GITHUB_API_URL ?? GITHUB_API,
+      perPage: config.GITHUB_IMPORT_PER_PAGE,
     });
   },
 };

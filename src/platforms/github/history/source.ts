@@ -11,7 +11,6 @@ import {
 
 type Obj = Record<string, any>;
 
-const PER_PAGE = 100;
 /** Requests for one page's pull requests (their commits and reviews) or deployments in flight at once. */
 const FAN_OUT = 8;
 
@@ -47,6 +46,8 @@ export interface GithubHistoryOptions {
   since: Date;
   /** The API's base URL: a saved cursor (a next-page URL) is followed only if it starts there. */
   baseUrl: string;
+  /** Items per page (GitHub's maximum, 100, by default). */
+  perPage?: number;
 }
 
 /**
@@ -56,6 +57,7 @@ export interface GithubHistoryOptions {
  */
 export function githubHistory(o: GithubHistoryOptions): HistorySource {
   const [owner, repo] = o.repository.split("/") as [string, string];
+  const PER_PAGE = o.perPage ?? 100;
   const base = o.baseUrl.replace(/\/+$/, "");
   const since = o.since.getTime();
   const sinceIso = o.since.toISOString();
