@@ -69,6 +69,24 @@ async function runImport(s: Svc) {
   return job;
 }
 
+describe("POST /api/imports", () => {
+  it("answers 503 for a platform not wired or without credentials, 400 for a bad request, 404 for no such job", async () => {
+    const bare = apiCall(webhooks);
+    const call = apiCall(imported);
+    // No GITHUB_TOKEN on the webhook service; Linear's reader is not wired here.
+    expect((await bare("POST", "/api/imports", { platform: "github", repository: "acme/shop" })).status).toBe(503);
+    const linear = await call("POST", "/api/imports", { platform: "linear", team: "ENG", since: "30d" });
+    expect(linear.status).toBe(503);
+    expect(linear.json.error).toMatch(/linear import is not available/);
+    expect((await call("POST", "/api/imports", { platform: "github", repository: "not a repo" })).status).toBe(400);
+    expect(
+      (await call("POST", "/api/imports", { platform: "github", repository: "acme/shop", since: "yesterday" })).status,
+    ).toBe(400);
+    expect((await call("POST", "/api/imports", { platform: "gitlab", repository: "acme/shop" })).status).toBe(400);
+    expect((await call("GET", "/api/jobs/import-00000000-0000-4000-8000-000000000000")).status).toBe(404);
+  });
+});
+
 describe("importing a GitHub repository's history", () => {
   beforeAll(async () => {
     for (const w of history.webhooks) {
