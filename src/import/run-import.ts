@@ -39,6 +39,15 @@ export interface ImportDeps {
   readCursor(id: CursorId): Promise<SavedCursor | null>;
   saveCursor(id: CursorId, c: SavedCursor): Promise<void>;
   onProgress?(p: ImportProgress): Promise<void> | void;
+  /** Asked after each saved page: true stops the run there (its worker is closing); a retry resumes. */
+  stopping?(): boolean;
+}
+
+/** Thrown when a run stops between pages for its worker's shutdown: the job's retry resumes at the cursor. */
+export class ImportStopped extends Error {
+  constructor() {
+    super("the worker stopped between pages; the import resumes from its cursors");
+  }
 }
 
 /** An imported delivery as the queue carries it: JSON, marked `source: import`. */
@@ -115,6 +124,7 @@ export async function runImport(source: HistorySource, job: string, deps: Import
       await deps.saveCursor(id, { cursor, done: cursor === null, job, items, pages });
       await deps.onProgress?.({ resource: resource.name, items, pages });
       if (cursor === null) break;
+      if (deps.stopping?.()) throw new ImportStopped();
     }
     // The resource's whole count, across the attempts that read it.
     r.items = items;

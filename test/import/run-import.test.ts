@@ -97,3 +97,17 @@ describe("runImport", () => {
     expect(m.queued.size).toBe(4);
   });
 });
+
+describe("runImport stopping", () => {
+  it("stops after a saved page when its worker closes, and the next run goes on from there", async () => {
+    const m = memory();
+    const reads: string[] = [];
+    let stop = true;
+    const src = source(resource("pulls", 3, { reads }));
+    await expect(runImport(src, "job-1", { ...m.deps, stopping: () => stop })).rejects.toThrow(/resumes/);
+    expect(m.cursors.get("pulls")).toMatchObject({ cursor: "2", done: false });
+    stop = false;
+    await runImport(src, "job-1", m.deps);
+    expect(reads).toEqual(["pulls:1", "pulls:2", "pulls:3"]);
+  });
+});

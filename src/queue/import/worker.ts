@@ -21,6 +21,8 @@ export function createImportWorker(o: {
   config: Config;
   log: Logger;
 }): Worker<ImportJob> {
+  // A closing worker stops its import at the next page boundary rather than holding the shutdown.
+  let closing = false;
   const worker = new Worker<ImportJob>(
     IMPORT_QUEUE,
     async (job) => {
@@ -32,6 +34,7 @@ export function createImportWorker(o: {
         readCursor: (id) => readCursor(o.prisma, id),
         saveCursor: (id, c) => saveCursor(o.prisma, id, c),
         onProgress: (p) => job.updateProgress({ ...p }),
+        stopping: () => closing,
       });
       o.log.info(
         { job: job.id, platform: result.platform, scope: result.scope, items: result.items, pages: result.pages },
@@ -41,6 +44,7 @@ export function createImportWorker(o: {
     },
     { connection: o.connection, prefix: o.prefix, concurrency: 1 },
   );
+  worker.on("closing", () => (closing = true));
   worker.on("failed", (job, err) =>
     o.log.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, "history import attempt failed"),
   );
