@@ -1,9 +1,11 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { githubHistory } from "../../kit/github-history.js";
 import { startFakeGithub, type FakeGithub } from "../../kit/fake-github.js";
 import { githubRequest, post } from "../../kit/sign.js";
 import { apiCall } from "../helpers/api-call.js";
-import { SECRETS, useIsolatedService, waitFor } from "../helpers/service.js";
+import { API_TOKENS, SECRETS, useIsolatedService, waitFor } from "../helpers/service.js";
 
 /**
  * Issue 17: a repository's 90-day history delivered as webhooks into one service, and imported from
@@ -144,6 +146,29 @@ describe("importing a GitHub repository's history", () => {
     expect(job.result.duplicates).toBe(job.result.deliveries);
     expect(await count(imported, "events")).toBe(events);
     expect(await count(imported, "raw_deliveries")).toBe(raw);
+  }, 120_000);
+
+  it("is run by `switchyard import github`, which follows the job and prints a summary; linear is refused", async () => {
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
+        env: { ...process.env, SWITCHYARD_URL: imported.url, SWITCHYARD_TOKEN: API_TOKENS[0] },
+      });
+    const events = await count(imported, "events");
+    const { stdout } = await cli("import", "github", "--repo", "acme/shop", "--since", "90d");
+    expect(stdout).toMatch(/state\s+completed/);
+    expect(stdout).toMatch(/pull_requests\s+36\s+4\s+/);
+    expect(stdout).toMatch(/already queued/);
+    const queued = JSON.parse((await cli("--json", "import", "github", "--repo", "acme/shop", "--no-wait")).stdout);
+    expect(queued.job).toMatch(/^import-/);
+    await waitFor(async () => (await apiCall(imported)("GET", queued.status)).json.state === "completed", 60_000);
+    await settled(imported);
+    expect(await count(imported, "events")).toBe(events);
+    const refused = await cli("import", "linear", "--team", "ENG").then(
+      () => expect.fail("import linear succeeded"),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/linear import is not available/);
   }, 120_000);
 
   it("resumes from its cursors after an attempt fails mid-way: no page read twice but the failed one, nothing missing", async () => {
