@@ -89,6 +89,20 @@ describe("POST /api/imports", () => {
   });
 });
 
+describe("an import GitHub refuses for good", () => {
+  it("fails at once, not retried, when the repository is not found", async () => {
+    const call = apiCall(imported);
+    const started = await call("POST", "/api/imports", { platform: "github", repository: "acme/missing" });
+    expect(started.status).toBe(202);
+    const job = await waitFor(async () => {
+      const j = (await call("GET", started.json.status)).json;
+      return j.state === "failed" ? j : null;
+    }, 30_000);
+    expect(job.attempts).toBe(1);
+    expect(job.failedReason).toMatch(/Not Found/);
+  });
+});
+
 describe("importing a GitHub repository's history", () => {
   beforeAll(async () => {
     for (const w of history.webhooks) {
