@@ -28,6 +28,7 @@ import { attemptsTable, deliveriesTable, eventsTable, rulesTable, subscriptionsT
 import { forPeople, printable } from "./cli/format/printable.js";
 import { createdSubscription, jobView, reconcileView, replayView, type JobAnswer } from "./cli/format/results.js";
 import { table } from "./cli/format/table.js";
+import { importCommands } from "./cli/import.js";
 import { progressBar } from "./cli/progress.js";
 import { replay, replayFilter, type ReplayOptions } from "./cli/replay.js";
 import { reconcileConfigured, reconcileOnce } from "./ops/github-reconcile.js";
@@ -131,6 +132,9 @@ rules
     show(job, jobView);
     if (job.state === "failed") throw new Error(`backfill of ${name} failed: ${job.failedReason ?? "no reason given"}`);
   });
+
+// ── history import (docs/import.md) ──────────────────────────────────────────────────────────────────
+importCommands(program, api, show);
 
 // ── the graph (contract §6) ──────────────────────────────────────────────────────────────────────────
 program

@@ -13,6 +13,9 @@ import { deliveriesApi } from "./deliveries.js";
 import { deploysApi } from "./deploys.js";
 import { graphApi } from "./entities.js";
 import { incidentsApi } from "./incidents.js";
+import { importJobAnswer, importsApi } from "./imports.js";
+import type { ImportPlatform } from "../import/request.js";
+import type { ImportJob } from "../queue/import/queue.js";
 import { groupsApi } from "./groups.js";
 import { leadTimeApi } from "./lead-time.js";
 import { eventsApi } from "./events.js";
@@ -28,6 +31,8 @@ export interface ApiDeps {
   rules: RuleBook;
   /** Rule backfills are added here (src/queue/backfill/). */
   backfills: Queue;
+  /** History imports are added here (src/queue/import/). */
+  imports: Queue<ImportJob>;
   ingest: Pick<IngestQueue, "queue" | "depth">;
   outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow">;
   hub: StreamHub;
@@ -41,6 +46,8 @@ export interface ApiDeps {
     incidentWindowMs: number;
     /** OUTBOUND_ALLOW_PRIVATE: webhook URLs may name private addresses. */
     allowPrivate: boolean;
+    /** Whether a platform's history import is wired and configured (src/import/sources.ts). */
+    importAvailable: (platform: ImportPlatform) => boolean;
   };
 }
 
@@ -58,7 +65,8 @@ export function apiRouter(d: ApiDeps): Router {
   );
   api.use(groupsApi(pool).routes());
   api.use(leadTimeApi(pool, d.config.productionEnvironments).routes());
-  api.use(rulesApi(prisma, d.rules, d.backfills).routes());
+  api.use(rulesApi(prisma, d.rules, d.backfills, (id) => importJobAnswer(d.imports, id)).routes());
+  api.use(importsApi(d.imports, d.config.importAvailable).routes());
   api.use(queueApi(d.ingest, () => countUnprocessable(pool)).routes());
   api.use(deliveriesApi(d.db, d.rules).routes());
   api.use(subscriptionsApi(d.db, d.outbound, { allowPrivate: d.config.allowPrivate }).routes());

@@ -6,6 +6,8 @@ import { z } from "zod";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { withinDeadline } from "../http/deadline.js";
 import { route } from "./openapi.js";
+import { isImportJob } from "../queue/import/queue.js";
+import { ImportJobSchema } from "./schemas/imports.js";
 import {
   BackfillStartedSchema,
   CustomRuleSchema,
@@ -32,6 +34,8 @@ import { jobId, ruleName, valid } from "./params.js";
 
 const nameParams = z.object({ name: ruleName });
 const idParams = z.object({ id: jobId });
+/** GET /api/jobs/:id answers both kinds of job. */
+const AnyJobSchema = z.union([JobSchema, ImportJobSchema]).meta({ id: "AnyJob" });
 
 /** The rule as documented (one component); compileRule validates with the same schema. */
 const ruleBody = CustomRuleSchema;
@@ -69,7 +73,13 @@ function describe(row: RuleRow | null, name: string) {
 }
 
 /** /api/rules (contract §6, §7): list, create, read, update, delete, test, backfill; /api/jobs/:id. */
-export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue): Router {
+export function rulesApi(
+  prisma: PrismaClient,
+  book: RuleBook,
+  backfills: Queue,
+  /** Import jobs (ids `import-…`, src/api/imports.ts) are answered at /api/jobs/:id too. */
+  importJob: (id: string) => Promise<z.output<typeof ImportJobSchema> | null> = async () => null,
+): Router {
   const router = createRouter();
 
   const listDoc = {
@@ -206,13 +216,22 @@ export function rulesApi(prisma: PrismaClient, book: RuleBook, backfills: Queue)
   });
 
   const jobDoc = {
-    summary: "A backfill job: state, progress, result",
+    summary: "A rule backfill or history import job: state, progress, result",
     params: idParams,
-    responses: { 200: { description: "the job", schema: JobSchema }, 404: "no such job" },
+    responses: {
+      200: { description: "the job (an import's id starts `import-`)", schema: AnyJobSchema },
+      404: "no such job",
+    },
   };
   route(router, "get", "/jobs/:id", jobDoc, async (ctx) => {
     const p = valid(ctx, idParams, ctx.params);
     if (!p) return;
+    if (isImportJob(p.id)) {
+      const answer = await withinDeadline(importJob(p.id));
+      if (!answer) return notFound(ctx, "job");
+      ctx.body = answer;
+      return;
+    }
     const found = await withinDeadline(
       backfills.getJob(p.id).then(async (job) => (job ? { job, state: await job.getState() } : null)),
     );

@@ -39,3 +39,36 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
     },
   };
 }
+
+/** A count without a known total (an import learns its size as it reads): `label resource · n items · p pages`. */
+export interface Counter {
+  update(resource: string, items: number, pages: number): void;
+  stop(): void;
+}
+
+export function progressCounter(label: string, stream: NodeJS.WriteStream = process.stderr): Counter {
+  if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} {resource} · {value} items · {pages} pages · {duration_formatted}`,
+      stream,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(resource, items, pages) {
+      if (!started) {
+        bar.start(0, items, { resource, pages });
+        started = true;
+        return;
+      }
+      bar.update(items, { resource, pages });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

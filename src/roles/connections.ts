@@ -7,6 +7,7 @@ import { createMetrics, type Metrics } from "../ops/metrics.js";
 import { createRuleBook, type RuleBook } from "../pipeline/rule-book.js";
 import { incidentSettings } from "../pipeline/rule-book.js";
 import { createBackfillQueue } from "../queue/backfill/queue.js";
+import { createImportQueue, type ImportJob } from "../queue/import/queue.js";
 import { createIngestQueue, type IngestQueue } from "../queue/ingest/queue.js";
 import { oldestWaitingSeconds } from "../queue/ingest/oldest-waiting.js";
 import { createOutboundQueue, type OutboundQueue } from "../outbound/delivery/queue.js";
@@ -22,6 +23,8 @@ export interface Connections {
   producer: Redis;
   ingest: IngestQueue;
   backfills: Queue;
+  /** History imports (src/queue/import/). */
+  imports: Queue<ImportJob>;
   outbound: OutboundQueue;
   metrics: Metrics;
   rules: RuleBook;
@@ -93,6 +96,8 @@ export async function openConnections(config: Config, log: Logger, o: Connection
   });
   const backfills = createBackfillQueue({ connection: producer, prefix });
   backfills.on("error", () => undefined);
+  const imports = createImportQueue({ connection: producer, prefix });
+  imports.on("error", () => undefined);
   // Outbound attempts (contract §9) have a queue of their own: a slow destination never delays ingestion.
   const outbound = createOutboundQueue({ connection: producer, prefix });
   outbound.queue.on("error", () => undefined);
@@ -101,11 +106,12 @@ export async function openConnections(config: Config, log: Logger, o: Connection
     producer,
     ingest,
     backfills,
+    imports,
     outbound,
     metrics,
     rules,
     async closeQueues() {
-      await Promise.all([ingest.queue.close(), backfills.close(), outbound.queue.close()]);
+      await Promise.all([ingest.queue.close(), backfills.close(), imports.close(), outbound.queue.close()]);
     },
   };
 }

@@ -6,6 +6,7 @@ import { adminQueues } from "../http/admin-queues.js";
 import { basicGuard, bearerGuard, requireToken } from "../http/auth.js";
 import { authThrottle } from "../http/auth-throttle.js";
 import { apiRouter } from "../api/router.js";
+import { importAvailable } from "../import/sources.js";
 import type { StreamHub } from "../outbound/stream/hub.js";
 import { createStreamHub } from "../outbound/stream/redis.js";
 import { createStreamSlots } from "../outbound/stream/slots.js";
@@ -57,13 +58,14 @@ export function startWebRole(config: Config, log: Logger, c: Connections): WebRo
       bugLabels: config.BUG_LABELS,
       incidentWindowMs: config.INCIDENT_SUSPECT_WINDOW_HOURS * 3_600_000,
       allowPrivate: config.OUTBOUND_ALLOW_PRIVATE,
+      importAvailable: (platform) => importAvailable(platform, config),
     },
   });
   return {
     ingest: ingestDeps(config, c.ingest.enqueue),
     api,
     // /admin/queues (Bull Board) shows every queue of the service.
-    admin: adminQueues([c.ingest.queue, c.backfills, c.outbound.queue]),
+    admin: adminQueues([c.ingest.queue, c.backfills, c.imports, c.outbound.queue]),
     guards,
     hub,
   };

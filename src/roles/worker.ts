@@ -10,13 +10,14 @@ import { startRelay } from "../outbound/relay/relay.js";
 import { slackSender } from "../outbound/senders/slack.js";
 import { createProcessor, type Processor } from "../pipeline/processor.js";
 import { createBackfillWorker } from "../queue/backfill/worker.js";
+import { createImportWorker } from "../queue/import/worker.js";
 import { incidentSettings } from "../pipeline/rule-book.js";
 import { closeWorker } from "../queue/close-worker.js";
 import { createIngestWorker } from "../queue/ingest/worker.js";
 import { workerConnection } from "../queue/redis.js";
 import type { Connections } from "./connections.js";
 
-/** ROLE=worker: what stores deliveries, runs rule backfills, relays the outbox and sends outbound messages. */
+/** ROLE=worker: what stores deliveries, runs rule backfills and history imports, relays the outbox and sends outbound messages. */
 export interface WorkerRole {
   ingest: Worker<Delivery>;
   /** The blocking connection the workers share (queue/redis.ts), quit with the producer. */
@@ -65,6 +66,8 @@ export function startWorkerRole(config: Config, log: Logger, c: Connections, o: 
     stalledCheckMs: config.JOB_STALLED_CHECK_MS,
   });
   const backfill = createBackfillWorker({ connection: redis, prefix, db, log, incidents: incidentSettings(config) });
+  // History imports feed the ingest queue like the receivers do (src/import/, docs/import.md).
+  const imports = createImportWorker({ connection: redis, prefix, prisma: db.prisma, ingest: c.ingest, config, log });
   const timeoutMs = config.OUTBOUND_TIMEOUT_MS;
   const outbound = startOutbound({
     db,
@@ -100,7 +103,12 @@ export function startWorkerRole(config: Config, log: Logger, c: Connections, o: 
     stopReconcile,
     closeRelay: () => relay.close(),
     async closeWorkers() {
-      await Promise.all([closeWorker(ingest, log), closeWorker(backfill, log), outbound.close()]);
+      await Promise.all([
+        closeWorker(ingest, log),
+        closeWorker(backfill, log),
+        closeWorker(imports, log),
+        outbound.close(),
+      ]);
     },
   };
 }

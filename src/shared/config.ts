@@ -87,6 +87,12 @@ const schema = z.object({
   GITHUB_RECONCILE_HOOKS: z.string().optional(),
   /** Seconds between reconcile passes on workers; 0 (default) leaves it to `switchyard reconcile github`. */
   GITHUB_RECONCILE_INTERVAL_S: z.coerce.number().int().nonnegative().default(0),
+  /** History import (docs/import.md): times one request is retried after a rate limit, a 5xx or a network error. */
+  GITHUB_IMPORT_RETRIES: z.coerce.number().int().min(0).max(20).default(5),
+  /** History import: the base of plugin-retry's wait after a 5xx, times the attempt squared (ms). */
+  GITHUB_IMPORT_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
+  /** History import: items per page GitHub is asked for (its maximum, 100, unless a test wants more pages). */
+  GITHUB_IMPORT_PER_PAGE: z.coerce.number().int().min(1).max(100).default(100),
   /** Environments DORA counts when none is named (contract §6): globs, case-insensitive. */
   PRODUCTION_ENVIRONMENTS: list.transform((globs) => (globs.length ? globs : DEFAULT_PRODUCTION_ENVIRONMENTS)),
   /** Issue labels (GitHub, Linear) that make an issue an incident (docs/incidents.md): names, case-insensitive. */

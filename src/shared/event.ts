@@ -32,6 +32,8 @@ export interface Delivery {
   body: string;
   type: string;
   priority: Priority;
+  /** `import`: made by a history import from the platform's API (docs/import.md); absent for webhooks. */
+  source?: "import";
 }
 
 /** Platform-specific rows; a delivery produces one or two (GitHub deployments also make a deploy row). */

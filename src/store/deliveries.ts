@@ -46,12 +46,16 @@ export async function storeRawDeliveries(sql: Sql, deliveries: Delivery[]): Prom
       body: d.body,
       type: d.type,
       priority: d.priority,
+      // Only imports carry it: a webhook's row takes the column's default, its document unchanged.
+      ...(d.source ? { source: d.source } : {}),
     }));
   const rows = await sql.query<Array<{ id: string }>>`
     WITH given AS (SELECT * FROM jsonb_populate_recordset(NULL::raw_deliveries, ${jsonParam(raw)}::jsonb)),
     inserted AS (
-      INSERT INTO raw_deliveries (id, platform, delivery_id, received_at, content_type, headers, body, type, priority)
-      SELECT id, platform, delivery_id, received_at, content_type, headers, body, type, priority FROM given
+      INSERT INTO raw_deliveries (id, platform, delivery_id, received_at, content_type, headers, body, type, priority,
+        source)
+      SELECT id, platform, delivery_id, received_at, content_type, headers, body, type, priority,
+        COALESCE(source, 'webhook') FROM given
       ON CONFLICT DO NOTHING
       RETURNING id)
     SELECT id FROM inserted

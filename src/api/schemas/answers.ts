@@ -13,6 +13,7 @@ import type {
   RuleSchema,
   RuleTestSchema,
 } from "./rules.js";
+import type { ImportJobSchema, ImportStartedSchema } from "./imports.js";
 import type {
   FailedJobsSchema,
   QueueCountsSchema,
@@ -78,6 +79,8 @@ export type RuleList = z.input<typeof RuleListSchema>;
 export type RuleTest = z.input<typeof RuleTestSchema>;
 export type BackfillStarted = z.input<typeof BackfillStartedSchema>;
 export type Job = z.input<typeof JobSchema>;
+export type ImportStarted = z.input<typeof ImportStartedSchema>;
+export type ImportJob = z.input<typeof ImportJobSchema>;
 
 export type QueueCounts = z.input<typeof QueueCountsSchema>;
 export type FailedJobs = z.input<typeof FailedJobsSchema>;

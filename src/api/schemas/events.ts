@@ -34,6 +34,9 @@ export const EventDetailSchema = z
         headers: z.unknown().meta({ description: "kept request headers, without signatures or credentials" }),
         body: z.string().meta({ description: "the exact body received" }),
         receivedAt: time,
+        source: z
+          .enum(["webhook", "import"])
+          .meta({ description: "`import`: made by a history import from the platform's API (docs/import.md)" }),
       })
       .optional(),
   })

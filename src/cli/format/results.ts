@@ -63,3 +63,55 @@ export function createdSubscription(s: { name: string; kind: string; secret?: st
   if (s.secret) lines.push(`secret: ${s.secret}`, "keep it now: it is not shown again");
   return lines.join("\n");
 }
+
+/** What `import` reads of an import job (GET /api/jobs/:id with an `import-…` id). */
+export interface ImportJobAnswer {
+  id: string;
+  state: string;
+  data?: { platform?: string; repository?: string; team?: string | null; since?: string };
+  progress?: { resource?: string; items?: number; pages?: number } | number;
+  result?: {
+    items: number;
+    pages: number;
+    deliveries: number;
+    duplicates: number;
+    resources: Array<{ resource: string; items: number; pages: number; deliveries: number; skipped: boolean }>;
+  } | null;
+  failedReason?: string | null;
+  attempts?: number;
+  createdAt?: string;
+  finishedAt?: string | null;
+}
+
+/** An import job for people: what it read, then one row per resource once done. */
+export function importView(j: ImportJobAnswer): string {
+  const scope = j.data?.repository ?? (j.data?.platform === "linear" ? (j.data.team ?? "every team") : null);
+  const progress = typeof j.progress === "object" ? j.progress : undefined;
+  const head = fields([
+    ["job", j.id],
+    ["import", j.data?.platform && scope ? `${j.data.platform} ${scope}` : (j.data?.platform ?? null)],
+    ["since", j.data?.since ? when(j.data.since) : null],
+    ["state", j.state],
+    [
+      "read",
+      j.result
+        ? `${j.result.items} items in ${j.result.pages} pages: ${j.result.deliveries} deliveries (${j.result.duplicates} already queued)`
+        : progress?.resource
+          ? `${progress.items ?? 0} ${progress.resource} in ${progress.pages ?? 0} pages so far`
+          : null,
+    ],
+    ["attempts", j.attempts && j.attempts > 1 ? String(j.attempts) : null],
+    ["failed", j.failedReason ?? null],
+    ["finished", j.finishedAt ? when(j.finishedAt) : null],
+  ]);
+  if (!j.result) return head;
+  return `${head}\n\n${table(
+    ["resource", "items", "pages", "deliveries"],
+    j.result.resources.map((r) => [
+      r.resource,
+      String(r.items),
+      String(r.pages),
+      r.skipped ? "(done before a retry)" : String(r.deliveries),
+    ]),
+  )}`;
+}

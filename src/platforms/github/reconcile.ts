@@ -1,5 +1,7 @@
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/rest";
+import { retry } from "@octokit/plugin-retry";
+import { throttling, type ThrottlingOptions } from "@octokit/plugin-throttling";
 import {
   GITHUB_WINDOW_MS,
   planRedeliveries,
@@ -51,14 +53,50 @@ const noop = () => {};
 /** Octokit logs each failed request; here they surface in the report or as a thrown Error instead. */
 const log = { debug: noop, info: noop, warn: console.warn.bind(console), error: noop };
 
+/** Octokit with GitHub's rate limits honoured (Retry-After, x-ratelimit-*) and server errors retried. */
+const Throttled = Octokit.plugin(throttling, retry);
+
+export interface GithubClientOptions {
+  token?: string;
+  appId?: string;
+  privateKey?: string;
+  baseUrl?: string;
+  /** With App credentials: act as this installation (reading a repository) rather than as the App itself. */
+  installationId?: number;
+  /**
+   * Rate limits waited out and failed requests retried (plugin-throttling, plugin-retry): the history
+   * import's reads. Without it a request fails at once (the reconciler reports it and tries next pass).
+   */
+  limits?: { throttle: ThrottlingOptions; retries?: number; retryAfterBaseMs?: number };
+}
+
 /** A client for a token, or for App credentials (the App's own hook needs its JWT, which auth-app signs). */
-export function githubClient(o: { token?: string; appId?: string; privateKey?: string; baseUrl?: string }): Octokit {
-  const base = { log, ...(o.baseUrl ? { baseUrl: o.baseUrl.replace(/\/+$/, "") } : {}) };
+export function githubClient(o: GithubClientOptions): Octokit {
+  const base = {
+    log,
+    ...(o.baseUrl ? { baseUrl: o.baseUrl.replace(/\/+$/, "") } : {}),
+    ...(o.limits
+      ? {
+          throttle: o.limits.throttle,
+          // Only what is set: the plugin's Object.assign would let an undefined replace its default.
+          retry: {
+            ...(o.limits.retries !== undefined ? { retries: o.limits.retries } : {}),
+            ...(o.limits.retryAfterBaseMs !== undefined ? { retryAfterBaseValue: o.limits.retryAfterBaseMs } : {}),
+          },
+        }
+      : {}),
+  };
+  const Client = o.limits ? Throttled : Octokit;
   if (o.appId || o.privateKey) {
     if (!o.appId || !o.privateKey) throw new Error("GitHub App credentials need both an app id and a private key");
-    return new Octokit({ ...base, authStrategy: createAppAuth, auth: { appId: o.appId, privateKey: o.privateKey } });
+    const auth = {
+      appId: o.appId,
+      privateKey: o.privateKey,
+      ...(o.installationId ? { installationId: o.installationId } : {}),
+    };
+    return new Client({ ...base, authStrategy: createAppAuth, auth });
   }
-  if (o.token) return new Octokit({ ...base, auth: o.token });
+  if (o.token) return new Client({ ...base, auth: o.token });
   throw new Error("GitHub reconciliation needs a token, or a GitHub App id and private key");
 }
 

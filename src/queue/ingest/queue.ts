@@ -2,7 +2,7 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { deadline } from "../../shared/deadline.js";
 import { queueUnavailable } from "../../shared/errors.js";
-import type { Delivery } from "../../shared/event.js";
+import type { Delivery, Priority } from "../../shared/event.js";
 import { CAPPED } from "../backoff.js";
 import { groupCommit } from "./group-commit.js";
 import { JOB_PRIORITY } from "../priority.js";
@@ -13,6 +13,8 @@ type Enqueued = { id: string; duplicate: boolean };
 interface Pending {
   d: Delivery;
   replayKey?: string;
+  /** The job's priority when not the delivery's own (imports queue as `low`, behind live webhooks). */
+  queuePriority?: Priority;
 }
 
 /** Deliveries per round trip at most (a batch is what one turn of the event loop received). */
@@ -97,12 +99,12 @@ export function createIngestQueue(o: IngestQueueOptions) {
         )
       : undefined;
     const added = queue.addBulk(
-      batch.map(({ d }) => ({
+      batch.map(({ d, queuePriority }) => ({
         name: d.type,
         data: d,
         opts: {
           jobId: d.id,
-          priority: JOB_PRIORITY[d.priority],
+          priority: JOB_PRIORITY[queuePriority ?? d.priority],
           deduplication: { id: dedupeId(d.platform, d.deliveryId), ttl: o.dedupeTtlSeconds * 1000 },
         },
       })),
@@ -126,9 +128,12 @@ export function createIngestQueue(o: IngestQueueOptions) {
    * sender's retry (same delivery id) passes, and so does a replay (its first has no job), so a
    * replay may be missed but a delivery is never lost.
    */
-  async function enqueue(d: Delivery, options: { replayKey?: string } = {}): Promise<Enqueued> {
+  async function enqueue(
+    d: Delivery,
+    options: { replayKey?: string; queuePriority?: Priority } = {},
+  ): Promise<Enqueued> {
     try {
-      return await commit({ d, replayKey: options.replayKey });
+      return await commit({ d, replayKey: options.replayKey, queuePriority: options.queuePriority });
     } catch {
       // Redis refused or was too slow. If the add still lands after the timeout, the sender's retry
       // is answered as a duplicate.

@@ -72,7 +72,7 @@ export function getEvent(pool: pg.Pool, id: string): Promise<z.output<typeof Eve
       if (row) rows[name] = camelCase(row);
     }
     const [raw] = await sql.query<RawRow[]>`
-      SELECT content_type AS "contentType", headers, body, received_at AS "receivedAt" FROM raw_deliveries
+      SELECT content_type AS "contentType", headers, body, received_at AS "receivedAt", source FROM raw_deliveries
         WHERE id = ${id}::uuid`;
     return { event, rows, raw };
   });

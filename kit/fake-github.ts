@@ -1,0 +1,188 @@
+/**
+ * A loopback GitHub REST API (issue 17) serving one repository's history from a state object
+ * (kit/github-history.ts): GitHub's Link-header pagination (per_page, page), x-ratelimit-* headers,
+ * and faults to inject: the primary rate limit (403, x-ratelimit-remaining 0, reset a second ahead),
+ * the secondary one (429, retry-after), a 500, or a lasting 422 (an import attempt that fails).
+ * Used by test/e2e/import-github.test.ts and bench/import.ts.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { GithubRestState, Obj } from "./github-history-types.js";
+
+export type FaultKind = "primary" | "secondary" | "error" | "unprocessable";
+
+export interface Fault {
+  kind: FaultKind;
+  /** Requests whose path and query (`/repos/o/r/pulls?…page=3`) match are hit. */
+  match: RegExp;
+  /** How many matching requests it hits (then it is spent). */
+  times: number;
+}
+
+export interface FakeGithub {
+  url: string;
+  state: GithubRestState;
+  /** Every request served, in order: `GET <path and query> <status>`. */
+  requests: string[];
+  faults: Fault[];
+  /** Milliseconds each answer is held (0 by default). */
+  latencyMs: number;
+  close(): Promise<void>;
+}
+
+const PER_PAGE_MAX = 100;
+
+export async function startFakeGithub(state: GithubRestState): Promise<FakeGithub> {
+  const fake: FakeGithub = {
+    url: "",
+    state,
+    requests: [],
+    faults: [],
+    latencyMs: 0,
+    close: async () => undefined,
+  };
+  let remaining = 5000;
+  const repoPath = `/repos/${state.repository.full_name}`;
+
+  function send(res: ServerResponse, req: IncomingMessage, status: number, body: unknown, headers: Obj = {}) {
+    fake.requests.push(`GET ${req.url} ${status}`);
+    const reset = Math.floor(Date.now() / 1000) + 3600;
+    res.writeHead(status, {
+      "content-type": "application/json; charset=utf-8",
+      "x-ratelimit-limit": "5000",
+      "x-ratelimit-remaining": String(Math.max(remaining, 0)),
+      "x-ratelimit-reset": String(reset),
+      "x-ratelimit-used": String(5000 - remaining),
+      "x-ratelimit-resource": "core",
+      ...headers,
+    });
+    res.end(JSON.stringify(body));
+  }
+
+  /** One page of `items` with GitHub's Link header (next, last, prev, first). */
+  function page(req: IncomingMessage, res: ServerResponse, url: URL, items: Obj[]) {
+    const perPage = Math.min(Math.max(Number(url.searchParams.get("per_page") ?? 30) || 30, 1), PER_PAGE_MAX);
+    const n = Math.max(Number(url.searchParams.get("page") ?? 1) || 1, 1);
+    const last = Math.max(Math.ceil(items.length / perPage), 1);
+    const link = (p: number, rel: string) => {
+      const u = new URL(url);
+      u.searchParams.set("page", String(p));
+      u.searchParams.set("per_page", String(perPage));
+      return `<${fake.url}${u.pathname}${u.search}>; rel="${rel}"`;
+    };
+    const links = [
+      ...(n < last ? [link(n + 1, "next"), link(last, "last")] : []),
+      ...(n > 1 ? [link(1, "first"), link(n - 1, "prev")] : []),
+    ];
+    send(res, req, 200, items.slice((n - 1) * perPage, n * perPage), links.length ? { link: links.join(", ") } : {});
+  }
+
+  function fault(req: IncomingMessage, res: ServerResponse): boolean {
+    const f = fake.faults.find((x) => x.times > 0 && x.match.test(req.url ?? ""));
+    if (!f) return false;
+    f.times -= 1;
+    const resetSoon = String(Math.floor(Date.now() / 1000) + 1);
+    if (f.kind === "primary") {
+      fake.requests.push(`GET ${req.url} 403`);
+      res.writeHead(403, {
+        "content-type": "application/json",
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": resetSoon,
+        "x-ratelimit-used": "5000",
+      });
+      res.end(
+        JSON.stringify({
+          message: "API rate limit exceeded for user ID 1.",
+          documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+        }),
+      );
+    } else if (f.kind === "secondary") {
+      send(
+        res,
+        req,
+        429,
+        {
+          message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+          documentation_url:
+            "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        },
+        { "retry-after": "1" },
+      );
+    } else if (f.kind === "error") {
+      send(res, req, 500, { message: "Server Error" });
+    } else {
+      send(res, req, 422, { message: "Validation Failed (injected)" });
+    }
+    return true;
+  }
+
+  const since = (url: URL) => {
+    const s = url.searchParams.get("since");
+    return s ? Date.parse(s) : -Infinity;
+  };
+  const desc = (k: string) => (a: Obj, b: Obj) => (a[k] < b[k] ? 1 : a[k] > b[k] ? -1 : b.number - a.number);
+
+  function route(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? "/", "http://github.test");
+    const path = url.pathname;
+    if (req.method !== "GET") return send(res, req, 404, { message: "Not Found" });
+    if (fault(req, res)) return;
+    remaining -= 1;
+    if (path === repoPath) return send(res, req, 200, state.repository);
+    if (!path.startsWith(`${repoPath}/`)) return send(res, req, 404, { message: "Not Found" });
+    const rest = path.slice(repoPath.length + 1).split("/");
+    if (rest[0] === "pulls" && rest.length === 1) {
+      const sorted =
+        url.searchParams.get("sort") === "updated"
+          ? [...state.pulls].sort(desc("updated_at"))
+          : [...state.pulls].sort(desc("created_at"));
+      return page(req, res, url, sorted);
+    }
+    if (rest[0] === "pulls" && rest.length === 3) {
+      const n = Number(rest[1]);
+      const list =
+        rest[2] === "commits" ? state.prCommits.get(n) : rest[2] === "reviews" ? state.reviews.get(n) : undefined;
+      return list ? page(req, res, url, list) : send(res, req, 404, { message: "Not Found" });
+    }
+    if (rest[0] === "commits" && rest.length === 1) {
+      const s = since(url);
+      return page(
+        req,
+        res,
+        url,
+        state.commits.filter((c) => Date.parse(c.commit.committer.date) >= s),
+      );
+    }
+    if (rest[0] === "deployments" && rest.length === 1) return page(req, res, url, state.deployments);
+    if (rest[0] === "deployments" && rest[2] === "statuses") {
+      const list = state.statuses.get(Number(rest[1]));
+      return list ? page(req, res, url, list) : send(res, req, 404, { message: "Not Found" });
+    }
+    if (rest[0] === "issues" && rest.length === 1) {
+      const s = since(url);
+      const list = state.issues.filter((i) => Date.parse(i.updated_at) >= s);
+      return page(
+        req,
+        res,
+        url,
+        list.sort(url.searchParams.get("sort") === "updated" ? desc("updated_at") : desc("created_at")),
+      );
+    }
+    return send(res, req, 404, { message: "Not Found" });
+  }
+
+  const server = createServer((req, res) => {
+    if (fake.latencyMs > 0) setTimeout(() => route(req, res), fake.latencyMs);
+    else route(req, res);
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.close = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
+  return fake;
+}

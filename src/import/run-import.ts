@@ -1,0 +1,138 @@
+import { randomUUID } from "node:crypto";
+import type { Delivery, Platform, Priority } from "../shared/event.js";
+import type { CursorId, SavedCursor } from "../store/imports.js";
+import type { HistorySource, ImportedDelivery } from "./history.js";
+
+/** Where an import is: the resource being read, and its items and pages so far (the job's progress). */
+export interface ImportProgress {
+  resource: string;
+  items: number;
+  pages: number;
+}
+
+export interface ResourceResult {
+  resource: string;
+  /** Items and pages of the whole resource, counting an earlier attempt's of the same job. */
+  items: number;
+  pages: number;
+  /** Deliveries made from the pages read by this run. */
+  deliveries: number;
+  /** Of those, the ones the queue already had (seen within its deduplication window). */
+  duplicates: number;
+  /** Done by an earlier attempt of the same job: not read again. */
+  skipped: boolean;
+}
+
+export interface ImportResult {
+  platform: Platform;
+  scope: string;
+  items: number;
+  pages: number;
+  deliveries: number;
+  duplicates: number;
+  resources: ResourceResult[];
+}
+
+export interface ImportDeps {
+  /** The ingest queue's enqueue (queue/ingest/queue.ts): the receivers' own path and deduplication. */
+  enqueue(d: Delivery, o: { queuePriority: Priority }): Promise<{ duplicate: boolean }>;
+  readCursor(id: CursorId): Promise<SavedCursor | null>;
+  saveCursor(id: CursorId, c: SavedCursor): Promise<void>;
+  onProgress?(p: ImportProgress): Promise<void> | void;
+  /** Asked after each saved page: true stops the run there (its worker is closing); a retry resumes. */
+  stopping?(): boolean;
+}
+
+/** Thrown when a run stops between pages for its worker's shutdown: the job's retry resumes at the cursor. */
+export class ImportStopped extends Error {
+  constructor() {
+    super("the worker stopped between pages; the import resumes from its cursors");
+  }
+}
+
+/** An imported delivery as the queue carries it: JSON, marked `source: import`. */
+export function toDelivery(platform: Platform, d: ImportedDelivery): Delivery {
+  return {
+    // A fresh id, as a receiver gives: the queue then answers a delivery id it holds as a duplicate.
+    id: randomUUID(),
+    platform,
+    deliveryId: d.deliveryId,
+    receivedAt: d.receivedAt,
+    contentType: "application/json",
+    headers: d.headers ?? {},
+    body: d.body,
+    type: d.type,
+    priority: d.priority,
+    source: "import",
+  };
+}
+
+/**
+ * Reads every resource of `source` from its saved cursor to its end. Per page: its deliveries are
+ * enqueued (at low priority, so live webhooks go first), then the cursor is saved. A crash between
+ * the two re-reads that one page, whose deliveries the queue (same platform and delivery id) and
+ * raw_deliveries' unique (platform, delivery_id) turn away: no gap, no duplicate.
+ *
+ * `job` names the run: a resource done by this same job (an attempt BullMQ retried) is skipped; one
+ * left unfinished by any job resumes at its cursor; one done by an earlier job is read again from
+ * its start (new history since).
+ */
+export async function runImport(source: HistorySource, job: string, deps: ImportDeps): Promise<ImportResult> {
+  const result: ImportResult = {
+    platform: source.platform,
+    scope: source.scope,
+    items: 0,
+    pages: 0,
+    deliveries: 0,
+    duplicates: 0,
+    resources: [],
+  };
+  for (const resource of source.resources) {
+    const id: CursorId = { platform: source.platform, scope: source.scope, resource: resource.name };
+    const saved = await deps.readCursor(id);
+    const r: ResourceResult = {
+      resource: resource.name,
+      items: 0,
+      pages: 0,
+      deliveries: 0,
+      duplicates: 0,
+      skipped: false,
+    };
+    result.resources.push(r);
+    if (saved?.done && saved.job === job) {
+      Object.assign(r, { items: saved.items, pages: saved.pages, skipped: true });
+      result.items += r.items;
+      result.pages += r.pages;
+      continue;
+    }
+    const resumed = saved && !saved.done;
+    let cursor = resumed ? saved.cursor : null;
+    // Totals carry over from the attempt that stopped, so the saved row counts the whole resource.
+    let items = resumed ? saved.items : 0;
+    let pages = resumed ? saved.pages : 0;
+    for (;;) {
+      const page = await resource.page(cursor);
+      const enqueued = await Promise.all(
+        page.deliveries.map((d) => deps.enqueue(toDelivery(source.platform, d), { queuePriority: "low" })),
+      );
+      const duplicates = enqueued.filter((e) => e.duplicate).length;
+      items += page.items;
+      pages += 1;
+      r.deliveries += page.deliveries.length;
+      r.duplicates += duplicates;
+      cursor = page.next;
+      await deps.saveCursor(id, { cursor, done: cursor === null, job, items, pages });
+      await deps.onProgress?.({ resource: resource.name, items, pages });
+      if (cursor === null) break;
+      if (deps.stopping?.()) throw new ImportStopped();
+    }
+    // The resource's whole count, across the attempts that read it.
+    r.items = items;
+    r.pages = pages;
+    result.items += r.items;
+    result.pages += r.pages;
+    result.deliveries += r.deliveries;
+    result.duplicates += r.duplicates;
+  }
+  return result;
+}
