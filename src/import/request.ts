@@ -15,7 +15,3 @@ export interface HistoryFactory {
   configured(config: Config): boolean;
   create(request: ImportRequest, config: Config, log: Logger): HistorySource | Promise<HistorySource>;
 }
-
-/** The scope an import's cursors are kept under: the repository (lower case), or the team key (`*`: every team). */
-export const importScope = (r: ImportRequest) =>
-  r.platform === "github" ? r.repository.toLowerCase() : (r.team ?? "*");
