@@ -86,7 +86,7 @@ delivered, marked \`source: import\`; a second import adds nothing. GET /api/job
     body: ImportBodySchema,
     responses: {
       202: { description: "the import job", schema: ImportStartedSchema },
-      503: "this platform's import is not available (not wired, or no credentials configured)",
+      503: "this platform's import is not configured (no GitHub token or App, no Linear API key)",
     },
   };
   route(router, "post", "/imports", doc, async (ctx) => {
@@ -94,7 +94,9 @@ delivered, marked \`source: import\`; a second import adds nothing. GET /api/job
     if (!body) return;
     if (!available(body.platform)) {
       ctx.status = 503;
-      ctx.body = { error: `${body.platform} import is not available: not wired or no credentials configured` };
+      ctx.body = {
+        error: `${body.platform} import is not configured: set ${body.platform === "github" ? "GITHUB_TOKEN (or the GitHub App)" : "LINEAR_API_KEY"}`,
+      };
       return;
     }
     const request = importRequest(body);

@@ -72,14 +72,14 @@ async function runImport(s: Svc) {
 }
 
 describe("POST /api/imports", () => {
-  it("answers 503 for a platform not wired or without credentials, 400 for a bad request, 404 for no such job", async () => {
+  it("answers 503 for a platform without credentials, 400 for a bad request, 404 for no such job", async () => {
     const bare = apiCall(webhooks);
     const call = apiCall(imported);
-    // No GITHUB_TOKEN on the webhook service; Linear's reader is not wired here.
+    // No GITHUB_TOKEN and no LINEAR_API_KEY on the webhook service.
     expect((await bare("POST", "/api/imports", { platform: "github", repository: "acme/shop" })).status).toBe(503);
     const linear = await call("POST", "/api/imports", { platform: "linear", team: "ENG", since: "30d" });
     expect(linear.status).toBe(503);
-    expect(linear.json.error).toMatch(/linear import is not available/);
+    expect(linear.json.error).toMatch(/linear import is not configured: set LINEAR_API_KEY/);
     expect((await call("POST", "/api/imports", { platform: "github", repository: "not a repo" })).status).toBe(400);
     expect(
       (await call("POST", "/api/imports", { platform: "github", repository: "acme/shop", since: "yesterday" })).status,
@@ -182,7 +182,7 @@ describe("importing a GitHub repository's history", () => {
       (e: { code: number; stderr: string }) => e,
     );
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/linear import is not available/);
+    expect(refused.stderr).toMatch(/linear import is not configured: set LINEAR_API_KEY/);
   }, 120_000);
 
   it("resumes from its cursors after an attempt fails mid-way: no page read twice but the failed one, nothing missing", async () => {
