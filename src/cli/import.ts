@@ -8,7 +8,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * `switchyard import github|linear` (docs/cli.md): POST /api/imports, then (unless --no-wait) the job
- * followed with a counter on a terminal, and a summary.
+ * followed with a progress bar over its resources on a terminal, and a summary.
  */
 export function importCommands(program: Command, api: Api, show: <T>(answer: T, human: (a: T) => string) => void) {
   async function run(label: string, body: Record<string, unknown>, wait: boolean): Promise<void> {
@@ -20,7 +20,7 @@ export function importCommands(program: Command, api: Api, show: <T>(answer: T, 
       for (;;) {
         job = await api<ImportJobAnswer>("GET", `/jobs/${encodeURIComponent(queued.job)}`);
         const p = typeof job.progress === "object" ? job.progress : undefined;
-        if (p?.resource) counter.update(p.resource, p.items ?? 0, p.pages ?? 0);
+        if (p?.resource) counter.update(p);
         if (job.state === "completed" || job.state === "failed") break;
         await sleep(250);
       }

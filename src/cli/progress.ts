@@ -40,9 +40,12 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
   };
 }
 
-/** A count without a known total (an import learns its size as it reads): `label resource · n items · p pages`. */
+/**
+ * An import's progress, whose size is learnt as it reads: a bar over its resources (`step` of `steps`, the one
+ * being read counted done once it is), with the resource's items and pages so far.
+ */
 export interface Counter {
-  update(resource: string, items: number, pages: number): void;
+  update(p: { resource: string; step: number; steps: number; items: number; pages: number }): void;
   stop(): void;
 }
 
@@ -50,7 +53,7 @@ export function progressCounter(label: string, stream: NodeJS.WriteStream = proc
   if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} {resource} · {value} items · {pages} pages · {duration_formatted}`,
+      format: `${label} [{bar}] {value}/{total} resources · {resource} · {items} items · {pages} pages · {duration_formatted}`,
       stream,
       hideCursor: true,
       clearOnComplete: true,
@@ -59,13 +62,15 @@ export function progressCounter(label: string, stream: NodeJS.WriteStream = proc
   );
   let started = false;
   return {
-    update(resource, items, pages) {
+    update({ resource, step, steps, items, pages }) {
+      const done = step - 1;
       if (!started) {
-        bar.start(0, items, { resource, pages });
+        bar.start(steps, done, { resource, items, pages });
         started = true;
         return;
       }
-      bar.update(items, { resource, pages });
+      if (steps !== bar.getTotal()) bar.setTotal(steps);
+      bar.update(done, { resource, items, pages });
     },
     stop() {
       if (started) bar.stop();

@@ -3,9 +3,11 @@ import type { Delivery, Platform, Priority } from "../shared/event.js";
 import type { CursorId, SavedCursor } from "../store/imports.js";
 import type { HistorySource, ImportedDelivery } from "./history.js";
 
-/** Where an import is: the resource being read, and its items and pages so far (the job's progress). */
+/** Where an import is: the resource being read (the `step`th of `steps`), its items and pages so far (the job's progress). */
 export interface ImportProgress {
   resource: string;
+  step: number;
+  steps: number;
   items: number;
   pages: number;
 }
@@ -87,7 +89,8 @@ export async function runImport(source: HistorySource, job: string, deps: Import
     duplicates: 0,
     resources: [],
   };
-  for (const resource of source.resources) {
+  const steps = source.resources.length;
+  for (const [index, resource] of source.resources.entries()) {
     const id: CursorId = { platform: source.platform, scope: source.scope, resource: resource.name };
     const saved = await deps.readCursor(id);
     const r: ResourceResult = {
@@ -122,7 +125,7 @@ export async function runImport(source: HistorySource, job: string, deps: Import
       r.duplicates += duplicates;
       cursor = page.next;
       await deps.saveCursor(id, { cursor, done: cursor === null, job, items, pages });
-      await deps.onProgress?.({ resource: resource.name, items, pages });
+      await deps.onProgress?.({ resource: resource.name, step: index + 1, steps, items, pages });
       if (cursor === null) break;
       if (deps.stopping?.()) throw new ImportStopped();
     }

@@ -13,6 +13,8 @@ export const ImportStartedSchema = z
 const ImportProgressSchema = z
   .strictObject({
     resource: z.string().meta({ description: "pull_requests, commits, deployments, issues, …" }),
+    step: z.number().int().meta({ description: "its place among the import's resources, from 1" }),
+    steps: z.number().int().meta({ description: "the import's resources" }),
     items: z.number().int().meta({ description: "items of that resource read so far" }),
     pages: z.number().int(),
   })

@@ -1,6 +1,6 @@
 import { fields, table } from "./table.js";
 import { clip, when } from "./values.js";
-import type { Job } from "../../api/schemas/answers.js";
+import type { ImportJob, Job } from "../../api/schemas/answers.js";
 
 /** What `rules backfill` reads of a job (GET /api/jobs/:id; `data`, `progress` and `result` are the backfill's). */
 export type JobAnswer = Pick<Job, "id" | "state"> &
@@ -65,23 +65,8 @@ export function createdSubscription(s: { name: string; kind: string; secret?: st
 }
 
 /** What `import` reads of an import job (GET /api/jobs/:id with an `import-…` id). */
-export interface ImportJobAnswer {
-  id: string;
-  state: string;
-  data?: { platform?: string; repository?: string; team?: string | null; since?: string };
-  progress?: { resource?: string; items?: number; pages?: number } | number;
-  result?: {
-    items: number;
-    pages: number;
-    deliveries: number;
-    duplicates: number;
-    resources: Array<{ resource: string; items: number; pages: number; deliveries: number; skipped: boolean }>;
-  } | null;
-  failedReason?: string | null;
-  attempts?: number;
-  createdAt?: string;
-  finishedAt?: string | null;
-}
+/** GET /api/jobs/:id of an import, as its answer schema types it (api/schemas/imports.ts). */
+export type ImportJobAnswer = ImportJob;
 
 /** An import job for people: what it read, then one row per resource once done. */
 export function importView(j: ImportJobAnswer): string {
