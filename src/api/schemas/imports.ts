@@ -57,7 +57,7 @@ export const ImportJobSchema = z
     state: z.string().meta({ description: "waiting, active, completed, failed, delayed (a retry), …" }),
     progress: z
       .union([z.number(), ImportProgressSchema])
-      .meta({ description: "`{resource, items, pages}` once started" }),
+      .meta({ description: "`{resource, step, steps, items, pages}` once started" }),
     result: ImportResultSchema.nullable().meta({ description: "once completed" }),
     failedReason: z.string().nullable(),
     attempts: z.number().int().meta({ description: "attempts made (a retried attempt resumes from the cursors)" }),
