@@ -2,7 +2,8 @@
  * A loopback GitHub REST API (issue 17) serving one repository's history from a state object
  * (kit/github-history.ts): GitHub's Link-header pagination (per_page, page), x-ratelimit-* headers,
  * and faults to inject: the primary rate limit (403, x-ratelimit-remaining 0, reset a second ahead),
- * the secondary one (429, retry-after), a 500, or a lasting 422 (an import attempt that fails).
+ * the secondary one (429, retry-after 1 s), each refusing every request until it lifts, as GitHub's do
+ * (a client that does not wait is refused again); a 500, or a lasting 422 (an import attempt that fails).
  * Used by test/e2e/import-github.test.ts and bench/import.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -77,12 +78,21 @@ export async function startFakeGithub(state: GithubRestState): Promise<FakeGithu
     send(res, req, 200, items.slice((n - 1) * perPage, n * perPage), links.length ? { link: links.join(", ") } : {});
   }
 
+  /** A rate limit lasts until its reset, as GitHub's do: every request before it is refused the same way. */
+  let limited: { kind: "primary" | "secondary"; until: number } | null = null;
+
   function fault(req: IncomingMessage, res: ServerResponse): boolean {
-    const f = fake.faults.find((x) => x.times > 0 && x.match.test(req.url ?? ""));
-    if (!f) return false;
-    f.times -= 1;
-    const resetSoon = String(Math.floor(Date.now() / 1000) + 1);
-    if (f.kind === "primary") {
+    const now = Date.now();
+    if (limited && now >= limited.until) limited = null;
+    const f = limited ? null : fake.faults.find((x) => x.times > 0 && x.match.test(req.url ?? ""));
+    if (!limited && !f) return false;
+    if (f) f.times -= 1;
+    const kind = limited?.kind ?? f!.kind;
+    const reset = limited ? Math.ceil(limited.until / 1000) : Math.floor(now / 1000) + 1;
+    const resetSoon = String(reset);
+    if (kind === "primary") limited ??= { kind, until: reset * 1000 };
+    if (kind === "secondary") limited ??= { kind, until: now + 1000 };
+    if (kind === "primary") {
       fake.requests.push(`GET ${req.url} 403`);
       res.writeHead(403, {
         "content-type": "application/json",
@@ -97,7 +107,7 @@ export async function startFakeGithub(state: GithubRestState): Promise<FakeGithu
           documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
         }),
       );
-    } else if (f.kind === "secondary") {
+    } else if (kind === "secondary") {
       send(
         res,
         req,
@@ -107,9 +117,9 @@ export async function startFakeGithub(state: GithubRestState): Promise<FakeGithu
           documentation_url:
             "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
         },
-        { "retry-after": "1" },
+        { "retry-after": String(Math.max(1, Math.ceil((limited!.until - now) / 1000))) },
       );
-    } else if (f.kind === "error") {
+    } else if (kind === "error") {
       send(res, req, 500, { message: "Server Error" });
     } else {
       send(res, req, 422, { message: "Validation Failed (injected)" });

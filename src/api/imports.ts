@@ -3,7 +3,7 @@ import type { Queue } from "bullmq";
 import { z } from "zod";
 import { withinDeadline } from "../http/deadline.js";
 import { createRouter } from "../http/router.js";
-import type { ImportPlatform, ImportRequest } from "../import/request.js";
+import { importScope, type ImportPlatform, type ImportRequest } from "../import/request.js";
 import { IMPORT_QUEUE, isImportJob, newImportJobId, type ImportJob } from "../queue/import/queue.js";
 import { route } from "./openapi.js";
 import { isoDate, repository, valid } from "./params.js";
@@ -101,7 +101,10 @@ delivered, marked \`source: import\`; a second import adds nothing. GET /api/job
     }
     const request = importRequest(body);
     const jobId = newImportJobId();
-    const job = await withinDeadline(imports.add(IMPORT_QUEUE, request, { jobId }));
+    // One job per scope until it completes or fails: two would race on the scope's cursors. Asked again, the
+    // running one is answered.
+    const deduplication = { id: `${request.platform}:${importScope(request)}` };
+    const job = await withinDeadline(imports.add(IMPORT_QUEUE, request, { jobId, deduplication }));
     ctx.status = 202;
     ctx.body = { job: job.id, status: `/api/jobs/${job.id}`, since: new Date(request.since) };
   });

@@ -14,4 +14,10 @@ export const IMPORT_PLATFORMS = ["github", "linear"] as const satisfies readonly
 export interface HistoryFactory {
   configured(config: Config): boolean;
   create(request: ImportRequest, config: Config, log: Logger): HistorySource | Promise<HistorySource>;
+  /** How long a refusal for the platform's rate limit asks to wait (ms); null for any other error. */
+  rateLimitWaitMs?(err: unknown): number | null;
 }
+
+/** The scope an import reads and keeps its cursors under: the repository (lower case), the team key (upper), `*`. */
+export const importScope = (r: ImportRequest) =>
+  r.platform === "github" ? r.repository.toLowerCase() : (r.team?.toUpperCase() ?? "*");

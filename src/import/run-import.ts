@@ -76,10 +76,16 @@ export function toDelivery(platform: Platform, d: ImportedDelivery): Delivery {
  * raw_deliveries' unique (platform, delivery_id) turn away: no gap, no duplicate.
  *
  * `job` names the run: a resource done by this same job (an attempt BullMQ retried) is skipped; one
- * left unfinished by any job resumes at its cursor; one done by an earlier job is read again from
- * its start (new history since).
+ * left unfinished by any job reading the same span (`since`) resumes at its cursor; any other is read
+ * from its start (one done by an earlier job: new history since; one left by an import of another span:
+ * its next-page cursor would read that span, not this one).
  */
-export async function runImport(source: HistorySource, job: string, deps: ImportDeps): Promise<ImportResult> {
+export async function runImport(
+  source: HistorySource,
+  run: { job: string; since: string },
+  deps: ImportDeps,
+): Promise<ImportResult> {
+  const { job, since } = run;
   const result: ImportResult = {
     platform: source.platform,
     scope: source.scope,
@@ -108,7 +114,7 @@ export async function runImport(source: HistorySource, job: string, deps: Import
       result.pages += r.pages;
       continue;
     }
-    const resumed = saved && !saved.done;
+    const resumed = saved && !saved.done && saved.since === since;
     let cursor = resumed ? saved.cursor : null;
     // Totals carry over from the attempt that stopped, so the saved row counts the whole resource.
     let items = resumed ? saved.items : 0;
@@ -124,7 +130,7 @@ export async function runImport(source: HistorySource, job: string, deps: Import
       r.deliveries += page.deliveries.length;
       r.duplicates += duplicates;
       cursor = page.next;
-      await deps.saveCursor(id, { cursor, done: cursor === null, job, items, pages });
+      await deps.saveCursor(id, { cursor, done: cursor === null, job, since, items, pages });
       await deps.onProgress?.({ resource: resource.name, step: index + 1, steps, items, pages });
       if (cursor === null) break;
       if (deps.stopping?.()) throw new ImportStopped();

@@ -1,4 +1,5 @@
 import { compileGlob, compileGlobIgnoreCase } from "../shared/glob.js";
+import { globMayName } from "../shared/keys.js";
 import { WHERE_FIELDS, type OutboxItem, type Where, type WhereField } from "../shared/outbound.js";
 
 type Matchable = Pick<OutboxItem, "type" | WhereField>;
@@ -12,7 +13,10 @@ export function compileFilter(types: string[], where: Where = {}): (item: Matcha
   const typeGlobs = types.map(compileGlob);
   const fields = WHERE_FIELDS.flatMap((f) => {
     const glob = where[f];
-    return glob === undefined ? [] : [{ field: f, matches: compileGlobIgnoreCase(glob) }];
+    if (glob === undefined) return [];
+    const matches = compileGlobIgnoreCase(glob);
+    // A repository glob names GitLab projects only when it says so (shared/keys.ts globMayName).
+    return [{ field: f, matches: f === "repository" ? (v: string) => globMayName(glob, v) && matches(v) : matches }];
   });
   return (item) =>
     (typeGlobs.length === 0 || typeGlobs.some((m) => m(item.type))) &&

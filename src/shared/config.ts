@@ -91,6 +91,11 @@ const schema = z.object({
   GITHUB_IMPORT_RETRIES: z.coerce.number().int().min(0).max(20).default(5),
   /** History import: the base of plugin-retry's wait after a 5xx, times the attempt squared (ms). */
   GITHUB_IMPORT_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
+  /**
+   * History import: the longest rate-limit wait a request waits out in place (s); a longer one (GitHub's primary
+   * limit resets hourly) puts the job aside until the reset, without spending an attempt.
+   */
+  GITHUB_IMPORT_MAX_WAIT_S: z.coerce.number().int().min(1).max(3600).default(120),
   /** History import: items per page GitHub is asked for (its maximum, 100, unless a test wants more pages). */
   GITHUB_IMPORT_PER_PAGE: z.coerce.number().int().min(1).max(100).default(100),
   /** Environments DORA counts when none is named (contract §6): globs, case-insensitive. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LIMITS } from "./bounds.js";
 import { compileGlobIgnoreCase } from "./glob.js";
+import { globMayName } from "./keys.js";
 
 /**
  * Groups (issue 16): a team or a service as a named set of repository globs (`acme/*`, `acme/web`)
@@ -72,10 +73,10 @@ export interface GroupMatcher {
 
 /** What a group holds, with its globs compiled once; names are compared without case. */
 export function groupMatcher(group: Pick<GroupBody, "repositories" | "services">): GroupMatcher {
-  const globs = group.repositories.map(compileGlobIgnoreCase);
+  const globs = group.repositories.map((glob) => ({ glob, matches: compileGlobIgnoreCase(glob) }));
   const services = new Set(group.services.map((s) => s.toLowerCase()));
   return {
-    repository: (name) => globs.some((matches) => matches(name)),
+    repository: (name) => globs.some(({ glob, matches }) => globMayName(glob, name) && matches(name)),
     service: (name) => services.has(name.toLowerCase()),
   };
 }

@@ -29,6 +29,12 @@ export const PREFIX = {
 export const GITLAB_REPOSITORY = "gitlab:";
 export const gitlabRepository = (pathWithNamespace: string) => `${GITLAB_REPOSITORY}${pathWithNamespace.toLowerCase()}`;
 export const isGitlabRepository = (repo: string) => repo.startsWith(GITLAB_REPOSITORY);
+/**
+ * Whether a repository glob (groups, subscriptions' `where.repository`) may name `repo`: a glob names GitLab
+ * projects only when it starts `gitlab:`, so a glob of `owner/name` shape keeps meaning GitHub repositories; `*` names all.
+ */
+export const globMayName = (glob: string, repo: string) =>
+  glob === "*" || isGitlabRepository(glob.toLowerCase()) === isGitlabRepository(repo.toLowerCase());
 /** `gitlab:group/project` → `group/project`; a GitHub name as it is. */
 const pathOf = (repo: string) => (isGitlabRepository(repo) ? repo.slice(GITLAB_REPOSITORY.length) : repo).toLowerCase();
 

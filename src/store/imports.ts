@@ -16,6 +16,8 @@ export interface SavedCursor {
   cursor: string | null;
   done: boolean;
   job: string;
+  /** The import's span (its `since`, ISO): a next-page cursor carries it, so only the same span resumes it. */
+  since: string;
   items: number;
   pages: number;
 }
@@ -23,7 +25,7 @@ export interface SavedCursor {
 export async function readCursor(prisma: PrismaClient, id: CursorId): Promise<SavedCursor | null> {
   return prisma.importCursor.findUnique({
     where: { platform_scope_resource: id },
-    select: { cursor: true, done: true, job: true, items: true, pages: true },
+    select: { cursor: true, done: true, job: true, since: true, items: true, pages: true },
   });
 }
 

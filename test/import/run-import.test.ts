@@ -53,6 +53,10 @@ function memory() {
   return { cursors, queued, log, deps };
 }
 
+const SINCE = "2026-01-01T00:00:00.000Z";
+const JOB1 = { job: "job-1", since: SINCE };
+const JOB2 = { job: "job-2", since: SINCE };
+
 const source = (...resources: HistoryResource[]): HistorySource => ({
   platform: "github",
   scope: "acme/shop",
@@ -62,7 +66,7 @@ const source = (...resources: HistoryResource[]): HistorySource => ({
 describe("runImport", () => {
   it("enqueues a page's deliveries before saving its cursor, and marks them imported", async () => {
     const m = memory();
-    const result = await runImport(source(resource("pulls", 2)), "job-1", m.deps);
+    const result = await runImport(source(resource("pulls", 2)), JOB1, m.deps);
     expect(m.log).toEqual([
       "enqueue import:pulls:1:1",
       "enqueue import:pulls:1:2",
@@ -80,9 +84,9 @@ describe("runImport", () => {
     const m = memory();
     const reads: string[] = [];
     const src = source(resource("commits", 2, { reads }), resource("pulls", 4, { failAt: 3, reads }));
-    await expect(runImport(src, "job-1", m.deps)).rejects.toThrow("crash");
+    await expect(runImport(src, JOB1, m.deps)).rejects.toThrow("crash");
     expect(m.cursors.get("pulls")).toMatchObject({ cursor: "3", done: false });
-    const result = await runImport(src, "job-1", m.deps);
+    const result = await runImport(src, JOB1, m.deps);
     expect(reads).toEqual(["commits:1", "commits:2", "pulls:1", "pulls:2", "pulls:3", "pulls:3", "pulls:4"]);
     expect(m.queued.size).toBe(12);
     expect(result.resources[0]).toMatchObject({ resource: "commits", skipped: true, items: 4 });
@@ -91,10 +95,40 @@ describe("runImport", () => {
 
   it("reads a resource again from its start for a new job, its deliveries then duplicates", async () => {
     const m = memory();
-    await runImport(source(resource("pulls", 2)), "job-1", m.deps);
-    const again = await runImport(source(resource("pulls", 2)), "job-2", m.deps);
+    await runImport(source(resource("pulls", 2)), JOB1, m.deps);
+    const again = await runImport(source(resource("pulls", 2)), JOB2, m.deps);
     expect(again).toMatchObject({ deliveries: 4, duplicates: 4 });
     expect(m.queued.size).toBe(4);
+  });
+
+  it("resumes another job's unfinished cursor only for the same span: a page cursor carries its since", async () => {
+    const m = memory();
+    const reads: string[] = [];
+    const src = source(resource("pulls", 3, { failAt: 2, reads }));
+    await expect(runImport(src, JOB1, m.deps)).rejects.toThrow("crash");
+    expect(m.cursors.get("pulls")).toMatchObject({ cursor: "2", done: false, since: SINCE });
+    // A wider import starts over rather than follow the narrower one's next page.
+    await runImport(src, { job: "job-3", since: "2025-01-01T00:00:00.000Z" }, m.deps);
+    expect(reads).toEqual(["pulls:1", "pulls:2", "pulls:1", "pulls:2", "pulls:3"]);
+  });
+
+  it("a crash between enqueueing a page and saving its cursor re-reads that page only: no gap, no duplicate", async () => {
+    const m = memory();
+    const reads: string[] = [];
+    const src = source(resource("pulls", 3, { reads }));
+    let saves = 0;
+    const crashing: ImportDeps = {
+      ...m.deps,
+      async saveCursor(id, c) {
+        if (++saves === 2) throw new Error("killed after enqueueing page 2");
+        await m.deps.saveCursor(id, c);
+      },
+    };
+    await expect(runImport(src, JOB1, crashing)).rejects.toThrow(/killed/);
+    const result = await runImport(src, JOB1, m.deps);
+    expect(reads).toEqual(["pulls:1", "pulls:2", "pulls:2", "pulls:3"]);
+    expect(m.queued.size).toBe(6);
+    expect(result.resources[0]).toMatchObject({ deliveries: 4, duplicates: 2 });
   });
 });
 
@@ -104,10 +138,10 @@ describe("runImport stopping", () => {
     const reads: string[] = [];
     let stop = true;
     const src = source(resource("pulls", 3, { reads }));
-    await expect(runImport(src, "job-1", { ...m.deps, stopping: () => stop })).rejects.toThrow(/resumes/);
+    await expect(runImport(src, JOB1, { ...m.deps, stopping: () => stop })).rejects.toThrow(/resumes/);
     expect(m.cursors.get("pulls")).toMatchObject({ cursor: "2", done: false });
     stop = false;
-    await runImport(src, "job-1", m.deps);
+    await runImport(src, JOB1, m.deps);
     expect(reads).toEqual(["pulls:1", "pulls:2", "pulls:3"]);
   });
 });

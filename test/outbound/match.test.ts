@@ -26,6 +26,16 @@ describe("compileFilter", () => {
     expect(f(item("issue.shipped", { repository: "acme/web" }))).toBe(false);
   });
 
+  it("names GitLab projects by `gitlab:` globs only; `*` names every repository", () => {
+    const github = compileFilter(["*"], { repository: "*/*" });
+    expect(github(item("deploy.succeeded", { repository: "acme/web" }))).toBe(true);
+    expect(github(item("deploy.succeeded", { repository: "gitlab:acme/web" }))).toBe(false);
+    const gitlab = compileFilter(["*"], { repository: "gitlab:acme/*" });
+    expect(gitlab(item("deploy.succeeded", { repository: "gitlab:acme/sub/web" }))).toBe(true);
+    expect(gitlab(item("deploy.succeeded", { repository: "acme/web" }))).toBe(false);
+    expect(compileFilter(["*"], { repository: "*" })(item("x", { repository: "gitlab:a/b" }))).toBe(true);
+  });
+
   it("filters by platform", () => {
     const f = compileFilter(["github.*"], { platform: "github" });
     expect(f(item("github.push", { platform: "github" }))).toBe(true);

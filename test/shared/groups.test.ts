@@ -28,6 +28,13 @@ describe("a group's body (PUT /api/groups/:name)", () => {
     expect(problems({ repositories: ["gitlab:acme"] })).toHaveLength(1);
   });
 
+  it("keeps GitHub globs to GitHub repositories: `*/*` and `acme/*` name no GitLab project", () => {
+    const m = groupMatcher(GroupBodySchema.parse({ repositories: ["*/*", "acme/*"] }));
+    expect(m.repository("acme/web")).toBe(true);
+    expect(m.repository("gitlab:acme/web")).toBe(false);
+    expect(m.repository("gitlab:other/web")).toBe(false);
+  });
+
   it("refuses an empty group, bad globs, unknown fields, too many entries", () => {
     expect(problems({})).toEqual([": list at least one repository glob or service"]);
     expect(problems({ repositories: [], services: [] })).toHaveLength(1);

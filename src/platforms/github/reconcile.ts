@@ -80,6 +80,8 @@ export function githubClient(o: GithubClientOptions): Octokit {
           throttle: o.limits.throttle,
           // Only what is set: the plugin's Object.assign would let an undefined replace its default.
           retry: {
+            // Rate limits (403, 429) are the throttling plugin's, which reads their headers; the rest as the plugin's default.
+            doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
             ...(o.limits.retries !== undefined ? { retries: o.limits.retries } : {}),
             ...(o.limits.retryAfterBaseMs !== undefined ? { retryAfterBaseValue: o.limits.retryAfterBaseMs } : {}),
           },

@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { runImport } from "../../import/run-import.js";
@@ -10,8 +10,9 @@ import type { IngestQueue } from "../ingest/queue.js";
 import { IMPORT_QUEUE, type ImportJob } from "./queue.js";
 
 /**
- * Runs history imports one at a time (two on one scope would race on its cursors): each page's
- * deliveries go on the ingest queue, at low priority, like a webhook's; progress on the job.
+ * Runs history imports one at a time per process (POST /api/imports keeps one job per scope, so no two
+ * race on a scope's cursors): each page's deliveries go on the ingest queue, at low priority, like a
+ * webhook's; progress on the job.
  */
 export function createImportWorker(o: {
   connection: Redis;
@@ -25,25 +26,38 @@ export function createImportWorker(o: {
   let closing = false;
   const worker = new Worker<ImportJob>(
     IMPORT_QUEUE,
-    (job) =>
-      run(job).catch((err: Error & { status?: number }) => {
+    (job, token) =>
+      run(job).catch(async (err: Error & { status?: number }) => {
         // No credentials accepted, or no such repository (or no access): retrying cannot help.
         if (err.status === 401 || err.status === 404) throw new UnrecoverableError(err.message);
+        // A rate limit longer than the client waits in place: the job waits for its reset, spending no attempt,
+        // and resumes at its cursors.
+        const wait = HISTORY_SOURCES[job.data.platform].rateLimitWaitMs?.(err) ?? null;
+        if (wait !== null && token) {
+          o.log.warn(
+            { job: job.id, waitS: Math.ceil(wait / 1000) },
+            "history import waits for the platform's rate limit",
+          );
+          await job.moveToDelayed(Date.now() + wait + 1000, token);
+          throw new DelayedError();
+        }
         throw err;
       }),
     { connection: o.connection, prefix: o.prefix, concurrency: 1 },
   );
   async function run(job: Job<ImportJob>) {
-    const factory = HISTORY_SOURCES[job.data.platform];
-    if (!factory) throw new Error(`no history reader for ${job.data.platform}`);
-    const source = await factory.create(job.data, o.config, o.log);
-    const result = await runImport(source, job.id!, {
-      enqueue: (d, opts) => o.ingest.enqueue(d, opts),
-      readCursor: (id) => readCursor(o.prisma, id),
-      saveCursor: (id, c) => saveCursor(o.prisma, id, c),
-      onProgress: (p) => job.updateProgress({ ...p }),
-      stopping: () => closing,
-    });
+    const source = await HISTORY_SOURCES[job.data.platform].create(job.data, o.config, o.log);
+    const result = await runImport(
+      source,
+      { job: job.id!, since: job.data.since },
+      {
+        enqueue: (d, opts) => o.ingest.enqueue(d, opts),
+        readCursor: (id) => readCursor(o.prisma, id),
+        saveCursor: (id, c) => saveCursor(o.prisma, id, c),
+        onProgress: (p) => job.updateProgress({ ...p }),
+        stopping: () => closing,
+      },
+    );
     o.log.info(
       { job: job.id, platform: result.platform, scope: result.scope, items: result.items, pages: result.pages },
       "history import done",

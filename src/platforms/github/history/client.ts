@@ -20,10 +20,12 @@ export async function githubImportClient(c: Config, log: Logger, repository: str
   const limited =
     (kind: string) =>
     (retryAfter: number, options: { method?: string; url?: string }, _octokit: unknown, retryCount: number) => {
-      const again = retryCount < retries;
+      // A wait past GITHUB_IMPORT_MAX_WAIT_S is not waited in place: the refusal fails the page and the worker
+      // puts the job aside until the reset (queue/import/worker.ts).
+      const again = retryCount < retries && retryAfter <= c.GITHUB_IMPORT_MAX_WAIT_S;
       log.warn(
         { kind, method: options.method, url: options.url, retryAfter, retryCount, again },
-        again ? "github rate limit: waiting, then retrying" : "github rate limit: giving up",
+        again ? "github rate limit: waiting, then retrying" : "github rate limit: not waiting here",
       );
       return again;
     };

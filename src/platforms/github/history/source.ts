@@ -106,9 +106,13 @@ export function githubHistory(o: GithubHistoryOptions): HistorySource {
           all("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", { pull_number: pr.number }),
           all("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", { pull_number: pr.number }),
         ]);
+        // A branch of this repository had its commits pushed here first (a webhook told that push before the
+        // PR's events); a fork's branch did not, and its name may be any other PR's branch here.
+        const sameRepository =
+          typeof pr.head?.repo?.full_name === "string" &&
+          pr.head.repo.full_name.toLowerCase() === String(r.full_name).toLowerCase();
         const out: Array<ImportedDelivery | null> = [
-          // The branch's commits first, as the push that brought them came before the PR's events.
-          pushDelivery(r, pr.head?.ref ?? `pull/${pr.number}/head`, commits),
+          sameRepository && pr.head?.ref ? pushDelivery(r, pr.head.ref, commits) : null,
           pullRequestDelivery(r, pr),
           ...reviews.map((review) => reviewDelivery(r, pr, review)),
         ];
