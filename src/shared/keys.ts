@@ -61,6 +61,10 @@ export const linearEntityKey = (entity: string, id: string) => `linear:${entity}
 const FULL_SHA = /^[0-9a-f]{40}$/i;
 const ZERO_SHA = /^0{40}$/;
 
+/** A full 40-hex SHA, lower-case; null for anything else (abbreviated SHAs, tags, versions). */
+export const fullSha = (v: unknown): string | null =>
+  typeof v === "string" && FULL_SHA.test(v) ? v.toLowerCase() : null;
+
 /** A commit key for a real 40-hex SHA; null for absent, abbreviated or all-zero SHAs. */
 export function commitKeyIfSha(repo: string, sha: unknown): string | null {
   return typeof sha === "string" && FULL_SHA.test(sha) && !ZERO_SHA.test(sha) ? commitKey(repo, sha) : null;

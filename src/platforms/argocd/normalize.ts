@@ -1,11 +1,10 @@
 import type { Delivery, DeploymentRow, NormalizedEvent } from "../../shared/event.js";
-import { commitKeyIfSha, deployKey, repoKey, uniqueKeys } from "../../shared/keys.js";
+import { deployKey, fullSha } from "../../shared/keys.js";
+import { deployKeys } from "../deploy-keys.js";
 import { firstDate, storableDate } from "../../shared/time.js";
 import { repositoryFromUrl } from "../repository-url.js";
 import { argocdBody } from "./body.js";
 import { argocdStatus } from "./classify.js";
-
-const FULL_SHA = /^[0-9a-f]{40}$/i;
 
 /**
  * An Argo CD notification (the receiver validated it; parsed again here for its `<no value>` cleaning).
@@ -16,7 +15,7 @@ const FULL_SHA = /^[0-9a-f]{40}$/i;
 export function normalizeArgocd(d: Delivery): NormalizedEvent {
   const b = argocdBody.parse(JSON.parse(d.body));
   const repository = repositoryFromUrl(b.repoURL);
-  const sha = b.revision && FULL_SHA.test(b.revision) ? b.revision.toLowerCase() : null;
+  const sha = fullSha(b.revision);
   const environment = b.environment ?? b.namespace ?? null;
   const deployId = `${b.app}@${b.startedAt ?? b.revision ?? b.id}`;
   const deployment: DeploymentRow | undefined =
@@ -36,7 +35,6 @@ export function normalizeArgocd(d: Delivery): NormalizedEvent {
         }
       : undefined;
   const subject = deployment ? deployKey("argocd", deployId) : null;
-  const github = repository && !repository.startsWith("gitlab:") ? repository : null;
   return {
     type: d.type,
     // A running sync happened when it started; every later notification when it came: a sync's finishedAt is
@@ -44,7 +42,7 @@ export function normalizeArgocd(d: Delivery): NormalizedEvent {
     occurredAt: b.phase === "Running" ? firstDate(new Date(d.receivedAt), b.startedAt) : new Date(d.receivedAt),
     actor: null,
     subject,
-    keys: uniqueKeys(github && repoKey(github), subject, github && commitKeyIfSha(github, sha)),
+    keys: deployKeys(subject, repository, sha),
     payload: b,
     rows: deployment ? { deployment } : {},
   };

@@ -1,6 +1,7 @@
 import { bounded, LIMITS, text } from "../../shared/bounds.js";
 import type { Delivery, DeploymentRow, DeployStatus, NormalizedEvent } from "../../shared/event.js";
-import { commitKeyIfSha, deployKey, repoKey, uniqueKeys } from "../../shared/keys.js";
+import { deployKey, fullSha } from "../../shared/keys.js";
+import { deployKeys } from "../deploy-keys.js";
 import { firstDate, storableDate } from "../../shared/time.js";
 import { objectOf } from "../incident-fields.js";
 import { repositoryFromUrl } from "../repository-url.js";
@@ -20,8 +21,6 @@ const STATUS: Record<string, DeployStatus> = {
   unauthorized: "cancelled",
 };
 
-const FULL_SHA = /^[0-9a-f]{40}$/i;
-
 /** Where the pipeline's commit came from: `vcs` (GitHub OAuth, Bitbucket Cloud), else `trigger_parameters`. */
 export function pipelineSource(pipeline: Obj): { repository: string | null; sha: string | null; ref: string | null } {
   const vcs = objectOf(pipeline.vcs);
@@ -36,11 +35,9 @@ export function pipelineSource(pipeline: Obj): { repository: string | null; sha:
     repositoryFromUrl(git.checkout_url, isGitlab) ??
     repositoryFromUrl(git.repo_url, isGitlab) ??
     repositoryFromUrl(gitlab.web_url, true);
-  const sha = [vcs.revision, git.checkout_sha, gitlab.checkout_sha].find(
-    (s): s is string => typeof s === "string" && FULL_SHA.test(s),
-  );
+  const sha = [vcs.revision, git.checkout_sha, gitlab.checkout_sha].map(fullSha).find((s) => s !== null) ?? null;
   const ref = bounded(text(vcs.branch) ?? text(vcs.tag) ?? text(git.branch) ?? text(git.tag) ?? null, LIMITS.nameBytes);
-  return { repository, sha: sha ? sha.toLowerCase() : null, ref: ref || null };
+  return { repository, sha, ref: ref || null };
 }
 
 /**
@@ -74,14 +71,12 @@ export function normalizeCircleci(d: Delivery): NormalizedEvent {
         }
       : undefined;
   const subject = deployment ? deployKey("circleci", deployment.deployId) : null;
-  // GitHub keys only for GitHub repositories: a GitLab project's keys are the GitLab receiver's to name.
-  const github = source.repository && !source.repository.startsWith("gitlab:") ? source.repository : null;
   return {
     type: d.type,
     occurredAt: firstDate(new Date(d.receivedAt), objectOf(p.job).stopped_at, workflow.stopped_at, p.happened_at),
     actor: null,
     subject,
-    keys: uniqueKeys(github && repoKey(github), subject, github && commitKeyIfSha(github, source.sha)),
+    keys: deployKeys(subject, source.repository, source.sha),
     payload: p,
     rows: deployment ? { deployment } : {},
   };

@@ -1,6 +1,7 @@
 import { bounded, LIMITS } from "../../shared/bounds.js";
 import type { DeploymentRow, Delivery, NormalizedEvent } from "../../shared/event.js";
-import { commitKeyIfSha, deployKey, repoKey, uniqueKeys } from "../../shared/keys.js";
+import { deployKey, fullSha } from "../../shared/keys.js";
+import { deployKeys } from "../deploy-keys.js";
 import { storableDate } from "../../shared/time.js";
 import { objectOf } from "../incident-fields.js";
 import { netlifyDeployStatus } from "./classify.js";
@@ -9,7 +10,6 @@ import { repositoryFromCommitUrl } from "../repository-url.js";
 type Obj = Record<string, unknown>;
 const name = (v: unknown) => bounded(v, LIMITS.nameBytes);
 const url = (v: unknown) => bounded(v, LIMITS.urlBytes);
-const FULL_SHA = /^[0-9a-f]{40}$/i;
 
 /**
  * The deploy row of a deploy event, when the deploy came from Git: `commit_ref` a full SHA and
@@ -21,7 +21,7 @@ function deploymentRow(event: string, deploy: Obj): DeploymentRow | undefined {
   const status = netlifyDeployStatus(event);
   const deployId = bounded(deploy.id, 200);
   const repository = repositoryFromCommitUrl(deploy.commit_url);
-  const sha = typeof deploy.commit_ref === "string" && FULL_SHA.test(deploy.commit_ref) ? deploy.commit_ref : null;
+  const sha = fullSha(deploy.commit_ref);
   const environment = name(deploy.context);
   if (!status || !deployId || !repository || !sha || !environment) return undefined;
   const updatedAt = storableDate(deploy.updated_at);
@@ -31,7 +31,7 @@ function deploymentRow(event: string, deploy: Obj): DeploymentRow | undefined {
     repository,
     environment,
     status,
-    sha: sha.toLowerCase(),
+    sha,
     ref: name(deploy.branch),
     url: url(deploy.deploy_ssl_url) ?? url(deploy.deploy_url),
     service: name(deploy.site_id) ?? name(deploy.name),
@@ -58,14 +58,12 @@ export function normalizeNetlify(d: Delivery): NormalizedEvent {
   const subject = deployId ? deployKey("netlify", deployId) : null;
   // The time of this change: Netlify updates `updated_at` with each state.
   const at = storableDate(deploy.updated_at) ?? storableDate(deploy.created_at);
-  // A GitLab repository id is not a GitHub repository: its keys are the GitLab receiver's to define.
-  const github = deployment && !deployment.repository.startsWith("gitlab:") ? deployment.repository : null;
   return {
     type: d.type,
     occurredAt: at ?? new Date(d.receivedAt),
     actor: null,
     subject,
-    keys: uniqueKeys(subject, github ? repoKey(github) : null, github ? commitKeyIfSha(github, deployment!.sha) : null),
+    keys: deployKeys(subject, deployment?.repository ?? null, deployment?.sha ?? null),
     payload: deploy,
     rows: deployment ? { deployment } : {},
   };

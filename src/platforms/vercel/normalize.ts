@@ -1,13 +1,13 @@
 import { bounded, githubRepository, LIMITS } from "../../shared/bounds.js";
 import type { DeploymentRow, Delivery, NormalizedEvent } from "../../shared/event.js";
-import { commitKeyIfSha, deployKey, repoKey, uniqueKeys } from "../../shared/keys.js";
+import { deployKey, fullSha } from "../../shared/keys.js";
+import { deployKeys } from "../deploy-keys.js";
 import { storableDate } from "../../shared/time.js";
 import { objectOf } from "../incident-fields.js";
 import { vercelDeployStatus } from "./classify.js";
 
 type Obj = Record<string, unknown>;
 const name = (v: unknown) => bounded(v, LIMITS.nameBytes);
-const FULL_SHA = /^[0-9a-f]{40}$/i;
 
 /** `payload.target`: `production`, `staging`, or null for a preview; a promotion is always to production. */
 function environmentOf(type: string, payload: Obj): string {
@@ -29,8 +29,7 @@ function deploymentRow(type: string, payload: Obj, at: Date | null): DeploymentR
   const org = meta.githubCommitOrg;
   const repo = meta.githubCommitRepo;
   const repository = typeof org === "string" && typeof repo === "string" ? githubRepository(`${org}/${repo}`) : null;
-  const sha =
-    typeof meta.githubCommitSha === "string" && FULL_SHA.test(meta.githubCommitSha) ? meta.githubCommitSha : null;
+  const sha = fullSha(meta.githubCommitSha);
   if (!status || !deployId || !repository || !sha) return undefined;
   const host = name(deployment.url);
   return {
@@ -39,7 +38,7 @@ function deploymentRow(type: string, payload: Obj, at: Date | null): DeploymentR
     repository: repository.toLowerCase(),
     environment: environmentOf(type, payload),
     status,
-    sha: sha.toLowerCase(),
+    sha,
     ref: name(meta.githubCommitRef),
     url: host ? bounded(`https://${host}`, LIMITS.urlBytes) : null,
     service: name(objectOf(payload.project).id) ?? name(deployment.name),
@@ -66,11 +65,7 @@ export function normalizeVercel(d: Delivery): NormalizedEvent {
     occurredAt: at ?? new Date(d.receivedAt),
     actor: null,
     subject,
-    keys: uniqueKeys(
-      subject,
-      deployment ? repoKey(deployment.repository) : null,
-      deployment ? commitKeyIfSha(deployment.repository, deployment.sha) : null,
-    ),
+    keys: deployKeys(subject, deployment?.repository ?? null, deployment?.sha ?? null),
     payload: envelope,
     rows: deployment ? { deployment } : {},
   };

@@ -77,7 +77,12 @@ describe("Argo CD normalizer over fixtures/argocd", () => {
   it("defaults the environment to the destination namespace; a GitLab source is gitlab:group/project", async () => {
     const e = await normalize(deployed({ environment: "<no value>", repoURL: "git@gitlab.com:Acme/Infra/Apps.git" }));
     expect(e.rows.deployment).toMatchObject({ environment: "guestbook", repository: "gitlab:acme/infra/apps" });
-    expect(e.keys).toEqual(["deploy:argocd:guestbook@2026-11-20T10:00:00Z"]);
+    // GitLab's keys, as the GitLab receiver's own events name that project and commit.
+    expect(e.keys).toEqual([
+      "gitlab:repo:acme/infra/apps",
+      "deploy:argocd:guestbook@2026-11-20T10:00:00Z",
+      "gitlab:commit:acme/infra/apps@53e28ff20cc530b9ada2173fbbd64d48338583ba",
+    ]);
   });
 
   it("stores a Helm chart version, an unknown host or a missing environment as an event with no row", async () => {

@@ -106,7 +106,11 @@ describe("CircleCI normalizer over fixtures/circleci", () => {
     p.workflow.name = "deploy";
     const e = await normalize(p);
     expect(e.rows.deployment).toMatchObject({ repository: "gitlab:circleci/hello-world", status: "failed" });
-    expect(e.keys).toEqual(["deploy:circleci:c2006ece-778d-49fc-9e6e-b9965f72bee9"]);
+    expect(e.keys).toEqual([
+      "gitlab:repo:circleci/hello-world",
+      "deploy:circleci:c2006ece-778d-49fc-9e6e-b9965f72bee9",
+      "gitlab:commit:circleci/hello-world@850a1519f25d14e968649cc420d1bd381715c05c",
+    ]);
     // GitHub App: the git map names a github.com checkout URL.
     const app = {
       trigger_parameters: {

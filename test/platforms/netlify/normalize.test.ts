@@ -58,8 +58,8 @@ describe("Netlify normalizer over fixtures/netlify", () => {
       finishedAt: new Date("2018-08-18T13:03:42.462Z"),
     });
     expect(e.keys).toEqual([
-      "deploy:netlify:5b78192ac9659217dbf7c9aa",
       "github:repo:acme/web",
+      "deploy:netlify:5b78192ac9659217dbf7c9aa",
       `github:commit:acme/web@${SHA}`,
     ]);
   });
@@ -101,13 +101,17 @@ describe("Netlify normalizer over fixtures/netlify", () => {
     }
   });
 
-  it("a GitLab commit URL gives the GitLab repository id, without GitHub keys", () => {
+  it("a GitLab commit URL gives the GitLab repository id and GitLab's keys", () => {
     const e = normalize(
       "deploy_created",
       git("deploy_created", { commit_url: `https://gitlab.com/Acme/Platform/Web/-/commit/${SHA}` }),
     );
     expect(e.rows.deployment?.repository).toBe("gitlab:acme/platform/web");
-    expect(e.keys).toEqual(["deploy:netlify:5b78192ac9659217dbf7c9aa"]);
+    expect(e.keys).toEqual([
+      "gitlab:repo:acme/platform/web",
+      "deploy:netlify:5b78192ac9659217dbf7c9aa",
+      `gitlab:commit:acme/platform/web@${SHA}`,
+    ]);
   });
 });
 

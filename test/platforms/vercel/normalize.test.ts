@@ -56,8 +56,8 @@ describe("Vercel normalizer over fixtures/vercel", () => {
       finishedAt: new Date(1737554483580),
     });
     expect(e.keys).toEqual([
-      "deploy:vercel:dpl_Epq87qycdmXrX6hHMNodXFgFsBge",
       "github:repo:apoorvapendse/sample-project",
+      "deploy:vercel:dpl_Epq87qycdmXrX6hHMNodXFgFsBge",
       "github:commit:apoorvapendse/sample-project@d8282fc3c718d84ee3eb331a6e7a30f0790f3b69",
     ]);
   });
