@@ -1,3 +1,4 @@
+import { Unprocessable } from "../../shared/errors.js";
 import type { Delivery, DeploymentRow, NormalizedEvent } from "../../shared/event.js";
 import { deployKey, fullSha } from "../../shared/keys.js";
 import { deployKeys } from "../deploy-keys.js";
@@ -13,7 +14,11 @@ import { argocdStatus } from "./classify.js";
  * gitlab.com) and a full commit SHA make a deployment row; a Helm chart's version makes none.
  */
 export function normalizeArgocd(d: Delivery): NormalizedEvent {
-  const b = argocdBody.parse(JSON.parse(d.body));
+  const parsed = argocdBody.safeParse(JSON.parse(d.body));
+  // The receiver validated it: a stored body off the schema (a replay of an older one) cannot be mended by retries.
+  if (!parsed.success)
+    throw new Unprocessable(`not an Argo CD body of our template: ${parsed.error.issues[0]?.message}`);
+  const b = parsed.data;
   const repository = repositoryFromUrl(b.repoURL);
   const sha = fullSha(b.revision);
   const environment = b.environment ?? b.namespace ?? null;

@@ -2,6 +2,7 @@ import type { Delivery, DeployStatus, DeploymentRow, GitlabRow, NormalizedEvent 
 import {
   commitKeyIfSha,
   deployKey,
+  fullSha,
   gitlabRepository,
   issueKey,
   prKey,
@@ -63,7 +64,7 @@ function mergeRequestPart(repo: string, p: Obj): Part {
     keys: [commitKeyIfSha(repo, head), commitKeyIfSha(repo, mr.merge_commit_sha)],
     row: {
       iid,
-      sha: merged ? (text(mr.merge_commit_sha) ?? head) : head,
+      sha: (merged ? fullSha(mr.merge_commit_sha) : null) ?? fullSha(head),
       ref: bounded(mr.source_branch, LIMITS.nameBytes),
       state: text(mr.state),
       merged,
@@ -76,7 +77,7 @@ function mergeRequestPart(repo: string, p: Obj): Part {
 
 function deploymentPart(repo: string, p: Obj): Part {
   const id = p.deployment_id;
-  if (!Number.isSafeInteger(id) && typeof id !== "string") throw new Unprocessable("payload.deployment_id is missing");
+  if (!iidOf(id)) throw new Unprocessable("payload.deployment_id is not GitLab's integer id");
   const sha = deploymentSha(p);
   const status: DeployStatus = DEPLOY_STATUS[p.status] ?? "queued";
   const at = storableDate(p.status_changed_at);
@@ -91,7 +92,7 @@ function deploymentPart(repo: string, p: Obj): Part {
     deployment: sha
       ? {
           source: "gitlab",
-          deployId: bounded(String(id), LIMITS.nameBytes) ?? "unknown",
+          deployId: String(id),
           repository: repo,
           environment: bounded(p.environment, LIMITS.nameBytes) ?? "unknown",
           status,
@@ -117,7 +118,7 @@ function eventPart(kind: string, repo: string, p: Obj): Part {
       return {
         subject: commitKeyIfSha(repo, p.after),
         keys: [commitKeyIfSha(repo, p.before), ...commits.map((c) => commitKeyIfSha(repo, c?.id))],
-        row: { sha: text(p.after), ref: bounded(p.ref, LIMITS.nameBytes) },
+        row: { sha: fullSha(p.after), ref: bounded(p.ref, LIMITS.nameBytes) },
         when: [commits.at(-1)?.timestamp],
       };
     }
@@ -130,7 +131,7 @@ function eventPart(kind: string, repo: string, p: Obj): Part {
         keys: [mrIid ? prKey(repo, mrIid) : null],
         row: {
           iid: mrIid,
-          sha: text(oa.sha),
+          sha: fullSha(oa.sha),
           ref: bounded(oa.ref, LIMITS.nameBytes),
           state: text(oa.status),
           title: text(oa.name),
@@ -143,7 +144,7 @@ function eventPart(kind: string, repo: string, p: Obj): Part {
       return {
         subject: commitKeyIfSha(repo, p.sha),
         row: {
-          sha: text(p.sha),
+          sha: fullSha(p.sha),
           ref: bounded(p.ref, LIMITS.nameBytes),
           state: text(p.build_status),
           title: text(p.build_name),
@@ -189,7 +190,7 @@ export function normalizeGitlab(d: Delivery): NormalizedEvent {
   const subject = part.subject ?? rk;
   const row: GitlabRow = {
     name: kind,
-    action: text(p.object_attributes?.action) ?? null,
+    action: bounded(p.object_attributes?.action, LIMITS.nameBytes),
     repository: repo,
     iid: null,
     sha: null,

@@ -24,12 +24,15 @@ function signedHeaders(req: RawRequest): Record<string, string> | null {
 }
 
 /**
+ * A signed request's `webhook-id` (GitLab sets it to the Idempotency-Key, and the signature covers it). Else
  * `Idempotency-Key` (GitLab 17.4 on; the same on GitLab's retries of one delivery). Before it, the
  * `X-Gitlab-Event-UUID` with the body's hash: that UUID is GitLab's recursion-detection id, shared by every hook
  * one request fires (a push to several branches sends several Push Hooks under one), so alone it would merge
- * distinct deliveries. Else `webhook-id` (which GitLab sets to the Idempotency-Key).
+ * distinct deliveries.
  */
 function gitlabDeliveryId(req: RawRequest, signed: Record<string, string> | null): string | undefined {
+  // Signed, the id is the signed one: an unsigned Idempotency-Key could be changed to post the request again.
+  if (signed) return signed["webhook-id"];
   const key = header(req, "idempotency-key");
   if (key) return key;
   const event = header(req, "x-gitlab-event-uuid");

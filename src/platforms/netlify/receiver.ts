@@ -29,7 +29,8 @@ export function netlifyReceiver(secrets: string[]): Receiver {
       if (typeof deploy.id !== "string" || !deploy.id)
         throw invalidBody("invalid Netlify deploy: id: must be a string");
       return {
-        deliveryId: `${deploy.id}:${event}`,
+        // A deploy sends each event once, but locks and unlocks may repeat: its update time tells them apart.
+        deliveryId: `${deploy.id}:${event}${typeof deploy.updated_at === "string" ? `:${deploy.updated_at.slice(0, 40)}` : ""}`,
         type: `netlify.${event}`,
         priority: netlifyPriority(event),
         replaySignature: hmacHexes(secrets, req.rawBody)[0],

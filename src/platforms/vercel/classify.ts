@@ -1,7 +1,10 @@
 import type { DeployStatus, Priority } from "../../shared/event.js";
 
-/** Vercel's event types: `deployment.succeeded`, `project.created`, `integration-configuration.removed`. */
-export const VERCEL_TYPE = /^[a-z][a-z0-9-]{0,40}(\.[a-z][a-z0-9-]{0,40}){1,2}$/;
+/**
+ * Vercel's event types: `deployment.succeeded`, `project.created`, `integration-configuration.removed`,
+ * `deployment.integration.action.start`.
+ */
+export const VERCEL_TYPE = /^[a-z][a-z0-9-]{0,40}(\.[a-z][a-z0-9-]{0,40}){1,3}$/;
 
 /** The deployment events that make a deploy row, and the status each reports. */
 export const VERCEL_DEPLOY_STATUS: Readonly<Record<string, DeployStatus>> = {
