@@ -85,6 +85,16 @@ describe("gitlabReceiver: the signing token (Standard Webhooks)", () => {
     }
   });
 
+  it("names a signed delivery by its signed webhook-id: a changed Idempotency-Key posts nothing new", async () => {
+    const req = gitlabRequest(
+      "Deployment Hook",
+      fixtures.deployment_success!.payload,
+      { signingToken: SIGNING[0] },
+      "idem-3",
+    );
+    expect((await accept(req, { "idempotency-key": "someone-elses-key" })).deliveryId).toBe("idem-3");
+  });
+
   it("refuses a tampered body, another key, a partial set of headers and an expired timestamp", async () => {
     const req = gitlabRequest("Deployment Hook", fixtures.deployment_success!.payload, { signingToken: SIGNING[0] });
     await expect(refusal({ ...req, body: req.body.replace("success", "failed") })).rejects.toMatchObject({

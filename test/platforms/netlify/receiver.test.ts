@@ -18,15 +18,24 @@ const refusal = (...args: Parameters<typeof rawRequest>) => receiver.accept(rawR
 const badSignature = { reason: "bad_signature" };
 
 describe("netlifyReceiver", () => {
-  it("accepts a JWS of the body, named by deploy id and event, typed by X-Netlify-Event", async () => {
+  it("accepts a JWS of the body, named by deploy id, event and update time, typed by X-Netlify-Event", async () => {
     const verdict = await accept(netlifyRequest("deploy_created", created.payload, "netlify-current"));
     expect(verdict).toMatchObject({
-      deliveryId: "5b78192ac9659217dbf7c9aa:deploy_created",
+      deliveryId: "5b78192ac9659217dbf7c9aa:deploy_created:2018-08-18T13:03:44.609Z",
       type: "netlify.deploy_created",
       priority: "high",
     });
     // The body named by its HMAC under the first secret: a token made anew for it is the same delivery.
     expect(verdict.replaySignature).toBe(hex("netlify-current", JSON.stringify(created.payload)));
+    // A lock repeated later is another delivery.
+    const again = await accept(
+      netlifyRequest(
+        "deploy_locked",
+        { ...created.payload, updated_at: "2018-08-19T09:00:00.000Z" },
+        "netlify-current",
+      ),
+    );
+    expect(again.deliveryId).toBe("5b78192ac9659217dbf7c9aa:deploy_locked:2018-08-19T09:00:00.000Z");
   });
 
   it("accepts every configured secret (rotation), naming the body alike", async () => {
@@ -113,7 +122,11 @@ describe("netlifyReceiver", () => {
     for (const [name, priority] of Object.entries(expected)) {
       const f = fixtures[name]!;
       const verdict = await accept(netlifyRequest(f.kind, f.payload, "netlify-current"));
-      expect(verdict, name).toMatchObject({ type: `netlify.${name}`, priority, deliveryId: `${f.payload.id}:${name}` });
+      expect(verdict, name).toMatchObject({
+        type: `netlify.${name}`,
+        priority,
+        deliveryId: `${f.payload.id}:${name}:${f.payload.updated_at}`,
+      });
     }
     const restored = await accept(netlifyRequest("deploy_restored", created.payload, "netlify-current"));
     expect(restored).toMatchObject({ type: "netlify.deploy_restored", priority: "normal" });
