@@ -3,17 +3,6 @@
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GitHub's REST and webhook objects, read loosely
 export type Obj = Record<string, any>;
 
-/** mulberry32, as test/helpers/prng.ts (kit/ does not import tests). */
-export function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface GithubRestState {
   repository: Obj;
   /** Newest update first is how the API sorts them (`sort=updated&direction=desc`); stored in any order. */
@@ -50,7 +39,10 @@ export const DAY = 24 * HOUR;
 export const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
 export const USERS = ["ada", "grace", "linus", "barbara", "ken", "margaret"];
 
-/** A REST commit as a push webhook lists it. */
+/**
+ * A REST commit as a push webhook lists it. Written apart from the import's converter on purpose: this is the
+ * webhook side of the comparison, what GitHub sends, not what the import makes.
+ */
 export const pushCommit = (c: Obj) => ({
   id: c.sha,
   tree_id: c.commit.tree.sha,

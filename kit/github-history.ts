@@ -6,13 +6,13 @@
  * delivery of the second must give the same graph (test/e2e/import-github.test.ts).
  */
 
+import { prng } from "./prng.js";
 import {
   DAY,
   HOUR,
   MINUTE,
   USERS,
   iso,
-  prng,
   pushCommit,
   type GithubHistory,
   type GithubRestState,

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKENS, SECRETS, isolatedDatabase, useTestService, waitFor } from "../helpers/service.js";
 import { deployRequest, githubRequest, post } from "../../kit/sign.js";
-import { prng } from "../helpers/prng.js";
+import { prng } from "../../kit/prng.js";
 import { plan, type Planned, type Seeds } from "../helpers/fuzz-api-plan.js";
 
 /**

@@ -7,7 +7,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { loadFixtures } from "../helpers/fixtures.js";
 import { SECRETS, useTestPrisma, useTestService, waitFor } from "../helpers/service.js";
-import { int, pick, prng, type Rand } from "../helpers/prng.js";
+import { int, pick, prng, type Rand } from "../../kit/prng.js";
 
 /**
  * Seeded fuzz of the six receivers over real HTTP: correctly signed bodies with mutated fields,

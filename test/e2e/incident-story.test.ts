@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { SECRETS, useTestPrisma, useTestService, waitFor } from "../helpers/service.js";
 import { post } from "../../kit/sign.js";
 import { incidentStory, INCIDENT_T0, type IncidentStep } from "../../kit/incident-story.js";
-import { prng } from "../helpers/prng.js";
+import { prng } from "../../kit/prng.js";
 import { apiCall } from "../helpers/api-call.js";
 
 /**

@@ -7,7 +7,7 @@ import { SECRETS, useTestService } from "../helpers/service.js";
 import { deployRequest, githubRequest, post, type SignedRequest } from "../../kit/sign.js";
 import { deployStatus, githubPush } from "../../kit/payloads.js";
 import { apiCall } from "../helpers/api-call.js";
-import { prng } from "../helpers/prng.js";
+import { prng } from "../../kit/prng.js";
 
 const ctx = useTestService({ WORKER_CONCURRENCY: "8" });
 type Obj = Record<string, any>;

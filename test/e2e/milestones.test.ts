@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { useTestService, useTestPrisma, waitFor } from "../helpers/service.js";
 import { post } from "../../kit/sign.js";
-import { prng, int } from "../helpers/prng.js";
+import { prng, int } from "../../kit/prng.js";
 import { story } from "../helpers/story.js";
 
 /**

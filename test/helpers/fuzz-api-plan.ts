@@ -1,4 +1,4 @@
-import { int, pick, prng, type Rand } from "./prng.js";
+import { int, pick, prng, type Rand } from "../../kit/prng.js";
 
 /**
  * What the /api fuzz (fuzz-api.test.ts) sends: hostile values, bodies, content types, and the seeded

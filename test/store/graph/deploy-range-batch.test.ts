@@ -8,7 +8,7 @@ import { upsertLinks } from "../../../src/store/graph/links.js";
 import { lockScopes } from "../../../src/store/graph/locks.js";
 import { openDatabase } from "../../../src/store/prisma.js";
 import { inTransaction, jsonParam, type Sql } from "../../../src/store/sql.js";
-import { int, pick, prng, type Rand } from "../../helpers/prng.js";
+import { int, pick, prng, type Rand } from "../../../kit/prng.js";
 import { apply, hours, linksOf, rolledBack, world, type World } from "../seed.js";
 import { oracleRecomputeDeploys, RANGE_RULES } from "./deploy-range-oracle.js";
 

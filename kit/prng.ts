@@ -1,4 +1,4 @@
-/** Seeded randomness for the fuzz tests: a failing seed can be replayed. */
+/** Seeded randomness for the fuzz tests and the generated histories: a failing seed can be replayed. */
 export type Rand = () => number;
 
 /** mulberry32: small, fast, deterministic. */
