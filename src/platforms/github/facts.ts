@@ -1,5 +1,5 @@
 import { Collector } from "../../correlate/collector.js";
-import type { CommitFact } from "../../correlate/facts.js";
+import { pushFacts } from "../../correlate/push-facts.js";
 import {
   branchIdentifiers,
   linearIdentifiers,
@@ -8,18 +8,14 @@ import {
   revertOf,
 } from "../../correlate/text-references.js";
 import type { StoredEvent } from "../../shared/event.js";
-import { commitKey, commitKeyIfSha, issueKey, prKey, scope } from "../../shared/keys.js";
-import { bounded, LIMITS, text } from "../../shared/bounds.js";
+import { commitKeyIfSha, issueKey, prKey, scope } from "../../shared/keys.js";
+import { text } from "../../shared/bounds.js";
 import { storableDate } from "../../shared/time.js";
 import { addIncident, hasLabel, labelNames } from "../../correlate/incident-facts.js";
 import { githubIssueIncident } from "./incident.js";
 import { readPullRequest, reviewSubmittedAt } from "./pull-request.js";
 
 type Obj = Record<string, any>;
-
-const ZERO = /^0{40}$/;
-const SHA = /^[0-9a-f]{40}$/i;
-const firstLine = (s: unknown) => (typeof s === "string" ? s.split("\n")[0]!.slice(0, 200) : null);
 
 function pullRequestFacts(c: Collector, p: Obj, repo: string, review: boolean) {
   const pr = readPullRequest(p);
@@ -55,45 +51,6 @@ function pullRequestFacts(c: Collector, p: Obj, repo: string, review: boolean) {
   };
 }
 
-/**
- * Push ancestry: GitHub lists the commits new to the branch, oldest first, so each one's parent is
- * taken to be the one before it, and the first one's the branch's previous head. For true merges
- * that is not the real parent, but it preserves what ranges need: reachability from `after` down to
- * `before`. A forced push or a new branch leaves the first commit's parent unknown.
- */
-function pushFacts(c: Collector, p: Obj, repo: string) {
-  const ref = bounded(p.ref, LIMITS.nameBytes);
-  const branch = ref?.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : null;
-  // Only real commit objects with a full SHA: anything else in a push is not GitHub's shape.
-  const list: Obj[] = (Array.isArray(p.commits) ? p.commits : []).filter((x: Obj) => SHA.test(text(x?.id) ?? ""));
-  const commits: CommitFact[] = [];
-  const before = text(p.before);
-  let parent: string | null =
-    !p.forced && before && SHA.test(before) && !ZERO.test(before) ? before.toLowerCase() : null;
-  for (const commit of list) {
-    const sha = (commit.id as string).toLowerCase();
-    const message = text(commit.message);
-    commits.push({ sha, parents: parent ? [parent] : [], message, authoredAt: storableDate(commit.timestamp) });
-    c.entity({ key: commitKey(repo, sha), kind: "github.commit", title: firstLine(message), url: text(commit.url) });
-    c.commitMessage(commitKey(repo, sha), message, repo);
-    const pr = pullRequestOfCommit(message);
-    if (pr) c.link(prKey(repo, pr.number), commitKey(repo, sha), "pr-commit-subject");
-    parent = sha;
-  }
-  const afterSha = text(p.after);
-  const after = afterSha && SHA.test(afterSha) && !ZERO.test(afterSha) ? afterSha.toLowerCase() : null;
-  if (after && !commits.some((x) => x.sha === after)) {
-    const head: Obj | undefined = p.head_commit;
-    commits.push({
-      sha: after,
-      parents: parent ? [parent] : [],
-      message: head?.message ?? null,
-      authoredAt: storableDate(head?.timestamp),
-    });
-  }
-  c.facts.push = { repository: repo, branch, commits };
-}
-
 /** An issue: its entity, its labels, and an incident when it carries an incident label (docs/incidents.md). */
 function issueFacts(c: Collector, issue: Obj, repo: string, at: Date) {
   const key = issueKey(repo, issue.number);
@@ -124,7 +81,15 @@ export function githubFacts(c: Collector, e: StoredEvent) {
       pullRequestFacts(c, p, repo, row.name === "pull_request_review");
       break;
     case "push":
-      pushFacts(c, p, repo);
+      // A forced push or a new branch leaves the first commit's parent unknown.
+      pushFacts(c, p, repo, {
+        kind: "github.commit",
+        beforeIsParent: !p.forced,
+        prOf: (message) => {
+          const pr = pullRequestOfCommit(message);
+          return pr ? prKey(repo, pr.number) : null;
+        },
+      });
       break;
     case "issues":
       issueFacts(c, p.issue, repo, e.occurredAt);

@@ -1,5 +1,6 @@
 import type { Collector } from "../../correlate/collector.js";
-import type { CommitFact, IncidentFact } from "../../correlate/facts.js";
+import { pushFacts } from "../../correlate/push-facts.js";
+import type { IncidentFact } from "../../correlate/facts.js";
 import { addIncident, hasLabel, incidentNames } from "../../correlate/incident-facts.js";
 import {
   branchIdentifiers,
@@ -10,14 +11,12 @@ import {
 } from "../../correlate/text-references.js";
 import { bounded, LIMITS, text } from "../../shared/bounds.js";
 import type { StoredEvent } from "../../shared/event.js";
-import { commitKey, commitKeyIfSha, gitlabRepository, incidentKey, issueKey, prKey, scope } from "../../shared/keys.js";
+import { commitKeyIfSha, gitlabRepository, incidentKey, issueKey, prKey, scope } from "../../shared/keys.js";
 import { storableDate } from "../../shared/time.js";
 
 type Obj = Record<string, any>;
 
-const ZERO = /^0{40}$/;
 const SHA = /^[0-9a-f]{40}$/i;
-const firstLine = (s: unknown) => (typeof s === "string" ? s.split("\n")[0]!.slice(0, 200) : null);
 const APPROVALS = new Set(["approved", "approval"]);
 
 /** GitLab's labels are `[{ title }]`, bounded as GitHub's names are. */
@@ -78,40 +77,6 @@ function mergeRequestFacts(c: Collector, p: Obj, repo: string, at: Date) {
   };
 }
 
-/**
- * A push, as GitHub's pushFacts: GitLab lists the commits new to the branch oldest first (the newest 20 of
- * them), each one's parent taken to be the one before, the first one's the branch's previous head. A merge
- * commit's `See merge request group/project!N` links that MR to it.
- */
-function pushFacts(c: Collector, p: Obj, repo: string) {
-  const ref = bounded(p.ref, LIMITS.nameBytes);
-  const branch = ref?.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : null;
-  const list: Obj[] = (Array.isArray(p.commits) ? p.commits : []).filter((x: Obj) => SHA.test(text(x?.id) ?? ""));
-  const commits: CommitFact[] = [];
-  const before = text(p.before);
-  // GitLab says nothing of forced pushes; when it lists fewer commits than it counts, the first one's parent
-  // is not `before`.
-  const complete = !Number.isSafeInteger(p.total_commits_count) || p.total_commits_count <= list.length;
-  let parent: string | null =
-    complete && before && SHA.test(before) && !ZERO.test(before) ? before.toLowerCase() : null;
-  for (const commit of list) {
-    const sha = (commit.id as string).toLowerCase();
-    const message = text(commit.message);
-    commits.push({ sha, parents: parent ? [parent] : [], message, authoredAt: storableDate(commit.timestamp) });
-    c.entity({ key: commitKey(repo, sha), kind: "gitlab.commit", title: firstLine(message), url: text(commit.url) });
-    c.commitMessage(commitKey(repo, sha), message, repo);
-    const mr = mergeRequestOfCommit(message);
-    if (mr) c.link(prKey(gitlabRepository(mr.path), mr.iid), commitKey(repo, sha), "pr-commit-subject");
-    parent = sha;
-  }
-  const afterSha = text(p.after);
-  const after = afterSha && SHA.test(afterSha) && !ZERO.test(afterSha) ? afterSha.toLowerCase() : null;
-  if (after && !commits.some((x) => x.sha === after)) {
-    commits.push({ sha: after, parents: parent ? [parent] : [], message: null, authoredAt: null });
-  }
-  c.facts.push = { repository: repo, branch, commits };
-}
-
 /** A GitLab issue carrying an incident label: `incident:gitlab:group/project#N`. */
 function gitlabIssueIncident(issue: Obj, repo: string, at: Date): IncidentFact {
   const closed = issue.state === "closed";
@@ -158,9 +123,21 @@ export function gitlabFacts(c: Collector, e: StoredEvent) {
     case "merge_request":
       mergeRequestFacts(c, p, repo, e.occurredAt);
       break;
-    case "push":
-      pushFacts(c, p, repo);
+    case "push": {
+      // GitLab lists the newest 20 commits of a push and says nothing of forced pushes: when it lists fewer than
+      // it counts, the first one's parent is not `before`. A merge commit's `See merge request group/project!N`
+      // links that MR to it.
+      const listed = Array.isArray(p.commits) ? p.commits.length : 0;
+      pushFacts(c, p, repo, {
+        kind: "gitlab.commit",
+        beforeIsParent: !Number.isSafeInteger(p.total_commits_count) || p.total_commits_count <= listed,
+        prOf: (message) => {
+          const mr = mergeRequestOfCommit(message);
+          return mr ? prKey(gitlabRepository(mr.path), mr.iid) : null;
+        },
+      });
       break;
+    }
     case "issue":
       issueFacts(c, p, repo, e.occurredAt);
       break;
