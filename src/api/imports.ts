@@ -105,8 +105,10 @@ delivered, marked \`source: import\`; a second import adds nothing. GET /api/job
     // running one is answered.
     const deduplication = { id: `${request.platform}:${importScope(request)}` };
     const job = await withinDeadline(imports.add(IMPORT_QUEUE, request, { jobId, deduplication }));
+    // Deduplicated: the answer is the running job, with the span it reads.
+    const running = job.id === jobId ? null : await withinDeadline(imports.getJob(job.id!));
     ctx.status = 202;
-    ctx.body = { job: job.id, status: `/api/jobs/${job.id}`, since: new Date(request.since) };
+    ctx.body = { job: job.id, status: `/api/jobs/${job.id}`, since: new Date(running?.data.since ?? request.since) };
   });
   return router;
 }

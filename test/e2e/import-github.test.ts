@@ -152,8 +152,14 @@ describe("importing a GitHub repository's history", () => {
     expect((await apiCall(webhooks)("GET", `/api/events/${hooked!.id}`)).json.raw.source).toBe("webhook");
   }, 120_000);
 
-  it("adds nothing when run again", async () => {
+  it("adds nothing when run again; asked twice at once, it is one job", async () => {
     const [events, raw] = [await count(imported, "events"), await count(imported, "raw_deliveries")];
+    const call = apiCall(imported);
+    const body = { platform: "github", repository: "ACME/shop", since: "30d" };
+    const [first, second] = [await call("POST", "/api/imports", body), await call("POST", "/api/imports", body)];
+    expect(second.json.job).toBe(first.json.job);
+    expect(second.json.since).toBe(first.json.since);
+    await waitFor(async () => (await call("GET", first.json.status)).json.state === "completed", 60_000);
     const job = await runImport(imported);
     expect(job.state).toBe("completed");
     expect(job.result.deliveries).toBeGreaterThan(0);
