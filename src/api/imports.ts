@@ -59,9 +59,11 @@ export async function importJobAnswer(
   id: string,
 ): Promise<z.output<typeof ImportJobSchema> | null> {
   if (!isImportJob(id)) return null;
-  const job = await imports.getJob(id);
+  // The state first: a job read after it is at least as new (BullMQ moves a job and updates it in one script), so
+  // a failed job is never answered with the attempt count it had before failing.
+  const state = await imports.getJobState(id);
+  const job = state === "unknown" ? undefined : await imports.getJob(id);
   if (!job) return null;
-  const state = await job.getState();
   return {
     id: job.id!,
     name: "import" as const,
