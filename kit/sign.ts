@@ -8,6 +8,12 @@ import { Webhook } from "standardwebhooks";
  * service's verifiers (src/platforms/hmac-hex.ts), so a fault there cannot sign and verify alike.
  */
 const hexHmac = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest("hex");
+/** `v1=<hex HMAC-SHA256>` per secret, comma-separated (PagerDuty's and CircleCI's signature headers). */
+const v1List = (secrets: string | string[], body: string) =>
+  [secrets]
+    .flat()
+    .map((secret) => `v1=${hexHmac(secret, body)}`)
+    .join(",");
 
 export interface SignedRequest {
   headers: Record<string, string>;
@@ -114,12 +120,11 @@ export function pagerdutyRequest(
   webhookId: string = randomUUID(),
 ): SignedRequest {
   const body = JSON.stringify(payload);
-  const signatures = [secrets].flat().map((secret) => `v1=${hexHmac(secret, body)}`);
   return {
     body,
     headers: {
       "content-type": "application/json",
-      "x-pagerduty-signature": signatures.join(","),
+      "x-pagerduty-signature": v1List(secrets, body),
       "x-webhook-id": webhookId,
       "user-agent": "PagerDuty-Webhook/V3.0",
     },
@@ -232,13 +237,12 @@ export async function post(url: string, req: SignedRequest) {
 /** CircleCI outbound webhooks: `v1=` HMAC of the body per secret, comma-separated; the event type in a header. */
 export function circleciRequest(payload: Record<string, unknown>, secrets: string | string[]): SignedRequest {
   const body = JSON.stringify(payload);
-  const signatures = [secrets].flat().map((secret) => `v1=${hexHmac(secret, body)}`);
   return {
     body,
     headers: {
       "content-type": "application/json",
       "circleci-event-type": String(payload.type),
-      "circleci-signature": signatures.join(","),
+      "circleci-signature": v1List(secrets, body),
       "user-agent": "CircleCI-Webhook/1.0",
     },
   };

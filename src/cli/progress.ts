@@ -8,21 +8,20 @@ export interface Progress {
 
 const SILENT: Progress = { update: () => undefined, stop: () => undefined };
 
+/** cli-progress's bar on a stream, left clean when it stops. */
+const singleBar = (format: string, stream: NodeJS.WriteStream) =>
+  new cliProgress.SingleBar(
+    { format, stream, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+
 /**
  * A progress bar on stderr, only when stderr is a terminal: stdout stays the answer alone (for
  * pipes and --json), and logs or CI output get no control characters.
  */
 export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY) return SILENT;
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${label} [{bar}] {value}/{total} {percentage}% · eta {eta_formatted}`,
-      stream,
-      hideCursor: true,
-      clearOnComplete: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar = singleBar(`${label} [{bar}] {value}/{total} {percentage}% · eta {eta_formatted}`, stream);
   let started = false;
   return {
     update(done, total) {
@@ -51,14 +50,9 @@ export interface Counter {
 
 export function progressCounter(label: string, stream: NodeJS.WriteStream = process.stderr): Counter {
   if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${label} [{bar}] {value}/{total} resources · {resource} · {items} items · {pages} pages · {duration_formatted}`,
-      stream,
-      hideCursor: true,
-      clearOnComplete: true,
-    },
-    cliProgress.Presets.shades_classic,
+  const bar = singleBar(
+    `${label} [{bar}] {value}/{total} resources · {resource} · {items} items · {pages} pages · {duration_formatted}`,
+    stream,
   );
   let started = false;
   return {

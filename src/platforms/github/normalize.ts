@@ -1,4 +1,5 @@
-import type { Delivery, DeployStatus, DeploymentRow, GithubRow, NormalizedEvent } from "../../shared/event.js";
+import type { EventPart } from "../event-part.js";
+import type { Delivery, DeployStatus, GithubRow, NormalizedEvent } from "../../shared/event.js";
 import { commitKeyIfSha, deployKey, issueKey, prKey, repoKey, uniqueKeys } from "../../shared/keys.js";
 import { bounded, githubRepository, LIMITS, text } from "../../shared/bounds.js";
 import { objectAt } from "../../shared/errors.js";
@@ -19,14 +20,7 @@ const DEPLOY_STATUS: Record<string, DeployStatus> = {
   inactive: "inactive",
 };
 
-/** What each event contributes beyond the common fields. */
-interface Part {
-  subject?: string | null;
-  keys?: Array<string | null>;
-  row?: Partial<GithubRow>;
-  when?: unknown[];
-  deployment?: DeploymentRow;
-}
+type Part = EventPart<GithubRow>;
 
 function pullRequestPart(repo: string, p: Obj): Part {
   const pr = readPullRequest(p);

@@ -1,4 +1,5 @@
-import type { Delivery, DeployStatus, DeploymentRow, GitlabRow, NormalizedEvent } from "../../shared/event.js";
+import type { EventPart } from "../event-part.js";
+import type { Delivery, DeployStatus, GitlabRow, NormalizedEvent } from "../../shared/event.js";
 import {
   commitKeyIfSha,
   deployKey,
@@ -45,14 +46,7 @@ export function gitlabRepositoryOf(p: Obj): string | null {
 export const deploymentSha = (p: Obj): string | null =>
   COMMIT_URL_SHA.exec(text(p.commit_url) ?? "")?.[1]?.toLowerCase() ?? null;
 
-/** What each event contributes beyond the common fields. */
-interface Part {
-  subject?: string | null;
-  keys?: Array<string | null>;
-  row?: Partial<GitlabRow>;
-  when?: unknown[];
-  deployment?: DeploymentRow;
-}
+type Part = EventPart<GitlabRow>;
 
 function mergeRequestPart(repo: string, p: Obj): Part {
   const mr: Obj = p.object_attributes ?? {};
