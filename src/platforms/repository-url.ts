@@ -1,4 +1,4 @@
-import { GITHUB_REPO, LIMITS } from "../shared/bounds.js";
+import { GITHUB_REPO, gitlabRepositoryId, LIMITS } from "../shared/bounds.js";
 import { gitlabRepository } from "../shared/keys.js";
 
 /** `https://host/path`, `ssh://git@host/path` or scp-like `git@host:path`, with an optional `.git`. */
@@ -30,7 +30,8 @@ export function repositoryFromUrl(url: unknown, isGitlab = false): string | null
     return GITHUB_REPO.test(path) ? path.toLowerCase() : null;
   }
   if (parts.host === "gitlab.com" || isGitlab) {
-    return GITLAB_PATH.test(path) && path.length <= LIMITS.nameBytes ? gitlabRepository(path) : null;
+    // Bounded as the GitLab receiver bounds its projects' ids (shared/bounds.ts).
+    return GITLAB_PATH.test(path) ? gitlabRepositoryId(gitlabRepository(path)) : null;
   }
   return null;
 }

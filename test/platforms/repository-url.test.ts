@@ -22,6 +22,13 @@ describe("repositoryFromUrl", () => {
     expect(repositoryFromUrl("https://git.acme.io/team/app.git", true)).toBe("gitlab:team/app");
   });
 
+  it("bounds a GitLab id as the GitLab receiver does: 255 bytes with its prefix, 20 subgroups", () => {
+    const path = `g/${"p".repeat(246)}`; // `gitlab:` + 248 = 255
+    expect(repositoryFromUrl(`https://gitlab.com/${path}`)).toBe(`gitlab:${path}`);
+    expect(repositoryFromUrl(`https://gitlab.com/${path}x`)).toBeNull();
+    expect(repositoryFromUrl(`https://gitlab.com/${Array(22).fill("g").join("/")}`)).toBeNull();
+  });
+
   it("knows no other host and no odd value", () => {
     for (const url of [
       "https://bitbucket.org/acme/web",
