@@ -1,9 +1,9 @@
-import type { EventPart } from "../event-part.js";
+import { forgeEvent, type EventPart } from "../event-part.js";
 import type { Delivery, DeployStatus, GithubRow, NormalizedEvent } from "../../shared/event.js";
-import { commitKeyIfSha, deployKey, issueKey, prKey, repoKey, uniqueKeys } from "../../shared/keys.js";
+import { commitKeyIfSha, deployKey, issueKey, prKey, repoKey } from "../../shared/keys.js";
 import { bounded, githubRepository, LIMITS, text } from "../../shared/bounds.js";
 import { objectAt } from "../../shared/errors.js";
-import { firstDate, storableDate } from "../../shared/time.js";
+import { storableDate } from "../../shared/time.js";
 import { parseGithubPayload } from "./payload.js";
 import { readPullRequest } from "./pull-request.js";
 
@@ -155,7 +155,6 @@ export function normalizeGithub(d: Delivery): NormalizedEvent {
   const repo = githubRepository(p.repository?.full_name);
   const part: Part = repo ? eventPart(event, repo, p) : {};
   const rk = repo ? repoKey(repo) : null;
-  const subject = part.subject ?? rk;
   const row: GithubRow = {
     name: event,
     action: typeof p.action === "string" ? p.action : null,
@@ -171,14 +170,5 @@ export function normalizeGithub(d: Delivery): NormalizedEvent {
     url: null,
     sender: p.sender?.login ?? null,
   };
-  for (const [k, v] of Object.entries(part.row ?? {})) if (v !== undefined) (row as any)[k] = v ?? null;
-  return {
-    type: d.type,
-    occurredAt: firstDate(new Date(d.receivedAt), ...(part.when ?? [])),
-    actor: row.sender,
-    subject,
-    keys: uniqueKeys(rk, subject, ...(part.keys ?? [])),
-    payload: p,
-    rows: part.deployment ? { github: row, deployment: part.deployment } : { github: row },
-  };
+  return forgeEvent(d, p, { kind: "github", row, part, repoKey: rk });
 }

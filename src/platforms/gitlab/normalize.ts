@@ -1,18 +1,9 @@
-import type { EventPart } from "../event-part.js";
+import { forgeEvent, type EventPart } from "../event-part.js";
 import type { Delivery, DeployStatus, GitlabRow, NormalizedEvent } from "../../shared/event.js";
-import {
-  commitKeyIfSha,
-  deployKey,
-  fullSha,
-  gitlabRepository,
-  issueKey,
-  prKey,
-  repoKey,
-  uniqueKeys,
-} from "../../shared/keys.js";
+import { commitKeyIfSha, deployKey, fullSha, gitlabRepository, issueKey, prKey, repoKey } from "../../shared/keys.js";
 import { bounded, gitlabRepositoryId, LIMITS, text } from "../../shared/bounds.js";
 import { Unprocessable } from "../../shared/errors.js";
-import { firstDate, storableDate } from "../../shared/time.js";
+import { storableDate } from "../../shared/time.js";
 import { gitlabKind } from "./classify.js";
 
 // Payloads were verified at the edge and follow GitLab's documented shapes (webhook_events.md); read loosely.
@@ -181,7 +172,6 @@ export function normalizeGitlab(d: Delivery): NormalizedEvent {
   const repo = gitlabRepositoryOf(p);
   const part: Part = repo ? eventPart(kind, repo, p) : {};
   const rk = repo ? repoKey(repo) : null;
-  const subject = part.subject ?? rk;
   const row: GitlabRow = {
     name: kind,
     action: bounded(p.object_attributes?.action, LIMITS.nameBytes),
@@ -195,14 +185,5 @@ export function normalizeGitlab(d: Delivery): NormalizedEvent {
     url: null,
     sender: text(p.user?.username) ?? text(p.user_username),
   };
-  for (const [k, v] of Object.entries(part.row ?? {})) if (v !== undefined) (row as any)[k] = v ?? null;
-  return {
-    type: d.type,
-    occurredAt: firstDate(new Date(d.receivedAt), ...(part.when ?? [])),
-    actor: row.sender,
-    subject,
-    keys: uniqueKeys(rk, subject, ...(part.keys ?? [])),
-    payload: p,
-    rows: part.deployment ? { gitlab: row, deployment: part.deployment } : { gitlab: row },
-  };
+  return forgeEvent(d, p, { kind: "gitlab", row, part, repoKey: rk });
 }
