@@ -30,13 +30,17 @@ function signedHeaders(req: RawRequest): Record<string, string> | null {
  * one request fires (a push to several branches sends several Push Hooks under one), so alone it would merge
  * distinct deliveries.
  */
-function gitlabDeliveryId(req: RawRequest, signed: Record<string, string> | null): string | undefined {
+function gitlabDeliveryId(
+  req: RawRequest,
+  signed: Record<string, string> | null,
+  bodyHash: () => string,
+): string | undefined {
   // Signed, the id is the signed one: an unsigned Idempotency-Key could be changed to post the request again.
   if (signed) return signed["webhook-id"];
   const key = header(req, "idempotency-key");
   if (key) return key;
   const event = header(req, "x-gitlab-event-uuid");
-  if (event) return `${event}:${createHash("sha256").update(req.rawBody).digest("hex").slice(0, 32)}`;
+  if (event) return `${event}:${bodyHash().slice(0, 32)}`;
   return signed?.["webhook-id"];
 }
 
@@ -74,14 +78,17 @@ export function gitlabReceiver(secrets: string[]): Receiver {
       if (token === undefined && !signed) throw missingHeader("X-Gitlab-Token");
       if (token !== undefined && !tokenMatches(token)) throw badSignature("X-Gitlab-Token does not match");
       if (signed) verifyStandardWebhook(verifiers, req.body, signed);
-      const deliveryId = gitlabDeliveryId(req, signed);
+      // The body's SHA-256, made once whether the delivery id, the replay key or both need it.
+      let hash: string | undefined;
+      const bodyHash = () => (hash ??= createHash("sha256").update(req.rawBody).digest("hex"));
+      const deliveryId = gitlabDeliveryId(req, signed, bodyHash);
       if (!deliveryId) throw missingHeader("Idempotency-Key");
       const payload = jsonObject(req.body);
       return {
         deliveryId,
         type: gitlabType(event, payload),
         priority: gitlabPriority(event, payload),
-        replaySignature: signed ? undefined : createHash("sha256").update(req.rawBody).digest("hex"),
+        replaySignature: signed ? undefined : bodyHash(),
       };
     },
   };
