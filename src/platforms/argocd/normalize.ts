@@ -1,7 +1,7 @@
 import { Unprocessable } from "../../shared/errors.js";
 import type { Delivery, DeploymentRow, NormalizedEvent } from "../../shared/event.js";
 import { deployKey, fullSha } from "../../shared/keys.js";
-import { deployKeys } from "../deploy-keys.js";
+import { deployEvent } from "../deploy-event.js";
 import { firstDate, storableDate } from "../../shared/time.js";
 import { repositoryFromUrl } from "../repository-url.js";
 import { argocdBody } from "./body.js";
@@ -40,15 +40,14 @@ export function normalizeArgocd(d: Delivery): NormalizedEvent {
         }
       : undefined;
   const subject = deployment ? deployKey("argocd", deployId) : null;
-  return {
-    type: d.type,
+  return deployEvent(d, {
+    subject,
     // A running sync happened when it started; every later notification when it came: a sync's finishedAt is
     // the same on its Succeeded, Progressing and Degraded notifications, and the last one's status must win.
     occurredAt: b.phase === "Running" ? firstDate(new Date(d.receivedAt), b.startedAt) : new Date(d.receivedAt),
-    actor: null,
-    subject,
-    keys: deployKeys(subject, repository, sha),
     payload: b,
-    rows: deployment ? { deployment } : {},
-  };
+    deployment,
+    repository,
+    sha,
+  });
 }

@@ -1,7 +1,7 @@
 import { bounded, LIMITS, text } from "../../shared/bounds.js";
 import type { Delivery, DeploymentRow, DeployStatus, NormalizedEvent } from "../../shared/event.js";
 import { deployKey, fullSha } from "../../shared/keys.js";
-import { deployKeys } from "../deploy-keys.js";
+import { deployEvent } from "../deploy-event.js";
 import { firstDate, storableDate } from "../../shared/time.js";
 import { objectOf } from "../incident-fields.js";
 import { repositoryFromUrl } from "../repository-url.js";
@@ -71,13 +71,12 @@ export function normalizeCircleci(d: Delivery): NormalizedEvent {
         }
       : undefined;
   const subject = deployment ? deployKey("circleci", deployment.deployId) : null;
-  return {
-    type: d.type,
-    occurredAt: firstDate(new Date(d.receivedAt), objectOf(p.job).stopped_at, workflow.stopped_at, p.happened_at),
-    actor: null,
+  return deployEvent(d, {
     subject,
-    keys: deployKeys(subject, source.repository, source.sha),
+    occurredAt: firstDate(new Date(d.receivedAt), objectOf(p.job).stopped_at, workflow.stopped_at, p.happened_at),
     payload: p,
-    rows: deployment ? { deployment } : {},
-  };
+    deployment,
+    repository: source.repository,
+    sha: source.sha,
+  });
 }

@@ -1,7 +1,7 @@
 import { bounded, LIMITS } from "../../shared/bounds.js";
 import type { DeploymentRow, Delivery, NormalizedEvent } from "../../shared/event.js";
 import { deployKey, fullSha } from "../../shared/keys.js";
-import { deployKeys } from "../deploy-keys.js";
+import { deployEvent } from "../deploy-event.js";
 import { storableDate } from "../../shared/time.js";
 import { objectOf } from "../incident-fields.js";
 import { netlifyDeployStatus } from "./classify.js";
@@ -58,13 +58,5 @@ export function normalizeNetlify(d: Delivery): NormalizedEvent {
   const subject = deployId ? deployKey("netlify", deployId) : null;
   // The time of this change: Netlify updates `updated_at` with each state.
   const at = storableDate(deploy.updated_at) ?? storableDate(deploy.created_at);
-  return {
-    type: d.type,
-    occurredAt: at ?? new Date(d.receivedAt),
-    actor: null,
-    subject,
-    keys: deployKeys(subject, deployment?.repository ?? null, deployment?.sha ?? null),
-    payload: deploy,
-    rows: deployment ? { deployment } : {},
-  };
+  return deployEvent(d, { subject, occurredAt: at ?? new Date(d.receivedAt), payload: deploy, deployment });
 }

@@ -1,7 +1,7 @@
 import { bounded, githubRepository, LIMITS } from "../../shared/bounds.js";
 import type { DeploymentRow, Delivery, NormalizedEvent } from "../../shared/event.js";
 import { deployKey, fullSha } from "../../shared/keys.js";
-import { deployKeys } from "../deploy-keys.js";
+import { deployEvent } from "../deploy-event.js";
 import { storableDate } from "../../shared/time.js";
 import { objectOf } from "../incident-fields.js";
 import { vercelDeployStatus } from "./classify.js";
@@ -60,13 +60,5 @@ export function normalizeVercel(d: Delivery): NormalizedEvent {
   const deployment = deploymentRow(type, payload, at);
   const deploymentId = vercelDeployStatus(type) ? bounded(objectOf(payload.deployment).id, 200) : null;
   const subject = deploymentId ? deployKey("vercel", deploymentId) : null;
-  return {
-    type: d.type,
-    occurredAt: at ?? new Date(d.receivedAt),
-    actor: null,
-    subject,
-    keys: deployKeys(subject, deployment?.repository ?? null, deployment?.sha ?? null),
-    payload: envelope,
-    rows: deployment ? { deployment } : {},
-  };
+  return deployEvent(d, { subject, occurredAt: at ?? new Date(d.receivedAt), payload: envelope, deployment });
 }
