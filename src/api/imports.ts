@@ -5,6 +5,7 @@ import { withinDeadline } from "../http/deadline.js";
 import { createRouter } from "../http/router.js";
 import { importScope, type ImportPlatform, type ImportRequest } from "../import/request.js";
 import { IMPORT_QUEUE, isImportJob, newImportJobId, type ImportJob } from "../queue/import/queue.js";
+import { jobWithState } from "../queue/job-with-state.js";
 import { route } from "./openapi.js";
 import { isoDate, repository, valid } from "./params.js";
 import { ImportJobSchema, ImportStartedSchema } from "./schemas/imports.js";
@@ -59,11 +60,9 @@ export async function importJobAnswer(
   id: string,
 ): Promise<z.output<typeof ImportJobSchema> | null> {
   if (!isImportJob(id)) return null;
-  // The state first: a job read after it is at least as new (BullMQ moves a job and updates it in one script), so
-  // a failed job is never answered with the attempt count it had before failing.
-  const state = await imports.getJobState(id);
-  const job = state === "unknown" ? undefined : await imports.getJob(id);
-  if (!job) return null;
+  const found = await jobWithState(imports, id);
+  if (!found) return null;
+  const { job, state } = found;
   return {
     id: job.id!,
     name: "import" as const,

@@ -1,3 +1,4 @@
+import { jobWithState } from "../queue/job-with-state.js";
 import { LOWEST_UUID } from "../shared/bounds.js";
 import Router from "@koa/router";
 import { createRouter } from "../http/router.js";
@@ -232,9 +233,7 @@ export function rulesApi(
       ctx.body = answer;
       return;
     }
-    const found = await withinDeadline(
-      backfills.getJob(p.id).then(async (job) => (job ? { job, state: await job.getState() } : null)),
-    );
+    const found = await withinDeadline(jobWithState(backfills, p.id));
     if (!found) return notFound(ctx, "job");
     const { job, state } = found;
     ctx.body = {
