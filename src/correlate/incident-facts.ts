@@ -1,6 +1,15 @@
 import { bounded, LIMITS } from "../shared/bounds.js";
 import type { StoredEvent } from "../shared/event.js";
-import { commitKey, incidentKey, keysFromUrls, prKey, uniqueKeys } from "../shared/keys.js";
+import {
+  commitKey,
+  incidentKey,
+  isGitlabRepository,
+  issueIncidentKey,
+  keysFromUrls,
+  prKey,
+  uniqueKeys,
+} from "../shared/keys.js";
+import { storableDate } from "../shared/time.js";
 import type { Collector } from "./collector.js";
 import type { IncidentFact } from "./facts.js";
 
@@ -24,6 +33,40 @@ export function incidentNames(body: string | null, repository: string | null): s
 }
 
 /** Whether one of an issue's labels is one of `wanted` (names compared case-insensitively). */
+/** An issue as a forge (GitHub, GitLab) sends it, read for the incident it is. */
+export interface ForgeIssue {
+  number: number;
+  title: unknown;
+  body: unknown;
+  closed: boolean;
+  createdAt: unknown;
+  updatedAt: unknown;
+  /** When it was closed: the first of these that is a date. */
+  closedAt: unknown[];
+  url: unknown;
+}
+
+/** A GitHub or GitLab issue carrying an incident label: its incident (`incident:github:owner/repo#N`, …). */
+export function issueIncident(i: ForgeIssue, repository: string, at: Date): IncidentFact {
+  const title = typeof i.title === "string" ? i.title : null;
+  const body = [title, typeof i.body === "string" ? i.body : null].filter(Boolean).join("\n");
+  return {
+    key: issueIncidentKey(repository, i.number),
+    source: isGitlabRepository(repository) ? "gitlab" : "github",
+    status: i.closed ? "resolved" : "open",
+    statusAt: storableDate(i.updatedAt) ?? at,
+    openedAt: storableDate(i.createdAt) ?? at,
+    acknowledgedAt: null,
+    resolvedAt: i.closed ? (i.closedAt.map(storableDate).find((d) => d !== null) ?? at) : null,
+    title,
+    service: null,
+    environment: null,
+    repository,
+    url: typeof i.url === "string" ? i.url : null,
+    names: incidentNames(body, repository),
+  };
+}
+
 export function hasLabel(labels: string[], wanted: string[]): boolean {
   const set = new Set(wanted.map((l) => l.toLowerCase()));
   return labels.some((l) => set.has(l.toLowerCase()));

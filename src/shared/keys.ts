@@ -55,6 +55,9 @@ export const deployKey = (source: DeploySource, id: string | number) => `${PREFI
 /** `incident:pagerduty:PGR0VU2`, `incident:github:acme/web#12`, `incident:linear:ENG-42` (issue 16). */
 export const incidentKey = (source: string, id: string) => `${PREFIX.incident}${source}:${id}`;
 export const isIncidentKey = (key: string) => key.startsWith(PREFIX.incident);
+/** An issue carrying an incident label: `incident:github:acme/web#12`, `incident:gitlab:group/project#3`. */
+export const issueIncidentKey = (repo: string, n: number) =>
+  incidentKey(isGitlabRepository(repo) ? "gitlab" : "github", `${pathOf(repo)}#${n}`);
 /** Linear's other entities (projects, cycles, …) by their id: `linear:project:<uuid>`. */
 export const linearEntityKey = (entity: string, id: string) => `linear:${entity}:${id}`;
 

@@ -11,8 +11,7 @@ import type { StoredEvent } from "../../shared/event.js";
 import { commitKeyIfSha, issueKey, prKey, scope } from "../../shared/keys.js";
 import { text } from "../../shared/bounds.js";
 import { storableDate } from "../../shared/time.js";
-import { addIncident, hasLabel, labelNames } from "../../correlate/incident-facts.js";
-import { githubIssueIncident } from "./incident.js";
+import { addIncident, hasLabel, issueIncident, labelNames } from "../../correlate/incident-facts.js";
 import { readPullRequest, reviewSubmittedAt } from "./pull-request.js";
 
 type Obj = Record<string, any>;
@@ -63,7 +62,25 @@ function issueFacts(c: Collector, issue: Obj, repo: string, at: Date) {
   });
   const labels = labelNames(issue.labels);
   c.facts.issueLabels = { key, labels, at: storableDate(issue.updated_at) ?? at };
-  if (hasLabel(labels, c.incidentLabels)) addIncident(c, githubIssueIncident(issue, repo, at), key);
+  if (hasLabel(labels, c.incidentLabels))
+    addIncident(
+      c,
+      issueIncident(
+        {
+          number: issue.number,
+          title: issue.title,
+          body: issue.body,
+          closed: issue.state === "closed",
+          createdAt: issue.created_at,
+          updatedAt: issue.updated_at,
+          closedAt: [issue.closed_at],
+          url: issue.html_url,
+        },
+        repo,
+        at,
+      ),
+      key,
+    );
 }
 
 /** GitHub's facts: PRs, pushes and issues, from the payload and the stored row. */

@@ -1,7 +1,6 @@
 import type { Collector } from "../../correlate/collector.js";
 import { pushFacts } from "../../correlate/push-facts.js";
-import type { IncidentFact } from "../../correlate/facts.js";
-import { addIncident, hasLabel, incidentNames } from "../../correlate/incident-facts.js";
+import { addIncident, hasLabel, issueIncident } from "../../correlate/incident-facts.js";
 import {
   branchIdentifiers,
   linearIdentifiers,
@@ -11,7 +10,7 @@ import {
 } from "../../correlate/text-references.js";
 import { bounded, LIMITS, text } from "../../shared/bounds.js";
 import type { StoredEvent } from "../../shared/event.js";
-import { commitKeyIfSha, gitlabRepository, incidentKey, issueKey, prKey, scope } from "../../shared/keys.js";
+import { commitKeyIfSha, gitlabRepository, issueKey, prKey, scope } from "../../shared/keys.js";
 import { storableDate } from "../../shared/time.js";
 
 type Obj = Record<string, any>;
@@ -77,27 +76,6 @@ function mergeRequestFacts(c: Collector, p: Obj, repo: string, at: Date) {
   };
 }
 
-/** A GitLab issue carrying an incident label: `incident:gitlab:group/project#N`. */
-function gitlabIssueIncident(issue: Obj, repo: string, at: Date): IncidentFact {
-  const closed = issue.state === "closed";
-  const body = [text(issue.title), text(issue.description)].filter(Boolean).join("\n");
-  return {
-    key: incidentKey("gitlab", `${repo.slice("gitlab:".length)}#${issue.iid}`),
-    source: "gitlab",
-    status: closed ? "resolved" : "open",
-    statusAt: storableDate(issue.updated_at) ?? at,
-    openedAt: storableDate(issue.created_at) ?? at,
-    acknowledgedAt: null,
-    resolvedAt: closed ? (storableDate(issue.closed_at) ?? storableDate(issue.updated_at) ?? at) : null,
-    title: text(issue.title),
-    service: null,
-    environment: null,
-    repository: repo,
-    url: text(issue.url),
-    names: incidentNames(body, repo),
-  };
-}
-
 /** An issue: its entity, its labels, and an incident when it carries an incident label (docs/incidents.md). */
 function issueFacts(c: Collector, p: Obj, repo: string, at: Date) {
   const issue: Obj = p.object_attributes ?? {};
@@ -106,7 +84,25 @@ function issueFacts(c: Collector, p: Obj, repo: string, at: Date) {
   c.entity({ key, kind: "gitlab.issue", title: text(issue.title), state: text(issue.state), url: text(issue.url) });
   const labels = gitlabLabels(p.labels ?? issue.labels);
   c.facts.issueLabels = { key, labels, at: storableDate(issue.updated_at) ?? at };
-  if (hasLabel(labels, c.incidentLabels)) addIncident(c, gitlabIssueIncident(issue, repo, at), key);
+  if (hasLabel(labels, c.incidentLabels))
+    addIncident(
+      c,
+      issueIncident(
+        {
+          number: issue.iid,
+          title: issue.title,
+          body: issue.description,
+          closed: issue.state === "closed",
+          createdAt: issue.created_at,
+          updatedAt: issue.updated_at,
+          closedAt: [issue.closed_at, issue.updated_at],
+          url: issue.url,
+        },
+        repo,
+        at,
+      ),
+      key,
+    );
 }
 
 /**
