@@ -24,6 +24,9 @@ export function bounded(value: unknown, maxBytes: number): string | null {
   return value.length * 3 <= maxBytes || Buffer.byteLength(value) <= maxBytes ? value : null;
 }
 
+/** A name (branch, environment, service, id) within `LIMITS.nameBytes`, else null. */
+export const boundedName = (value: unknown): string | null => bounded(value, LIMITS.nameBytes);
+
 /** A string, or null for anything else: payload fields are read as the sender documents them, never trusted. */
 export const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
 

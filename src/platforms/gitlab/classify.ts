@@ -1,10 +1,8 @@
 import type { Priority } from "../../shared/event.js";
+import { objectOf } from "../incident-fields.js";
 import { typeWord } from "../platform.js";
 
 type Obj = Record<string, unknown>;
-
-/** The value if it is an object, else an empty one: a verified payload may still hold any shape. */
-const object = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
 
 /** `X-Gitlab-Event` as GitLab sends it: `Push Hook`, `Merge Request Hook`, `Deployment Hook`, … */
 export const EVENT_HEADER = /^[A-Za-z][A-Za-z ]{0,63} Hook$/;
@@ -23,7 +21,7 @@ export function gitlabKind(event: string, payload: Obj): string {
 
 /** What follows the kind in the type: an MR's or issue's action, a deployment's or pipeline's status. */
 function gitlabAction(kind: string, payload: Obj): string | undefined {
-  const attributes = object(payload.object_attributes);
+  const attributes = objectOf(payload.object_attributes);
   switch (kind) {
     case "deployment":
       return typeWord(payload.status);
@@ -52,6 +50,6 @@ const LOW = new Set(["emoji", "wiki_page", "feature_flag", "access_token", "memb
 export function gitlabPriority(event: string, payload: Obj): Priority {
   const kind = gitlabKind(event, payload);
   if (kind === "deployment") return payload.status === "failed" ? "critical" : "high";
-  if (kind === "merge_request" && object(payload.object_attributes).action === "merge") return "high";
+  if (kind === "merge_request" && objectOf(payload.object_attributes).action === "merge") return "high";
   return LOW.has(kind) ? "low" : "normal";
 }

@@ -1,4 +1,4 @@
-import { bounded, LIMITS } from "../../shared/bounds.js";
+import { bounded, LIMITS, boundedName } from "../../shared/bounds.js";
 import type { DeploymentRow, Delivery, NormalizedEvent } from "../../shared/event.js";
 import { deployKey, fullSha } from "../../shared/keys.js";
 import { deployEvent } from "../deploy-event.js";
@@ -8,7 +8,6 @@ import { netlifyDeployStatus } from "./classify.js";
 import { repositoryFromCommitUrl } from "../repository-url.js";
 
 type Obj = Record<string, unknown>;
-const name = (v: unknown) => bounded(v, LIMITS.nameBytes);
 const url = (v: unknown) => bounded(v, LIMITS.urlBytes);
 
 /**
@@ -22,7 +21,7 @@ function deploymentRow(event: string, deploy: Obj): DeploymentRow | undefined {
   const deployId = bounded(deploy.id, 200);
   const repository = repositoryFromCommitUrl(deploy.commit_url);
   const sha = fullSha(deploy.commit_ref);
-  const environment = name(deploy.context);
+  const environment = boundedName(deploy.context);
   if (!status || !deployId || !repository || !sha || !environment) return undefined;
   const updatedAt = storableDate(deploy.updated_at);
   return {
@@ -32,9 +31,9 @@ function deploymentRow(event: string, deploy: Obj): DeploymentRow | undefined {
     environment,
     status,
     sha,
-    ref: name(deploy.branch),
+    ref: boundedName(deploy.branch),
     url: url(deploy.deploy_ssl_url) ?? url(deploy.deploy_url),
-    service: name(deploy.site_id) ?? name(deploy.name),
+    service: boundedName(deploy.site_id) ?? boundedName(deploy.name),
     startedAt: storableDate(deploy.created_at),
     finishedAt:
       status === "succeeded"

@@ -1,4 +1,4 @@
-import { bounded, LIMITS, text } from "../../shared/bounds.js";
+import { bounded, LIMITS, text, boundedName } from "../../shared/bounds.js";
 import type { Delivery, IncidentRow, NormalizedEvent } from "../../shared/event.js";
 import { incidentKey, keysFromUrls, uniqueKeys } from "../../shared/keys.js";
 import { firstDate, storableDate } from "../../shared/time.js";
@@ -9,16 +9,15 @@ type Obj = Record<string, unknown>;
 /** What an incident event of Sentry tells; `hookAt` is when Sentry sent it (hook-time.ts). */
 type FromPayload = (action: string, data: Obj, hookAt: Date) => Omit<IncidentRow, "source" | "action"> | null;
 
-const name = (v: unknown) => bounded(v, LIMITS.nameBytes);
 const url = (v: unknown) => bounded(v, LIMITS.urlBytes);
 /** Sentry ids are digit strings; some payloads give numbers. */
-const idOf = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : name(v));
-const firstName = (v: unknown) => (Array.isArray(v) ? name(v[0]) : null);
+const idOf = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : boundedName(v));
+const firstName = (v: unknown) => (Array.isArray(v) ? boundedName(v[0]) : null);
 /** An event's tag (`[["environment", "production"], …]`). */
 function tag(tags: unknown, key: string): string | null {
   if (!Array.isArray(tags)) return null;
   const pair: unknown = tags.find((t) => Array.isArray(t) && t[0] === key);
-  return Array.isArray(pair) ? name(pair[1]) : null;
+  return Array.isArray(pair) ? boundedName(pair[1]) : null;
 }
 
 /** An issue changed: created, resolved, assigned, archived (ignored), unresolved. */
@@ -32,7 +31,7 @@ const fromIssue: FromPayload = (action, data, hookAt) => {
     incidentId,
     status: action === "resolved" || (!reopens && issue.status === "resolved") ? "resolved" : "open",
     title: text(issue.title),
-    service: name(objectOf(issue.project).slug),
+    service: boundedName(objectOf(issue.project).slug),
     environment: null,
     repository: null,
     url: url(issue.web_url) ?? url(issue.permalink),
@@ -59,8 +58,8 @@ const fromEventAlert: FromPayload = (_action, data, hookAt) => {
     incidentId,
     status: "open",
     title: text(event.title),
-    service: name(event.project_slug) ?? (typeof event.project === "string" ? name(event.project) : null),
-    environment: name(event.environment) ?? tag(event.tags, "environment"),
+    service: boundedName(event.project_slug) ?? (typeof event.project === "string" ? boundedName(event.project) : null),
+    environment: boundedName(event.environment) ?? tag(event.tags, "environment"),
     repository: null,
     url: url(event.web_url) ?? url(event.url),
     urgency: null,
@@ -86,10 +85,10 @@ const fromMetricAlert: FromPayload = (action, data, hookAt) => {
     status: resolved ? "resolved" : "open",
     title: text(data.description_title) ?? text(alert.title),
     service: firstName(rule.projects) ?? firstName(alert.projects),
-    environment: name(rule.environment),
+    environment: boundedName(rule.environment),
     repository: null,
     url: url(data.web_url),
-    urgency: resolved ? null : name(action),
+    urgency: resolved ? null : boundedName(action),
     openedAt: storableDate(alert.date_started) ?? storableDate(alert.date_detected),
     at: resolved ? firstDate(hookAt, alert.date_closed) : hookAt,
     text: joinText(data.description_title, data.description_text, rule.query),

@@ -1,4 +1,4 @@
-import { bounded, githubRepository, LIMITS } from "../../shared/bounds.js";
+import { bounded, githubRepository, LIMITS, boundedName } from "../../shared/bounds.js";
 import type { DeploymentRow, Delivery, NormalizedEvent } from "../../shared/event.js";
 import { deployKey, fullSha } from "../../shared/keys.js";
 import { deployEvent } from "../deploy-event.js";
@@ -7,12 +7,11 @@ import { objectOf } from "../incident-fields.js";
 import { vercelDeployStatus } from "./classify.js";
 
 type Obj = Record<string, unknown>;
-const name = (v: unknown) => bounded(v, LIMITS.nameBytes);
 
 /** `payload.target`: `production`, `staging`, or null for a preview; a promotion is always to production. */
 function environmentOf(type: string, payload: Obj): string {
   if (type === "deployment.promoted") return "production";
-  return name(payload.target) ?? "preview";
+  return boundedName(payload.target) ?? "preview";
 }
 
 /**
@@ -31,7 +30,7 @@ function deploymentRow(type: string, payload: Obj, at: Date | null): DeploymentR
   const repository = typeof org === "string" && typeof repo === "string" ? githubRepository(`${org}/${repo}`) : null;
   const sha = fullSha(meta.githubCommitSha);
   if (!status || !deployId || !repository || !sha) return undefined;
-  const host = name(deployment.url);
+  const host = boundedName(deployment.url);
   return {
     source: "vercel",
     deployId,
@@ -39,9 +38,9 @@ function deploymentRow(type: string, payload: Obj, at: Date | null): DeploymentR
     environment: environmentOf(type, payload),
     status,
     sha,
-    ref: name(meta.githubCommitRef),
+    ref: boundedName(meta.githubCommitRef),
     url: host ? bounded(`https://${host}`, LIMITS.urlBytes) : null,
-    service: name(objectOf(payload.project).id) ?? name(deployment.name),
+    service: boundedName(objectOf(payload.project).id) ?? boundedName(deployment.name),
     startedAt: status === "started" ? at : null,
     finishedAt: status === "started" ? null : at,
   };
