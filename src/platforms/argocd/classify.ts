@@ -1,4 +1,4 @@
-import type { DeployStatus, Priority } from "../../shared/event.js";
+import type { DeployStatus } from "../../shared/event.js";
 import type { ArgocdBody } from "./body.js";
 
 /**
@@ -23,6 +23,3 @@ export function argocdStatus(b: Pick<ArgocdBody, "phase" | "health">): DeploySta
 
 /** `argocd.deploy.<status>`, as the generic receiver's `deploy.<status>`. */
 export const argocdType = (status: DeployStatus) => `argocd.deploy.${status}`;
-
-/** Failed deploys are critical, every other deploy high (docs/operations.md "The ingest queue"). */
-export const argocdPriority = (status: DeployStatus): Priority => (status === "failed" ? "critical" : "high");

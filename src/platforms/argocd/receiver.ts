@@ -2,7 +2,8 @@ import { badSignature, invalidBody, missingHeader } from "../../shared/errors.js
 import { jsonObject } from "../json-object.js";
 import { header, type Receiver } from "../platform.js";
 import { argocdBody } from "./body.js";
-import { argocdPriority, argocdStatus, argocdType } from "./classify.js";
+import { deployPriority } from "../deploy/classify.js";
+import { argocdStatus, argocdType } from "./classify.js";
 import { secretMatcher } from "../shared-secret.js";
 import { presentedSecret } from "./credential.js";
 
@@ -26,7 +27,7 @@ export function argocdReceiver(secrets: string[]): Receiver {
         throw invalidBody(`invalid Argo CD body: ${fields.join("; ")}`);
       }
       const status = argocdStatus(parsed.data);
-      return { deliveryId: parsed.data.id, type: argocdType(status), priority: argocdPriority(status) };
+      return { deliveryId: parsed.data.id, type: argocdType(status), priority: deployPriority(status) };
     },
   };
 }

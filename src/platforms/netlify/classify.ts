@@ -1,4 +1,5 @@
 import type { DeployStatus, Priority } from "../../shared/event.js";
+import { deployPriority } from "../deploy/classify.js";
 
 /** `X-Netlify-Event` is bounded like every event name of contract §2 (`deploy_building`, `deploy_locked`). */
 export const NETLIFY_EVENT = /^[a-z_]{1,64}$/;
@@ -19,6 +20,5 @@ export const netlifyDeployStatus = (event: string): DeployStatus | undefined =>
 /** Failed deploys critical, other deploys high (as the generic receiver), locks and the rest normal. */
 export function netlifyPriority(event: string): Priority {
   const status = netlifyDeployStatus(event);
-  if (!status) return "normal";
-  return status === "failed" ? "critical" : "high";
+  return status ? deployPriority(status) : "normal";
 }

@@ -1,4 +1,5 @@
 import type { DeployStatus, Priority } from "../../shared/event.js";
+import { deployPriority } from "../deploy/classify.js";
 
 /**
  * Vercel's event types: `deployment.succeeded`, `project.created`, `integration-configuration.removed`,
@@ -22,6 +23,5 @@ export const vercelDeployStatus = (type: string): DeployStatus | undefined =>
 /** Failed deploys critical, other deploys high (as the generic receiver), everything else normal. */
 export function vercelPriority(type: string): Priority {
   const status = vercelDeployStatus(type);
-  if (!status) return "normal";
-  return status === "failed" ? "critical" : "high";
+  return status ? deployPriority(status) : "normal";
 }
