@@ -23,10 +23,13 @@ import {
   isSigningSecret,
   mergePut,
   putUpdate,
+  type SubscriptionDefinition,
   type SubscriptionRow,
 } from "../shared/subscriptions.js";
 import { checkDestination } from "../outbound/senders/destination-policy.js";
 import { LIMITS } from "../shared/bounds.js";
+import { PRIORITIES } from "../shared/event.js";
+import { DIGEST_PERIODS, SUBSCRIPTION_KINDS } from "../shared/outbound.js";
 import { withinDeadline } from "../http/deadline.js";
 import { route } from "./openapi.js";
 import {
@@ -78,6 +81,27 @@ const common = {
     .meta({ description: "event and milestone types, globs allowed (`deploy.*`, `issue.shipped`)" }),
   where: where.default({}),
   enabled: z.boolean().default(true),
+  minPriority: z
+    .enum(PRIORITIES)
+    .optional()
+    .meta({ description: "only messages of this priority or above (an event's priority; milestones are high)" }),
+  rateLimit: z
+    .number()
+    .positive("must be above 0")
+    .max(10_000, "at most 10000 messages per second")
+    .optional()
+    .meta({ description: "messages per second at most; the rest wait in order, none is dropped" }),
+  maxInFlight: z
+    .number()
+    .int()
+    .min(1, "at least 1")
+    .max(1000, "at most 1000")
+    .optional()
+    .meta({ description: "attempts in flight at once (default OUTBOUND_MAX_IN_FLIGHT_PER_SUBSCRIPTION)" }),
+  allowUnknownTypes: z
+    .boolean()
+    .optional()
+    .meta({ description: "accept types no known type matches (subscribing ahead of time)" }),
 };
 
 /** A kind's definition; any other field is refused, naming the kind. */
@@ -105,6 +129,10 @@ const slackDefinition = kindObject("slack", {
   ...common,
   kind: z.literal("slack"),
   channel: sqlText(80).meta({ description: "a channel id (C0123…) or #name" }),
+  digest: z
+    .enum(DIGEST_PERIODS)
+    .optional()
+    .meta({ description: "one summary per period (what shipped where, failures, incidents) instead of one per event" }),
 });
 const linearDefinition = kindObject("linear", {
   ...common,
@@ -112,14 +140,41 @@ const linearDefinition = kindObject("linear", {
   moveTo: sqlText(LIMITS.nameBytes).optional().meta({ description: "the workflow state shipped issues move to" }),
 });
 
+const repositoryName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name")
+  .max(LIMITS.nameBytes)
+  .meta({ description: "the GitHub repository dispatched to (owner/name)" });
+const dispatchDefinition = kindObject("github-dispatch", {
+  ...common,
+  kind: z.literal("github-dispatch"),
+  repository: repositoryName,
+  eventType: sqlText(100)
+    .optional()
+    .meta({ description: "repository_dispatch's event_type (give this, or workflow and ref)" }),
+  workflow: sqlText(LIMITS.nameBytes)
+    .optional()
+    .meta({ description: "workflow_dispatch: the workflow's file name or id" }),
+  ref: sqlText(LIMITS.nameBytes).optional().meta({ description: "workflow_dispatch: the branch or tag it runs on" }),
+});
+
 const definition = z
-  .discriminatedUnion("kind", [webhookDefinition, slackDefinition, linearDefinition], {
-    error: (i) => (i.code === "invalid_union" ? "kind: must be webhook, slack or linear" : undefined),
+  .discriminatedUnion("kind", [webhookDefinition, slackDefinition, linearDefinition, dispatchDefinition], {
+    error: (i) => (i.code === "invalid_union" ? `kind: must be one of ${SUBSCRIPTION_KINDS.join(", ")}` : undefined),
   })
   .refine((d) => !(d.kind === "webhook" && d.secret && d.secrets), {
     message: "give secret or secrets, not both",
     path: ["secrets"],
-  });
+  })
+  .refine(
+    (d) => d.kind !== "github-dispatch" || (d.eventType !== undefined) !== (d.workflow !== undefined || !!d.ref),
+    { message: "give eventType (repository_dispatch), or workflow and ref (workflow_dispatch)", path: ["eventType"] },
+  )
+  .refine((d) => d.kind !== "github-dispatch" || (d.workflow === undefined) === (d.ref === undefined), {
+    message: "workflow_dispatch needs both workflow and ref",
+    path: ["ref"],
+  })
+  .transform((d): SubscriptionDefinition => d as SubscriptionDefinition);
 type Definition = z.output<typeof definition>;
 
 /** PUT: the fields given replace the stored ones (a whole subscription, or only `{"enabled": true}`). */

@@ -12,7 +12,19 @@ export type WhereField = (typeof WHERE_FIELDS)[number];
 /** `where`: a glob per field, all of which must match. */
 export type Where = Partial<Record<WhereField, string>>;
 
-export type SubscriptionKind = "webhook" | "slack" | "linear";
+export const SUBSCRIPTION_KINDS = ["webhook", "slack", "linear", "github-dispatch"] as const;
+export type SubscriptionKind = (typeof SUBSCRIPTION_KINDS)[number];
+
+/** Slack digests: one summary per period instead of a message per event. */
+export const DIGEST_PERIODS = ["hourly", "daily"] as const;
+export type DigestPeriod = (typeof DIGEST_PERIODS)[number];
+
+/**
+ * A `github-dispatch` subscription's target: `repository_dispatch` with `eventType`, or
+ * `workflow_dispatch` of `workflow` (a file name or id) on `ref`.
+ */
+export type DispatchTarget =
+  { repository: string; eventType: string } | { repository: string; workflow: string; ref: string };
 
 /** A message of the outbox as the relay hands it on: numbered, with what `where` filters read. */
 export interface OutboxItem {
@@ -136,6 +148,8 @@ export interface SubscriptionTarget {
   url: string | null;
   channel: string | null;
   moveTo: string | null;
+  /** github-dispatch: where and what it dispatches. */
+  dispatch: DispatchTarget | null;
   /** `whsec_…`, every one signs (rotation). */
   secrets: string[];
 }

@@ -1,7 +1,8 @@
 import type pg from "pg";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
 import { onConnection, type Sql } from "./sql.js";
-import type { SubscriptionKind, Where } from "../shared/outbound.js";
+import type { Priority } from "../shared/event.js";
+import type { DigestPeriod, DispatchTarget, SubscriptionKind, Where } from "../shared/outbound.js";
 import type { SubscriptionInput, SubscriptionRow } from "../shared/subscriptions.js";
 import { isSealed, keyIdOf, openStored, seal, SealKeyError, type Keyring } from "../shared/seal.js";
 
@@ -30,6 +31,9 @@ function keyringOf(handle: object): Keyring {
 /** Where a value is stored, bound into its seal: it opens nowhere else. */
 const contextOf = (column: "url" | "secrets", id: string) => `subscriptions.${column}:${id}`;
 
+/** `dispatch` as Prisma writes a nullable JSON column. */
+const dispatchColumn = (d: DispatchTarget | null | undefined) => (d === undefined ? undefined : (d ?? Prisma.DbNull));
+
 const sealedFields = (ring: Keyring, id: string, v: { url: string | null; secrets: string[] }) => ({
   url: v.url === null ? null : seal(ring, v.url, contextOf("url", id)),
   secrets: v.secrets.map((s) => seal(ring, s, contextOf("secrets", id))),
@@ -55,6 +59,9 @@ const asRow = (prisma: PrismaClient, r: Stored): SubscriptionRow => ({
   ...openSecrets(prisma, r),
   kind: r.kind as SubscriptionKind,
   where: (r.where ?? {}) as Where,
+  minPriority: r.minPriority as Priority | null,
+  digest: r.digest as DigestPeriod | null,
+  dispatch: r.dispatch as DispatchTarget | null,
 });
 
 export const listSubscriptions = async (prisma: PrismaClient): Promise<SubscriptionRow[]> =>
@@ -72,7 +79,12 @@ export async function createSubscription(
   input: SubscriptionInput,
 ): Promise<SubscriptionRow> {
   try {
-    const data = { id, ...input, ...sealedFields(keyringOf(prisma), id, input) };
+    const data = {
+      id,
+      ...input,
+      ...sealedFields(keyringOf(prisma), id, input),
+      dispatch: dispatchColumn(input.dispatch),
+    };
     return asRow(prisma, await prisma.subscription.create({ data }));
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002")
@@ -100,7 +112,7 @@ export async function updateSubscription(
   const sealed = sealedFields(keyringOf(prisma), current.id, input);
   const { count } = await prisma.subscription.updateMany({
     where: { id: current.id, name },
-    data: { ...input, ...sealed, updatedAt: new Date(), ...fresh },
+    data: { ...input, ...sealed, dispatch: dispatchColumn(input.dispatch), updatedAt: new Date(), ...fresh },
   });
   return count ? findSubscription(prisma, input.name) : null;
 }

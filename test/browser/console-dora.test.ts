@@ -98,9 +98,10 @@ describe.skipIf(!BROWSER && !process.env.CI)("the DORA page by group", () => {
     const groups = page.getByTestId("dora-groups");
     await groups.getByRole("link", { name: GROUP, exact: true }).waitFor();
     expect(await groups.textContent()).toContain("acme/api-*");
+    // The repositories come from their own request: wait for each rather than count a page still loading.
     const repositories = page.getByTestId("dora-repositories");
     for (const r of dora.repositories)
-      expect(await repositories.getByRole("link", { name: r, exact: true }).count()).toBe(1);
+      await expect.poll(() => repositories.getByRole("link", { name: r, exact: true }).count()).toBe(1);
     await shot("dora-groups");
     await groups.getByRole("link", { name: GROUP, exact: true }).click();
     await page.waitForURL((u) => u.searchParams.get("group") === GROUP && u.searchParams.get("since") === day(-72));

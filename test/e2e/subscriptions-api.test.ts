@@ -121,7 +121,7 @@ describe("subscriptions API", () => {
       [webhook({ secrets: [] }), /secrets: at least one secret/],
       [webhook({ secret: newSecret(), secrets: [newSecret()] }), /secrets: give secret or secrets, not both/],
       [webhook({ enabled: "yes" }), /enabled: /],
-      [{ ...webhook(), kind: "email" }, /kind: must be webhook, slack or linear/],
+      [{ ...webhook(), kind: "email" }, /kind: must be one of webhook, slack, linear, github-dispatch/],
       [{ name: `s-${unique()}`, kind: "slack", types: ["*"] }, /channel: /],
       [
         { name: `s-${unique()}`, kind: "slack", types: ["*"], channel: "C1", url: receiver.url() },

@@ -12,6 +12,9 @@ import {
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
 const OTHER = `whsec_${Buffer.alloc(24, 9).toString("base64")}`;
 const common = { name: "hooks", types: ["deploy.*"], where: {}, enabled: true };
+/** What a definition without options stores for them, and a kind's fields it does not have. */
+const noOptions = { minPriority: null, rateLimit: null, maxInFlight: null, allowUnknownTypes: false };
+const noTarget = { url: null, channel: null, moveTo: null, digest: null, dispatch: null };
 
 const row = (over: Partial<SubscriptionRow> = {}): SubscriptionRow => ({
   id: "0190aaaa-0000-7000-8000-000000000001",
@@ -20,9 +23,14 @@ const row = (over: Partial<SubscriptionRow> = {}): SubscriptionRow => ({
   url: "https://user:pw@example.com/in?token=abc",
   channel: null,
   moveTo: null,
+  digest: null,
+  dispatch: null,
+  ...noOptions,
   secrets: [SECRET],
   disabledReason: null,
   failingSince: null,
+  breakerFailures: 0,
+  breakerOpenUntil: null,
   createdAt: new Date("2026-01-01T00:00:00Z"),
   updatedAt: new Date("2026-01-02T00:00:00Z"),
   ...over,
@@ -51,7 +59,7 @@ describe("inputOf: what is stored for a definition", () => {
 
   it("keeps the secrets given, then those kept, and generates one only when there are none", () => {
     expect(inputOf({ ...webhook, secret: SECRET }, [OTHER])).toEqual({
-      input: { ...webhook, channel: null, moveTo: null, secrets: [SECRET] },
+      input: { ...noTarget, ...noOptions, ...webhook, secrets: [SECRET] },
       generated: undefined,
     });
     expect(inputOf({ ...webhook, secrets: [SECRET, OTHER] }, []).input.secrets).toEqual([SECRET, OTHER]);
@@ -65,14 +73,29 @@ describe("inputOf: what is stored for a definition", () => {
   it("stores no URL nor secrets for Slack and Linear", () => {
     expect(inputOf({ ...common, kind: "slack", channel: "#ops" }, [SECRET]).input).toEqual({
       ...common,
+      ...noTarget,
+      ...noOptions,
       kind: "slack",
-      url: null,
       channel: "#ops",
-      moveTo: null,
       secrets: [],
     });
+    expect(inputOf({ ...common, kind: "slack", channel: "#ops", digest: "daily" }, []).input.digest).toBe("daily");
     expect(inputOf({ ...common, kind: "linear" }, []).input).toMatchObject({ moveTo: null, secrets: [] });
     expect(inputOf({ ...common, kind: "linear", moveTo: "Done" }, []).input.moveTo).toBe("Done");
+  });
+
+  it("stores a dispatch target with only its own fields, and the options given", () => {
+    const d = { ...common, kind: "github-dispatch" as const, repository: "acme/web", eventType: "shipped" };
+    expect(inputOf({ ...d, rateLimit: 2, minPriority: "high" }, [SECRET]).input).toEqual({
+      ...common,
+      ...noTarget,
+      ...noOptions,
+      kind: "github-dispatch",
+      dispatch: { repository: "acme/web", eventType: "shipped" },
+      rateLimit: 2,
+      minPriority: "high",
+      secrets: [],
+    });
   });
 });
 
@@ -139,8 +162,10 @@ describe("describeSubscription: as the API shows it", () => {
       types: ["deploy.*"],
       where: {},
       enabled: true,
+      ...noOptions,
       disabledReason: null,
       failingSince: null,
+      breaker: { failures: 0, openUntil: null },
       secretCount: 2,
       createdAt: row().createdAt,
       updatedAt: row().updatedAt,

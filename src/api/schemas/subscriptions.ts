@@ -1,14 +1,25 @@
 import { z } from "zod";
 import { pageOf, time } from "./common.js";
+import { PRIORITIES } from "../../shared/event.js";
+import { DIGEST_PERIODS, SUBSCRIPTION_KINDS } from "../../shared/outbound.js";
 
 /** A subscription as the API shows it (contract §9): never its secrets, only how many sign. */
 export const SubscriptionSchema = z
   .strictObject({
     name: z.string(),
-    kind: z.enum(["webhook", "slack", "linear"]),
+    kind: z.enum(SUBSCRIPTION_KINDS),
     url: z.string().nullable().optional().meta({ description: "webhook: the URL, credentials masked (`***`)" }),
     channel: z.string().nullable().optional().meta({ description: "slack: the channel" }),
     moveTo: z.string().nullable().optional().meta({ description: "linear: the state shipped issues move to" }),
+    digest: z
+      .enum(DIGEST_PERIODS)
+      .nullable()
+      .optional()
+      .meta({ description: "slack: one summary per period instead of a message per event" }),
+    repository: z.string().optional().meta({ description: "github-dispatch: owner/name" }),
+    eventType: z.string().optional().meta({ description: "github-dispatch: repository_dispatch's event_type" }),
+    workflow: z.string().optional().meta({ description: "github-dispatch: the workflow_dispatch workflow" }),
+    ref: z.string().optional().meta({ description: "github-dispatch: the ref the workflow runs on" }),
     types: z.array(z.string()),
     where: z.strictObject({
       environment: z.string().optional(),
@@ -16,8 +27,18 @@ export const SubscriptionSchema = z
       platform: z.string().optional(),
     }),
     enabled: z.boolean(),
+    minPriority: z.enum(PRIORITIES).nullable().meta({ description: "only messages of this priority or above" }),
+    rateLimit: z.number().nullable().meta({ description: "messages per second at most; the rest wait in order" }),
+    maxInFlight: z.number().int().nullable().meta({ description: "attempts in flight at once" }),
+    allowUnknownTypes: z.boolean().meta({ description: "types were accepted though no known type matches them" }),
     disabledReason: z.string().nullable().meta({ description: "why the service disabled it" }),
     failingSince: time.nullable(),
+    breaker: z
+      .strictObject({
+        failures: z.number().int().meta({ description: "consecutive failed attempts" }),
+        openUntil: time.nullable().meta({ description: "open (nothing sent) until then; null: closed" }),
+      })
+      .meta({ description: "the endpoint's circuit breaker" }),
     secretCount: z.number().int().optional().meta({ description: "webhook: how many secrets sign" }),
     createdAt: time,
     updatedAt: time,
