@@ -15,6 +15,7 @@ import { createSubscription, useKeyring } from "../../src/store/subscriptions.js
 import { keyring } from "../../src/shared/seal.js";
 import { deleteRedisPrefix } from "../../bench/redis-prefix.js";
 import { startReceiver, type Answer } from "../helpers/receiver.js";
+import { PLAIN_INPUT } from "../helpers/subscription-input.js";
 import {
   API_TOKENS,
   SECRETS_KEYS,
@@ -259,8 +260,7 @@ describe("private destinations", () => {
           name,
           kind: "webhook",
           url,
-          channel: null,
-          moveTo: null,
+          ...PLAIN_INPUT,
           types: ["switchyard.test"],
           where: {},
           enabled: true,
@@ -345,8 +345,7 @@ describe("the sweeper", () => {
         name: "swept",
         kind: "webhook",
         url: receiver.url(),
-        channel: null,
-        moveTo: null,
+        ...PLAIN_INPUT,
         types: ["*"],
         where: {},
         enabled: true,

@@ -23,6 +23,7 @@ afterAll(() => Promise.all([slack?.close(), linear?.close()]));
 const target = (kind: "slack" | "linear", extra: Partial<SubscriptionTarget> = {}): SubscriptionTarget => ({
   id: randomUUID(),
   name: `sub-${kind}`,
+  dispatch: null,
   kind,
   url: null,
   channel: null,
