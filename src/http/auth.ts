@@ -89,3 +89,26 @@ export const basicGuard: Guard = {
   challenge: 'Basic realm="switchyard"',
   refusal: "an API token is the password",
 };
+
+/** What an API token may do (issue 18); a token without scopes may do everything. */
+export const SCOPES = ["read", "write", "publish", "admin"] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Whether a token holding `held` (undefined: unscoped) may act with `scope`; `admin` holds every scope. */
+export const allows = (held: readonly Scope[] | undefined, scope: Scope): boolean =>
+  held === undefined || held.includes("admin") || held.includes(scope);
+
+/**
+ * 403 naming the scope when the request's token (`ctx.state.scopes`, set by the guard) lacks it.
+ * Routes call it before doing anything.
+ */
+export function requireScope(scope: Scope): Middleware {
+  return async (ctx, next) => {
+    if (!allows(ctx.state.scopes as Scope[] | undefined, scope)) {
+      ctx.status = 403;
+      ctx.body = { error: `this token lacks the ${scope} scope` };
+      return;
+    }
+    await next();
+  };
+}
