@@ -4,6 +4,7 @@ import type Router from "@koa/router";
 import type { RouterMiddleware } from "@koa/router";
 import { z } from "zod";
 import { OpenApiDocumentSchema } from "./schemas/openapi.js";
+import { requireScope, type Scope } from "../http/auth.js";
 
 /**
  * The OpenAPI 3.1 document of /api (contract §11), generated from the zod schemas the handlers validate
@@ -32,6 +33,8 @@ export interface RouteDoc {
   responses: Record<number, ResponseDoc>;
   /** Served without a bearer token. */
   public?: boolean;
+  /** The token scope it needs (http/auth.ts): by default `read` for GET, `write` for the rest. */
+  scope?: Scope;
 }
 
 const errorBody = z
@@ -116,7 +119,7 @@ export function route(router: Router, method: Method, path: string, doc: RouteDo
   operations.set(`${method.toUpperCase()} ${documented}`, routeConfig(method, documented, doc));
   if (doc.public) publicRoutes.add(`${method.toUpperCase()} ${API_PREFIX}${path}`);
   cached = undefined;
-  router[method](path, handler);
+  router[method](path, requireScope(doc.scope ?? (method === "get" ? "read" : "write")), handler);
 }
 
 const { version, license } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
