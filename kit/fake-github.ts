@@ -4,13 +4,15 @@
  * and faults to inject: the primary rate limit (403, x-ratelimit-remaining 0, reset a second ahead),
  * the secondary one (429, retry-after 1 s), each refusing every request until it lifts, as GitHub's do
  * (a client that does not wait is refused again); a 500, or a lasting 422 (an import attempt that fails).
- * Used by test/e2e/import-github.test.ts and bench/import.ts.
+ * It also takes `repository_dispatch` and `workflow_dispatch` requests to any repository (the
+ * github-dispatch sender), recording each and answering 204, with the same faults and a 404.
+ * Used by test/e2e/import-github.test.ts, test/e2e/outbound-github-dispatch.test.ts and bench/import.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GithubRestState, Obj } from "./github-history-types.js";
 
-export type FaultKind = "primary" | "secondary" | "error" | "unprocessable";
+export type FaultKind = "primary" | "secondary" | "error" | "unprocessable" | "not-found";
 
 export interface Fault {
   kind: FaultKind;
@@ -20,11 +22,23 @@ export interface Fault {
   times: number;
 }
 
+/** A dispatch GitHub accepted. */
+export interface Dispatched {
+  /** `owner/name`. */
+  repository: string;
+  /** The workflow's file name or id, for a `workflow_dispatch`. */
+  workflow: string | null;
+  body: Obj;
+  authorization: string | undefined;
+}
+
 export interface FakeGithub {
   url: string;
   state: GithubRestState;
-  /** Every request served, in order: `GET <path and query> <status>`. */
+  /** Every request served, in order: `<METHOD> <path and query> <status>`. */
   requests: string[];
+  /** The dispatches accepted (204), in order. */
+  dispatches: Dispatched[];
   faults: Fault[];
   /** Milliseconds each answer is held (0 by default). */
   latencyMs: number;
@@ -33,11 +47,24 @@ export interface FakeGithub {
 
 const PER_PAGE_MAX = 100;
 
-export async function startFakeGithub(state: GithubRestState): Promise<FakeGithub> {
+/** A repository with no history: for the dispatch endpoints alone. */
+export const emptyGithubState = (fullName = "acme/empty"): GithubRestState => ({
+  repository: { id: 1, full_name: fullName, name: fullName.split("/")[1], default_branch: "main" },
+  pulls: [],
+  prCommits: new Map(),
+  reviews: new Map(),
+  commits: [],
+  deployments: [],
+  statuses: new Map(),
+  issues: [],
+});
+
+export async function startFakeGithub(state: GithubRestState = emptyGithubState()): Promise<FakeGithub> {
   const fake: FakeGithub = {
     url: "",
     state,
     requests: [],
+    dispatches: [],
     faults: [],
     latencyMs: 0,
     close: async () => undefined,
@@ -46,7 +73,7 @@ export async function startFakeGithub(state: GithubRestState): Promise<FakeGithu
   const repoPath = `/repos/${state.repository.full_name}`;
 
   function send(res: ServerResponse, req: IncomingMessage, status: number, body: unknown, headers: Obj = {}) {
-    fake.requests.push(`GET ${req.url} ${status}`);
+    fake.requests.push(`${req.method} ${req.url} ${status}`);
     const reset = Math.floor(Date.now() / 1000) + 3600;
     res.writeHead(status, {
       "content-type": "application/json; charset=utf-8",
@@ -93,7 +120,7 @@ export async function startFakeGithub(state: GithubRestState): Promise<FakeGithu
     if (kind === "primary") limited ??= { kind, until: reset * 1000 };
     if (kind === "secondary") limited ??= { kind, until: now + 1000 };
     if (kind === "primary") {
-      fake.requests.push(`GET ${req.url} 403`);
+      fake.requests.push(`${req.method} ${req.url} 403`);
       res.writeHead(403, {
         "content-type": "application/json",
         "x-ratelimit-limit": "5000",
@@ -121,6 +148,8 @@ export async function startFakeGithub(state: GithubRestState): Promise<FakeGithu
       );
     } else if (kind === "error") {
       send(res, req, 500, { message: "Server Error" });
+    } else if (kind === "not-found") {
+      send(res, req, 404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
     } else {
       send(res, req, 422, { message: "Validation Failed (injected)" });
     }
@@ -133,9 +162,32 @@ export async function startFakeGithub(state: GithubRestState): Promise<FakeGithu
   };
   const desc = (k: string) => (a: Obj, b: Obj) => (a[k] < b[k] ? 1 : a[k] > b[k] ? -1 : b.number - a.number);
 
+  const DISPATCH = /^\/repos\/([^/]+\/[^/]+)\/(?:actions\/workflows\/([^/]+)\/)?dispatches$/;
+
+  /** `POST …/dispatches`: recorded and answered 204, as GitHub does (after any fault). */
+  async function dispatch(req: IncomingMessage, res: ServerResponse, m: RegExpMatchArray) {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (fault(req, res)) return;
+    let body: Obj;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Obj;
+    } catch {
+      return send(res, req, 400, { message: "Problems parsing JSON" });
+    }
+    const workflow = m[2] ? decodeURIComponent(m[2]) : null;
+    if (workflow ? typeof body.ref !== "string" : typeof body.event_type !== "string")
+      return send(res, req, 422, { message: "Invalid request." });
+    fake.dispatches.push({ repository: m[1]!, workflow, body, authorization: req.headers.authorization });
+    fake.requests.push(`${req.method} ${req.url} 204`);
+    res.writeHead(204).end();
+  }
+
   function route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://github.test");
     const path = url.pathname;
+    const dispatched = req.method === "POST" ? path.match(DISPATCH) : null;
+    if (dispatched) return void dispatch(req, res, dispatched);
     if (req.method !== "GET") return send(res, req, 404, { message: "Not Found" });
     if (fault(req, res)) return;
     remaining -= 1;

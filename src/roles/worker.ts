@@ -5,6 +5,7 @@ import type { Delivery } from "../shared/event.js";
 import type { Logger } from "../shared/log.js";
 import { scheduleReconcile } from "../ops/github-reconcile.js";
 import { startOutbound } from "../outbound/delivery/worker.js";
+import { githubDispatchSender } from "../outbound/senders/github-dispatch.js";
 import { linearSender } from "../outbound/senders/linear.js";
 import { startRelay } from "../outbound/relay/relay.js";
 import { slackSender } from "../outbound/senders/slack.js";
@@ -83,6 +84,11 @@ export function startWorkerRole(config: Config, log: Logger, c: Connections, o: 
         apiKey: config.LINEAR_API_KEY,
         apiUrl: config.LINEAR_API_URL,
         prisma: db.prisma,
+        timeoutMs,
+      }),
+      "github-dispatch": githubDispatchSender({
+        token: config.GITHUB_DISPATCH_TOKEN ?? config.GITHUB_TOKEN,
+        apiUrl: config.GITHUB_API_URL,
         timeoutMs,
       }),
     },

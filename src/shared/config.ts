@@ -237,6 +237,8 @@ const schema = z.object({
     .int()
     .positive()
     .default(5 * 86_400),
+  /** github-dispatch subscriptions (docs/outbound.md "CI triggers"): the token dispatching; GITHUB_TOKEN when unset. */
+  GITHUB_DISPATCH_TOKEN: z.string().min(1).optional(),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   /** Slack Web API base, ending in /api/. */
   SLACK_API_URL: z.url().default("https://slack.com/api/"),

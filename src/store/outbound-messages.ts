@@ -80,7 +80,7 @@ export async function loadMessages(pool: pg.Pool, ids: string[]): Promise<Map<st
     (sql) => sql.query<Array<Omit<LoadedMessage, "subscription"> & { s: LoadedMessage["subscription"] }>>`
       SELECT m.id, m.status, m.attempts, m.payload::text AS body,
         json_build_object('id', s.id, 'name', s.name, 'kind', s.kind, 'url', s.url, 'channel', s.channel,
-          'moveTo', s.move_to, 'secrets', s.secrets, 'enabled', s.enabled, 'failingSince', s.failing_since) AS s
+          'moveTo', s.move_to, 'dispatch', s.dispatch, 'secrets', s.secrets, 'enabled', s.enabled, 'failingSince', s.failing_since) AS s
       FROM outbound_messages m JOIN subscriptions s ON s.id = m.subscription_id
       WHERE m.id = ANY(${ids}::uuid[])`,
   );
