@@ -32,6 +32,15 @@ const webhook = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+const dispatch = (over: Record<string, unknown> = {}) => ({
+  name: `ci-${unique()}`,
+  kind: "github-dispatch",
+  repository: "acme/deployer",
+  eventType: "switchyard-shipped",
+  types: ["deploy.*"],
+  ...over,
+});
+
 describe("subscriptions API", () => {
   it("creates a webhook subscription and shows its generated secret once", async () => {
     const def = webhook({
@@ -103,6 +112,25 @@ describe("subscriptions API", () => {
     expect(linear.json).toMatchObject({ kind: "linear", moveTo: "Done", enabled: false });
   });
 
+  it("creates github-dispatch subscriptions: repository_dispatch or workflow_dispatch, without secrets", async () => {
+    const repo = await call("POST", "/api/subscriptions", dispatch());
+    expect(repo.status, repo.text).toBe(201);
+    expect(repo.json).toMatchObject({
+      kind: "github-dispatch",
+      repository: "acme/deployer",
+      eventType: "switchyard-shipped",
+    });
+    expect(repo.json.secret).toBeUndefined();
+    const workflow = await call(
+      "POST",
+      "/api/subscriptions",
+      dispatch({ eventType: undefined, workflow: "ship.yml", ref: "main" }),
+    );
+    expect(workflow.status, workflow.text).toBe(201);
+    expect(workflow.json).toMatchObject({ repository: "acme/deployer", workflow: "ship.yml", ref: "main" });
+    expect(workflow.json.eventType).toBeUndefined();
+  });
+
   it("refuses invalid definitions with a clear 400", async () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ ...webhook(), colour: "red" }, /unknown field\(s\) for a webhook subscription: colour/],
@@ -131,6 +159,18 @@ describe("subscriptions API", () => {
         { name: `l-${unique()}`, kind: "linear", types: ["*"], secret: newSecret() },
         /unknown field\(s\) for a linear subscription: secret/,
       ],
+      [{ ...dispatch(), repository: undefined }, /^repository: /m],
+      [dispatch({ repository: "acme" }), /repository: must be owner\/name/],
+      [dispatch({ repository: "https://github.com/acme/web" }), /repository: must be owner\/name/],
+      [dispatch({ eventType: undefined }), /eventType: give eventType \(repository_dispatch\), or workflow and ref/],
+      [
+        dispatch({ workflow: "ship.yml", ref: "main" }),
+        /eventType: give eventType \(repository_dispatch\), or workflow/,
+      ],
+      [dispatch({ eventType: undefined, workflow: "ship.yml" }), /ref: workflow_dispatch needs both workflow and ref/],
+      [dispatch({ eventType: undefined, ref: "main" }), /ref: workflow_dispatch needs both workflow and ref/],
+      [dispatch({ eventType: "x".repeat(101) }), /eventType: /],
+      [dispatch({ channel: "C1" }), /unknown field\(s\) for a github-dispatch subscription: channel/],
     ];
     for (const [body, message] of cases) {
       const r = await call("POST", "/api/subscriptions", body);
