@@ -37,7 +37,7 @@ export interface DispatchRequest {
   /** `POST /repos/{owner}/{repo}/dispatches`, or the workflow's `…/actions/workflows/{workflow_id}/dispatches`. */
   route: string;
   params: Record<string, unknown> & { owner: string; repo: string };
-  /** What the attempt log calls it: `o/r dispatches (event)`. */
+  /** How the attempt log names it: `acme/ci repository_dispatch (deploy)`. */
   label: string;
   /** The bytes of what carries the message (the `client_payload`, or the input's text). */
   payloadBytes: number;
