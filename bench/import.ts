@@ -106,7 +106,7 @@ try {
   // ── The import: POST, then until every delivery is stored ──
   service = await startService(config, log);
   const url = `http://127.0.0.1:${service.port}`;
-  const auth = { authorization: `Bearer ${config.API_TOKENS[0]}`, "content-type": "application/json" };
+  const auth = { authorization: `Bearer ${config.API_TOKENS[0]!.secret}`, "content-type": "application/json" };
   const i0 = performance.now();
   const res = await fetch(`${url}/api/imports`, {
     method: "POST",

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
+import { parseApiTokens } from "../src/shared/api-tokens.js";
 import { loadConfig } from "../src/shared/config.js";
 import { post } from "../kit/sign.js";
 import { story } from "../kit/story.js";
@@ -30,7 +31,7 @@ const { steps } = story("ng", {
   },
 });
 
-const token = process.env.API_TOKENS?.split(",")[0]?.trim();
+const token = parseApiTokens(process.env.API_TOKENS).tokens[0]?.secret;
 const api = (path: string, init: RequestInit = {}) =>
   fetch(`${base}/api${path}`, {
     ...init,

@@ -32,6 +32,7 @@ import { importCommands } from "./cli/import.js";
 import { progressBar } from "./cli/progress.js";
 import { replay, replayFilter, type ReplayOptions } from "./cli/replay.js";
 import { reconcileConfigured, reconcileOnce } from "./ops/github-reconcile.js";
+import { parseApiTokens } from "./shared/api-tokens.js";
 import { loadConfig } from "./shared/config.js";
 import { incidentSettings } from "./pipeline/rule-book.js";
 import { PLATFORMS } from "./shared/event.js";
@@ -39,7 +40,7 @@ import { openDatabase } from "./store/prisma.js";
 
 const api = apiClient(
   process.env.SWITCHYARD_URL ?? "http://127.0.0.1:3000",
-  process.env.SWITCHYARD_TOKEN ?? process.env.API_TOKENS?.split(",")[0]?.trim() ?? "",
+  process.env.SWITCHYARD_TOKEN ?? parseApiTokens(process.env.API_TOKENS).tokens[0]?.secret ?? "",
 );
 
 const program = new Command("switchyard")

@@ -31,6 +31,7 @@ export type {
   StageSummary,
   StoredDelivery,
   Subscription,
+  Token,
 } from "../../src/api/schemas/answers";
 
 /** What DORA and lead time are counted over: one repository, or a group's repositories and services. */
@@ -153,6 +154,8 @@ export interface EventFilter {
 }
 
 export const api = {
+  /** Who the token is and what it may do (scopes); any valid token may ask. */
+  token: (token?: string) => request<Answers.Token>("/api/token", token ? { token } : {}),
   events: (f: EventFilter, signal?: AbortSignal) =>
     request<Answers.Page<EventSummary>>(`/api/events${queryString({ ...f })}`, { signal }),
   event: (id: string, signal?: AbortSignal) => request<Answers.EventDetail>(`/api/events/${enc(id)}`, { signal }),

@@ -85,6 +85,7 @@ export function importsApi(imports: Queue<ImportJob>, available: (platform: Impo
     description: `Reads the platform's API from \`since\` (default ${DEFAULT_SINCE_DAYS} days) and stores what its webhooks would have
 delivered, marked \`source: import\`; a second import adds nothing. GET /api/jobs/:id follows the job.`,
     body: ImportBodySchema,
+    scope: "admin" as const, // spends the service's own GitHub or Linear credentials
     responses: {
       202: { description: "the import job", schema: ImportStartedSchema },
       503: "this platform's import is not configured (no GitHub token or App, no Linear API key)",

@@ -4,7 +4,7 @@ import type Router from "@koa/router";
 import type { RouterMiddleware } from "@koa/router";
 import { z } from "zod";
 import { OpenApiDocumentSchema } from "./schemas/openapi.js";
-import { requireScope, type Scope } from "../http/auth.js";
+import { requireScope, type RouteScope } from "../http/auth.js";
 
 /**
  * The OpenAPI 3.1 document of /api (contract §11), generated from the zod schemas the handlers validate
@@ -33,8 +33,8 @@ export interface RouteDoc {
   responses: Record<number, ResponseDoc>;
   /** Served without a bearer token. */
   public?: boolean;
-  /** The token scope it needs (http/auth.ts): by default `read` for GET, `write` for the rest. */
-  scope?: Scope;
+  /** The token scope it needs (http/auth.ts): by default `read` for GET, `write` for the rest; `any` token. */
+  scope?: RouteScope;
 }
 
 const errorBody = z
@@ -72,6 +72,9 @@ const operationIdOf = (method: Method, path: string) =>
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join("");
 
+/** The scope a route needs: its own, else `read` to look and `write` to change. */
+const scopeOf = (method: Method, doc: RouteDoc): RouteScope => doc.scope ?? (method === "get" ? "read" : "write");
+
 function routeConfig(method: Method, path: string, doc: RouteDoc): RouteConfig {
   const error = (description: string) => ({ description, content: { "application/json": { schema: errorBody } } });
   const responses: RouteConfig["responses"] = {};
@@ -90,6 +93,8 @@ function routeConfig(method: Method, path: string, doc: RouteDoc): RouteConfig {
   }
   if (!doc.public) {
     responses[401] = error("missing or unknown bearer token (or API_TOKENS is empty)");
+    const scope = scopeOf(method, doc);
+    if (scope !== "any") responses[403] ??= error(`the token lacks the \`${scope}\` scope (docs/security.md)`);
     responses[429] ??= error("too many failed authentication attempts from this client: retry after `Retry-After`");
     responses[503] ??= error("PostgreSQL or Redis unreachable: retry after `Retry-After` seconds");
   }
@@ -119,7 +124,7 @@ export function route(router: Router, method: Method, path: string, doc: RouteDo
   operations.set(`${method.toUpperCase()} ${documented}`, routeConfig(method, documented, doc));
   if (doc.public) publicRoutes.add(`${method.toUpperCase()} ${API_PREFIX}${path}`);
   cached = undefined;
-  router[method](path, requireScope(doc.scope ?? (method === "get" ? "read" : "write")), handler);
+  router[method](path, requireScope(scopeOf(method, doc)), handler);
 }
 
 const { version, license } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -134,7 +139,9 @@ export function openApiDocument() {
   registry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
-    description: "One of the tokens in API_TOKENS (comma-separated; several allow rotation).",
+    description:
+      "One of the tokens in API_TOKENS (comma-separated; several allow rotation). A scoped token (`read`, " +
+      "`write`, `publish`, `admin`) is answered 403 on routes beyond its scopes; an unscoped one may do everything.",
   });
   const byPath = [...operations.values()].sort((a, b) => a.path.localeCompare(b.path));
   for (const op of byPath) registry.registerPath(op);

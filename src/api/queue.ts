@@ -59,6 +59,7 @@ export function queueApi(
   const retryDoc = {
     summary: "Retry a failed ingest job",
     params: idParams,
+    scope: "admin" as const, // operates the service's queue
     responses: { 202: { description: "queued again", schema: JobRetriedSchema }, 404: "no such failed job" },
   };
   route(router, "post", "/queue/failed/:id/retry", retryDoc, async (ctx) => {

@@ -24,6 +24,7 @@ import { queueApi } from "./queue.js";
 import { rulesApi } from "./rules.js";
 import { streamApi } from "./stream.js";
 import { subscriptionsApi } from "./subscriptions.js";
+import { tokenApi } from "./token.js";
 
 /** What the /api handlers need from the process. */
 export interface ApiDeps {
@@ -57,6 +58,7 @@ export function apiRouter(d: ApiDeps): Router {
   const api = createRouter(API_PREFIX);
   serveOpenApi(api); // public: app.ts lets its exact spelling through without a token
   api.use(jsonBody("1mb"));
+  api.use(tokenApi().routes());
   api.use(eventsApi(pool).routes());
   api.use(graphApi(pool).routes());
   api.use(deploysApi(pool, { production: d.config.productionEnvironments, bugLabels: d.config.bugLabels }).routes());

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, Middleware } from "koa";
+import type { ApiToken, Scope } from "../shared/api-tokens.js";
 import type { AuthThrottle } from "./auth-throttle.js";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
@@ -15,12 +16,12 @@ export const tokenId = (token: string): string => digest(token).toString("hex").
  * timingSafeEqual, every token each time, so neither a token nor its length leaks through timing;
  * several tokens allow rotation.
  */
-export function tokenMatcher(tokens: string[]): (given: string | null) => string | null {
-  const known = tokens.map((t) => ({ digest: digest(t), id: tokenId(t) }));
+export function tokenMatcher(tokens: ApiToken[]): (given: string | null) => (ApiToken & { id: string }) | null {
+  const known = tokens.map((t) => ({ digest: digest(t.secret), token: { ...t, id: tokenId(t.secret) } }));
   return (given) => {
     const presented = given === null ? null : digest(given);
-    let found: string | null = null;
-    for (const k of known) if (presented && timingSafeEqual(k.digest, presented)) found = k.id;
+    let found: (ApiToken & { id: string }) | null = null;
+    for (const k of known) if (presented && timingSafeEqual(k.digest, presented)) found = k.token;
     return found;
   };
 }
@@ -51,9 +52,10 @@ export interface Guard {
 /**
  * A guard over the API tokens: 401 with a challenge for a missing or unknown credential, 429 with
  * Retry-After for a client that failed too often (ctx.ip: the nearest proxy's view, see app.ts).
- * On success `ctx.state.tokenId` names the token used (limits per token key on it).
+ * On success `ctx.state` holds the token's `tokenId` (limits per token key on it), `tokenName` (if named)
+ * and `scopes` (undefined: unscoped, full access) for requireScope.
  */
-export function requireToken(tokens: string[], throttle: AuthThrottle, guard: Guard): Middleware {
+export function requireToken(tokens: ApiToken[], throttle: AuthThrottle, guard: Guard): Middleware {
   const matches = tokenMatcher(tokens);
   const refuse = (ctx: Context, retryAfter: number) => {
     if (retryAfter) {
@@ -69,9 +71,11 @@ export function requireToken(tokens: string[], throttle: AuthThrottle, guard: Gu
   return async (ctx, next) => {
     const held = await throttle.retryAfter(ctx.ip);
     if (held) return refuse(ctx, held);
-    const id = matches(guard.credential(ctx));
-    if (!id) return refuse(ctx, await throttle.failed(ctx.ip));
-    ctx.state.tokenId = id;
+    const token = matches(guard.credential(ctx));
+    if (!token) return refuse(ctx, await throttle.failed(ctx.ip));
+    ctx.state.tokenId = token.id;
+    ctx.state.tokenName = token.name;
+    ctx.state.scopes = token.scopes;
     await next();
   };
 }
@@ -90,21 +94,23 @@ export const basicGuard: Guard = {
   refusal: "an API token is the password",
 };
 
-/** What an API token may do (issue 18); a token without scopes may do everything. */
-export const SCOPES = ["read", "write", "publish", "admin"] as const;
-export type Scope = (typeof SCOPES)[number];
+/** What an API token may do (issue 18): shared/api-tokens.ts, where API_TOKENS is parsed. */
+export { SCOPES, type Scope } from "../shared/api-tokens.js";
 
 /** Whether a token holding `held` (undefined: unscoped) may act with `scope`; `admin` holds every scope. */
 export const allows = (held: readonly Scope[] | undefined, scope: Scope): boolean =>
   held === undefined || held.includes("admin") || held.includes(scope);
 
+/** What a route needs: a scope, or `any` for what every valid token may do (say who it is). */
+export type RouteScope = Scope | "any";
+
 /**
  * 403 naming the scope when the request's token (`ctx.state.scopes`, set by the guard) lacks it.
  * Routes call it before doing anything.
  */
-export function requireScope(scope: Scope): Middleware {
+export function requireScope(scope: RouteScope): Middleware {
   return async (ctx, next) => {
-    if (!allows(ctx.state.scopes as Scope[] | undefined, scope)) {
+    if (scope !== "any" && !allows(ctx.state.scopes as Scope[] | undefined, scope)) {
       ctx.status = 403;
       ctx.body = { error: `this token lacks the ${scope} scope` };
       return;

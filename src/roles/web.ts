@@ -3,7 +3,7 @@ import type { Middleware } from "koa";
 import type { Config } from "../shared/config.js";
 import type { Logger } from "../shared/log.js";
 import { adminQueues } from "../http/admin-queues.js";
-import { basicGuard, bearerGuard, requireToken } from "../http/auth.js";
+import { basicGuard, bearerGuard, requireScope, requireToken } from "../http/auth.js";
 import { authThrottle } from "../http/auth-throttle.js";
 import { apiRouter } from "../api/router.js";
 import { importAvailable } from "../import/sources.js";
@@ -31,9 +31,12 @@ export function startWebRole(config: Config, log: Logger, c: Connections): WebRo
     maxFailures: config.AUTH_FAILURES_MAX,
     windowSeconds: config.AUTH_FAILURES_WINDOW_S,
   });
-  const guards = {
+  // The board operates every queue: only an `admin` (or unscoped) token opens it.
+  const boardToken = requireToken(config.API_TOKENS, throttle, basicGuard);
+  const adminScope = requireScope("admin");
+  const guards: WebRole["guards"] = {
     api: requireToken(config.API_TOKENS, throttle, bearerGuard),
-    admin: requireToken(config.API_TOKENS, throttle, basicGuard),
+    admin: (ctx, next) => boardToken(ctx, () => adminScope(ctx, next)),
   };
   // One Redis subscription per process feeds every live stream it serves (contract §10).
   const hub = createStreamHub({

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDeployWorkflows } from "../platforms/circleci/deploy-workflows.js";
+import { parseApiTokens } from "./api-tokens.js";
 import { parseSchedule } from "./duration.js";
 import { keyProblems } from "./seal.js";
 
@@ -59,10 +60,15 @@ const schema = z.object({
         return z.NEVER;
       }
     }),
-  /** At least 32 characters each: a bearer token is the whole of the API's authentication. */
-  API_TOKENS: list.refine((tokens) => tokens.every((t) => t.length >= 32), {
-    message: "every token must have at least 32 characters (e.g. `openssl rand -hex 32`)",
-  }),
+  /** `secret`, `name:secret` or `name:secret:scope+scope`, comma-separated (shared/api-tokens.ts, docs/security.md). */
+  API_TOKENS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const { tokens, problems } = parseApiTokens(text);
+      for (const message of problems) ctx.addIssue({ code: "custom", message });
+      return tokens;
+    }),
   /** Failed authentications one client may make per window before it is answered 429 for a window. */
   AUTH_FAILURES_MAX: z.coerce.number().int().positive().default(20),
   AUTH_FAILURES_WINDOW_S: z.coerce.number().int().positive().default(60),

@@ -146,9 +146,10 @@ export async function shot(name: string, fullPage = true) {
 
 /**
  * Starts the service (a schema of its own), sends the story, launches chromium and opens a page;
- * closes it all after the file. `signedIn`: the page signs in first (a file that does not test it).
+ * closes it all after the file. `signedIn`: the page signs in first (a file that does not test it);
+ * `env`: more of the service's configuration (scoped API_TOKENS).
  */
-export function useConsole({ signedIn = false } = {}) {
+export function useConsole({ signedIn = false, env = {} as Record<string, string> } = {}) {
   beforeAll(async () => {
     if (!BROWSER) {
       if (process.env.CI) throw new Error(MISSING);
@@ -164,6 +165,7 @@ export function useConsole({ signedIn = false } = {}) {
       DATABASE_URL: db.url,
       OUTBOUND_ALLOW_PRIVATE: "true",
       OUTBOUND_RETRY_SCHEDULE: "60s",
+      ...env,
     });
     const launching = chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     // Subscribed before the story, so its deploys and milestones are delivered as they happen.

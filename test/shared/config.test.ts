@@ -12,7 +12,7 @@ describe("configuration", () => {
       WEBHOOK_MAX_BYTES: 26214400,
       GITHUB_WEBHOOK_SECRET: ["a", "b"],
       SLACK_SIGNING_SECRET: [],
-      API_TOKENS: [T1],
+      API_TOKENS: [{ secret: T1 }],
     });
     expect(c.DATABASE_URL).toBe("postgresql://postgres@127.0.0.1:5432/switchyard");
   });

@@ -3,8 +3,10 @@ import { useSearchParams } from "react-router";
 import { api, PLATFORMS } from "../api";
 import { Badge } from "../components/Badge";
 import { Pager } from "../components/Pager";
+import { ScopeNote } from "../components/ScopeNote";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 import { fmtTime } from "../format";
+import { useCan } from "../token";
 import { useApi } from "../useApi";
 
 const STATUSES = ["unprocessable", "pending", "stored", ""];
@@ -21,6 +23,7 @@ export default function Deliveries() {
   const list = useApi((s) => api.deliveries({ status, platform, cursor, limit: 50 }, s), [status, platform, cursor]);
   const [outcome, setOutcome] = useState<Record<string, string>>({});
   const [error, setError] = useState<Error | undefined>();
+  const can = useCan();
 
   /** A new filter starts from the newest page. */
   const choose = (k: "status" | "platform", v: string) => {
@@ -50,6 +53,7 @@ export default function Deliveries() {
   return (
     <>
       <h1>Deliveries</h1>
+      <ScopeNote scope="write" what="reprocess deliveries" />
       <div className="filters card">
         <label>
           status
@@ -98,7 +102,7 @@ export default function Deliveries() {
                   </td>
                   <td className="wrap">{outcome[d.id] ?? d.error}</td>
                   <td>
-                    {d.status === "unprocessable" && (
+                    {can.write && d.status === "unprocessable" && (
                       <button className="link" onClick={() => reprocess(d.id)}>
                         Reprocess
                       </button>

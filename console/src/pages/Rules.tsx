@@ -5,8 +5,10 @@ import { Backfill } from "../components/Backfill";
 import { Badge } from "../components/Badge";
 import { DryRun } from "../components/DryRun";
 import { RULE_TEMPLATE, RuleEditor, ruleText } from "../components/RuleEditor";
+import { ScopeNote } from "../components/ScopeNote";
 import { ErrorNote, Loading } from "../components/Status";
 import { fmtTime } from "../format";
+import { useCan } from "../token";
 import { useApi } from "../useApi";
 
 type Panel = { mode: "new" } | { mode: "edit"; name: string } | { mode: "backfill"; name: string } | null;
@@ -27,6 +29,7 @@ export default function Rules() {
   const initialEvent = params.get("event") ?? "";
   const [panel, setPanel] = useState<Panel>(initialEvent ? { mode: "new" } : null);
   const [text, setText] = useState(ruleText(RULE_TEMPLATE));
+  const can = useCan();
 
   const act = async (what: () => Promise<unknown>) => {
     setError(undefined);
@@ -47,17 +50,20 @@ export default function Rules() {
     <>
       <h1>
         Rules{" "}
-        <button
-          onClick={() => {
-            setText(ruleText(RULE_TEMPLATE));
-            setPanel({ mode: "new" });
-          }}
-        >
-          New rule
-        </button>
+        {can.write && (
+          <button
+            onClick={() => {
+              setText(ruleText(RULE_TEMPLATE));
+              setPanel({ mode: "new" });
+            }}
+          >
+            New rule
+          </button>
+        )}
       </h1>
+      <ScopeNote scope="write" what="create, change, delete or backfill rules" />
       <ErrorNote error={error ?? rules.error} />
-      {(panel?.mode === "new" || panel?.mode === "edit") && (
+      {can.write && (panel?.mode === "new" || panel?.mode === "edit") && (
         <section className="card grid two">
           <RuleEditor
             key={panel.mode === "edit" ? panel.name : "new"}
@@ -72,7 +78,7 @@ export default function Rules() {
           <DryRun text={text} initialEvent={initialEvent} />
         </section>
       )}
-      {panel?.mode === "backfill" && (
+      {can.write && panel?.mode === "backfill" && (
         <section className="card">
           <Backfill key={panel.name} rule={panel.name} />
         </section>
@@ -122,21 +128,24 @@ export default function Rules() {
                       <input
                         type="checkbox"
                         checked={r.enabled}
+                        disabled={!can.write}
                         onChange={(e) => act(() => api.updateRule(r.name, { enabled: e.target.checked }))}
                       />
                       <Badge value={r.enabled ? "enabled" : "disabled"} />
                     </label>
                   </td>
                   <td className="actions nowrap">
-                    {!r.builtin && (
+                    {can.write && !r.builtin && (
                       <button className="link" onClick={() => edit(r)}>
                         Edit
                       </button>
                     )}
-                    <button className="link" onClick={() => setPanel({ mode: "backfill", name: r.name })}>
-                      Backfill
-                    </button>
-                    {!r.builtin && (
+                    {can.write && (
+                      <button className="link" onClick={() => setPanel({ mode: "backfill", name: r.name })}>
+                        Backfill
+                      </button>
+                    )}
+                    {can.write && !r.builtin && (
                       <button
                         className="link danger"
                         onClick={() =>

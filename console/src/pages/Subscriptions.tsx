@@ -3,9 +3,11 @@ import { useSearchParams } from "react-router";
 import { api, ApiError, type OutboundDelivery, type Subscription } from "../api";
 import { Badge } from "../components/Badge";
 import { Pager } from "../components/Pager";
+import { ScopeNote } from "../components/ScopeNote";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 import { SubscriptionForm } from "../components/SubscriptionForm";
 import { ago, fmtTime } from "../format";
+import { useCan } from "../token";
 import { useApi } from "../useApi";
 
 const STATUSES = ["", "pending", "succeeded", "failed", "dead"];
@@ -22,6 +24,7 @@ export default function Subscriptions() {
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<Error | undefined>();
   const [busy, setBusy] = useState<string | null>(null);
+  const can = useCan();
   const chosen = params.get("name") ?? subs.data?.[0]?.name ?? "";
   const chosenSub = subs.data?.find((s) => s.name === chosen);
 
@@ -59,11 +62,14 @@ export default function Subscriptions() {
     <>
       <h1>
         Subscriptions{" "}
-        <button className="secondary" onClick={() => setCreating(!creating)}>
-          {creating ? "Close" : "New subscription"}
-        </button>
+        {can.write && (
+          <button className="secondary" onClick={() => setCreating(!creating)}>
+            {creating ? "Close" : "New subscription"}
+          </button>
+        )}
       </h1>
-      {creating && (
+      <ScopeNote scope="write" what="create, change, test or delete subscriptions, or retry their messages" />
+      {can.write && creating && (
         <SubscriptionForm
           onCreated={(s) => {
             subs.reload();
@@ -123,12 +129,16 @@ export default function Subscriptions() {
                   </td>
                   {/* Acting on a row does not also choose it. */}
                   <td className="actions nowrap" onClick={(e) => e.stopPropagation()}>
-                    <button className="link" disabled={busy === s.name} onClick={() => setEnabled(s, !s.enabled)}>
-                      {s.enabled ? "Disable" : "Enable"}
-                    </button>
-                    <button className="link danger" disabled={busy === s.name} onClick={() => remove(s)}>
-                      Delete
-                    </button>
+                    {can.write && (
+                      <>
+                        <button className="link" disabled={busy === s.name} onClick={() => setEnabled(s, !s.enabled)}>
+                          {s.enabled ? "Disable" : "Enable"}
+                        </button>
+                        <button className="link danger" disabled={busy === s.name} onClick={() => remove(s)}>
+                          Delete
+                        </button>
+                      </>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -156,6 +166,7 @@ function Deliveries({ name, enabled }: { name: string; enabled: boolean | undefi
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<Error | undefined>();
   const disabled = enabled === false;
+  const can = useCan();
   const disabledTitle = disabled ? "The subscription is disabled: enable it first" : undefined;
 
   /** The same subscription with other filters: a new status starts from the newest page. */
@@ -199,14 +210,16 @@ function Deliveries({ name, enabled }: { name: string; enabled: boolean | undefi
             </button>
           ))}
         </span>
-        <button
-          className="secondary small"
-          disabled={disabled}
-          title={disabledTitle}
-          onClick={() => act(() => api.testSubscription(name), "Test message queued.")}
-        >
-          Send test
-        </button>
+        {can.write && (
+          <button
+            className="secondary small"
+            disabled={disabled}
+            title={disabledTitle}
+            onClick={() => act(() => api.testSubscription(name), "Test message queued.")}
+          >
+            Send test
+          </button>
+        )}
         <button className="link small" onClick={list.reload}>
           Refresh
         </button>
@@ -251,7 +264,7 @@ function Deliveries({ name, enabled }: { name: string; enabled: boolean | undefi
                   <NextAttempt d={d} paused={disabled} />
                 </td>
                 <td>
-                  {(d.status === "dead" || d.status === "failed") && (
+                  {can.write && (d.status === "dead" || d.status === "failed") && (
                     <button
                       className="link"
                       disabled={disabled}

@@ -31,6 +31,7 @@ import type {
   SubscriptionSchema,
   TestMessageSchema,
 } from "./subscriptions.js";
+import type { TokenSchema } from "./token.js";
 
 /**
  * /api's answers as they travel (`z.input` of their schemas: times as ISO strings), for the
@@ -96,3 +97,6 @@ export type OutboundDelivery = z.input<typeof OutboundDeliverySchema>;
 export type OutboundDeliveryPage = z.input<typeof OutboundDeliveryPageSchema>;
 export type OutboundDeliveryDetail = z.input<typeof OutboundDeliveryDetailSchema>;
 export type MessageRetried = z.input<typeof MessageRetriedSchema>;
+
+/** GET /api/token: the caller's token, its name and what it may do. */
+export type Token = z.input<typeof TokenSchema>;
