@@ -237,6 +237,8 @@ const schema = z.object({
     .int()
     .positive()
     .default(5 * 86_400),
+  /** A digest period is summed up this long after it ends: rows stored late still count in theirs. */
+  DIGEST_DELAY_S: z.coerce.number().int().min(0).default(60),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   /** Slack Web API base, ending in /api/. */
   SLACK_API_URL: z.url().default("https://slack.com/api/"),
