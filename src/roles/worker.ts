@@ -8,6 +8,7 @@ import { startOutbound } from "../outbound/delivery/worker.js";
 import { githubDispatchSender } from "../outbound/senders/github-dispatch.js";
 import { linearSender } from "../outbound/senders/linear.js";
 import { startRelay } from "../outbound/relay/relay.js";
+import { startDigests } from "../outbound/digest/scheduler.js";
 import { slackSender } from "../outbound/senders/slack.js";
 import { createProcessor, type Processor } from "../pipeline/processor.js";
 import { createBackfillWorker } from "../queue/backfill/worker.js";
@@ -32,6 +33,9 @@ export interface WorkerRole {
 export interface WorkerRoleOptions {
   /** Tests wrap the processor to inject failures; production uses it as is. */
   wrapProcessor?: (p: Processor) => Processor;
+  /** Slack digests' clock and tick period (tests move time on); production: the system clock, 30 s. */
+  digestClock?: () => Date;
+  digestEveryMs?: number;
 }
 
 export function startWorkerRole(config: Config, log: Logger, c: Connections, o: WorkerRoleOptions): WorkerRole {
@@ -103,11 +107,22 @@ export function startWorkerRole(config: Config, log: Logger, c: Connections, o: 
     enqueueFirst: c.outbound.enqueueFirst,
     log,
   });
+  // Slack digests: a summary per period, made into messages like the relay's (outbound/digest).
+  const digests = startDigests({
+    db,
+    enqueueFirst: c.outbound.enqueueFirst,
+    log,
+    delayMs: config.DIGEST_DELAY_S * 1000,
+    clock: o.digestClock,
+    everyMs: o.digestEveryMs,
+  });
   return {
     ingest,
     redis,
     stopReconcile,
-    closeRelay: () => relay.close(),
+    closeRelay: async () => {
+      await Promise.all([relay.close(), digests.close()]);
+    },
     async closeWorkers() {
       await Promise.all([
         closeWorker(ingest, log),

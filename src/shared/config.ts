@@ -245,6 +245,8 @@ const schema = z.object({
     .default(5 * 86_400),
   /** github-dispatch subscriptions (docs/outbound.md "CI triggers"): the token dispatching; GITHUB_TOKEN when unset. */
   GITHUB_DISPATCH_TOKEN: z.string().min(1).optional(),
+  /** A digest period is summed up this long after it ends: rows stored late still count in theirs. */
+  DIGEST_DELAY_S: z.coerce.number().int().min(0).default(60),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   /** Slack Web API base, ending in /api/. */
   SLACK_API_URL: z.url().default("https://slack.com/api/"),

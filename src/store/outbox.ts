@@ -157,3 +157,25 @@ export async function lastPosition(prisma: PrismaClient): Promise<bigint> {
   const [row] = await prisma.$queryRaw<Array<{ p: bigint | null }>>`SELECT max(position) AS p FROM outbox`;
   return row?.p ?? 0n;
 }
+
+/**
+ * A digest's rows (outbound/digest): the period's milestones of `types` and its critical deploy
+ * events (failed deploys), in stored order, at most `limit` (through `outbox_digest_idx`).
+ */
+export async function readDigestRows(
+  sql: Tx,
+  from: Date,
+  to: Date,
+  types: readonly string[],
+  limit: number,
+): Promise<OutboxItem[]> {
+  const rows = await sql.query<Array<Omit<Row, "position"> & { position: bigint | string | null }>>`
+    SELECT ${ITEM_COLUMNS}
+    FROM outbox o LEFT JOIN events e ON o.kind = 'event' AND e.id = o.id
+    WHERE o.created_at >= ${from} AND o.created_at < ${to}
+      AND (o.kind = 'milestone' OR o.environment IS NOT NULL)
+      AND ((o.kind = 'milestone' AND o.type = ANY(${[...types]}::text[]))
+        OR (o.kind = 'event' AND e.priority = 'critical'))
+    ORDER BY o.created_at, o.id LIMIT ${limit}`;
+  return rows.map((r) => toItem({ ...r, position: r.position ?? "" }));
+}

@@ -182,9 +182,13 @@ export interface Subscriber {
   where: Where;
 }
 
-/** The enabled subscriptions' filters: read by the relay on each step (a small table). */
+/**
+ * The enabled subscriptions' filters: read by the relay on each step (a small table). A digest
+ * subscription takes no message per item: outbound/digest sums its periods up.
+ */
 export async function enabledSubscribers(tx: Sql): Promise<Subscriber[]> {
-  return tx.query<Subscriber[]>`SELECT id, types, "where" FROM subscriptions WHERE enabled ORDER BY id`;
+  return tx.query<Subscriber[]>`
+    SELECT id, types, "where" FROM subscriptions WHERE enabled AND digest IS NULL ORDER BY id`;
 }
 
 /** What sealStoredSecrets found and did. */

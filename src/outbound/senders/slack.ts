@@ -1,6 +1,7 @@
 import { ErrorCode, LogLevel, WebClient, type WebAPIPlatformError } from "@slack/web-api";
 import { failedOutcome, type OutgoingMessage, type Sender, type SendOutcome } from "../../shared/outbound.js";
 import { slackMessage } from "./slack-message.js";
+import { digestMessage, isDigest } from "./slack-digest.js";
 
 /**
  * `kind: "slack"` (contract §9): `chat.postMessage` to the subscription's channel.
@@ -138,7 +139,9 @@ export function slackSender(options: SlackSenderOptions): Sender {
         if (found && "ts" in found) return { ok: true, statusCode: 200, response: `already posted: ts ${found.ts}` };
         if (found) note = ` (redelivery check skipped: ${found.cannotCheck})`;
       }
-      const { text, blocks } = slackMessage(message.payload);
+      const { text, blocks } = isDigest(message.payload)
+        ? digestMessage(message.payload)
+        : slackMessage(message.payload);
       const res = await client.chat.postMessage({
         channel,
         text,
