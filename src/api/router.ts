@@ -19,6 +19,7 @@ import type { ImportJob } from "../queue/import/queue.js";
 import { groupsApi } from "./groups.js";
 import { leadTimeApi } from "./lead-time.js";
 import { eventsApi } from "./events.js";
+import { eventTypesApi } from "./event-types.js";
 import { API_PREFIX, serveOpenApi } from "./openapi.js";
 import { queueApi } from "./queue.js";
 import { rulesApi } from "./rules.js";
@@ -72,6 +73,7 @@ export function apiRouter(d: ApiDeps): Router {
   api.use(queueApi(d.ingest, () => countUnprocessable(pool)).routes());
   api.use(deliveriesApi(d.db, d.rules).routes());
   api.use(subscriptionsApi(d.db, d.outbound, { allowPrivate: d.config.allowPrivate }).routes());
+  api.use(eventTypesApi(pool).routes());
   api.use(streamApi(d.hub, d.slots).routes());
   return api;
 }

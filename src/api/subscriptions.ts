@@ -40,6 +40,8 @@ import {
 import { badRequest, notFound, conflict } from "../http/respond.js";
 import { eventCursor, limit, sqlText, uuid, valid } from "./params.js";
 import { definition, type Definition } from "./schemas/subscription-definition.js";
+import { knownTypes, typeProblems } from "../outbound/event-types/check-types.js";
+import { catalogTypes } from "./event-types.js";
 
 /** PUT: the fields given replace the stored ones (a whole subscription, or only `{"enabled": true}`). */
 const putBody = z.record(z.string(), z.unknown()).meta({
@@ -83,6 +85,20 @@ export function subscriptionsApi(
     return !problem;
   }
 
+  /**
+   * The definition's type globs against the event type catalog (check-types.ts): true, or false once a
+   * 422 naming each bad glob is answered. Globs already stored are not checked again (`stored`).
+   */
+  async function typesAllowed(ctx: Context, d: Definition, stored: readonly string[] = []): Promise<boolean> {
+    const check = (glob: string) => !stored.includes(glob);
+    if (!d.types.some(check)) return true;
+    const allowUnknown = d.allowUnknownTypes ?? false;
+    const known = allowUnknown ? knownTypes([]) : await catalogTypes(db.pool);
+    const problems = typeProblems(d.types, known, { allowUnknown, check });
+    if (problems.length) badRequest(ctx, problems, 422);
+    return !problems.length;
+  }
+
   /** The path's subscription, or undefined once a 400 or 404 is answered. */
   async function subscriptionOf(ctx: Context): Promise<SubscriptionRow | undefined> {
     const p = valid(ctx, nameParams, ctx.params);
@@ -107,12 +123,14 @@ export function subscriptionsApi(
     responses: {
       201: { description: "the subscription, with `secret` when generated", schema: SavedSubscriptionSchema },
       409: "a subscription of that name exists",
-      422: "the webhook URL names (or resolves to) a private, loopback or link-local address",
+      422:
+        "the webhook URL names (or resolves to) a private, loopback or link-local address; or a type glob holds " +
+        "characters no type can have, or matches no known type (GET /api/event-types) without allowUnknownTypes",
     },
   };
   route(router, "post", "/subscriptions", createDoc, async (ctx) => {
     const d = valid(ctx, definition, ctx.request.body);
-    if (!d || !(await destinationAllowed(ctx, d))) return;
+    if (!d || !(await typesAllowed(ctx, d)) || !(await destinationAllowed(ctx, d))) return;
     const { input, generated } = inputOf(d, []);
     let row: SubscriptionRow;
     try {
@@ -149,7 +167,9 @@ export function subscriptionsApi(
         schema: SavedSubscriptionSchema,
       },
       404: "no such subscription",
-      422: "a new webhook URL names (or resolves to) a private, loopback or link-local address",
+      422:
+        "a new webhook URL names (or resolves to) a private, loopback or link-local address; or a new type glob " +
+        "holds characters no type can have, or matches no known type without allowUnknownTypes",
     },
   };
   route(router, "put", "/subscriptions/:name", putDoc, async (ctx) => {
@@ -160,7 +180,7 @@ export function subscriptionsApi(
     const put = mergePut(row, body);
     if (!put.ok) return badRequest(ctx, [put.problem]);
     const d = valid(ctx, definition, put.merged);
-    if (!d) return;
+    if (!d || !(await typesAllowed(ctx, d, row.types))) return;
     // Only a new URL is checked: a stored one (accepted under other settings) can still be disabled.
     if (d.kind === "webhook" && d.url !== row.url && !(await destinationAllowed(ctx, d))) return;
     const { update, generated } = putUpdate(row, d, body.enabled);

@@ -1,6 +1,7 @@
 import type { PlatformFacts } from "../correlate/extract-facts.js";
 import type { Config } from "../shared/config.js";
 import type { Delivery, NormalizedEvent, Platform, PlatformRows, Priority } from "../shared/event.js";
+import type { EventTypeDecl } from "./event-types.js";
 
 /** The request as a receiver sees it: the exact raw body and lower-cased headers. */
 export interface RawRequest {
@@ -102,4 +103,6 @@ export interface PlatformModule {
   row: keyof PlatformRows;
   /** What a worker partitions batches by: its repository, team or channel. */
   partitionKey: (e: NormalizedEvent) => string;
+  /** The event types it emits, for the catalog and for checking subscriptions' globs (event-types.ts). */
+  eventTypes: readonly EventTypeDecl[];
 }

@@ -26,6 +26,17 @@ import { normalizeArgocd } from "./argocd/normalize.js";
 import { argocdReceiver } from "./argocd/receiver.js";
 import { normalizeCircleci } from "./circleci/normalize.js";
 import { circleciReceiver } from "./circleci/receiver.js";
+import { githubEventTypes } from "./github/event-types.js";
+import { slackEventTypes } from "./slack/event-types.js";
+import { linearEventTypes } from "./linear/event-types.js";
+import { deployEventTypes } from "./deploy/event-types.js";
+import { pagerdutyEventTypes } from "./pagerduty/event-types.js";
+import { sentryEventTypes } from "./sentry/event-types.js";
+import { vercelEventTypes } from "./vercel/event-types.js";
+import { netlifyEventTypes } from "./netlify/event-types.js";
+import { circleciEventTypes } from "./circleci/event-types.js";
+import { argocdEventTypes } from "./argocd/event-types.js";
+import { gitlabEventTypes } from "./gitlab/event-types.js";
 
 /** The platforms, one line each (see PlatformModule). */
 export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
@@ -38,6 +49,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: githubFacts,
     row: "github",
     partitionKey: (e) => e.rows.github?.repository ?? e.rows.deployment?.repository ?? "",
+    eventTypes: githubEventTypes,
   },
   slack: {
     platform: "slack",
@@ -48,6 +60,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: slackFacts,
     row: "slack",
     partitionKey: (e) => e.rows.slack?.channel ?? "",
+    eventTypes: slackEventTypes,
   },
   linear: {
     platform: "linear",
@@ -58,6 +71,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: linearFacts,
     row: "linear",
     partitionKey: (e) => e.rows.linear?.teamKey ?? "",
+    eventTypes: linearEventTypes,
   },
   deploy: {
     platform: "deploy",
@@ -68,6 +82,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: () => undefined,
     row: "deployment",
     partitionKey: (e) => e.rows.deployment?.repository ?? "",
+    eventTypes: deployEventTypes,
   },
   pagerduty: {
     platform: "pagerduty",
@@ -79,6 +94,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: () => undefined,
     row: "incident",
     partitionKey: (e) => e.rows.incident?.service ?? e.rows.incident?.incidentId ?? "",
+    eventTypes: pagerdutyEventTypes,
   },
   sentry: {
     platform: "sentry",
@@ -89,6 +105,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: () => undefined,
     row: "incident",
     partitionKey: (e) => e.rows.incident?.service ?? e.rows.incident?.incidentId ?? "",
+    eventTypes: sentryEventTypes,
   },
   vercel: {
     platform: "vercel",
@@ -99,6 +116,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: () => undefined,
     row: "deployment",
     partitionKey: (e) => e.rows.deployment?.repository ?? "",
+    eventTypes: vercelEventTypes,
   },
   netlify: {
     platform: "netlify",
@@ -109,6 +127,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: () => undefined,
     row: "deployment",
     partitionKey: (e) => e.rows.deployment?.repository ?? "",
+    eventTypes: netlifyEventTypes,
   },
   circleci: {
     platform: "circleci",
@@ -120,6 +139,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: () => undefined,
     row: "deployment",
     partitionKey: (e) => e.rows.deployment?.repository ?? "",
+    eventTypes: circleciEventTypes,
   },
   argocd: {
     platform: "argocd",
@@ -130,6 +150,7 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: () => undefined,
     row: "deployment",
     partitionKey: (e) => e.rows.deployment?.repository ?? "",
+    eventTypes: argocdEventTypes,
   },
   gitlab: {
     platform: "gitlab",
@@ -140,5 +161,6 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: gitlabFacts,
     row: "gitlab",
     partitionKey: (e) => e.rows.gitlab?.repository ?? e.rows.deployment?.repository ?? "",
+    eventTypes: gitlabEventTypes,
   },
 };

@@ -2,6 +2,7 @@
  * Shapes of what Switchyard tells others (contract §9, §10): shared by the graph, the relay, the senders and the
  * stream.
  */
+import type { MilestoneData } from "./message-schemas.js";
 
 /** The milestones the graph tells of (contract §9); their data is MilestoneData. */
 export type MilestoneType = keyof MilestoneData;
@@ -54,89 +55,9 @@ export interface MessageBody {
 /** The Redis channel on which relays publish `OutboxItem[]` batches, in position order. */
 export const outboxChannel = (redisPrefix: string) => `${redisPrefix}:outbox`;
 
-// ---- Milestone data (contract §9). Small by design: keys, titles and links, never upstream payloads. ----
+// ---- Milestone data (contract §9): described once in zod (message-schemas.ts), typed from there. ----
 
-/** An entity as messages name it: its key, and the title and URL the graph knows. */
-export interface EntityRef {
-  key: string;
-  title: string | null;
-  url: string | null;
-}
-
-export interface DeployRef {
-  key: string;
-  repository: string;
-  service: string;
-  environment: string;
-  sha: string;
-  status: string;
-  url: string | null;
-  /** ISO-8601: when it finished (or its latest status). */
-  at: string;
-}
-
-/** A link of the graph (contract §5): from, to, relation, the rule that made it and its confidence. */
-export interface LinkRef {
-  from: string;
-  to: string;
-  relation: string;
-  rule: string;
-  confidence: number;
-}
-
-export interface MilestoneData {
-  "link.created": { link: LinkRef };
-  "pr.shipped": {
-    deploy: DeployRef;
-    environment: string;
-    repository: string;
-    pullRequest: EntityRef;
-    pullRequests: EntityRef[];
-  };
-  "issue.shipped": {
-    deploy: DeployRef;
-    environment: string;
-    repository: string;
-    issue: EntityRef;
-    /** The PRs of this deploy that close or reference the issue. */
-    pullRequests: EntityRef[];
-  };
-  "deploy.changes": {
-    deploy: DeployRef;
-    environment: string;
-    repository: string;
-    rangeKnown: boolean;
-    previous: string | null;
-    commits: EntityRef[];
-    pullRequests: EntityRef[];
-    issues: EntityRef[];
-  };
-  "pr.reverted": { pullRequest: EntityRef; revertedBy: EntityRef; repository: string | null; rule: string };
-  "deploy.rolled_back": { deploy: DeployRef; rolledBack: string; environment: string; repository: string };
-  /** An incident's most likely cause (its top `caused_by` suspect), told again when a better one appears. */
-  "incident.linked": {
-    incident: IncidentRef;
-    deploy: DeployRef;
-    confidence: number;
-    rule: string;
-    /** Why this deploy, in words. */
-    reasons: string[];
-    /** Every suspect, best first. */
-    suspects: Array<{ deploy: string; confidence: number }>;
-  };
-}
-
-/** An incident as messages name it. */
-export interface IncidentRef extends EntityRef {
-  source: string;
-  status: string;
-  service: string | null;
-  environment: string | null;
-  repository: string | null;
-  /** ISO-8601 */
-  openedAt: string;
-  resolvedAt: string | null;
-}
+export type { DeployRef, EntityRef, IncidentRef, LinkRef, MilestoneData } from "./message-schemas.js";
 
 // ---- Sending ----
 

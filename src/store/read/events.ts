@@ -77,3 +77,36 @@ export function getEvent(pool: pg.Pool, id: string): Promise<z.output<typeof Eve
     return { event, rows, raw };
   });
 }
+
+/** A published custom type (`custom.<source>.<name>`) and, when asked, the data of its latest event. */
+export interface PublishedType {
+  type: string;
+  example?: unknown;
+}
+
+/** At most this many distinct custom types are read: the catalog and the subscription check stay bounded. */
+const PUBLISHED_TYPES_MAX = 1000;
+
+/**
+ * The distinct custom types published so far, in order. A loose index scan of the `type` index
+ * (text_pattern_ops, hence `~>~`): one index probe per distinct type, however many events each has.
+ */
+export function publishedTypes(pool: pg.Pool, withExamples: boolean): Promise<PublishedType[]> {
+  return onConnection(
+    pool,
+    (sql) =>
+      sql.query<PublishedType[]>`
+      WITH RECURSIVE t(type, n) AS (
+        (SELECT type, 1 FROM events WHERE type LIKE 'custom.%' ORDER BY type USING ~<~ LIMIT 1)
+        UNION ALL
+        SELECT (SELECT e.type FROM events e WHERE e.type LIKE 'custom.%' AND e.type ~>~ t.type
+                ORDER BY e.type USING ~<~ LIMIT 1), t.n + 1
+        FROM t WHERE t.type IS NOT NULL AND t.n < ${PUBLISHED_TYPES_MAX})
+      SELECT t.type, ${
+        withExamples
+          ? Prisma.sql`(SELECT e.payload FROM events e WHERE e.type = t.type ORDER BY e.occurred_at DESC LIMIT 1)`
+          : Prisma.sql`NULL`
+      } AS example
+      FROM t WHERE t.type IS NOT NULL ORDER BY t.n`,
+  );
+}
