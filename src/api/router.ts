@@ -19,6 +19,7 @@ import type { ImportJob } from "../queue/import/queue.js";
 import { groupsApi } from "./groups.js";
 import { leadTimeApi } from "./lead-time.js";
 import { eventsApi } from "./events.js";
+import { publishApi } from "./publish.js";
 import { API_PREFIX, serveOpenApi } from "./openapi.js";
 import { queueApi } from "./queue.js";
 import { rulesApi } from "./rules.js";
@@ -33,7 +34,8 @@ export interface ApiDeps {
   backfills: Queue;
   /** History imports are added here (src/queue/import/). */
   imports: Queue<ImportJob>;
-  ingest: Pick<IngestQueue, "queue" | "depth">;
+  /** `enqueue`: events published through /api/events go the receivers' way. */
+  ingest: Pick<IngestQueue, "queue" | "depth" | "enqueue">;
   outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow">;
   hub: StreamHub;
   slots: StreamSlots;
@@ -58,6 +60,7 @@ export function apiRouter(d: ApiDeps): Router {
   serveOpenApi(api); // public: app.ts lets its exact spelling through without a token
   api.use(jsonBody("1mb"));
   api.use(eventsApi(pool).routes());
+  api.use(publishApi(pool, d.ingest).routes());
   api.use(graphApi(pool).routes());
   api.use(deploysApi(pool, { production: d.config.productionEnvironments, bugLabels: d.config.bugLabels }).routes());
   api.use(

@@ -103,3 +103,9 @@ export interface PlatformModule {
   /** What a worker partitions batches by: its repository, team or channel. */
   partitionKey: (e: NormalizedEvent) => string;
 }
+
+/**
+ * What the pipeline needs of a platform: every platform's, including `custom` (events published through
+ * the API, which has no receiver, secret or body limit of its own).
+ */
+export type PipelineModule = Pick<PlatformModule, "normalize" | "facts" | "partitionKey"> & { platform: Platform };

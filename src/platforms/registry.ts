@@ -1,4 +1,4 @@
-import type { Platform } from "../shared/event.js";
+import type { Platform, WebhookPlatform } from "../shared/event.js";
 import { normalizeDeploy } from "./deploy/normalize.js";
 import { deployReceiver } from "./deploy/receiver.js";
 import { githubFacts } from "./github/facts.js";
@@ -14,7 +14,7 @@ import { normalizeNetlify } from "./netlify/normalize.js";
 import { netlifyReceiver } from "./netlify/receiver.js";
 import { normalizePagerduty } from "./pagerduty/normalize.js";
 import { pagerdutyReceiver } from "./pagerduty/receiver.js";
-import type { PlatformModule } from "./platform.js";
+import type { PipelineModule, PlatformModule } from "./platform.js";
 import { normalizeSentry } from "./sentry/normalize.js";
 import { sentryReceiver } from "./sentry/receiver.js";
 import { slackFacts } from "./slack/facts.js";
@@ -26,9 +26,10 @@ import { normalizeArgocd } from "./argocd/normalize.js";
 import { argocdReceiver } from "./argocd/receiver.js";
 import { normalizeCircleci } from "./circleci/normalize.js";
 import { circleciReceiver } from "./circleci/receiver.js";
+import { normalizeCustom } from "./custom/normalize.js";
 
-/** The platforms, one line each (see PlatformModule). */
-export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
+/** The platforms with a webhook receiver, one line each (see PlatformModule). */
+export const RECEIVER_MODULES: Record<WebhookPlatform, PlatformModule> = {
   github: {
     platform: "github",
     secretsVariable: "GITHUB_WEBHOOK_SECRET",
@@ -140,5 +141,17 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     facts: gitlabFacts,
     row: "gitlab",
     partitionKey: (e) => e.rows.gitlab?.repository ?? e.rows.deployment?.repository ?? "",
+  },
+};
+
+/** Every platform as the pipeline sees it: the receivers' and `custom`, the events published through /api/events. */
+export const PLATFORM_MODULES: Record<Platform, PipelineModule> = {
+  ...RECEIVER_MODULES,
+  custom: {
+    platform: "custom",
+    normalize: normalizeCustom,
+    facts: () => undefined,
+    // Batches split by publisher: one source's events never wait on another's locks.
+    partitionKey: (e) => e.type.split(".")[1] ?? "",
   },
 };
