@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Webhook } from "standardwebhooks";
-import { afterAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { tokenId } from "../../src/http/auth.js";
 import { PUBLISHER_HEADER } from "../../src/platforms/custom/delivery.js";
 import { API_TOKENS, useIsolatedService, waitFor } from "../helpers/service.js";
@@ -105,6 +106,12 @@ describe("publishing events", () => {
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ accepted: 0, duplicates: 3 });
     expect(again.json.items.map((i: { id: string }) => i.id)).toEqual(ids.slice(0, 3));
+    // Past the queue's deduplication window (its key gone), the stored delivery still answers.
+    const redis = new Redis(inject("redisUrl"));
+    expect(await redis.del(`${ctx.config.REDIS_PREFIX}:ingest:de:custom:${source}:build-1`)).toBe(1);
+    await redis.quit();
+    const late = await api("POST", "/api/events", build(1));
+    expect([late.status, late.json]).toEqual([200, { id: ids[0], duplicate: true }]);
     expect(
       await ctx.prisma.rawDelivery.count({ where: { platform: "custom", type: { startsWith: `custom.${source}.` } } }),
     ).toBe(4);
