@@ -3,10 +3,10 @@
 import { getToken } from "./auth";
 
 import type * as Answers from "../../src/api/schemas/answers";
-import { PLATFORMS, type Platform } from "../../src/shared/event";
+import { PLATFORMS, WEBHOOK_PLATFORMS, type Platform } from "../../src/shared/event";
 
 // The answers' types are the API's own (src/api/schemas/), as they travel: times as ISO strings.
-export { PLATFORMS, type Platform };
+export { PLATFORMS, WEBHOOK_PLATFORMS, type Platform };
 export type {
   Bucket,
   Deploy,

@@ -20,6 +20,7 @@ import { groupsApi } from "./groups.js";
 import { leadTimeApi } from "./lead-time.js";
 import { eventsApi } from "./events.js";
 import { eventTypesApi } from "./event-types.js";
+import { publishApi } from "./publish.js";
 import { API_PREFIX, serveOpenApi } from "./openapi.js";
 import { queueApi } from "./queue.js";
 import { rulesApi } from "./rules.js";
@@ -35,7 +36,8 @@ export interface ApiDeps {
   backfills: Queue;
   /** History imports are added here (src/queue/import/). */
   imports: Queue<ImportJob>;
-  ingest: Pick<IngestQueue, "queue" | "depth">;
+  /** `enqueue`: events published through /api/events go the receivers' way. */
+  ingest: Pick<IngestQueue, "queue" | "depth" | "enqueue">;
   outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow">;
   hub: StreamHub;
   slots: StreamSlots;
@@ -61,6 +63,7 @@ export function apiRouter(d: ApiDeps): Router {
   api.use(jsonBody("1mb"));
   api.use(tokenApi().routes());
   api.use(eventsApi(pool).routes());
+  api.use(publishApi(pool, d.ingest).routes());
   api.use(graphApi(pool).routes());
   api.use(deploysApi(pool, { production: d.config.productionEnvironments, bugLabels: d.config.bugLabels }).routes());
   api.use(

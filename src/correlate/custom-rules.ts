@@ -151,6 +151,24 @@ function bounded(text: string): string {
 }
 
 /**
+ * The texts a field offers: a string or number; or each string or number of a list (a published event's
+ * `payload.keys`), matched one by one, within MAX_MATCH_INPUT characters in all.
+ */
+function textsOf(value: unknown): string[] {
+  if (typeof value === "string" || typeof value === "number") return [String(value)];
+  if (!Array.isArray(value)) return [];
+  const texts: string[] = [];
+  let left = MAX_MATCH_INPUT;
+  for (const v of value) {
+    if (left <= 0) break;
+    if (typeof v !== "string" && typeof v !== "number") continue;
+    texts.push(String(v).slice(0, left));
+    left -= texts[texts.length - 1]!.length;
+  }
+  return texts;
+}
+
+/**
  * The links a rule makes from one event (from its subject): at most MAX_LINKS_PER_RULE distinct ones, from the first
  * MAX_MATCH_INPUT characters of the field. A match whose referenced groups are all empty or unmatched makes no link
  * (it would name no entity), and neither does one that points back at the subject.
@@ -159,12 +177,17 @@ export function applyCustomRule(c: CompiledRule, e: RuleInput): LinkFact[] {
   const { rule } = c;
   if (!e.subject || !c.matchesType(e.type)) return [];
   for (const [path, expected] of Object.entries(rule.where ?? {})) if ((pick(e, path) ?? null) !== expected) return [];
-  const value = pick(e, rule.extract.field);
-  if (typeof value !== "string" && typeof value !== "number") return [];
   const out = new Map<string, LinkFact>();
+  for (const text of textsOf(pick(e, rule.extract.field))) matchInto(out, c, e.subject, text);
+  return [...out.values()];
+}
+
+/** Adds the links one text makes to `out`, up to MAX_LINKS_PER_RULE in all. */
+function matchInto(out: Map<string, LinkFact>, c: CompiledRule, subject: string, text: string): void {
+  const { rule } = c;
   // A Matcher holds the match state, so each call has its own; the compiled RE2JS is shared and stateless.
   // find() steps past an empty match by itself, so zero-length matches advance; the loop ends with the text.
-  const m = c.regex.matcher(bounded(String(value)));
+  const m = c.regex.matcher(bounded(text));
   while (out.size < MAX_LINKS_PER_RULE && m.find()) {
     let captured = false;
     const to = rule.link.to.replace(/\$([1-9])/g, (_s, n: string) => {
@@ -172,9 +195,8 @@ export function applyCustomRule(c: CompiledRule, e: RuleInput): LinkFact[] {
       if (g !== "") captured = true;
       return g;
     });
-    if (!captured || to === e.subject || out.has(to)) continue;
+    if (!captured || to === subject || out.has(to)) continue;
     const { relation, confidence } = rule.link;
-    out.set(to, { from: e.subject, to, relation, rule: rule.name, confidence });
+    out.set(to, { from: subject, to, relation, rule: rule.name, confidence });
   }
-  return [...out.values()];
 }

@@ -4,8 +4,8 @@ import { PLATFORMS } from "../shared/event.js";
 
 /* Only zod, the built-in rules' names and the platforms: the API's answer schemas (and so the console) read it. */
 
-/** A type glob of a platform's events: `github.pull_request.*`, `pagerduty.incident.*`, `*`. */
-const RULE_ON = new RegExp(`^(${PLATFORMS.join("|")}|\\*)(\\.[a-z0-9_*?]+)*$`);
+/** A type glob of a platform's events: `github.pull_request.*`, `pagerduty.incident.*`, `custom.ci-bot.*`, `*`. */
+const RULE_ON = new RegExp(`^(${PLATFORMS.join("|")}|\\*)(\\.[a-z0-9_*?-]+)*$`);
 
 /** A custom correlation rule (contract §7). Unknown fields are refused. */
 export const customRuleSchema = z

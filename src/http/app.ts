@@ -3,7 +3,7 @@ import Koa from "koa";
 import type { Logger } from "../shared/log.js";
 import type { IngestDeps } from "../receive/receivers.js";
 import { webhookRoute } from "./webhooks.js";
-import { PLATFORMS } from "../shared/event.js";
+import { WEBHOOK_PLATFORMS } from "../shared/event.js";
 import type { Metrics } from "../ops/metrics.js";
 import { answerFor } from "./errors.js";
 import { consoleMiddleware } from "./console.js";
@@ -93,7 +93,8 @@ export function createApp(parts: AppParts): Koa {
   if (parts.ingest) {
     const webhooks = createRouter("/webhooks");
     const { receivers, ...deps } = parts.ingest;
-    for (const platform of PLATFORMS) {
+    // `custom` events are published through /api/events: /webhooks/custom is no route (404).
+    for (const platform of WEBHOOK_PLATFORMS) {
       webhooks.post(`/${platform}`, webhookRoute(receivers[platform], platform, { ...deps, metrics: parts.metrics }));
     }
     app.use(webhooks.routes());

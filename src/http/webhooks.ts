@@ -4,7 +4,7 @@ import type { Receiver } from "../platforms/platform.js";
 import type { ReceiveLimits } from "../receive/limits.js";
 import { receiveDelivery, type Enqueue } from "../receive/receive-delivery.js";
 import { headerKeeper } from "../receive/kept-headers.js";
-import type { Platform } from "../shared/event.js";
+import type { WebhookPlatform } from "../shared/event.js";
 import { Refused } from "../shared/errors.js";
 import { RETRY_AFTER_SECONDS } from "./errors.js";
 import { STATUS } from "./status.js";
@@ -17,7 +17,7 @@ export interface WebhookDeps {
 }
 
 /** POST /webhooks/<platform>: 202 for a new delivery, 200 for a known one, a refusal's status otherwise. */
-export function webhookRoute(receiver: Receiver | undefined, platform: Platform, deps: WebhookDeps): Middleware {
+export function webhookRoute(receiver: Receiver | undefined, platform: WebhookPlatform, deps: WebhookDeps): Middleware {
   const { metrics, enqueue } = deps;
   const maxBytes = deps.limits.maxBytes[platform];
   const { inflight } = deps.limits;

@@ -1,4 +1,4 @@
-import { PLATFORM_MODULES } from "../platforms/registry.js";
+import { RECEIVER_MODULES } from "../platforms/registry.js";
 import type { Config } from "../shared/config.js";
 
 /** Something the configuration leaves out, what it costs, and the variable that would fix it. */
@@ -14,7 +14,7 @@ type Checked = Pick<
   | "SECRETS_KEYS"
   | "SLACK_BOT_TOKEN"
   | "LINEAR_API_KEY"
-  | (typeof PLATFORM_MODULES)[keyof typeof PLATFORM_MODULES]["secretsVariable"]
+  | (typeof RECEIVER_MODULES)[keyof typeof RECEIVER_MODULES]["secretsVariable"]
 >;
 
 /**
@@ -27,7 +27,7 @@ export function startupReport(config: Checked): StartupProblem[] {
   const sends = config.ROLE !== "web";
   const problems: StartupProblem[] = [];
   if (web) {
-    for (const m of Object.values(PLATFORM_MODULES)) {
+    for (const m of Object.values(RECEIVER_MODULES)) {
       if (config[m.secretsVariable].length) continue;
       problems.push({
         variable: m.secretsVariable,

@@ -106,3 +106,9 @@ export interface PlatformModule {
   /** The event types it emits, for the catalog and for checking subscriptions' globs (event-types.ts). */
   eventTypes: readonly EventTypeDecl[];
 }
+
+/**
+ * What the pipeline needs of a platform: every platform's, including `custom` (events published through
+ * the API, which has no receiver, secret or body limit of its own).
+ */
+export type PipelineModule = Pick<PlatformModule, "normalize" | "facts" | "partitionKey"> & { platform: Platform };

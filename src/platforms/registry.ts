@@ -1,4 +1,4 @@
-import type { Platform } from "../shared/event.js";
+import type { Platform, WebhookPlatform } from "../shared/event.js";
 import { normalizeDeploy } from "./deploy/normalize.js";
 import { deployReceiver } from "./deploy/receiver.js";
 import { githubFacts } from "./github/facts.js";
@@ -14,7 +14,7 @@ import { normalizeNetlify } from "./netlify/normalize.js";
 import { netlifyReceiver } from "./netlify/receiver.js";
 import { normalizePagerduty } from "./pagerduty/normalize.js";
 import { pagerdutyReceiver } from "./pagerduty/receiver.js";
-import type { PlatformModule } from "./platform.js";
+import type { PipelineModule, PlatformModule } from "./platform.js";
 import { normalizeSentry } from "./sentry/normalize.js";
 import { sentryReceiver } from "./sentry/receiver.js";
 import { slackFacts } from "./slack/facts.js";
@@ -37,9 +37,10 @@ import { netlifyEventTypes } from "./netlify/event-types.js";
 import { circleciEventTypes } from "./circleci/event-types.js";
 import { argocdEventTypes } from "./argocd/event-types.js";
 import { gitlabEventTypes } from "./gitlab/event-types.js";
+import { normalizeCustom } from "./custom/normalize.js";
 
-/** The platforms, one line each (see PlatformModule). */
-export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
+/** The platforms with a webhook receiver, one line each (see PlatformModule). */
+export const RECEIVER_MODULES: Record<WebhookPlatform, PlatformModule> = {
   github: {
     platform: "github",
     secretsVariable: "GITHUB_WEBHOOK_SECRET",
@@ -162,5 +163,17 @@ export const PLATFORM_MODULES: Record<Platform, PlatformModule> = {
     row: "gitlab",
     partitionKey: (e) => e.rows.gitlab?.repository ?? e.rows.deployment?.repository ?? "",
     eventTypes: gitlabEventTypes,
+  },
+};
+
+/** Every platform as the pipeline sees it: the receivers' and `custom`, the events published through /api/events. */
+export const PLATFORM_MODULES: Record<Platform, PipelineModule> = {
+  ...RECEIVER_MODULES,
+  custom: {
+    platform: "custom",
+    normalize: normalizeCustom,
+    facts: () => undefined,
+    // Batches split by publisher: one source's events never wait on another's locks.
+    partitionKey: (e) => e.type.split(".")[1] ?? "",
   },
 };

@@ -1,6 +1,6 @@
-import { PLATFORM_MODULES } from "../platforms/registry.js";
+import { RECEIVER_MODULES } from "../platforms/registry.js";
 import type { Config } from "../shared/config.js";
-import type { Platform } from "../shared/event.js";
+import type { WebhookPlatform } from "../shared/event.js";
 
 /** One request's share of the in-flight budget; released once, when the request ends (also on abort). */
 export interface Holding {
@@ -42,17 +42,17 @@ export class InflightBytes {
 /** What the receive path enforces besides verification. */
 export interface ReceiveLimits {
   /** Body limit of each platform, already capped by the overall WEBHOOK_MAX_BYTES. */
-  maxBytes: Record<Platform, number>;
+  maxBytes: Record<WebhookPlatform, number>;
   inflight: InflightBytes;
 }
 
 export function receiveLimits(config: Config): ReceiveLimits {
   const maxBytes = Object.fromEntries(
-    Object.values(PLATFORM_MODULES).map((m) => [
+    Object.values(RECEIVER_MODULES).map((m) => [
       m.platform,
       Math.min(config[m.maxBytesVariable], config.WEBHOOK_MAX_BYTES),
     ]),
-  ) as Record<Platform, number>;
+  ) as Record<WebhookPlatform, number>;
   return {
     maxBytes,
     inflight: new InflightBytes(config.WEBHOOK_MAX_INFLIGHT_BYTES),

@@ -12,8 +12,13 @@ export const PLATFORMS = [
   "circleci",
   "argocd",
   "gitlab",
+  // Events published through POST /api/events (docs/outbound.md "Publishing events"): no webhook receiver.
+  "custom",
 ] as const;
 export type Platform = (typeof PLATFORMS)[number];
+/** The platforms with a receiver at /webhooks/<platform>. */
+export type WebhookPlatform = Exclude<Platform, "custom">;
+export const WEBHOOK_PLATFORMS = PLATFORMS.filter((p): p is WebhookPlatform => p !== "custom");
 
 export const PRIORITIES = ["critical", "high", "normal", "low"] as const;
 export type Priority = (typeof PRIORITIES)[number];

@@ -208,3 +208,18 @@ export async function storedDeliveryIds(prisma: PrismaClient, platform: Platform
     SELECT delivery_id AS id FROM raw_deliveries WHERE platform = ${platform} AND delivery_id = ANY(${ids})`;
   return new Set(rows.map((r) => r.id));
 }
+
+/**
+ * The ids of `platform`'s stored deliveries among `deliveryIds`, by delivery id: a publisher's repeat
+ * after the queue's deduplication window is answered with the first one's id (api/publish.ts).
+ */
+export async function storedDeliveries(
+  sql: Sql,
+  platform: Platform,
+  deliveryIds: string[],
+): Promise<Map<string, string>> {
+  if (!deliveryIds.length) return new Map();
+  const rows = await sql.query<Array<{ id: string; deliveryId: string }>>`
+    SELECT id, delivery_id AS "deliveryId" FROM raw_deliveries WHERE platform = ${platform} AND delivery_id = ANY(${deliveryIds})`;
+  return new Map(rows.map((r) => [r.deliveryId, r.id]));
+}

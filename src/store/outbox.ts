@@ -99,7 +99,9 @@ const ITEM_COLUMNS = Prisma.sql`o.position, o.id, o.kind, o.type, o.platform, o.
   o.subject, o.created_at AS "createdAt",
   COALESCE(o.data, jsonb_build_object('id', e.id, 'platform', e.platform, 'type', e.type,
     'deliveryId', e.delivery_id, 'occurredAt', e.occurred_at, 'receivedAt', e.received_at, 'actor', e.actor,
-    'subject', e.subject, 'keys', e.keys, 'priority', e.priority)) AS data`;
+    'subject', e.subject, 'keys', e.keys, 'priority', e.priority)
+    -- A published event's subscribers get what its publisher sent (no platform payload is relayed otherwise).
+    || CASE WHEN e.platform = 'custom' THEN jsonb_build_object('data', e.payload->'data') ELSE '{}'::jsonb END) AS data`;
 
 /** Relayed outbox rows after `position`, in order: the live stream's history (contract §10). */
 export async function readOutbox(prisma: PrismaClient, after: bigint, limit: number): Promise<OutboxItem[]> {

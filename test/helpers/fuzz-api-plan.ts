@@ -144,17 +144,26 @@ export interface Planned {
   body?: Buffer;
 }
 
+/** A valid body of the publish routes (a batch repeats its event under an idempotency key). */
+function publishBody(route: string): object | undefined {
+  const e = { type: "custom.fuzz.run", source: "fuzz", keys: ["github:pr:acme/web#1"], data: { x: 1 } };
+  if (route === "/api/events") return e;
+  if (route === "/api/events/batch") return { events: [e, { ...e, idempotencyKey: "fuzz-1" }] };
+  return undefined;
+}
+
 function bodyFor(r: Rand, route: string): Buffer {
   const roll = r();
   const base =
-    route === "/api/rules/test"
+    publishBody(route) ??
+    (route === "/api/rules/test"
       ? {
           rule: validRule(r),
           event: { type: "github.pull_request.opened", subject: "github:pr:acme/web#1", payload: { x: 1 } },
         }
       : route.startsWith("/api/rules/") && r() < 0.4
         ? { enabled: r() < 0.5 }
-        : validRule(r);
+        : validRule(r));
   if (roll < 0.3) return Buffer.from(JSON.stringify(base));
   if (roll < 0.6) return Buffer.from(JSON.stringify(mutateJson(r, base)));
   if (roll < 0.8) return Buffer.from(pick(r, RAW_BODIES));
@@ -233,6 +242,8 @@ export function plan(r: Rand, seeds: Seeds): Planned {
         })}`,
     ],
     ["GET", () => `/api/events/${r() < 0.3 ? pick(r, seeds.events) : uuid()}`],
+    ["POST", () => "/api/events"],
+    ["POST", () => "/api/events/batch"],
     ["GET", () => `/api/entities/${key()}${qs({ depth: num, limit: num })}`],
     ["GET", () => `/api/deploys/${mixed(() => enc(pick(r, seeds.deploys)))}/changes`],
     [

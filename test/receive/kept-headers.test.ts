@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { PLATFORM_MODULES } from "../../src/platforms/registry.js";
+import { RECEIVER_MODULES } from "../../src/platforms/registry.js";
 import { keptHeaders } from "../../src/receive/kept-headers.js";
-import { PLATFORMS } from "../../src/shared/event.js";
+import { WEBHOOK_PLATFORMS } from "../../src/shared/event.js";
 import { loadConfig } from "../../src/shared/config.js";
 
 const config = loadConfig({});
@@ -43,8 +43,8 @@ const request: Record<string, string | string[]> = {
 const SECRET_OR_SIGNATURE = /signature|authorization|cookie|token|api-key|secret/;
 
 describe("headers stored with a raw delivery", () => {
-  it.each(PLATFORMS)("%s keeps no signature and no credential", (platform) => {
-    const receiver = PLATFORM_MODULES[platform].receiver(
+  it.each(WEBHOOK_PLATFORMS)("%s keeps no signature and no credential", (platform) => {
+    const receiver = RECEIVER_MODULES[platform].receiver(
       platform === "deploy" ? ["whsec_c2VjcmV0"] : ["secret"],
       config,
     );
@@ -57,10 +57,10 @@ describe("headers stored with a raw delivery", () => {
   });
 
   it("keeps what each platform's events and retries are read by", () => {
-    const kept = (p: keyof typeof PLATFORM_MODULES) =>
+    const kept = (p: keyof typeof RECEIVER_MODULES) =>
       keptHeaders(
         request,
-        PLATFORM_MODULES[p].receiver(p === "deploy" ? ["whsec_c2VjcmV0"] : ["s"], config).keepHeaders,
+        RECEIVER_MODULES[p].receiver(p === "deploy" ? ["whsec_c2VjcmV0"] : ["s"], config).keepHeaders,
       );
     expect(kept("github")).toMatchObject({
       "x-github-event": "push",

@@ -1,5 +1,5 @@
 import { Link } from "react-router";
-import { api, PLATFORMS, type QueueCounts } from "../api";
+import { api, WEBHOOK_PLATFORMS, type QueueCounts } from "../api";
 import { Badge } from "../components/Badge";
 import { KeyLink } from "../components/KeyLink";
 import { Empty, ErrorNote, Loading } from "../components/Status";
@@ -86,7 +86,7 @@ function Received({ metrics }: { metrics: Metrics }) {
           <thead>
             <tr>
               <th />
-              {PLATFORMS.map((p) => (
+              {WEBHOOK_PLATFORMS.map((p) => (
                 <th key={p}>{p}</th>
               ))}
             </tr>
@@ -95,7 +95,7 @@ function Received({ metrics }: { metrics: Metrics }) {
             {rows.map(([label, counts]) => (
               <tr key={label}>
                 <th>{label}</th>
-                {PLATFORMS.map((p) => (
+                {WEBHOOK_PLATFORMS.map((p) => (
                   <td key={p}>{counts[p] ?? 0}</td>
                 ))}
               </tr>

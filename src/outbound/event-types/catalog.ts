@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PLATFORM_MODULES } from "../../platforms/registry.js";
+import { RECEIVER_MODULES } from "../../platforms/registry.js";
 import type { PublishedType } from "../../store/read/events.js";
 import { EventDataSchema, MILESTONE_DATA, TestDataSchema, type CatalogKind } from "../../shared/message-schemas.js";
 import type { MilestoneType } from "../../shared/outbound.js";
@@ -40,24 +40,27 @@ const jsonSchema = (schema: z.ZodType) =>
   }) as Record<string, unknown>;
 
 /** An event's data as relayed, for one platform and type (a pattern's type is any string). */
+/** An event's data as relayed, example values. */
+const eventExample = (platform: string, type: string) => ({
+  id: "01930000-0000-7000-8000-000000000001",
+  platform,
+  type,
+  deliveryId: "3f2b4c1e-0000-4000-8000-000000000000",
+  occurredAt: "2026-01-15T10:00:00.000Z",
+  receivedAt: "2026-01-15T10:00:01.000Z",
+  actor: "octocat",
+  subject: null as string | null,
+  keys: [] as string[],
+  priority: "normal",
+});
+
 function eventEntry(platform: string, type: string, description: string): CatalogEntry {
   const pattern = type.includes("*");
   const schema = EventDataSchema.extend({
     platform: z.literal(platform),
     type: pattern ? z.string().meta({ description: `matches ${type}` }) : z.literal(type),
   });
-  const example = {
-    id: "01930000-0000-7000-8000-000000000001",
-    platform,
-    type: pattern ? type.replaceAll("*", "production") : type,
-    deliveryId: "3f2b4c1e-0000-4000-8000-000000000000",
-    occurredAt: "2026-01-15T10:00:00.000Z",
-    receivedAt: "2026-01-15T10:00:01.000Z",
-    actor: "octocat",
-    subject: null,
-    keys: [],
-    priority: "normal",
-  };
+  const example = eventExample(platform, pattern ? type.replaceAll("*", "production") : type);
   return { type, kind: "event", platform, description, schema: jsonSchema(schema), example };
 }
 
@@ -79,15 +82,22 @@ const TEST_ENTRY = {
   example: { subscription: "deploys-to-ci", message: "A test message from Switchyard" },
 } satisfies CatalogEntry;
 
-/** A custom type's data is what its publisher sent: any JSON object. */
-const CUSTOM_SCHEMA = jsonSchema(z.record(z.string(), z.unknown()).meta({ description: "any JSON object" }));
+/** A published event as relayed: the unified event with the `data` its publisher sent (any JSON object). */
+const customSchema = (type: string) =>
+  jsonSchema(
+    EventDataSchema.extend({
+      platform: z.literal("custom"),
+      type: z.literal(type),
+      data: z.record(z.string(), z.unknown()).meta({ description: "what the publisher sent: any JSON object" }),
+    }),
+  );
 
 let fixed: CatalogEntry[] | undefined;
 
 /** Every type known without the database: the platforms', the milestones', the test message. Built once. */
 export function fixedCatalog(): CatalogEntry[] {
   fixed ??= [
-    ...Object.values(PLATFORM_MODULES).flatMap((m) =>
+    ...Object.values(RECEIVER_MODULES).flatMap((m) =>
       m.eventTypes.map((d) => eventEntry(m.platform, d.type, d.description)),
     ),
     ...(Object.keys(MILESTONE_DATA) as MilestoneType[]).map(milestoneEntry),
@@ -103,6 +113,17 @@ export const customEntries = (published: PublishedType[]): CatalogEntry[] =>
     kind: "custom",
     platform: "custom",
     description: `A custom event, ${p.type.split(".").slice(1).join(" ")}, as published`,
-    schema: CUSTOM_SCHEMA,
-    example: p.example ?? {},
+    schema: customSchema(p.type),
+    example: customExample(p),
   }));
+
+/** The latest published body of a type (its payload) as a subscriber receives it. */
+function customExample(p: PublishedType) {
+  const sent = (p.example ?? {}) as { subject?: string; keys?: string[]; data?: Record<string, unknown> };
+  return {
+    ...eventExample("custom", p.type),
+    subject: sent.subject ?? null,
+    keys: sent.keys ?? [],
+    data: sent.data ?? {},
+  };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { customEntries, fixedCatalog } from "../../../src/outbound/event-types/catalog.js";
 import { TYPE_CHARACTERS } from "../../../src/outbound/event-types/check-types.js";
-import { PLATFORM_MODULES } from "../../../src/platforms/registry.js";
+import { RECEIVER_MODULES } from "../../../src/platforms/registry.js";
 import { MILESTONE_DATA } from "../../../src/shared/message-schemas.js";
 import { MILESTONE_EXAMPLES } from "../../../src/outbound/event-types/examples.js";
 
@@ -9,7 +9,7 @@ describe("the fixed event type catalog", () => {
   const catalog = fixedCatalog();
 
   it("declares types every platform could name: under its own prefix, of type characters, once", () => {
-    for (const m of Object.values(PLATFORM_MODULES)) {
+    for (const m of Object.values(RECEIVER_MODULES)) {
       expect(m.eventTypes.length, m.platform).toBeGreaterThan(0);
       for (const { type } of m.eventTypes) {
         expect(type.startsWith(`${m.platform}.`), type).toBe(true);
