@@ -108,6 +108,15 @@ describe("GET /api/stream as a WebSocket", () => {
     expect(badQuery.body.problems).toEqual([expect.stringMatching(/^platform:/), expect.stringMatching(/^after:/)]);
   });
 
+  it("takes an Authorization header too, and upgrades no other path", async () => {
+    const s = await stream(svc, "", { headers: { authorization: `Bearer ${A}` } });
+    expect(s.ws.protocol).toBe("");
+    // Another /api path asking to upgrade: refused (Node 20) or answered by the API's guard (Node 24.9+).
+    const other = await openWs(`${svc.url.replace(/^http/, "ws")}/api/events`, { protocols: PROTOCOLS(A) });
+    if (!isRefusal(other)) throw new Error("upgraded");
+    expect([400, 401]).toContain(other.status);
+  });
+
   it("takes the token from a first auth message, and closes with 4401 on a wrong one", async () => {
     const s = await openWs(wsUrl(svc, "?types=deploy.*"), { protocols: ["switchyard.v1"] });
     if (isRefusal(s)) throw new Error("refused");
@@ -213,6 +222,33 @@ describe("GET /api/stream as a WebSocket", () => {
     } finally {
       es.close();
     }
+  });
+});
+
+describe("a WebSocket's connection", () => {
+  let svc: Svc;
+  beforeAll(async () => {
+    // Node's request timeout far below the socket's life: it must bound receiving the request only.
+    svc = await startTestService({
+      DATABASE_URL: db.url,
+      ROLE: "web",
+      STREAM_HEARTBEAT_MS: "100",
+      HTTP_REQUEST_TIMEOUT_MS: "600",
+      HTTP_HEADERS_TIMEOUT_MS: "300",
+    });
+  });
+  afterAll(() => svc?.service.close());
+
+  it("stays open past the request timeout, pinged on every beat", async () => {
+    const s = await stream(svc);
+    let pings = 0;
+    s.ws.on("ping", () => pings++);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(pings).toBeGreaterThanOrEqual(5);
+    expect(s.ws.readyState).toBe(s.ws.OPEN);
+    const items = await relay.relay(svc.config.REDIS_PREFIX, deploys(1));
+    await s.take(1);
+    expect(s.items.map((i) => i.id)).toEqual([items[0]!.id]);
   });
 });
 
