@@ -143,23 +143,24 @@ export function streamSocket(deps: StreamSocketDeps): UpgradeEndpoint {
 
   /** Subscribes an accepted, authenticated socket: the hub's frames piped to it, one message each. */
   async function subscribe(ws: WebSocket, q: SocketQuery, after: string | undefined) {
-    let start;
+    let stream: Readable | null;
     try {
-      start = await resumePoint(hub, after);
+      const start = await resumePoint(hub, after);
+      stream = await hub.open({
+        after: start.after,
+        matches: filterOf(q),
+        prologue: readyMessage(start.after, start.notice),
+        format: WS,
+        onEnd: (reason) => {
+          const close = closeFor(reason);
+          closeSocket(ws, close.code, close.reason);
+        },
+      });
     } catch (err) {
-      log.warn({ err: (err as Error).message }, "websocket stream: resume point unreadable");
-      return closeSocket(ws, CLOSE.unavailable, "database unreachable to resume: retry later");
+      // Where to start is read from PostgreSQL: away, the client retries (SSE answers 503).
+      log.warn({ err: (err as Error).message }, "websocket stream: start position unreadable");
+      return closeSocket(ws, CLOSE.unavailable, "database unreachable: retry later");
     }
-    const stream = await hub.open({
-      after: start.after,
-      matches: filterOf(q),
-      prologue: readyMessage(start.after, start.notice),
-      format: WS,
-      onEnd: (reason) => {
-        const close = closeFor(reason);
-        closeSocket(ws, close.code, close.reason);
-      },
-    });
     if (!stream) return closeSocket(ws, CLOSE.shutdown, "shutting down");
     pipe(stream, ws);
   }
