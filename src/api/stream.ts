@@ -26,7 +26,7 @@ const typeList = z
   )
   .pipe(z.array(typeGlob).max(MAX_TYPES, `at most ${MAX_TYPES} globs`));
 
-const streamQuery = z.object({
+export const streamQuery = z.object({
   types: typeList.optional().meta({ description: "comma-separated type globs (`deploy.*,issue.shipped`)" }),
   platform: z.enum(PLATFORMS).optional(),
   subject: entityKey.optional().meta({ description: "entity key the messages are about" }),
@@ -35,6 +35,19 @@ const streamQuery = z.object({
   "where.platform": name.optional().meta({ description: "platform glob" }),
   after: uuid.optional().meta({ description: "resume after this message id (the `Last-Event-ID` header wins)" }),
 });
+
+/** The stream's filter from its query (shared with the WebSocket, api/stream-socket.ts). */
+export const filterOf = (q: z.output<typeof streamQuery>) =>
+  compileStreamFilter({
+    types: q.types,
+    platform: q.platform,
+    subject: q.subject,
+    where: {
+      environment: q["where.environment"],
+      repository: q["where.repository"],
+      platform: q["where.platform"],
+    },
+  });
 
 /** The reconnection delay told to clients. */
 const RETRY_MS = 2000;
@@ -54,7 +67,11 @@ A \`Last-Event-ID\` header (or \`after\`) resumes after that message from stored
 lost or repeated; an id not relayed (yet) starts from now with a comment saying so, a malformed one is a 400.
 Without either, the stream starts from now. A \`: keep-alive\` comment comes every STREAM_HEARTBEAT_MS; a client
 too slow to keep up has its stream ended and resumes with \`Last-Event-ID\`. A process serves at most
-STREAM_MAX_CLIENTS streams, STREAM_MAX_CLIENTS_PER_TOKEN of them for one token: beyond, a 503.`;
+STREAM_MAX_CLIENTS streams, STREAM_MAX_CLIENTS_PER_TOKEN of them for one token: beyond, a 503.
+
+\`data\` carries the message envelope's \`version\`, \`correlationId\` and \`causationId\` besides its own fields.
+With \`Upgrade: websocket\` the same path serves the stream as a WebSocket, with the same filters and limits
+(docs/outbound.md, "WebSocket stream").`;
 
 /** The resume point: the `Last-Event-ID` header (what EventSource sends on reconnecting) over `?after=`. */
 function resumeId(ctx: Context, after: string | undefined): { id?: string; error?: string } {
@@ -102,16 +119,7 @@ export function streamApi(hub: StreamHub, slots: StreamSlots): Router {
       const after = resume.id ? await hub.positionOf(resume.id) : null;
       const note =
         resume.id && after === null ? sseComment(`${resume.id} is not in the stream (yet): live from now`) : "";
-      const matches = compileStreamFilter({
-        types: q.types,
-        platform: q.platform,
-        subject: q.subject,
-        where: {
-          environment: q["where.environment"],
-          repository: q["where.repository"],
-          platform: q["where.platform"],
-        },
-      });
+      const matches = filterOf(q);
       const stream = await hub.open({ after, matches, prologue: retry + note });
       if (!stream) return unavailable(ctx, "shutting down");
       send(ctx, stream, slot.release);

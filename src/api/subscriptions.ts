@@ -42,6 +42,7 @@ import { eventCursor, limit, sqlText, uuid, valid } from "./params.js";
 import { definition, type Definition } from "./schemas/subscription-definition.js";
 import { knownTypes, typeProblems } from "../outbound/event-types/check-types.js";
 import { catalogTypes } from "./event-types.js";
+import { ENVELOPE_VERSION } from "../shared/outbound.js";
 
 /** PUT: the fields given replace the stored ones (a whole subscription, or only `{"enabled": true}`). */
 const putBody = z.record(z.string(), z.unknown()).meta({
@@ -217,7 +218,10 @@ export function subscriptionsApi(
     const id = uuidv7();
     const type = "switchyard.test";
     const data = { subscription: row.name, message: "A test message from Switchyard" };
-    const message = { id, subscriptionId: row.id, type, payload: { type, timestamp: new Date().toISOString(), data } };
+    // Caused by no event or milestone, of no entity chain (docs/outbound.md, "Message envelope").
+    const envelope = { version: ENVELOPE_VERSION, correlationId: null, causationId: null };
+    const payload = { type, timestamp: new Date().toISOString(), data, ...envelope };
+    const message = { id, subscriptionId: row.id, type, payload };
     if (!(await insertMessages(prisma, [message]))) return notFound(ctx, "subscription");
     ctx.status = 202;
     ctx.body = { id, status: deliveryLink(row.name, id), queued: await queued(outbound.enqueue([{ id, attempt: 1 }])) };

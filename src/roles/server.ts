@@ -45,7 +45,7 @@ export async function listen(
   // Give the producer a moment to connect so the first deliveries are not refused needlessly;
   // if Redis is down the receivers still start and answer 503 until it is back.
   await whenReady(producer, 2000).catch(() => log.warn("redis not reachable yet; receivers answer 503 until it is"));
-  const server = createHttpServer(app, config).listen(config.PORT, "0.0.0.0");
+  const server = createHttpServer(app, config, web?.socket).listen(config.PORT, "0.0.0.0");
   await once(server, "listening");
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -53,6 +53,7 @@ export async function listen(
     server,
     port,
     async close() {
+      await web?.socket.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;

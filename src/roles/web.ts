@@ -3,9 +3,10 @@ import type { Middleware } from "koa";
 import type { Config } from "../shared/config.js";
 import type { Logger } from "../shared/log.js";
 import { adminQueues } from "../http/admin-queues.js";
-import { basicGuard, bearerGuard, requireScope, requireToken } from "../http/auth.js";
+import { basicGuard, bearerGuard, requireScope, requireToken, tokenMatcher } from "../http/auth.js";
 import { authThrottle } from "../http/auth-throttle.js";
 import { apiRouter } from "../api/router.js";
+import { streamSocket, type UpgradeEndpoint } from "../api/stream-socket.js";
 import { importAvailable } from "../import/sources.js";
 import type { StreamHub } from "../outbound/stream/hub.js";
 import { createStreamHub } from "../outbound/stream/redis.js";
@@ -23,6 +24,8 @@ export interface WebRole {
   admin: Middleware;
   guards: { api: Middleware; admin: Middleware };
   hub: StreamHub;
+  /** GET /api/stream upgraded to a WebSocket: served on the HTTP server's `upgrade`, beside Koa. */
+  socket: UpgradeEndpoint;
 }
 
 export function startWebRole(config: Config, log: Logger, c: Connections): WebRole {
@@ -52,6 +55,20 @@ export function startWebRole(config: Config, log: Logger, c: Connections): WebRo
     total: config.STREAM_MAX_CLIENTS,
     perToken: config.STREAM_MAX_CLIENTS_PER_TOKEN,
   });
+  // The WebSocket stream authenticates as the API's guard does: the same tokens, the same throttle.
+  const matchToken = tokenMatcher(config.API_TOKENS);
+  const socket = streamSocket({
+    hub,
+    slots,
+    throttle,
+    authenticate: (token) => {
+      const found = matchToken(token);
+      return found ? { id: found.id, scopes: found.scopes } : null;
+    },
+    tokensConfigured: config.API_TOKENS.length > 0,
+    heartbeatMs: config.STREAM_HEARTBEAT_MS,
+    log,
+  });
   const api = apiRouter({
     ...c,
     hub,
@@ -71,5 +88,6 @@ export function startWebRole(config: Config, log: Logger, c: Connections): WebRo
     admin: adminQueues([c.ingest.queue, c.backfills, c.imports, c.outbound.queue]),
     guards,
     hub,
+    socket,
   };
 }

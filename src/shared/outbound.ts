@@ -45,8 +45,24 @@ export interface OutboxItem {
   createdAt: string;
 }
 
-/** What a subscription is sent (Standard Webhooks body). */
-export interface MessageBody {
+/** The envelope's schema version: raised when a field of the envelope changes meaning (docs/outbound.md). */
+export const ENVELOPE_VERSION = "1";
+
+/** What every told message and stream item carries besides its data (docs/outbound.md, "Message envelope"). */
+export interface Envelope {
+  /** ENVELOPE_VERSION when it was made. */
+  version: string;
+  /** The entity chain it belongs to (an entity key, outbound/correlation.ts), or null. */
+  correlationId: string | null;
+  /** What caused it: the outbox row's id (the event's or the milestone's); null for `switchyard.test`. */
+  causationId: string | null;
+}
+
+/**
+ * What a subscription is sent (Standard Webhooks body), with the envelope: every message made now has
+ * it; messages stored before it (version "1") have only `type`, `timestamp` and `data`.
+ */
+export interface MessageBody extends Partial<Envelope> {
   type: string;
   timestamp: string;
   data: unknown;

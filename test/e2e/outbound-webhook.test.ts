@@ -92,9 +92,10 @@ describe("webhook delivery", () => {
     expect(receiver.received).toHaveLength(3);
     for (const r of receiver.received) {
       expect(r.headers["webhook-id"]).toBe(id);
-      expect(new Webhook(secret).verify(r.body, r.headers as Record<string, string>)).toMatchObject({
-        type: "switchyard.test",
-      });
+      // With the envelope of a test message: no cause, no entity chain (docs/outbound.md).
+      const envelope = { version: "1", correlationId: null, causationId: null };
+      const body = new Webhook(secret).verify(r.body, r.headers as Record<string, string>);
+      expect(body).toMatchObject({ type: "switchyard.test", ...envelope });
     }
     // The body is the same bytes on every attempt.
     expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1);

@@ -1,61 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { outboxChannel, type OutboxItem } from "../../src/shared/outbound.js";
+import { outboxChannel } from "../../src/shared/outbound.js";
 import type { PrismaClient } from "../../src/store/prisma.js";
 import { API_TOKENS, SECRETS, isolatedDatabase, startTestService, testPrisma } from "../helpers/service.js";
 import { deployRequest, post } from "../../kit/sign.js";
 import { openSse, type SseStream } from "../helpers/sse.js";
+import { fakeRelay as relayOn, type RelayRow } from "../helpers/fake-relay.js";
 
 type Svc = Awaited<ReturnType<typeof startTestService>>;
-type Row = Pick<OutboxItem, "type"> & Partial<Pick<OutboxItem, "platform" | "environment" | "repository" | "subject">>;
+type Row = RelayRow;
 
 const AUTH = { authorization: `Bearer ${API_TOKENS[0]}` };
-
-/**
- * Plays the relay on a schema no real relay numbers (web-role services only): numbers rows after
- * the last position, commits them, and publishes them or not, as a crash after commit would not.
- */
-function fakeRelay(prisma: PrismaClient, redis: Redis) {
-  const commit = async (rows: Row[]): Promise<OutboxItem[]> => {
-    const [{ p }] = await prisma.$queryRaw<[{ p: bigint | null }]>`SELECT max(position) AS p FROM outbox`;
-    const items = rows.map((r, i): OutboxItem => {
-      const id = randomUUID();
-      const milestone = !r.platform;
-      return {
-        position: String((p ?? 0n) + BigInt(i + 1)),
-        id,
-        kind: milestone ? "milestone" : "event",
-        type: r.type,
-        platform: r.platform ?? null,
-        repository: r.repository ?? "acme/web",
-        environment: r.environment ?? null,
-        subject: r.subject ?? null,
-        data: { id, type: r.type, note: "line one\nline two" },
-        createdAt: new Date().toISOString(),
-      };
-    });
-    for (const it of items) {
-      await prisma.$executeRaw`
-        INSERT INTO outbox (id, position, kind, type, platform, repository, environment, subject, data)
-        VALUES (${it.id}::uuid, ${BigInt(it.position)}, ${it.kind}, ${it.type}, ${it.platform}, ${it.repository},
-                ${it.environment}, ${it.subject}, ${JSON.stringify(it.data)}::jsonb)`;
-    }
-    return items;
-  };
-  const publish = async (svc: Svc, items: OutboxItem[]) => {
-    await redis.publish(outboxChannel(svc.config.REDIS_PREFIX), JSON.stringify(items));
-  };
-  return {
-    commit,
-    publish,
-    async relay(svc: Svc, rows: Row[]) {
-      const items = await commit(rows);
-      await publish(svc, items);
-      return items;
-    },
-  };
-}
 
 const deploys = (n: number, environment = "production"): Row[] =>
   Array.from({ length: n }, () => ({ type: "deploy.succeeded", platform: "deploy", environment }));
@@ -66,6 +22,12 @@ let prisma: PrismaClient;
 let redis: Redis;
 let web: Svc;
 let relay: ReturnType<typeof fakeRelay>;
+
+/** The fake relay (helpers/fake-relay.ts), publishing to a service. */
+function fakeRelay(prisma: PrismaClient, redis: Redis) {
+  const r = relayOn(prisma, redis);
+  return { commit: r.commit, relay: (svc: Svc, rows: Row[]) => r.relay(svc.config.REDIS_PREFIX, rows) };
+}
 const streams: SseStream[] = [];
 
 beforeAll(async () => {
@@ -117,8 +79,11 @@ describe("GET /api/stream", () => {
     expect(s.retry).toBe(2000);
     const items = await relay.relay(web, [...deploys(2), { type: "issue.shipped", environment: "production" }]);
     const got = await s.take(3);
-    expect(got).toEqual(items.map((i) => ({ id: i.id, event: i.type, data: JSON.stringify(i.data) })));
-    expect(JSON.parse(got[0]!.data)).toEqual(items[0]!.data);
+    // The data's own fields, with the envelope's added (docs/outbound.md, "Message envelope").
+    const envelope = (i: (typeof items)[number]) => ({ version: "1", correlationId: i.subject, causationId: i.id });
+    const data = (i: (typeof items)[number]) => JSON.stringify({ ...(i.data as object), ...envelope(i) });
+    expect(got).toEqual(items.map((i) => ({ id: i.id, event: i.type, data: data(i) })));
+    expect(JSON.parse(got[0]!.data)).toEqual({ ...(items[0]!.data as object), ...envelope(items[0]!) });
   });
 
   it("reads from the database what was committed but not published, in order", async () => {
@@ -277,5 +242,7 @@ describe("end to end, with the relay", () => {
     const data = JSON.parse(m!.data);
     expect(data).toMatchObject({ id: res.json.id, platform: "deploy", subject: `deploy:generic:${deployId}` });
     expect(data).not.toHaveProperty("payload");
+    // The envelope: the deploy is its own chain, the event its own cause.
+    expect(data).toMatchObject({ version: "1", correlationId: `deploy:generic:${deployId}`, causationId: res.json.id });
   });
 });

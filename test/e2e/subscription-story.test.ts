@@ -6,6 +6,7 @@ import { API_TOKENS, useIsolatedService, waitFor } from "../helpers/service.js";
 import { startReceiver } from "../helpers/receiver.js";
 import { post } from "../../kit/sign.js";
 import { story } from "../helpers/story.js";
+import { openSse } from "../helpers/sse.js";
 
 /**
  * contract §9 end to end: the story's deliveries → graph → milestone in the outbox → relay → a signed
@@ -31,6 +32,11 @@ describe("a subscription to what shipped to production", () => {
     });
     expect(created.status).toBe(201);
     const { secret } = (await created.json()) as { secret: string };
+    // The live stream of the same milestones, to compare envelopes.
+    const sse = await openSse(`${ctx.url}/api/stream?types=issue.shipped&where.repository=${s.repo}`, {
+      authorization: `Bearer ${API_TOKENS[0]}`,
+    });
+    await sse.until(() => sse.retry !== undefined);
 
     for (const step of s.steps) {
       const res = await post(`${ctx.url}/webhooks/${step.platform}`, await step.request());
@@ -58,5 +64,21 @@ describe("a subscription to what shipped to production", () => {
     }
     expect(byEnvironment["production-eu"].data.deploy.key).toBe(`deploy:generic:${s.deploy("eu-1")}`);
     expect(byEnvironment["production-us"].data.deploy.key).toBe(`deploy:generic:${s.deploy("us-1")}`);
+
+    // The envelope (docs/outbound.md): the issue's chain, caused by the milestone (its outbox row).
+    const production = () => sse.messages.filter((m) => JSON.parse(m.data).environment.startsWith("production"));
+    await sse.until(() => production().length >= 2, 20_000).finally(() => sse.close());
+    const prod = production();
+    expect(prod).toHaveLength(2);
+    for (const m of messages) {
+      const row = await ctx.prisma.outboundMessage.findUnique({ where: { id: m.id }, select: { outboxId: true } });
+      expect(m).toMatchObject({ version: "1", correlationId: `linear:issue:${s.issue}`, causationId: row!.outboxId });
+      const item = prod.find((i) => i.id === row!.outboxId);
+      expect(JSON.parse(item!.data)).toMatchObject({
+        version: "1",
+        correlationId: `linear:issue:${s.issue}`,
+        causationId: item!.id,
+      });
+    }
   }, 60_000);
 });

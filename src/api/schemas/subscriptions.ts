@@ -99,7 +99,9 @@ export const OutboundDeliveryDetailSchema = z
   .strictObject({
     ...message,
     updatedAt: time,
-    payload: z.unknown().meta({ description: "`{type, timestamp, data}` as sent" }),
+    payload: z
+      .unknown()
+      .meta({ description: "`{type, timestamp, data, version, correlationId, causationId}` as sent" }),
     attemptLog: z.array(AttemptSchema),
   })
   .meta({ id: "OutboundDeliveryDetail" });

@@ -9,6 +9,7 @@ import { insertRelayed, type RelayedMessage } from "../../store/outbound-message
 import { listen } from "../../store/listen.js";
 import { outboxChannel, type OutboxItem } from "../../shared/outbound.js";
 import { compileFilter } from "../match.js";
+import { messageBodyOf } from "../envelope.js";
 
 export interface RelayOptions {
   db: Database;
@@ -36,7 +37,7 @@ function fanOut(items: OutboxItem[], subscribers: Subscriber[]): RelayedMessage[
         subscriptionId: f.id,
         outboxId: item.id,
         type: item.type,
-        payload: { type: item.type, timestamp: item.createdAt, data: item.data },
+        payload: messageBodyOf(item),
       })),
   );
 }

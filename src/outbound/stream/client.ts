@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import type { Logger } from "../../shared/log.js";
 import type { OutboxItem } from "../../shared/outbound.js";
 import { CatchUp } from "./catch-up.js";
-import { frame, frameOf, HEARTBEAT, type Entry, type Frame } from "./entry.js";
+import { frame, frameOf, type Entry, type Frame, type StreamFormat } from "./entry.js";
 import { Fifo } from "./fifo.js";
 
 export interface ClientDeps {
@@ -20,9 +20,20 @@ export interface ClientDeps {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+/** What a client is opened with besides where it starts. */
+export interface ClientOptions {
+  matches: (item: OutboxItem) => boolean;
+  /** Written first (SSE: `retry:`, a note; a WebSocket: its `ready` message). */
+  prologue: string;
+  format: StreamFormat;
+  /** Told once why the hub ended the stream ("slow client", "shutdown"), before it ends. */
+  onEnd?: (reason: string) => void;
+}
+
 /**
- * One client of the hub (contract §10): its SSE stream, its frames waiting for the socket, and the
- * database reads its catch-up (catch-up.ts: what was sent, live messages held meanwhile) asks for.
+ * One client of the hub (contract §10): its stream of frames (SSE text, or WebSocket messages in
+ * object mode), its frames waiting for the socket, and the database reads its catch-up (catch-up.ts:
+ * what was sent, live messages held meanwhile) asks for. The transport pipes `stream` to its socket.
  */
 export class Client {
   readonly stream: Readable;
@@ -37,14 +48,24 @@ export class Client {
   private checkingBytes = false;
   private onRoom: (() => void) | undefined;
 
+  private readonly matches: (item: OutboxItem) => boolean;
+  private readonly format: StreamFormat;
+  private onEnd: ((reason: string) => void) | undefined;
+
   constructor(
     private readonly deps: ClientDeps,
     after: bigint,
-    private readonly matches: (item: OutboxItem) => boolean,
-    prologue: string,
+    { matches, prologue, format, onEnd }: ClientOptions,
   ) {
+    this.matches = matches;
+    this.format = format;
+    this.onEnd = onEnd;
     this.place = new CatchUp(after, (e) => this.deliver(e), deps.log);
     this.stream = new Readable({
+      // One WebSocket message per frame: chunks must not be merged.
+      objectMode: format.messages,
+      // Messages held past the byte bound's count: as few as will keep the socket busy.
+      ...(format.messages ? { highWaterMark: 1 } : {}),
       read: () => {
         this.wanted = true;
         this.flush();
@@ -76,8 +97,8 @@ export class Client {
 
   heartbeat(): void {
     // Frames waiting mean the socket is busy anyway.
-    if (this.ended || this.frames.size) return;
-    this.queue(HEARTBEAT);
+    if (this.ended || this.frames.size || !this.format.heartbeat) return;
+    this.queue(this.format.heartbeat);
     this.flush();
   }
 
@@ -118,6 +139,7 @@ export class Client {
   end(reason: string): Promise<void> {
     if (!this.ended) {
       this.deps.log.debug({ reason }, "live stream ended");
+      this.onEnd?.(reason);
       this.stop();
       if (!this.stream.destroyed) this.stream.push(null);
       const cut = setTimeout(() => this.stream.destroy(), this.deps.closeGraceMs);
@@ -129,6 +151,7 @@ export class Client {
 
   private stop() {
     this.ended = true;
+    this.onEnd = undefined;
     this.deps.remove(this);
     this.frames.clear();
     this.frameBytes = 0;
@@ -139,7 +162,7 @@ export class Client {
   /** A message that moves the client on (catch-up.ts keeps the order): its frame, if the filter takes it. */
   private deliver(e: Entry) {
     if (!this.matches(e.item)) return;
-    this.queue(frameOf(e));
+    this.queue(frameOf(e, this.format));
     if (this.overflowing()) return void this.end("slow client");
     this.flush();
     // History is paced by `room`; live messages are not: a client that does not take them falls behind.

@@ -3,7 +3,7 @@ import type { Logger } from "../../shared/log.js";
 import type { OutboxItem } from "../../shared/outbound.js";
 import { skipMissing } from "./catch-up.js";
 import { Client, type ClientDeps } from "./client.js";
-import { entryOf, type Entry } from "./entry.js";
+import { entryOf, SSE, type Entry, type StreamFormat } from "./entry.js";
 import { Fifo } from "./fifo.js";
 
 /**
@@ -56,12 +56,18 @@ export interface OpenOptions {
   matches: (item: OutboxItem) => boolean;
   /** Written first (`retry:`, a note). */
   prologue?: string;
+  /** Server-Sent Events unless told. */
+  format?: StreamFormat;
+  /** Told why the hub ended the stream (a slow client, shutdown), before it ends. */
+  onEnd?: (reason: string) => void;
 }
 
 export interface StreamHub {
   /** The position of a message by id (`Last-Event-ID`), or null when unknown or not relayed yet. */
   positionOf(id: string): Promise<bigint | null>;
-  /** A client's SSE stream, or null once the hub is closing. */
+  /** The last relayed position (0 when none): where a resume by position may go up to. */
+  lastPosition(): Promise<bigint>;
+  /** A client's stream of frames (text for SSE, one object per message otherwise), or null once the hub is closing. */
   open(options: OpenOptions): Promise<Readable | null>;
   /** Streams open now. */
   readonly clients: number;
@@ -224,12 +230,13 @@ export function createHub(options: HubOptions): Hub {
       void pump();
     },
     positionOf: (id) => source.positionOf(id),
-    async open({ after, matches, prologue = "" }) {
+    lastPosition: () => source.last(),
+    async open({ after, matches, prologue = "", format = SSE, onEnd }) {
       if (closed) return null;
       let start = after ?? last;
       if (start === null) start = await source.last();
       if (closed) return null;
-      const client = new Client(deps, start, matches, prologue);
+      const client = new Client(deps, start, { matches, prologue, format, onEnd });
       clients.add(client);
       if (last !== null && start === last) client.goLive();
       else void client.catchUp();

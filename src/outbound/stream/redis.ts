@@ -75,6 +75,7 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
 
   return {
     positionOf: hub.positionOf,
+    lastPosition: hub.lastPosition,
     open: hub.open,
     get clients() {
       return hub.clients;

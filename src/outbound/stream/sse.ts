@@ -1,4 +1,5 @@
 import type { OutboxItem } from "../../shared/outbound.js";
+import { streamData } from "../envelope.js";
 
 /**
  * Server-Sent Events frames (HTML Living Standard, "server-sent events"). A field value ends at
@@ -37,7 +38,10 @@ export function sseRetry(ms: number): string {
   return `retry: ${Math.max(0, Math.trunc(ms))}\n\n`;
 }
 
-/** An outbox message as the live stream sends it (contract §10): its id, its type, its data as JSON. */
-export function outboxFrame(item: Pick<OutboxItem, "id" | "type" | "data">): string {
-  return sseMessage({ id: item.id, event: item.type, data: JSON.stringify(item.data ?? null) });
+/**
+ * An outbox message as the live stream sends it (contract §10): its id, its type, its data as JSON
+ * with the envelope's fields added (docs/outbound.md).
+ */
+export function outboxFrame(item: Pick<OutboxItem, "id" | "type" | "data" | "kind" | "subject">): string {
+  return sseMessage({ id: item.id, event: item.type, data: JSON.stringify(streamData(item)) });
 }

@@ -17,7 +17,8 @@ describe("stream hub", () => {
     hub.receive(o.add(1, "issue.shipped"));
     await vi.waitFor(() => expect(ids(a)).toEqual(range(2, 4)));
     await vi.waitFor(() => expect(ids(b)).toEqual(range(2, 4)));
-    expect(a.messages[2]).toEqual({ id: "id-4", event: "issue.shipped", data: '{"n":4}' });
+    const envelope = '"version":"1","correlationId":"deploy:generic:4","causationId":"id-4"';
+    expect(a.messages[2]).toEqual({ id: "id-4", event: "issue.shipped", data: `{"n":4,${envelope}}` });
     expect(o.reads).toBe(0); // live messages come from the publish alone
   });
   it("fills a hole in what was published from the database once for all clients, in order", async () => {

@@ -40,11 +40,18 @@ describe("SSE frames", () => {
 
   it("sends an outbox message as its id, its type and its data as one line of JSON", () => {
     const data = { id: "e1", text: "multi\nline", quote: '"' };
-    const frame = outboxFrame({ id: "0190f5c2-7a3b-7c4d-8e5f-0123456789ab", type: "slack.message", data });
+    const id = "0190f5c2-7a3b-7c4d-8e5f-0123456789ab";
+    const frame = outboxFrame({ id, type: "slack.message", data, kind: "event", subject: "slack:message:C1/1.2" });
     expect(frame.split("\n")).toHaveLength(5);
     const [m] = parse(frame).messages;
     expect(m).toMatchObject({ id: "0190f5c2-7a3b-7c4d-8e5f-0123456789ab", event: "slack.message" });
-    expect(JSON.parse(m!.data)).toEqual(data);
+    // The data's fields, with the envelope's added.
+    expect(JSON.parse(m!.data)).toEqual({
+      ...data,
+      version: "1",
+      correlationId: "slack:message:C1/1.2",
+      causationId: id,
+    });
   });
 
   it("reads a stream split anywhere, CRLF across chunks included", () => {
