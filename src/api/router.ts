@@ -34,7 +34,7 @@ export interface ApiDeps {
   /** History imports are added here (src/queue/import/). */
   imports: Queue<ImportJob>;
   ingest: Pick<IngestQueue, "queue" | "depth">;
-  outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow">;
+  outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow" | "enqueueAllNow">;
   hub: StreamHub;
   slots: StreamSlots;
   config: {

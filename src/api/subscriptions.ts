@@ -40,6 +40,7 @@ import {
 import { badRequest, notFound, conflict } from "../http/respond.js";
 import { eventCursor, limit, sqlText, uuid, valid } from "./params.js";
 import { definition, type Definition } from "./schemas/subscription-definition.js";
+import { recoverRoute } from "./subscription-recover.js";
 
 /** PUT: the fields given replace the stored ones (a whole subscription, or only `{"enabled": true}`). */
 const putBody = z.record(z.string(), z.unknown()).meta({
@@ -63,7 +64,7 @@ export interface SubscriptionsApiOptions {
 /** /api/subscriptions (contract §9): definitions, a test message, deliveries and their retry. */
 export function subscriptionsApi(
   db: Database,
-  outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow">,
+  outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow" | "enqueueAllNow">,
   options: SubscriptionsApiOptions,
 ): Router {
   const { prisma } = db;
@@ -273,6 +274,7 @@ export function subscriptionsApi(
     };
   });
 
+  recoverRoute(router, db, outbound, subscriptionOf);
   return router;
 }
 
