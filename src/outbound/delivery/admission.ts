@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import type { LoadedMessage } from "../../store/outbound-messages.js";
 import { claimProbe } from "../../store/subscriptions.js";
@@ -26,6 +27,9 @@ export interface AdmissionOptions {
 
 const NO_SLOT: Gate = { ok: true, release: () => undefined };
 
+/** A rate-limited turn due this soon waits here (its slot held) rather than in BullMQ's delayed set: accuracy. */
+const SHORT_WAIT_MS = 100;
+
 export function createAdmission(o: AdmissionOptions) {
   /** Null when the breaker lets the attempt go; otherwise the turn put aside. */
   async function breaker(s: LoadedMessage["subscription"]): Promise<Gate | null> {
@@ -38,7 +42,34 @@ export function createAdmission(o: AdmissionOptions) {
     return probe ? null : { ok: false, deferMs: o.probeMs };
   }
 
-  return async function admit(m: LoadedMessage, hasSender: boolean): Promise<Gate> {
+  /** Waits for the rate limit's turn: 0, or how long to put the attempt aside. */
+  async function throttled(s: LoadedMessage["subscription"], id: string, perSecond: number): Promise<number> {
+    let waitMs = await o.throttle.admit(s.id, id, perSecond);
+    for (let waited = 0; waitMs > 0 && waited + waitMs <= SHORT_WAIT_MS; waited += waitMs) {
+      await sleep(waitMs);
+      waitMs = await o.throttle.admit(s.id, id, perSecond);
+    }
+    return waitMs;
+  }
+
+  /**
+   * Messages just loaded take their place in their rate-limited subscriptions' lines at once, so
+   * that of the messages loaded together (a batch, the jobs picked up at once) none is admitted
+   * before an older one has joined. Best effort: a message also joins when it asks.
+   */
+  async function join(loaded: Iterable<LoadedMessage>): Promise<void> {
+    // Only those about to be tried: one left in line for nothing would hold the others (for the grace).
+    const throttledOnes = [...loaded].filter(
+      (m) =>
+        m.subscription.rateLimit !== null &&
+        m.subscription.enabled &&
+        (m.status === "pending" || m.status === "failed"),
+    );
+    if (!throttledOnes.length) return;
+    await Promise.all(throttledOnes.map((m) => o.throttle.hold(m.subscription.id, m.id, 0))).catch(() => undefined);
+  }
+
+  async function admit(m: LoadedMessage, hasSender: boolean): Promise<Gate> {
     const s = m.subscription;
     const refused = await breaker(s);
     if (refused) return refused;
@@ -56,7 +87,7 @@ export function createAdmission(o: AdmissionOptions) {
     }
     if (s.rateLimit === null) return slot;
     try {
-      const waitMs = await o.throttle.admit(s.id, m.id, s.rateLimit);
+      const waitMs = await throttled(s, m.id, s.rateLimit);
       if (waitMs === 0) return slot;
       slot.release();
       return { ok: false, deferMs: waitMs, alone: true };
@@ -64,5 +95,7 @@ export function createAdmission(o: AdmissionOptions) {
       slot.release();
       throw err;
     }
-  };
+  }
+
+  return { admit, join };
 }

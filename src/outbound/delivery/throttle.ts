@@ -39,9 +39,10 @@ end
 local tat = tonumber(redis.call("GET", KEYS[1]) or "0")
 local rank = redis.call("ZRANK", KEYS[2], id)
 if rank == 0 and tat <= now then
-  -- A turn a little late (up to half an interval) keeps the cadence, so late returns do not slow the rate.
+  -- A turn late by up to an interval keeps the cadence, so late returns do not slow the rate: any
+  -- second still holds at most rate + 1 messages.
   local base = now
-  if tat >= now - step / 2 then base = tat end
+  if tat >= now - step then base = tat end
   redis.call("SET", KEYS[1], tostring(base + step), "PX", ttl)
   redis.call("ZREM", KEYS[2], id)
   redis.call("HDEL", KEYS[3], id)

@@ -132,6 +132,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
   const load = createBatcher<string, LoadedMessage | null>(
     async (ids) => {
       const found = await loadMessages(o.db.pool, ids);
+      await gate.join(found.values());
       return ids.map((id) => ({ status: "fulfilled", value: found.get(id) ?? null }));
     },
     { maxSize: 500, lingerMs: 1 },
@@ -191,7 +192,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
     perSubscription: o.config.OUTBOUND_MAX_IN_FLIGHT_PER_SUBSCRIPTION,
     perHost: o.config.OUTBOUND_MAX_IN_FLIGHT_PER_HOST,
   });
-  const admit = createAdmission({
+  const gate = createAdmission({
     pool: o.db.pool,
     inFlight,
     throttle: o.queue.throttle,
@@ -228,7 +229,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
     // The claim must outlast the send: one that waited here too long is put aside and claimed again.
     if (Date.now() - claimedAt > lockMs - o.config.OUTBOUND_TIMEOUT_MS) return { deferMs: 0 };
     const sender = senders[m.subscription.kind];
-    const admission = await admit(m, sender !== undefined);
+    const admission = await gate.admit(m, sender !== undefined);
     if (!admission.ok) return admission;
     const at = new Date();
     const started = performance.now();
