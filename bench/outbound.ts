@@ -7,13 +7,14 @@
  *   2. burst: EVENTS events stored in one transaction, fanned out 3×: deliveries/s (target ≥ 6,000
  *      with one worker process, and ≥ 20 % of the ceiling) and the worker processes' CPU per 1,000
  *      deliveries (target ≤ 100 ms);
+ *   2b. throttled (bench/outbound-throttled.ts): a subscription limited to THROTTLED_RATE/s: its rate's accuracy;
  *   3. paced: RATE events/s for PACED_S seconds: p50/p95/p99 (target p95 ≤ 100 ms);
  *   4. paced again, with a 4th subscription whose receiver (another host, 127.0.0.2) never answers
  *      (issue 21): the healthy subscriptions' p95 beside it, against step 3's (target: unchanged).
  * The last figure line is `ratio: N %`, the burst's rate over the ceiling.
  * Leaves nothing behind (children stopped, schema dropped, Redis prefix deleted).
  * Run: npx tsx bench/outbound.ts
- * Env: EVENTS (10000), WORKERS (1), RATE (200), PACED_S (15), OUTBOUND_CONCURRENCY (the service's default),
+ * Env: EVENTS (10000), THROTTLED (1000), THROTTLED_RATE (200), WORKERS (1), RATE (200), PACED_S (15), OUTBOUND_CONCURRENCY (the service's default),
  * WORKER_NODE_ARGS (extra node flags for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), KEEP=1 (keep
  * schema).
  */
@@ -36,6 +37,7 @@ import { migrate } from "../src/store/migrate.js";
 import { RELAY_CHANNEL } from "../src/store/outbox.js";
 import { deleteRedisPrefix } from "./redis-prefix.js";
 import { deployRequest } from "../kit/sign.js";
+import { throttledRun } from "./outbound-throttled.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const EVENTS = env("EVENTS", 10_000);
@@ -162,7 +164,7 @@ const sampleData = () => ({
 // ---- events ----
 
 /** Stores `n` events (raw delivery, event, outbox row) in one transaction, waking the relay on commit. */
-async function storeEvents(n: number): Promise<void> {
+async function storeEvents(n: number, environment = "production"): Promise<void> {
   const ids = Array.from({ length: n }, () => uuidv7());
   await db.query("BEGIN");
   await db.query(
@@ -179,9 +181,9 @@ async function storeEvents(n: number): Promise<void> {
          ARRAY['repo:acme/api', 'deploy:acme/api:production:' || id], 'normal', '{}'::jsonb FROM raw
        RETURNING id)
      INSERT INTO outbox (id, kind, type, platform, repository, environment, subject)
-     SELECT id, 'event', 'deploy.succeeded', 'deploy', 'acme/api', 'production', 'deploy:acme/api:production:' || id
+     SELECT id, 'event', 'deploy.succeeded', 'deploy', 'acme/api', $2, 'deploy:acme/api:production:' || id
      FROM ev`,
-    [ids],
+    [ids, environment],
   );
   await db.query(`SELECT pg_notify($1, '')`, [RELAY_CHANNEL]);
   await db.query("COMMIT");
@@ -317,6 +319,8 @@ try {
   );
   console.log(`  duplicates ${burst.duplicates}, bad signatures ${burst.badSignatures}`);
   await ask("reset");
+
+  console.log(await throttledRun(db, storeEvents));
 
   // Paced: RATE events/s in ticks of 50 ms.
   const tick = 50;

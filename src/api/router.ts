@@ -38,7 +38,7 @@ export interface ApiDeps {
   imports: Queue<ImportJob>;
   /** `enqueue`: events published through /api/events go the receivers' way. */
   ingest: Pick<IngestQueue, "queue" | "depth" | "enqueue">;
-  outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow">;
+  outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow" | "enqueueAllNow">;
   hub: StreamHub;
   slots: StreamSlots;
   config: {

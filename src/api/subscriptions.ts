@@ -43,6 +43,7 @@ import { definition, type Definition } from "./schemas/subscription-definition.j
 import { knownTypes, typeProblems } from "../outbound/event-types/check-types.js";
 import { catalogTypes } from "./event-types.js";
 import { ENVELOPE_VERSION } from "../shared/outbound.js";
+import { recoverRoute } from "./subscription-recover.js";
 
 /** PUT: the fields given replace the stored ones (a whole subscription, or only `{"enabled": true}`). */
 const putBody = z.record(z.string(), z.unknown()).meta({
@@ -66,7 +67,7 @@ export interface SubscriptionsApiOptions {
 /** /api/subscriptions (contract §9): definitions, a test message, deliveries and their retry. */
 export function subscriptionsApi(
   db: Database,
-  outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow">,
+  outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow" | "enqueueAllNow">,
   options: SubscriptionsApiOptions,
 ): Router {
   const { prisma } = db;
@@ -297,6 +298,7 @@ export function subscriptionsApi(
     };
   });
 
+  recoverRoute(router, db, outbound, subscriptionOf);
   return router;
 }
 

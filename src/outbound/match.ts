@@ -1,6 +1,7 @@
 import { compileGlob, compileGlobIgnoreCase } from "../shared/glob.js";
 import { globMayName } from "../shared/keys.js";
 import { WHERE_FIELDS, type OutboxItem, type Where, type WhereField } from "../shared/outbound.js";
+import { PRIORITIES, type Priority } from "../shared/event.js";
 
 type Matchable = Pick<OutboxItem, "type" | WhereField>;
 
@@ -25,3 +26,18 @@ export function compileFilter(types: string[], where: Where = {}): (item: Matcha
       return value !== null && matches(value);
     });
 }
+
+/**
+ * An outbox item's priority (a subscription's `minPriority`, issue 18): an event's own, from its
+ * data; a milestone counts as `high` (it tells of a change worth telling); an event without one
+ * (none should be) as `normal`.
+ */
+export function priorityOf(item: Pick<OutboxItem, "kind" | "data">): Priority {
+  if (item.kind === "milestone") return "high";
+  const p = (item.data as { priority?: unknown } | null)?.priority;
+  return PRIORITIES.includes(p as Priority) ? (p as Priority) : "normal";
+}
+
+/** The item is at or above `min` (PRIORITIES runs from the highest); every item when there is no minimum. */
+export const meetsPriority = (item: Pick<OutboxItem, "kind" | "data">, min: Priority | null): boolean =>
+  min === null || PRIORITIES.indexOf(priorityOf(item)) <= PRIORITIES.indexOf(min);

@@ -3,6 +3,9 @@
  * Pure: no clock but the one passed in, no randomness but the one passed in.
  */
 
+import type { SendOutcome } from "../shared/outbound.js";
+import type { AttemptRecord } from "../store/outbound-messages.js";
+
 /** ±20 %: retries of the many messages one outage failed do not all arrive together. */
 export function jitter(ms: number, random: () => number = Math.random): number {
   return Math.round(ms * (0.8 + 0.4 * random()));
@@ -49,4 +52,18 @@ export const retryAfterCap = (schedule: readonly number[]) => Math.max(60_000, .
 export function nextDelay(scheduled: number, retryAfterMs: number | undefined, schedule: readonly number[]): number {
   if (retryAfterMs === undefined) return scheduled;
   return Math.max(scheduled, Math.min(retryAfterMs, retryAfterCap(schedule)));
+}
+
+/** The message's state after an attempt, and the delay before the next one if there is one. */
+export function afterAttempt(
+  outcome: SendOutcome,
+  attempt: number,
+  schedule: readonly number[],
+  random: () => number,
+): { status: AttemptRecord["status"]; delayMs: number | null } {
+  if (outcome.ok) return { status: "succeeded", delayMs: null };
+  if (outcome.permanent || outcome.gone) return { status: "dead", delayMs: null };
+  const scheduled = retryDelay(schedule, attempt, random);
+  if (scheduled === null) return { status: "dead", delayMs: null };
+  return { status: "failed", delayMs: nextDelay(scheduled, outcome.retryAfterMs, schedule) };
 }

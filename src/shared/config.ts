@@ -247,6 +247,10 @@ const schema = z.object({
   GITHUB_DISPATCH_TOKEN: z.string().min(1).optional(),
   /** A digest period is summed up this long after it ends: rows stored late still count in theirs. */
   DIGEST_DELAY_S: z.coerce.number().int().min(0).default(60),
+  /** A subscription's circuit breaker opens after this many consecutive failed attempts (0: never). */
+  OUTBOUND_BREAKER_FAILURES: z.coerce.number().int().min(0).default(5),
+  /** And stays open this long before one probe attempt goes. */
+  OUTBOUND_BREAKER_COOLDOWN_S: z.coerce.number().positive().default(60),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   /** Slack Web API base, ending in /api/. */
   SLACK_API_URL: z.url().default("https://slack.com/api/"),

@@ -69,8 +69,18 @@ export interface LoadedMessage {
   attempts: number;
   /** The payload's JSON text as stored: the bytes sent. */
   body: string;
-  /** What its sender needs, and the health the worker updates. */
-  subscription: SubscriptionTarget & { enabled: boolean; failingSince: Date | null };
+  /** What its sender needs, the health the worker updates and the options it honours (issue 18). */
+  subscription: SubscriptionTarget & DeliveryState;
+}
+
+/** A subscription's state and options as the delivery worker reads them with each message. */
+export interface DeliveryState {
+  enabled: boolean;
+  failingSince: Date | null;
+  rateLimit: number | null;
+  maxInFlight: number | null;
+  breakerFailures: number;
+  breakerOpenUntil: Date | null;
 }
 
 /** Messages by id, with their subscriptions, in one query; a deleted one is absent. */
@@ -80,7 +90,9 @@ export async function loadMessages(pool: pg.Pool, ids: string[]): Promise<Map<st
     (sql) => sql.query<Array<Omit<LoadedMessage, "subscription"> & { s: LoadedMessage["subscription"] }>>`
       SELECT m.id, m.status, m.attempts, m.payload::text AS body,
         json_build_object('id', s.id, 'name', s.name, 'kind', s.kind, 'url', s.url, 'channel', s.channel,
-          'moveTo', s.move_to, 'dispatch', s.dispatch, 'secrets', s.secrets, 'enabled', s.enabled, 'failingSince', s.failing_since) AS s
+          'moveTo', s.move_to, 'dispatch', s.dispatch, 'secrets', s.secrets, 'enabled', s.enabled,
+          'failingSince', s.failing_since, 'rateLimit', s.rate_limit, 'maxInFlight', s.max_in_flight,
+          'breakerFailures', s.breaker_failures, 'breakerOpenUntil', s.breaker_open_until) AS s
       FROM outbound_messages m JOIN subscriptions s ON s.id = m.subscription_id
       WHERE m.id = ANY(${ids}::uuid[])`,
   );
@@ -93,6 +105,7 @@ export async function loadMessages(pool: pg.Pool, ids: string[]): Promise<Map<st
         subscription: {
           ...openSecrets(pool, s),
           failingSince: s.failingSince === null ? null : new Date(s.failingSince),
+          breakerOpenUntil: s.breakerOpenUntil === null ? null : new Date(s.breakerOpenUntil),
         },
       },
     ]),
@@ -232,6 +245,25 @@ export async function reopenMessage(
   });
   if (!m) return null;
   return count ? { attempt: m.attempts + 1 } : { status: m.status as MessageStatus };
+}
+
+/**
+ * Every dead or failed message of a subscription created at or after `since`, made due now in one
+ * statement (a recovery, issue 18: what a retry by hand does, for all of them). Returns the
+ * attempts to queue, oldest message first.
+ */
+export async function reopenSince(
+  pool: pg.Pool,
+  subscriptionId: string,
+  since: Date,
+): Promise<Array<{ id: string; attempt: number }>> {
+  return onConnection(
+    pool,
+    (sql) => sql.query<Array<{ id: string; attempt: number }>>`
+      UPDATE outbound_messages SET status = 'pending', next_attempt_at = now(), updated_at = now()
+      WHERE subscription_id = ${subscriptionId}::uuid AND status IN ('dead', 'failed') AND created_at >= ${since}
+      RETURNING id, attempts + 1 AS attempt`,
+  ).then((rows) => rows.sort((a, b) => (a.id < b.id ? -1 : 1)));
 }
 
 /**

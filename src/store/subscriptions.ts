@@ -105,7 +105,8 @@ export async function updateSubscription(
   input: Omit<SubscriptionInput, "enabled"> & { enabled?: boolean },
   wasEnabled: boolean,
 ): Promise<SubscriptionRow | null> {
-  const fresh = input.enabled === true ? { disabledReason: null, ...(wasEnabled ? {} : { failingSince: null }) } : {};
+  const afresh = { failingSince: null, breakerFailures: 0, breakerOpenUntil: null };
+  const fresh = input.enabled === true ? { disabledReason: null, ...(wasEnabled ? {} : afresh) } : {};
   // The row's id is bound into its seals.
   const current = await prisma.subscription.findUnique({ where: { name }, select: { id: true } });
   if (!current) return null;
@@ -129,11 +130,15 @@ export interface HealthRow {
   name: string;
   enabled: boolean;
   failingSince: Date | null;
+  breakerFailures: number;
+  breakerOpenUntil: Date | null;
 }
 
 export interface HealthUpdate {
   failingSince: Date | null;
   disabledReason?: string;
+  breakerFailures: number;
+  breakerOpenUntil: Date | null;
 }
 
 /**
@@ -150,29 +155,58 @@ export async function applyHealth(
 ): Promise<Array<{ name: string; reason: string }>> {
   if (!ids.length) return [];
   const read = await sql.query<HealthRow[]>`
-    SELECT id, name, enabled, failing_since AS "failingSince" FROM subscriptions WHERE id = ANY(${ids}::uuid[])`;
+    SELECT id, name, enabled, failing_since AS "failingSince", breaker_failures AS "breakerFailures",
+      breaker_open_until AS "breakerOpenUntil"
+    FROM subscriptions WHERE id = ANY(${ids}::uuid[])`;
   const changing = read.filter((r) => decide(r)).map((r) => r.id);
   if (!changing.length) return [];
   const locked = await sql.query<HealthRow[]>`
-    SELECT id, name, enabled, failing_since AS "failingSince" FROM subscriptions
-    WHERE id = ANY(${changing}::uuid[]) ORDER BY id FOR UPDATE`;
+    SELECT id, name, enabled, failing_since AS "failingSince", breaker_failures AS "breakerFailures",
+      breaker_open_until AS "breakerOpenUntil"
+    FROM subscriptions WHERE id = ANY(${changing}::uuid[]) ORDER BY id FOR UPDATE`;
   const updates = locked.flatMap((r) => {
     const u = decide(r);
     return u
-      ? [{ id: r.id, name: r.name, failing_since: u.failingSince, disabled_reason: u.disabledReason ?? null }]
+      ? [
+          {
+            id: r.id,
+            name: r.name,
+            failing_since: u.failingSince,
+            disabled_reason: u.disabledReason ?? null,
+            breaker_failures: u.breakerFailures,
+            breaker_open_until: u.breakerOpenUntil,
+          },
+        ]
       : [];
   });
   if (!updates.length) return [];
   await sql.execute`
     UPDATE subscriptions s SET
       failing_since = u.failing_since,
+      breaker_failures = u.breaker_failures,
+      breaker_open_until = u.breaker_open_until,
       enabled = s.enabled AND u.disabled_reason IS NULL,
       disabled_reason = COALESCE(u.disabled_reason, s.disabled_reason),
       updated_at = CASE WHEN u.disabled_reason IS NULL THEN s.updated_at ELSE now() END
     FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb)
-      AS u(id uuid, failing_since timestamptz, disabled_reason text)
+      AS u(id uuid, failing_since timestamptz, disabled_reason text, breaker_failures int,
+        breaker_open_until timestamptz)
     WHERE s.id = u.id`;
   return updates.flatMap((u) => (u.disabled_reason ? [{ name: u.name, reason: u.disabled_reason }] : []));
+}
+
+/**
+ * Claims a half-open breaker's one probe (issue 18): true for the one caller that finds its cooldown
+ * over, which holds it open until `until` (the probe's send) so no other attempt goes meanwhile.
+ */
+export async function claimProbe(pool: pg.Pool, id: string, now: Date, until: Date): Promise<boolean> {
+  return onConnection(
+    pool,
+    async (sql) =>
+      (await sql.execute`
+        UPDATE subscriptions SET breaker_open_until = ${until}
+        WHERE id = ${id}::uuid AND breaker_open_until <= ${now}`) > 0,
+  );
 }
 
 /** An enabled subscription's filter, as the relay matches messages against it. */
@@ -180,6 +214,7 @@ export interface Subscriber {
   id: string;
   types: string[];
   where: Where;
+  minPriority: Priority | null;
 }
 
 /**
@@ -188,7 +223,8 @@ export interface Subscriber {
  */
 export async function enabledSubscribers(tx: Sql): Promise<Subscriber[]> {
   return tx.query<Subscriber[]>`
-    SELECT id, types, "where" FROM subscriptions WHERE enabled AND digest IS NULL ORDER BY id`;
+    SELECT id, types, "where", min_priority AS "minPriority" FROM subscriptions
+    WHERE enabled AND digest IS NULL ORDER BY id`;
 }
 
 /** What sealStoredSecrets found and did. */

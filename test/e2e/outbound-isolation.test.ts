@@ -16,6 +16,8 @@ const ctx = useIsolatedService({
   OUTBOUND_RETRY_SCHEDULE: "100ms",
   OUTBOUND_CONCURRENCY: "8",
   OUTBOUND_MAX_IN_FLIGHT_PER_SUBSCRIPTION: "4",
+  // Every attempt here times out: the circuit breaker (off here) would pause the subscription.
+  OUTBOUND_BREAKER_FAILURES: "0",
 });
 const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 afterAll(() => Promise.all(receivers.map((r) => r.close())));

@@ -126,6 +126,18 @@ export default function Subscriptions() {
                       <div className="muted small disabled-reason">disabled by the service: {s.disabledReason}</div>
                     )}
                     {s.failingSince && <div className="muted small">failing since {fmtTime(s.failingSince)}</div>}
+                    {s.breaker.openUntil ? (
+                      <div className="muted small breaker">
+                        {Date.parse(s.breaker.openUntil) > Date.now()
+                          ? "breaker open until"
+                          : "breaker half-open since"}{" "}
+                        {fmtTime(s.breaker.openUntil)} ({s.breaker.failures} failures in a row)
+                      </div>
+                    ) : (
+                      s.breaker.failures > 0 && (
+                        <div className="muted small breaker">{s.breaker.failures} consecutive failures</div>
+                      )
+                    )}
                   </td>
                   {/* Acting on a row does not also choose it. */}
                   <td className="actions nowrap" onClick={(e) => e.stopPropagation()}>

@@ -115,3 +115,10 @@ export const MessageRetriedSchema = z
     queued: z.boolean().meta({ description: "false: the sweeper sends it within about a minute" }),
   })
   .meta({ id: "MessageRetried" });
+
+export const SubscriptionRecoveredSchema = z
+  .strictObject({
+    recovered: z.number().int().meta({ description: "dead or failed messages made due now" }),
+    queued: z.boolean().meta({ description: "false: the sweeper sends them within about a minute" }),
+  })
+  .meta({ id: "SubscriptionRecovered" });

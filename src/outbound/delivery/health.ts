@@ -13,6 +13,8 @@ export interface HealthReport {
   /** The batch's earliest and latest failed attempts. */
   firstFailureAt: Date | null;
   lastFailureAt: Date | null;
+  /** Failed attempts after the batch's last success (all of them when none succeeded): the circuit breaker's count. */
+  failuresSinceSuccess: number;
 }
 
 export interface SubscriptionHealth {
@@ -37,10 +39,21 @@ export interface AttemptSummary {
 /** The batch's attempts, per subscription. */
 export function summarize(attempts: readonly AttemptSummary[]): Map<string, HealthReport> {
   const out = new Map<string, HealthReport>();
-  for (const a of attempts) {
-    const r = out.get(a.subscriptionId) ?? { ok: false, goneAt: null, firstFailureAt: null, lastFailureAt: null };
-    if (a.ok) r.ok = true;
-    else {
+  // In the order they were made, so the failures after the last success are counted.
+  const ordered = [...attempts].sort((a, b) => a.at.getTime() - b.at.getTime());
+  for (const a of ordered) {
+    const r = out.get(a.subscriptionId) ?? {
+      ok: false,
+      goneAt: null,
+      firstFailureAt: null,
+      lastFailureAt: null,
+      failuresSinceSuccess: 0,
+    };
+    if (a.ok) {
+      r.ok = true;
+      r.failuresSinceSuccess = 0;
+    } else {
+      r.failuresSinceSuccess++;
       if (!r.firstFailureAt || a.at < r.firstFailureAt) r.firstFailureAt = a.at;
       if (!r.lastFailureAt || a.at > r.lastFailureAt) r.lastFailureAt = a.at;
       if (a.gone && !r.goneAt) r.goneAt = a.at;

@@ -30,6 +30,8 @@ export interface SendKeys {
   subscription: string;
   /** The destination's host name; null when the subscription has no URL of its own (Slack, Linear). */
   host: string | null;
+  /** The subscription's own limit (its `maxInFlight`), instead of `perSubscription`. */
+  subscriptionLimit?: number | null;
 }
 
 export type Admission = { ok: true; release: () => void } | { ok: false; deferMs: number };
@@ -82,6 +84,7 @@ export function createInFlight(o: InFlightOptions): InFlight {
   function key(name: string, limit: number): Key {
     let k = keys.get(name);
     if (!k) keys.set(name, (k = { name, limit, started: [], waiting: 0, avgMs: null, returnAt: 0 }));
+    k.limit = limit; // a subscription's maxInFlight may have changed
     return k;
   }
   const full = (k: Key) => k.started.length >= k.limit;
@@ -167,7 +170,7 @@ export function createInFlight(o: InFlightOptions): InFlight {
 
   return {
     acquire(sendKeys) {
-      const ks = [key(`subscription:${sendKeys.subscription}`, o.perSubscription)];
+      const ks = [key(`subscription:${sendKeys.subscription}`, sendKeys.subscriptionLimit ?? o.perSubscription)];
       if (sendKeys.host !== null) ks.push(key(`host:${sendKeys.host}`, o.perHost));
       if (!ks.some(full)) return Promise.resolve(grant(ks));
       const t = now();

@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { createThrottle } from "./throttle.js";
 
 /**
  * The queue of outbound attempts (contract §9): a queue of its own, so a slow or failing destination
@@ -172,7 +173,19 @@ export function createOutboundQueue(o: { connection: Redis; prefix: string }) {
     await enqueue([item]);
   }
 
-  return { queue, enqueue, enqueueFirst, enqueueFirstLater, enqueueNow, claim, release };
+  /** enqueueNow for many (a recovery), 500 at a time: the removals at once, then one round trip to add. */
+  async function enqueueAllNow(items: readonly OutboundJob[]): Promise<void> {
+    for (let i = 0; i < items.length; i += 500) {
+      const chunk = items.slice(i, i + 500);
+      await Promise.all(chunk.map((item) => queue.remove(outboundJobId(item.id, item.attempt))));
+      await enqueue(chunk);
+    }
+  }
+
+  /** Subscriptions' rate limits (throttle.ts), on the same connection. */
+  const throttle = createThrottle({ connection: o.connection, prefix: o.prefix });
+
+  return { queue, enqueue, enqueueFirst, enqueueFirstLater, enqueueNow, enqueueAllNow, claim, release, throttle };
 }
 
 export type OutboundQueue = ReturnType<typeof createOutboundQueue>;

@@ -27,9 +27,11 @@ import { applyHealth } from "../../store/subscriptions.js";
 import type { SubscriptionKind } from "../../shared/outbound.js";
 import { withRetry } from "../../store/with-retry.js";
 import { failedOutcome, type MessageBody, type SendOutcome, type Sender } from "../../shared/outbound.js";
-import { healthChange, summarize } from "./health.js";
-import { createInFlight, hostOf } from "./in-flight.js";
-import { nextDelay, retryDelay } from "../schedule.js";
+import { summarize } from "./health.js";
+import { subscriptionChange } from "./breaker.js";
+import { createAdmission } from "./admission.js";
+import { createInFlight } from "./in-flight.js";
+import { afterAttempt } from "../schedule.js";
 import { createWebhookSender } from "../senders/webhook.js";
 
 /**
@@ -50,6 +52,8 @@ export type OutboundConfig = Pick<
   | "OUTBOUND_MAX_IN_FLIGHT_PER_SUBSCRIPTION"
   | "OUTBOUND_MAX_IN_FLIGHT_PER_HOST"
   | "OUTBOUND_DISABLE_AFTER_S"
+  | "OUTBOUND_BREAKER_FAILURES"
+  | "OUTBOUND_BREAKER_COOLDOWN_S"
   | "REDIS_PREFIX"
   | "JOB_LOCK_MS"
   | "JOB_STALLED_CHECK_MS"
@@ -86,7 +90,7 @@ export interface Outbound {
 type JobResult = "skipped" | "disabled" | AttemptRecord["status"];
 
 /** An attempt's turn: ended, or to be tried again later (its endpoint busy, or another worker holding it). */
-type Turn = { result: JobResult } | { deferMs: number };
+type Turn = { result: JobResult } | { deferMs: number; alone?: boolean };
 
 /** A batch job's BullMQ return value: how many of its attempts ended so, and how many were put aside. */
 type BatchResult = Partial<Record<JobResult | "deferred", number>>;
@@ -98,6 +102,7 @@ interface Recorded {
   subscriptionId: string;
   /** The subscription's, as loaded with the message. */
   failingSince: Date | null;
+  breakerFailures: number;
   gone: boolean;
   delayMs: number | null;
 }
@@ -109,20 +114,6 @@ const SWEEP_PAGES = 50;
 /** Characters of an error kept; a sender may return a long one. */
 const ERROR_CHARS = 500;
 
-/** The message's state after an attempt, and the delay before the next one if there is one. */
-export function afterAttempt(
-  outcome: SendOutcome,
-  attempt: number,
-  schedule: readonly number[],
-  random: () => number,
-): { status: AttemptRecord["status"]; delayMs: number | null } {
-  if (outcome.ok) return { status: "succeeded", delayMs: null };
-  if (outcome.permanent || outcome.gone) return { status: "dead", delayMs: null };
-  const scheduled = retryDelay(schedule, attempt, random);
-  if (scheduled === null) return { status: "dead", delayMs: null };
-  return { status: "failed", delayMs: nextDelay(scheduled, outcome.retryAfterMs, schedule) };
-}
-
 /** Starts the outbound worker and its sweeper; `close()` stops both and lets jobs in flight finish. */
 export function startOutbound(o: OutboundOptions): Outbound {
   const schedule = o.config.OUTBOUND_RETRY_SCHEDULE;
@@ -133,10 +124,15 @@ export function startOutbound(o: OutboundOptions): Outbound {
   });
   const senders: Partial<Record<SubscriptionKind, Sender>> = { ...o.senders, webhook: webhook.send };
   const disableAfterMs = o.config.OUTBOUND_DISABLE_AFTER_S * 1000;
+  const breaker = {
+    failures: o.config.OUTBOUND_BREAKER_FAILURES,
+    cooldownMs: o.config.OUTBOUND_BREAKER_COOLDOWN_S * 1e3,
+  };
 
   const load = createBatcher<string, LoadedMessage | null>(
     async (ids) => {
       const found = await loadMessages(o.db.pool, ids);
+      await gate.join(found.values());
       return ids.map((id) => ({ status: "fulfilled", value: found.get(id) ?? null }));
     },
     { maxSize: 500, lingerMs: 1 },
@@ -146,7 +142,9 @@ export function startOutbound(o: OutboundOptions): Outbound {
     const records = items.map((i) => i.record);
     // The common batch, only successes on healthy subscriptions, changes no subscription: one
     // statement, committed on its own. Otherwise health is decided again on the stored rows.
-    const healthy = items.every((i) => i.record.status === "succeeded" && i.failingSince === null);
+    const healthy = items.every(
+      (i) => i.record.status === "succeeded" && i.failingSince === null && i.breakerFailures === 0,
+    );
     const { moved, disabled } = await withRetry(() =>
       healthy
         ? onConnection(o.db.pool, async (sql) => ({ moved: await recordAttempts(sql, records), disabled: [] }))
@@ -161,7 +159,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
               })),
             );
             const disabled = await applyHealth(sql, [...reports.keys()].sort(), (row) =>
-              healthChange(row, reports.get(row.id)!, disableAfterMs),
+              subscriptionChange(row, reports.get(row.id)!, disableAfterMs, breaker),
             );
             return { moved, disabled };
           }),
@@ -194,6 +192,12 @@ export function startOutbound(o: OutboundOptions): Outbound {
     perSubscription: o.config.OUTBOUND_MAX_IN_FLIGHT_PER_SUBSCRIPTION,
     perHost: o.config.OUTBOUND_MAX_IN_FLIGHT_PER_HOST,
   });
+  const gate = createAdmission({
+    pool: o.db.pool,
+    inFlight,
+    throttle: o.queue.throttle,
+    probeMs: o.config.OUTBOUND_TIMEOUT_MS + 1000,
+  });
 
   // Sends at once in this process, whatever jobs carry them.
   const sendSlots = pLimit(o.config.OUTBOUND_CONCURRENCY);
@@ -225,13 +229,8 @@ export function startOutbound(o: OutboundOptions): Outbound {
     // The claim must outlast the send: one that waited here too long is put aside and claimed again.
     if (Date.now() - claimedAt > lockMs - o.config.OUTBOUND_TIMEOUT_MS) return { deferMs: 0 };
     const sender = senders[m.subscription.kind];
-    const admission = sender
-      ? await inFlight.acquire({
-          subscription: m.subscription.id,
-          host: m.subscription.kind === "webhook" ? hostOf(m.subscription.url) : null,
-        })
-      : null;
-    if (admission && !admission.ok) return { deferMs: admission.deferMs };
+    const admission = await gate.admit(m, sender !== undefined);
+    if (!admission.ok) return admission;
     const at = new Date();
     const started = performance.now();
     let outcome: SendOutcome;
@@ -250,7 +249,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
         ? await sender(m.subscription, message).catch((err: Error) => failedOutcome(`sender failed: ${err.message}`))
         : failedOutcome(`no sender configured for ${m.subscription.kind} subscriptions`, { permanent: true });
     } finally {
-      admission?.release();
+      admission.release();
     }
     const latencyMs = Math.round(performance.now() - started);
     const { status, delayMs } = afterAttempt(outcome, job.attempt, schedule, random);
@@ -259,6 +258,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
       claim: c,
       subscriptionId: m.subscription.id,
       failingSince: m.subscription.failingSince,
+      breakerFailures: m.subscription.breakerFailures,
       gone: outcome.gone ?? false,
       delayMs,
       record: {
@@ -319,10 +319,13 @@ export function startOutbound(o: OutboundOptions): Outbound {
     const turns = await Promise.allSettled(ids.map((id) => attempt({ id, attempt: 1 })));
     const counts: BatchResult = {};
     const later: string[] = [];
+    const alone: OutboundItem[] = [];
     let laterMs = 0;
     turns.forEach((t, i) => {
       if (t.status === "rejected") return;
-      if ("deferMs" in t.value) {
+      // A rate-limited message is due at its own slot: back on its own, not with the batch's last.
+      if ("deferMs" in t.value && t.value.alone) alone.push({ id: ids[i]!, attempt: 1, delayMs: t.value.deferMs });
+      else if ("deferMs" in t.value) {
         later.push(ids[i]!);
         laterMs = Math.max(laterMs, t.value.deferMs);
       }
@@ -332,6 +335,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
     // Together, as a batch again: one job for them (not one each, which cost a BullMQ round trip per
     // message every time a busy endpoint put them aside), back when the last of them is due.
     await o.queue.enqueueFirstLater(later, laterMs);
+    await o.queue.enqueue(alone);
     // A result not recorded (the database away): the batch runs again, skipping what was recorded.
     const failed = turns.find((t) => t.status === "rejected");
     if (failed) throw failed.reason;

@@ -8,7 +8,7 @@ import { enabledSubscribers, type Subscriber } from "../../store/subscriptions.j
 import { insertRelayed, type RelayedMessage } from "../../store/outbound-messages.js";
 import { listen } from "../../store/listen.js";
 import { outboxChannel, type OutboxItem } from "../../shared/outbound.js";
-import { compileFilter } from "../match.js";
+import { compileFilter, meetsPriority } from "../match.js";
 import { messageBodyOf } from "../envelope.js";
 
 export interface RelayOptions {
@@ -28,7 +28,10 @@ export interface RelayOptions {
 
 /** The messages `items` make for `subscribers`: one per (subscription, matching item). Pure. */
 function fanOut(items: OutboxItem[], subscribers: Subscriber[]): RelayedMessage[] {
-  const filters = subscribers.map((s) => ({ id: s.id, matches: compileFilter(s.types, s.where) }));
+  const filters = subscribers.map((s) => {
+    const matches = compileFilter(s.types, s.where);
+    return { id: s.id, matches: (item: OutboxItem) => matches(item) && meetsPriority(item, s.minPriority) };
+  });
   return items.flatMap((item) =>
     filters
       .filter((f) => f.matches(item))

@@ -94,3 +94,15 @@ describe("sends in flight per subscription and host", () => {
     expect(hostOf(null)).toBeNull();
   });
 });
+
+describe("a subscription's own maxInFlight", () => {
+  it("replaces the default limit for that subscription only, and follows a change", async () => {
+    const f = createInFlight({ perSubscription: 5, perHost: 100, slowMs: 0 });
+    const own = { ...sub("a"), subscriptionLimit: 1 };
+    const first = released(await f.acquire(own));
+    expect((await f.acquire(own)).ok).toBe(false);
+    expect((await f.acquire(sub("b"))).ok).toBe(true);
+    expect((await f.acquire({ ...own, subscriptionLimit: 2 })).ok).toBe(true);
+    first();
+  });
+});

@@ -1,6 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { afterAttempt } from "../../../src/outbound/delivery/worker.js";
+import { afterAttempt } from "../../../src/outbound/schedule.js";
 import { healthChange, summarize } from "../../../src/outbound/delivery/health.js";
 import { parseSchedule } from "../../../src/shared/duration.js";
 import { outcomeOf, signatureHeaders } from "../../../src/outbound/senders/webhook.js";
