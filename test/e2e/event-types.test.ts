@@ -38,8 +38,9 @@ const MILESTONES = [
   "incident.linked",
 ];
 
-/** A published custom event, as the custom platform stores one (platform `custom`). */
-async function publish(type: string, payload: unknown, occurredAt: string) {
+/** A published custom event, as the custom platform stores one (platform `custom`, the body as payload). */
+async function publish(type: string, data: unknown, occurredAt: string) {
+  const payload = { type, source: type.split(".")[1], keys: [], data };
   const id = randomUUID();
   const deliveryId = randomUUID();
   await ctx.prisma.$executeRaw`
@@ -84,7 +85,10 @@ describe("GET /api/event-types", () => {
     ).toEqual([...MILESTONES].sort());
     const custom = items.filter((e) => e.kind === "custom");
     expect(custom.map((e) => e.type)).toEqual(["custom.billing.invoice_paid", "custom.ci.build_done"]);
-    expect(custom[1]).toMatchObject({ platform: "custom", example: { build: 2, green: true } });
+    expect(custom[1]).toMatchObject({
+      platform: "custom",
+      example: { type: custom[1]!.type, data: { build: 2, green: true } },
+    });
     expect(new Set(items.map((e) => `${e.kind}:${e.type}`)).size).toBe(items.length);
   });
 

@@ -73,7 +73,16 @@ describe("a github-dispatch subscription", () => {
     for (const d of sent) {
       expect(d).toMatchObject({ repository: "acme/deployer", workflow: null, authorization: `token ${TOKEN}` });
       expect(d.body.event_type).toBe("switchyard-shipped");
-      expect(Object.keys(d.body.client_payload).sort()).toEqual(["data", "id", "timestamp", "type"]);
+      // The message as webhooks get it, envelope included, and its id: 7 of GitHub's 10 top-level properties.
+      expect(Object.keys(d.body.client_payload).sort()).toEqual([
+        "causationId",
+        "correlationId",
+        "data",
+        "id",
+        "timestamp",
+        "type",
+        "version",
+      ]);
       expect(d.body.client_payload).toMatchObject({ type: "issue.shipped", data: { repository: s.repo } });
       expect(d.body.client_payload.data.issue.key).toBe(`linear:issue:${s.issue}`);
     }

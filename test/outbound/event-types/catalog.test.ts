@@ -33,9 +33,19 @@ describe("the fixed event type catalog", () => {
     expect(e.schema).toMatchObject({ properties: { type: { const: "deploy.failed" }, platform: { const: "deploy" } } });
   });
 
-  it("makes published custom types entries with any object as data, the latest as example", () => {
-    expect(customEntries([{ type: "custom.ci.done", example: { ok: true } }])).toEqual([
-      expect.objectContaining({ type: "custom.ci.done", kind: "custom", platform: "custom", example: { ok: true } }),
-    ]);
+  it("makes published custom types entries: the event with any object as data, the latest published as example", () => {
+    const published = {
+      type: "custom.ci.done",
+      source: "ci",
+      subject: "deploy:generic:d-1",
+      keys: [],
+      data: { ok: true },
+    };
+    const [entry] = customEntries([{ type: "custom.ci.done", example: published }]);
+    expect(entry).toMatchObject({ type: "custom.ci.done", kind: "custom", platform: "custom" });
+    expect(entry!.example).toMatchObject({ type: "custom.ci.done", subject: "deploy:generic:d-1", data: { ok: true } });
+    expect(entry!.schema).toMatchObject({
+      properties: { data: { type: "object" }, type: { const: "custom.ci.done" } },
+    });
   });
 });
