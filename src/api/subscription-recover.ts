@@ -11,6 +11,9 @@ import { route } from "./openapi.js";
 import { isoDate, sqlText, valid } from "./params.js";
 import { SubscriptionRecoveredSchema } from "./schemas/subscriptions.js";
 
+/** Messages one call recovers at most (a long outage can leave millions): `more` says to call again. */
+const RECOVER_MAX = 10_000;
+
 const recoverQuery = z.object({
   since: isoDate.meta({ description: "recover the messages created at or after this time" }),
 });
@@ -44,13 +47,13 @@ export function recoverRoute(
     const row = await subscriptionOf(ctx);
     if (!row) return;
     if (!row.enabled) return conflict(ctx, `subscription ${row.name} is disabled; enable it first`);
-    const reopened = await reopenSince(db.pool, row.id, q.since);
+    const reopened = await reopenSince(db.pool, row.id, q.since, RECOVER_MAX);
     // Committed: when Redis does not answer in time, still 202; the sweeper queues them.
     const queued = await withinDeadline(outbound.enqueueAllNow(reopened)).then(
       () => true,
       () => false,
     );
     ctx.status = 202;
-    ctx.body = { recovered: reopened.length, queued };
+    ctx.body = { recovered: reopened.length, queued, more: reopened.length === RECOVER_MAX };
   });
 }

@@ -42,8 +42,9 @@ import { eventCursor, limit, sqlText, uuid, valid } from "./params.js";
 import { definition, type Definition } from "./schemas/subscription-definition.js";
 import { knownTypes, typeProblems } from "../outbound/event-types/check-types.js";
 import { catalogTypes } from "./event-types.js";
-import { ENVELOPE_VERSION } from "../shared/outbound.js";
+import { ENVELOPE_VERSION, type SubscriptionKind } from "../shared/outbound.js";
 import { recoverRoute } from "./subscription-recover.js";
+import { allows, type Scope } from "../http/auth.js";
 
 /** PUT: the fields given replace the stored ones (a whole subscription, or only `{"enabled": true}`). */
 const putBody = z.record(z.string(), z.unknown()).meta({
@@ -101,6 +102,18 @@ export function subscriptionsApi(
     return !problems.length;
   }
 
+  /**
+   * A github-dispatch subscription starts workflows with the service's own GitHub token (as an import
+   * spends its credentials): making, changing or testing one needs `admin`, not only `write`. False
+   * once a 403 is answered.
+   */
+  function kindAllowed(ctx: Context, ...kinds: SubscriptionKind[]): boolean {
+    if (!kinds.includes("github-dispatch") || allows(ctx.state.scopes as Scope[] | undefined, "admin")) return true;
+    ctx.status = 403;
+    ctx.body = { error: "github-dispatch subscriptions start workflows with the service's GitHub token: admin scope" };
+    return false;
+  }
+
   /** The path's subscription, or undefined once a 400 or 404 is answered. */
   async function subscriptionOf(ctx: Context): Promise<SubscriptionRow | undefined> {
     const p = valid(ctx, nameParams, ctx.params);
@@ -132,7 +145,7 @@ export function subscriptionsApi(
   };
   route(router, "post", "/subscriptions", createDoc, async (ctx) => {
     const d = valid(ctx, definition, ctx.request.body);
-    if (!d || !(await typesAllowed(ctx, d)) || !(await destinationAllowed(ctx, d))) return;
+    if (!d || !kindAllowed(ctx, d.kind) || !(await typesAllowed(ctx, d)) || !(await destinationAllowed(ctx, d))) return;
     const { input, generated } = inputOf(d, []);
     let row: SubscriptionRow;
     try {
@@ -182,7 +195,7 @@ export function subscriptionsApi(
     const put = mergePut(row, body);
     if (!put.ok) return badRequest(ctx, [put.problem]);
     const d = valid(ctx, definition, put.merged);
-    if (!d || !(await typesAllowed(ctx, d, row.types))) return;
+    if (!d || !kindAllowed(ctx, d.kind, row.kind) || !(await typesAllowed(ctx, d, row.types))) return;
     // Only a new URL is checked: a stored one (accepted under other settings) can still be disabled.
     if (d.kind === "webhook" && d.url !== row.url && !(await destinationAllowed(ctx, d))) return;
     const { update, generated } = putUpdate(row, d, body.enabled);
@@ -214,7 +227,7 @@ export function subscriptionsApi(
   };
   route(router, "post", "/subscriptions/:name/test", testDoc, async (ctx) => {
     const row = await subscriptionOf(ctx);
-    if (!row) return;
+    if (!row || !kindAllowed(ctx, row.kind)) return;
     if (!row.enabled) return conflict(ctx, `subscription ${row.name} is disabled; enable it first`);
     const id = uuidv7();
     const type = "switchyard.test";

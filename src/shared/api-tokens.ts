@@ -29,6 +29,7 @@ export function parseApiTokens(text: string | undefined): { tokens: ApiToken[]; 
   const tokens: ApiToken[] = [];
   const problems: string[] = [];
   const names = new Set<string>();
+  const secrets = new Set<string>();
   const items = (text ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -46,6 +47,9 @@ export function parseApiTokens(text: string | undefined): { tokens: ApiToken[]; 
       problems.push(`${where}: a name is letters, digits, '.', '_' or '-' (at most 64)`);
     if (token.name !== undefined && names.has(token.name)) problems.push(`${where}: the name is used twice`);
     if (token.name !== undefined) names.add(token.name);
+    // Two entries of one secret: which one's scopes it had would depend on their order.
+    if (secrets.has(token.secret)) problems.push(`${where}: the same secret as an earlier entry`);
+    secrets.add(token.secret);
     if (token.secret.length < MIN_SECRET_LENGTH)
       problems.push(
         `${where}: every token must have at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`,

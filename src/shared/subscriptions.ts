@@ -141,8 +141,9 @@ function storedDefinition(r: SubscriptionRow, kind: unknown): Record<string, unk
 }
 
 /**
- * A PUT body over the stored subscription: the fields given replace the stored ones. The URL as
- * answered (masked) given back means the stored one, not `***`. A new name is refused.
+ * A PUT body over the stored subscription: the fields given replace the stored ones, `null` removes
+ * an optional one. The URL as answered (masked) given back means the stored one, not `***`. A new
+ * name is refused.
  */
 export function mergePut(
   row: SubscriptionRow,
@@ -151,8 +152,17 @@ export function mergePut(
   if (body.name !== undefined && body.name !== row.name)
     return { ok: false, problem: "name: a subscription cannot be renamed" };
   const given = row.url && body.url === maskUrl(row.url) ? { ...body, url: row.url } : body;
-  return { ok: true, merged: { ...storedDefinition(row, body.kind), ...given } };
+  const merged: Record<string, unknown> = { ...storedDefinition(row, body.kind), ...given };
+  // A dispatch names one mode: the one the body gives replaces the stored other.
+  if (body.eventType !== undefined) for (const k of ["workflow", "ref"]) if (!(k in body)) delete merged[k];
+  if (body.workflow !== undefined || body.ref !== undefined) if (!("eventType" in body)) delete merged.eventType;
+  // `null` takes an option away: back to its default.
+  for (const k of CLEARABLE) if (merged[k] === null) delete merged[k];
+  return { ok: true, merged };
 }
+
+/** Optional fields a PUT may give as `null` to remove. */
+const CLEARABLE = ["minPriority", "rateLimit", "maxInFlight", "allowUnknownTypes", "digest", "moveTo"] as const;
 
 /**
  * What a PUT writes: the definition, secrets kept when the kind stays and none are given, and

@@ -248,20 +248,24 @@ export async function reopenMessage(
 }
 
 /**
- * Every dead or failed message of a subscription created at or after `since`, made due now in one
- * statement (a recovery, issue 18: what a retry by hand does, for all of them). Returns the
- * attempts to queue, oldest message first.
+ * The dead or failed messages of a subscription created at or after `since`, oldest first and at most
+ * `limit` of them, made due now in one statement (a recovery, issue 18: what a retry by hand does,
+ * for all of them; the rest in the next call). Returns the attempts to queue, in that order.
  */
 export async function reopenSince(
   pool: pg.Pool,
   subscriptionId: string,
   since: Date,
+  limit: number,
 ): Promise<Array<{ id: string; attempt: number }>> {
   return onConnection(
     pool,
     (sql) => sql.query<Array<{ id: string; attempt: number }>>`
       UPDATE outbound_messages SET status = 'pending', next_attempt_at = now(), updated_at = now()
-      WHERE subscription_id = ${subscriptionId}::uuid AND status IN ('dead', 'failed') AND created_at >= ${since}
+      WHERE id IN (
+        SELECT id FROM outbound_messages
+        WHERE subscription_id = ${subscriptionId}::uuid AND status IN ('dead', 'failed') AND created_at >= ${since}
+        ORDER BY id LIMIT ${limit})
       RETURNING id, attempts + 1 AS attempt`,
   ).then((rows) => rows.sort((a, b) => (a.id < b.id ? -1 : 1)));
 }

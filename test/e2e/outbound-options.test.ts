@@ -163,7 +163,7 @@ describe("subscription options", () => {
     expect((await api("POST", `/api/subscriptions/${name}/recover?since=yesterday`)).status).toBe(400);
     expect((await api("POST", `/api/subscriptions/${name}/recover`)).status).toBe(400);
     const recovered = await api("POST", `/api/subscriptions/${name}/recover?since=${since.toISOString()}`);
-    expect(recovered).toEqual({ status: 202, json: { recovered: 2, queued: true } });
+    expect(recovered).toEqual({ status: 202, json: { recovered: 2, queued: true, more: false } });
     await waitFor(async () => r.received.length >= 2);
     await sleep(300);
     expect(r.received.map((x) => x.headers["webhook-id"]).sort()).toEqual([dead.id, failed.id].sort());

@@ -68,6 +68,30 @@ describe("scoped API tokens", () => {
     expect((await call(WRITE, "POST", "/api/imports", { platform: "github" })).status).toBe(403);
   });
 
+  it("a github-dispatch subscription, which spends the service's GitHub token, needs admin", async () => {
+    const dispatch = (name: string) => ({
+      name,
+      kind: "github-dispatch",
+      types: ["deploy.*"],
+      repository: "acme/ci",
+      eventType: "shipped",
+    });
+    const refused = await call(WRITE, "POST", "/api/subscriptions", dispatch("ci-by-write"));
+    expect(refused.status).toBe(403);
+    expect(refused.json.error).toMatch(/admin scope/);
+    expect((await call(WRITE, "GET", "/api/subscriptions/ci-by-write")).status).toBe(404);
+    expect((await call(ADMIN, "POST", "/api/subscriptions", dispatch("ci-by-admin"))).status).toBe(201);
+    for (const [method, path, body] of [
+      ["PUT", "/api/subscriptions/ci-by-admin", { repository: "acme/other" }],
+      ["POST", "/api/subscriptions/ci-by-admin/test", undefined],
+    ] as const)
+      expect((await call(WRITE, method, path, body)).status, `${method} ${path}`).toBe(403);
+    expect((await call(WRITE, "GET", "/api/subscriptions/ci-by-admin")).json).toMatchObject({ repository: "acme/ci" });
+    // A webhook subscription stays a write token's to make.
+    const webhook = { name: "hook-by-write", kind: "webhook", url: "https://example.com/hook", types: ["deploy.*"] };
+    expect((await call(WRITE, "POST", "/api/subscriptions", webhook)).status).toBe(201);
+  });
+
   it("an unscoped token and an admin token may do everything", async () => {
     for (const token of [UNSCOPED, ADMIN]) {
       expect((await call(token, "GET", "/api/events?limit=1")).status).toBe(200);

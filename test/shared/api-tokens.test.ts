@@ -54,6 +54,7 @@ describe("API_TOKENS with names and scopes", () => {
       [`ci:${B}:read+Admin!`, /entry 1 \(ci\): a scope list is read, write, publish, admin joined by/],
       [`ci:${B}:`, /entry 1 \(ci\): a scope list is/],
       [`ci:${B},ci:${C}:read`, /entry 2 \(ci\): the name is used twice/],
+      [`${B},ci:${B}:read`, /entry 2 \(ci\): the same secret as an earlier entry/],
       [`:${B}`, /entry 1: a name is letters, digits/],
       [`bad name:${B}`, /entry 1: a name is letters, digits/],
     ];

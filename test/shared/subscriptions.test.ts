@@ -100,6 +100,37 @@ describe("inputOf: what is stored for a definition", () => {
 });
 
 describe("mergePut: a PUT body over the stored subscription", () => {
+  it("takes an option away with null, and keeps the others", () => {
+    const limited = row({ rateLimit: 5, maxInFlight: 2, minPriority: "high" });
+    const put = mergePut(limited, { rateLimit: null });
+    expect(put).toMatchObject({ ok: true, merged: { maxInFlight: 2, minPriority: "high" } });
+    expect(put.ok && put.merged).not.toHaveProperty("rateLimit");
+    const digest = row({ kind: "slack", url: null, channel: "#c", digest: "daily", secrets: [] });
+    expect(mergePut(digest, { digest: null }).ok && mergePut(digest, { digest: null })).not.toHaveProperty(
+      "merged.digest",
+    );
+  });
+
+  it("switches a dispatch from one mode to the other", () => {
+    const dispatch = row({
+      kind: "github-dispatch",
+      url: null,
+      secrets: [],
+      dispatch: { repository: "acme/web", eventType: "shipped" },
+    });
+    const toWorkflow = mergePut(dispatch, { workflow: "ship.yml", ref: "main" });
+    expect(toWorkflow).toMatchObject({
+      ok: true,
+      merged: { repository: "acme/web", workflow: "ship.yml", ref: "main" },
+    });
+    expect(toWorkflow.ok && toWorkflow.merged).not.toHaveProperty("eventType");
+    const back = row({ ...dispatch, dispatch: { repository: "acme/web", workflow: "ship.yml", ref: "main" } });
+    const toEvent = mergePut(back, { eventType: "deployed" });
+    expect(toEvent).toMatchObject({ ok: true, merged: { eventType: "deployed" } });
+    expect(toEvent.ok && toEvent.merged).not.toHaveProperty("workflow");
+    expect(toEvent.ok && toEvent.merged).not.toHaveProperty("ref");
+  });
+
   it("replaces the fields given and keeps the rest, never the secrets", () => {
     expect(mergePut(row(), { enabled: false })).toEqual({
       ok: true,

@@ -12,3 +12,6 @@ CREATE TABLE "digest_periods" (
 
 -- A digest reads one period's milestones and deploy events: never a scan of the whole outbox.
 CREATE INDEX "outbox_digest_idx" ON "outbox"("created_at") WHERE "kind" = 'milestone' OR "environment" IS NOT NULL;
+
+-- A deleted subscription takes its decided periods with it.
+ALTER TABLE "digest_periods" ADD CONSTRAINT "digest_periods_subscription_id_fkey" FOREIGN KEY ("subscription_id") REFERENCES "subscriptions"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -47,7 +47,8 @@ const common = {
     .meta({ description: "only messages of this priority or above (an event's priority; milestones are high)" }),
   rateLimit: z
     .number()
-    .positive("must be above 0")
+    // The limiter's Redis keys live an hour at least: one message an hour is the slowest pace it keeps.
+    .min(1 / 3600, "at least 1/3600 (one message an hour)")
     .max(10_000, "at most 10000 messages per second")
     .optional()
     .meta({ description: "messages per second at most; the rest wait in order, none is dropped" }),
@@ -103,6 +104,8 @@ const linearDefinition = kindObject("linear", {
 const repositoryName = z
   .string()
   .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name")
+  // `.` and `..` are path segments, not names: `../..` would leave /repos/ once the URL is normalised.
+  .refine((r) => r.split("/").every((part) => part !== "." && part !== ".."), "must be owner/name")
   .max(LIMITS.nameBytes)
   .meta({ description: "the GitHub repository dispatched to (owner/name)" });
 const dispatchDefinition = kindObject("github-dispatch", {

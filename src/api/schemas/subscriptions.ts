@@ -120,5 +120,6 @@ export const SubscriptionRecoveredSchema = z
   .strictObject({
     recovered: z.number().int().meta({ description: "dead or failed messages made due now" }),
     queued: z.boolean().meta({ description: "false: the sweeper sends them within about a minute" }),
+    more: z.boolean().meta({ description: "true: 10,000 were recovered and more may remain; call again" }),
   })
   .meta({ id: "SubscriptionRecovered" });

@@ -70,6 +70,8 @@ export interface Throttle {
 }
 
 const KEY_TTL_MS = 3_600_000;
+/** A key outlives two of its intervals, so a slow pace is kept too. */
+const ttlOf = (perSecond: number) => Math.max(KEY_TTL_MS, Math.ceil(2000 / perSecond));
 
 export function createThrottle(o: ThrottleOptions): Throttle {
   const redis = o.connection as ThrottlingRedis;
@@ -78,7 +80,7 @@ export function createThrottle(o: ThrottleOptions): Throttle {
   const keys = (id: string) => ["tat", "line", "due"].map((k) => `${o.prefix}:outbound-rate:${id}:${k}`);
   return {
     admit: (subscriptionId, messageId, perSecond) =>
-      redis.outboundThrottle(...keys(subscriptionId), messageId, 1000 / perSecond, graceMs, KEY_TTL_MS, "admit"),
+      redis.outboundThrottle(...keys(subscriptionId), messageId, 1000 / perSecond, graceMs, ttlOf(perSecond), "admit"),
     async hold(subscriptionId, messageId, deferMs) {
       await redis.outboundThrottle(...keys(subscriptionId), messageId, 1, graceMs, KEY_TTL_MS, "hold", deferMs);
     },

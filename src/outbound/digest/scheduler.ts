@@ -36,6 +36,9 @@ export interface DigestOptions {
   everyMs?: number;
 }
 
+/** How often a worker looks for due periods. */
+const TICK_MS = 30_000;
+
 /** Rows one digest reads at most: beyond, its lists are partial (and say so). */
 const ROWS_MAX = 5000;
 
@@ -57,12 +60,19 @@ export function startDigests(o: DigestOptions): Digests {
     return { id: uuidv7(), type, payload };
   }
 
+  /**
+   * Periods that ended before this are not posted: those already due when the subscription last
+   * changed (with a tick's margin), so a new digest brings no backlog, yet a PUT right after a period
+   * ended, before its summary went, does not lose it.
+   */
+  const startsAfter = (sub: DigestSubscriber) => new Date(sub.updatedAt.getTime() - o.delayMs - (o.everyMs ?? TICK_MS));
+
   async function tick(): Promise<number> {
     const now = clock();
     return onConnection(o.db.pool, async (sql) => {
       const subs = await digestSubscribers(sql);
       const due = subs.flatMap((sub) =>
-        duePeriods(now, sub.digest, o.delayMs, sub.updatedAt, CATCH_UP[sub.digest]).map((p) => ({ sub, p })),
+        duePeriods(now, sub.digest, o.delayMs, startsAfter(sub), CATCH_UP[sub.digest]).map((p) => ({ sub, p })),
       );
       if (!due.length) return 0;
       const oldest = new Date(Math.min(...due.map((d) => d.p.start.getTime())));
@@ -98,7 +108,7 @@ export function startDigests(o: DigestOptions): Digests {
     running = tick()
       .catch((err: Error) => o.log.warn({ err: err.message }, "digest tick failed"))
       .finally(() => (running = null));
-  }, o.everyMs ?? 30_000);
+  }, o.everyMs ?? TICK_MS);
   timer.unref();
 
   return {
