@@ -1,3 +1,4 @@
+import leven from "leven";
 import { compileGlob } from "../../shared/glob.js";
 
 /**
@@ -29,18 +30,6 @@ export function globsOverlap(a: string, b: string): boolean {
   return walk(0, 0);
 }
 
-/** Levenshtein distance: insertions, deletions and substitutions, one row at a time. */
-export function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++)
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
-}
-
 /** A type and its globbed forms (`github.pull_request.*`, `github.*`): what a glob close to it would be. */
 function candidates(type: string, glob: string): string[] {
   if (!glob.includes("*")) return [type];
@@ -54,7 +43,7 @@ export function suggestion(glob: string, known: readonly string[]): string | und
   let best: { text: string; distance: number } | undefined;
   for (const type of known)
     for (const text of candidates(type, glob)) {
-      const distance = editDistance(glob, text);
+      const distance = leven(glob, text);
       if (distance <= limit && (!best || distance < best.distance)) best = { text, distance };
     }
   return best?.text;

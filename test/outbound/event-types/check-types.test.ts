@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fixedCatalog } from "../../../src/outbound/event-types/catalog.js";
-import {
-  editDistance,
-  globsOverlap,
-  knownTypes,
-  suggestion,
-  typeProblems,
-} from "../../../src/outbound/event-types/check-types.js";
+import { globsOverlap, knownTypes, suggestion, typeProblems } from "../../../src/outbound/event-types/check-types.js";
 
 const known = knownTypes([...fixedCatalog().map((e) => e.type), "custom.ci.build_done"]);
 const check = (globs: string[], allowUnknown = false) => typeProblems(globs, known, { allowUnknown });
@@ -96,12 +90,6 @@ describe("glob overlap", () => {
 });
 
 describe("suggestions", () => {
-  it("measures edits", () => {
-    expect(editDistance("kitten", "sitting")).toBe(3);
-    expect(editDistance("", "abc")).toBe(3);
-    expect(editDistance("same", "same")).toBe(0);
-  });
-
   it("suggests the nearest type only when it is near", () => {
     expect(suggestion("pr.shiped", ["pr.shipped", "issue.shipped"])).toBe("pr.shipped");
     expect(suggestion("zz", ["pr.shipped"])).toBeUndefined();
