@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { LIMITS } from "../../shared/bounds.js";
+import { storableIsoDate } from "../iso-date.js";
 
 /**
  * Argo CD renders a field its template names but the application lacks as `<no value>` (Go templates),
@@ -8,10 +9,8 @@ import { LIMITS } from "../../shared/bounds.js";
 const absent = (v: unknown) => (v === "" || v === "<no value>" ? undefined : v);
 const name = z.string().min(1).max(LIMITS.nameBytes);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(absent, schema.optional());
-/** Argo CD's times are RFC 3339 (`2026-11-20T10:04:30Z`); years PostgreSQL holds (deploy/body.ts). */
-const isoDate = z.iso
-  .datetime({ offset: true })
-  .refine((s) => /^\d{4}-/.test(s) && !s.startsWith("0000"), "must be a date between years 1 and 9999");
+/** Argo CD's times are RFC 3339 (`2026-11-20T10:04:30Z`); years PostgreSQL holds (iso-date.ts). */
+const isoDate = storableIsoDate();
 
 /** Argo CD sync operation phases (its `OperationPhase`). */
 export const ARGOCD_PHASES = ["Running", "Terminating", "Failed", "Error", "Succeeded"] as const;

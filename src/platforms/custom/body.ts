@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LIMITS } from "../../shared/bounds.js";
 import { PRIORITIES } from "../../shared/event.js";
+import { storableIsoDate } from "../iso-date.js";
 
 /** A publisher's name, the second segment of its types: a short lower-case slug. */
 export const SOURCE = /^[a-z][a-z0-9-]{0,62}$/;
@@ -21,10 +22,7 @@ const entityKey = z
   .regex(ENTITY_KEY, "an entity key such as github:pr:owner/repo#7 or custom:<source>:<id>")
   .refine((k) => k.isWellFormed() && Buffer.byteLength(k) <= LIMITS.keyBytes, `at most ${LIMITS.keyBytes} bytes`);
 
-/** Years PostgreSQL can hold (shared/time.ts storableDate), as deploy bodies take them. */
-const isoDate = z.iso
-  .datetime({ offset: true, message: "must be an ISO-8601 date-time with a zone" })
-  .refine((s) => /^\d{4}-/.test(s) && !s.startsWith("0000"), "must be a date between years 1 and 9999");
+const isoDate = storableIsoDate("must be an ISO-8601 date-time with a zone");
 
 /** One published event (docs/outbound.md "Publishing events"); unknown fields are refused. */
 export const publishedEvent = z

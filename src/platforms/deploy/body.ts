@@ -1,11 +1,9 @@
 import { z } from "zod";
 import { GITHUB_REPO, LIMITS } from "../../shared/bounds.js";
+import { storableIsoDate } from "../iso-date.js";
 
 const name = z.string().min(1).max(LIMITS.nameBytes);
-/** Years PostgreSQL can hold (shared/time.ts storableDate): year 0 and six-digit years are refused here. */
-const isoDate = z.iso
-  .datetime({ offset: true })
-  .refine((s) => /^\d{4}-/.test(s) && !s.startsWith("0000"), "must be a date between years 1 and 9999");
+const isoDate = storableIsoDate();
 
 /** The generic deploy body of contract §2, with the bounds of shared/bounds.ts. */
 export const deployBody = z.object({
