@@ -4,22 +4,12 @@ import { Webhook } from "standardwebhooks";
 import { loadFixtures } from "./fixtures.js";
 import { SECRETS } from "./service.js";
 import { int, pick, prng, type Rand } from "../../kit/prng.js";
+import { WEBHOOK_PLATFORMS } from "../../src/shared/event.js";
 
 /** What test/e2e/fuzz-receivers.test.ts sends: seeded requests to every receiver, signed as each sender signs. */
 
-export const FUZZED = [
-  "github",
-  "slack",
-  "linear",
-  "deploy",
-  "pagerduty",
-  "sentry",
-  "circleci",
-  "argocd",
-  "gitlab",
-  "vercel",
-  "netlify",
-] as const;
+/** Every platform with a receiver: a new sender is fuzzed as soon as it is registered. */
+export const FUZZED = WEBHOOK_PLATFORMS;
 
 // ---- bases: real payloads of each platform ----
 type Examples = Array<{ name: string; examples: Array<Record<string, unknown>> }>;
