@@ -173,7 +173,9 @@ export function subscriptionsApi(
     summary: "Change a subscription: the fields given replace the stored ones",
     description:
       "`secret`/`secrets` replace the signing secrets (give the new and the old one during a rotation); " +
-      "without them the secrets are kept. Enabling a disabled subscription clears `disabledReason` and `failingSince`.",
+      "without them the secrets are kept. An optional field given as `null` (minPriority, rateLimit, maxInFlight, " +
+      "allowUnknownTypes, digest, moveTo) is removed. Enabling a disabled subscription clears `disabledReason` and " +
+      "`failingSince`.",
     params: nameParams,
     body: putBody,
     responses: {
