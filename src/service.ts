@@ -34,6 +34,7 @@ export async function startService(config: Config, log: Logger, options: Service
   let web: WebRole | undefined = undefined;
   const connections = await openConnections(config, log, {
     outboxBacklog: work,
+    readReplica: serveWeb,
     ...(serveWeb ? { streamClients: () => web?.hub.clients ?? 0 } : {}),
   });
   const worker = work ? startWorkerRole(config, log, connections, options) : undefined;
@@ -57,6 +58,7 @@ export async function startService(config: Config, log: Logger, options: Service
       await worker?.closeWorkers();
       await connections.closeQueues();
       await Promise.allSettled([connections.producer.quit(), worker?.redis.quit()]);
+      await connections.reads?.close();
       await connections.db.close();
     },
   };

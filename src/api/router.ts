@@ -9,6 +9,7 @@ import type { IngestQueue } from "../queue/ingest/queue.js";
 import type { OutboundQueue } from "../outbound/delivery/queue.js";
 import { countUnprocessable } from "../store/read/deliveries.js";
 import type { Database } from "../store/prisma.js";
+import type { ReadRouting } from "../store/replica.js";
 import { deliveriesApi } from "./deliveries.js";
 import { deploysApi } from "./deploys.js";
 import { graphApi } from "./entities.js";
@@ -31,6 +32,8 @@ import { tokenApi } from "./token.js";
 /** What the /api handlers need from the process. */
 export interface ApiDeps {
   db: Database;
+  /** DATABASE_READ_URL's replica: the query API's reads go there while it is fresh (store/replica.ts). */
+  reads?: ReadRouting;
   rules: RuleBook;
   /** Rule backfills are added here (src/queue/backfill/). */
   backfills: Queue;
@@ -58,25 +61,28 @@ export interface ApiDeps {
 /** The whole /api router (contract §6–§11): the OpenAPI document, then one router per resource. */
 export function apiRouter(d: ApiDeps): Router {
   const { prisma, pool } = d.db;
+  // The query API (reads of what the pipeline stored) may read a replica; what a client writes and
+  // reads back (groups, rules, subscriptions, imports, queue and deliveries) stays on the primary.
+  const read = d.reads?.pool ?? pool;
   const api = createRouter(API_PREFIX);
   serveOpenApi(api); // public: app.ts lets its exact spelling through without a token
   api.use(jsonBody("1mb"));
   api.use(tokenApi().routes());
-  api.use(eventsApi(pool).routes());
+  api.use(eventsApi(read).routes());
   api.use(publishApi(pool, d.ingest).routes());
-  api.use(graphApi(pool).routes());
-  api.use(deploysApi(pool, { production: d.config.productionEnvironments, bugLabels: d.config.bugLabels }).routes());
+  api.use(graphApi(read).routes());
+  api.use(deploysApi(read, { production: d.config.productionEnvironments, bugLabels: d.config.bugLabels }).routes());
   api.use(
-    incidentsApi(pool, { windowMs: d.config.incidentWindowMs, production: d.config.productionEnvironments }).routes(),
+    incidentsApi(read, { windowMs: d.config.incidentWindowMs, production: d.config.productionEnvironments }).routes(),
   );
   api.use(groupsApi(pool).routes());
-  api.use(leadTimeApi(pool, d.config.productionEnvironments).routes());
+  api.use(leadTimeApi(read, d.config.productionEnvironments).routes());
   api.use(rulesApi(prisma, d.rules, d.backfills, (id) => importJobAnswer(d.imports, id)).routes());
   api.use(importsApi(d.imports, d.config.importAvailable).routes());
   api.use(queueApi(d.ingest, () => countUnprocessable(pool)).routes());
   api.use(deliveriesApi(d.db, d.rules).routes());
   api.use(subscriptionsApi(d.db, d.outbound, { allowPrivate: d.config.allowPrivate }).routes());
-  api.use(eventTypesApi(pool).routes());
+  api.use(eventTypesApi(read).routes());
   api.use(streamApi(d.hub, d.slots).routes());
   return api;
 }

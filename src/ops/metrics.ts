@@ -6,10 +6,18 @@ export interface MetricSources {
   oldestWaiting?: () => Promise<number | null>;
   outboxBacklog?: () => Promise<number>;
   streamClients?: () => number;
+  /** The read replica's last measured lag in seconds, null while unknown (docs/read-replicas.md). */
+  replicaLag?: () => number | null;
 }
 
 /** The Prometheus metrics of one process; a registry per instance so tests can run several. */
-export function createMetrics({ queueDepth, oldestWaiting, outboxBacklog, streamClients }: MetricSources = {}) {
+export function createMetrics({
+  queueDepth,
+  oldestWaiting,
+  outboxBacklog,
+  streamClients,
+  replicaLag,
+}: MetricSources = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ["platform"] as const;
@@ -66,6 +74,12 @@ export function createMetrics({ queueDepth, oldestWaiting, outboxBacklog, stream
     subscriptionsDisabled: new Counter({
       name: "switchyard_subscriptions_disabled_total",
       help: "Subscriptions the service disabled (410 Gone, or failing for OUTBOUND_DISABLE_AFTER_S)",
+      registers: [registry],
+    }),
+    readFallbacks: new Counter({
+      name: "switchyard_read_replica_fallbacks_total",
+      help: "Reads the read replica would have served that went to the primary, by reason (lagging, unavailable)",
+      labelNames: ["reason"] as const,
       registers: [registry],
     }),
     latency: new Histogram({
@@ -126,6 +140,16 @@ export function createMetrics({ queueDepth, oldestWaiting, outboxBacklog, stream
         } catch {
           // Database down: leave the last value.
         }
+      },
+    });
+  }
+  if (replicaLag) {
+    new Gauge({
+      name: "switchyard_read_replica_lag_seconds",
+      help: "The read replica's replay lag at its last poll (NaN while unknown: not reachable yet, or away)",
+      registers: [registry],
+      collect() {
+        this.set(replicaLag() ?? NaN);
       },
     });
   }

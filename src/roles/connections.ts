@@ -14,11 +14,14 @@ import { createOutboundQueue, type OutboundQueue } from "../outbound/delivery/qu
 import { producerConnection } from "../queue/redis.js";
 import { unrelayedCount } from "../store/outbox.js";
 import { openDatabase, type Database } from "../store/prisma.js";
+import { readReplica, type ReadRouting } from "../store/replica.js";
 import { sealStoredSecrets, useKeyring } from "../store/subscriptions.js";
 
 /** What the web and worker roles share: one database pool, one Redis producer, the queues, metrics, rules. */
 export interface Connections {
   db: Database;
+  /** The web role's reads on DATABASE_READ_URL's replica (store/replica.ts); unset without one. */
+  reads?: ReadRouting;
   /** Fail-fast (queue/redis.ts): receivers answer 503 at once while Redis is down. */
   producer: Redis;
   ingest: IngestQueue;
@@ -37,6 +40,8 @@ export interface ConnectionsOptions {
   outboxBacklog: boolean;
   /** The web role reports its live streams (read at scrape time: its hub starts later). */
   streamClients?: () => number;
+  /** The web role reads on DATABASE_READ_URL's replica, when set; the worker never does. */
+  readReplica?: boolean;
 }
 
 /**
@@ -60,6 +65,26 @@ async function sealSecrets(db: Database, config: Config, log: Logger): Promise<v
   }
 }
 
+/** The replica's pool and its lag poll; a poll failure is logged once per outage, never with the URL. */
+function openReads(url: string, primary: Database, config: Config, metrics: Metrics, log: Logger): ReadRouting {
+  let away = false;
+  const reads = readReplica({
+    primary,
+    replica: openDatabase(url, 10),
+    maxLagMs: config.READ_MAX_LAG_MS,
+    onFallback: (reason) => metrics.readFallbacks.inc({ reason }),
+    onPollError(err) {
+      if (!away) log.warn({ err: err.message }, "read replica not answering: reads go to the primary");
+      away = true;
+    },
+    onPoll() {
+      if (away) log.info("read replica answering again");
+      away = false;
+    },
+  });
+  return reads;
+}
+
 export async function openConnections(config: Config, log: Logger, o: ConnectionsOptions): Promise<Connections> {
   // A worker holds one connection per writer; the rest of the pool serves the API and rule backfills.
   const db = openDatabase(config.DATABASE_URL, 10);
@@ -77,12 +102,16 @@ export async function openConnections(config: Config, log: Logger, o: Connection
     enqueueTimeoutMs: config.ENQUEUE_TIMEOUT_MS,
   });
   ingest.queue.on("error", () => undefined); // already logged by the connection
+  const readUrl = o.readReplica ? config.DATABASE_READ_URL : undefined;
+  let reads: ReadRouting | undefined;
   const metrics = createMetrics({
     queueDepth: ingest.depth,
     oldestWaiting: () => oldestWaitingSeconds(ingest.queue, producer),
     ...(o.outboxBacklog ? { outboxBacklog: () => unrelayedCount(prisma) } : {}),
     ...(o.streamClients ? { streamClients: o.streamClients } : {}),
+    ...(readUrl ? { replicaLag: () => reads?.state().lagSeconds ?? null } : {}),
   });
+  if (readUrl) reads = openReads(readUrl, db, config, metrics, log);
   const rules = createRuleBook(prisma, {
     incidents: incidentSettings(config),
     onInvalid(rule, version, errors) {
@@ -103,6 +132,7 @@ export async function openConnections(config: Config, log: Logger, o: Connection
   outbound.queue.on("error", () => undefined);
   return {
     db,
+    ...(reads ? { reads } : {}),
     producer,
     ingest,
     backfills,

@@ -46,6 +46,7 @@ export function startWebRole(config: Config, log: Logger, c: Connections): WebRo
     redisUrl: config.REDIS_URL,
     prefix: config.REDIS_PREFIX,
     prisma: c.db.prisma,
+    ...(c.reads ? { reads: c.reads } : {}),
     log,
     heartbeatMs: config.STREAM_HEARTBEAT_MS,
     maxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,

@@ -269,6 +269,10 @@ const schema = z.object({
     .min(64 * 1024)
     .default(1024 * 1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** A streaming replica for the web role's reads (docs/read-replicas.md); `?schema=` as DATABASE_URL's. */
+  DATABASE_READ_URL: z.url().optional(),
+  /** Reads go to the primary while the replica lags more than this (or cannot answer). */
+  READ_MAX_LAG_MS: z.coerce.number().int().min(0).default(5000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -29,6 +29,7 @@ async function exported(): Promise<{ names: Set<string>; families: string[] }> {
     oldestWaiting: async () => null,
     outboxBacklog: async () => 0,
     streamClients: () => 0,
+    replicaLag: () => 0,
   });
   const names = new Set<string>();
   const all = await metrics.registry.getMetricsAsJSON();

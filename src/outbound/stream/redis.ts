@@ -4,6 +4,7 @@ import { deadline } from "../../shared/deadline.js";
 import type { Logger } from "../../shared/log.js";
 import { outboxChannel, type OutboxItem } from "../../shared/outbound.js";
 import { lastPosition, positionOf, readOutbox } from "../../store/outbox.js";
+import type { ReadRouting } from "../../store/replica.js";
 import { createHub, type OutboxSource, type StreamHub } from "./hub.js";
 
 /**
@@ -11,12 +12,34 @@ import { createHub, type OutboxSource, type StreamHub } from "./hub.js";
  * from the outbox table. The hub itself (hub.ts) knows neither.
  */
 
-/** Reads for the hub from the outbox table. */
-const databaseSource = (prisma: PrismaClient): OutboxSource => ({
-  read: (after, limit) => readOutbox(prisma, after, limit),
+/**
+ * Reads for the hub from the outbox table. With a read replica, history pages come from it while
+ * it is fresh; where a stream starts (`last`, `positionOf`) is read on the primary, whose positions
+ * the live messages carry.
+ */
+const databaseSource = (prisma: PrismaClient, reads?: ReadRouting): OutboxSource => ({
+  read: (after, limit) => (reads ? readThroughReplica(reads, prisma, after, limit) : readOutbox(prisma, after, limit)),
   last: () => lastPosition(prisma),
   positionOf: (id) => positionOf(prisma, id),
 });
+
+/**
+ * A page read on the replica, completed from the primary. A short page means "read to the end"
+ * (catch-up.ts), and a replica that lags has not yet the newest rows: the catch-up would go live
+ * past them, or skip them as missing. Positions are committed in order, so the replica's rows are
+ * a prefix of the primary's: when its page is short, the rest (positions after its last row) is
+ * read on the primary. Full pages, the bulk of a long catch-up, never touch the primary.
+ */
+async function readThroughReplica(reads: ReadRouting, primary: PrismaClient, after: bigint, limit: number) {
+  let onReplica = false;
+  const page = await reads.read((db) => {
+    onReplica = db.prisma !== primary;
+    return readOutbox(db.prisma, after, limit);
+  });
+  if (!onReplica || page.length >= limit) return page;
+  const last = page.length ? BigInt(page[page.length - 1]!.position) : after;
+  return page.concat(await readOutbox(primary, last, limit - page.length));
+}
 
 /** A published batch as the relay sends it, or null (logged and dropped: a later hole fill covers it). */
 function parseBatch(message: string): OutboxItem[] | null {
@@ -36,6 +59,8 @@ export interface StreamHubOptions {
   redisUrl: string;
   prefix: string;
   prisma: PrismaClient;
+  /** DATABASE_READ_URL's replica, for the history pages of catch-ups (docs/read-replicas.md). */
+  reads?: ReadRouting;
   log: Logger;
   heartbeatMs?: number;
   maxBufferedBytes?: number;
@@ -45,7 +70,7 @@ export interface StreamHubOptions {
 export function createStreamHub(options: StreamHubOptions): StreamHub {
   const { log } = options;
   const hub = createHub({
-    source: databaseSource(options.prisma),
+    source: databaseSource(options.prisma, options.reads),
     log,
     heartbeatMs: options.heartbeatMs,
     maxBufferedBytes: options.maxBufferedBytes,
