@@ -98,7 +98,7 @@ describe("on a Redis Cluster, queues split by platform", () => {
     const keys = keysOf(svc.config);
     expect(keys.ingestQueues).toContain("ingest-github");
     expect(keys.queuePrefix("ingest-github")).toBe(`${svc.config.REDIS_PREFIX}:{ingest-github}`);
-    // Three masters serve the 13 platform queues between them.
+    // Three masters serve the 12 platform queues between them.
     const masters = new Set<number>();
     for (const q of keys.ingestQueues) masters.add((await cluster!.masterOf(`${keys.queuePrefix(q)}:${q}:wait`)).port);
     expect(masters.size).toBeGreaterThan(1);
