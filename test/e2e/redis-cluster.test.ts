@@ -128,6 +128,13 @@ describe("on a Redis Cluster, queues split by platform", () => {
     await waitFor(async () => ids.every((id) => receiver.received.some((r) => r.body.includes(id))), 20_000);
     await sse.until(() => ids.every((id) => sse.messages.some((m) => m.id === id)), 20_000);
 
+    // The queue's counts, summed over the platform queues, in the API and the metrics.
+    const counts = (await (await fetch(`${svc.url}/api/queue`, { headers: AUTH })).json()) as { completed: number };
+    expect(counts.completed).toBeGreaterThanOrEqual(ids.length);
+    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    expect(metrics).toMatch(/^switchyard_queue_jobs\{state="completed"\} [1-9]/m);
+    expect(metrics).toMatch(/^switchyard_queue_oldest_waiting_seconds \d/m);
+
     // The same delivery again, and its signed bytes under a new delivery id (a replay): duplicates.
     const [, first] = requests[0]!;
     const again = await post(`${svc.url}/webhooks/github`, first);
@@ -175,6 +182,16 @@ describe("on a Redis Cluster, queues split by platform", () => {
     // What it acknowledged in its last moment may not have reached the replica (asynchronous
     // replication): only deliveries acknowledged once the new master serves the slot are asserted.
     await cluster!.kill(replicaPort);
+    // Another master's queue (published events') answers at once, without a retry, meanwhile.
+    const customKey = `${keys.queuePrefix("ingest-custom")}:ingest-custom:wait`;
+    expect((await cluster!.masterOf(customKey)).port).not.toBe(replicaPort);
+    const published = await fetch(`${svc.url}/api/events`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body: JSON.stringify({ type: "custom.ci.build.finished", source: "ci", subject: "custom:ci:1", data: {} }),
+    });
+    const publishedBody = (await published.json()) as { id: string };
+    expect(published.status, JSON.stringify(publishedBody)).toBe(202);
     const during = await send("/webhooks/deploy", deploy());
     expect(during.status, during.text).toBe(202);
     await waitFor(async () => (await cluster!.masterOf(slotKey)).port === master.port, 20_000);
@@ -184,7 +201,7 @@ describe("on a Redis Cluster, queues split by platform", () => {
       expect(res.status, res.text).toBe(202);
       after.push(res.json.id as string);
     }
-    await stored(after);
+    await stored([...after, publishedBody.id]);
     await sse.until(() => after.every((id) => sse.messages.some((m) => m.id === id)), 20_000);
     // The readiness probe answers on the cluster that lost a node.
     expect((await fetch(`${svc.url}/readyz`)).status).toBe(200);
