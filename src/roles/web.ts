@@ -44,7 +44,7 @@ export function startWebRole(config: Config, log: Logger, c: Connections): WebRo
   };
   // One Redis subscription per process feeds every live stream it serves (contract §10).
   const hub = createStreamHub({
-    redisUrl: redisTarget(config),
+    redis: redisTarget(config),
     prefix: config.REDIS_PREFIX,
     prisma: c.db.prisma,
     log,

@@ -61,6 +61,7 @@ export function startWorkerRole(config: Config, log: Logger, c: Connections, o: 
       );
     },
   });
+  const run = o.wrapProcessor ? o.wrapProcessor(processor) : processor;
   // QUEUE_SPLIT: a worker per platform queue, each taking WORKER_CONCURRENCY jobs into the one processor.
   const ingestWorkers = keys.ingestQueues.map((queue) =>
     createIngestWorker({
@@ -68,7 +69,7 @@ export function startWorkerRole(config: Config, log: Logger, c: Connections, o: 
       prefix: keys.queuePrefix(queue),
       queue,
       concurrency: config.WORKER_CONCURRENCY,
-      process: o.wrapProcessor ? o.wrapProcessor(processor) : processor,
+      process: run,
       metrics,
       log,
       backoffMs: config.JOB_BACKOFF_MS,

@@ -34,7 +34,7 @@ function parseBatch(message: string): OutboxItem[] | null {
 
 export interface StreamHubOptions {
   /** A Redis URL, or a cluster (queue/redis.ts). */
-  redisUrl: RedisTarget;
+  redis: RedisTarget;
   prefix: string;
   prisma: PrismaClient;
   log: Logger;
@@ -54,7 +54,7 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
   const channel = outboxChannel(options.prefix);
   // Subscribed on every `ready` below, so the sweep follows the subscription (on a cluster ioredis
   // also subscribes again by itself when its subscriber node changes).
-  const sub = subscriberConnection(options.redisUrl, `${options.prefix}:stream`);
+  const sub = subscriberConnection(options.redis, `${options.prefix}:stream`);
   sub.on("error", (err) => log.warn({ err: err.message }, "stream subscriber redis error"));
   // Connected (again): once subscribed, what was published before is read from the database.
   sub.on("ready", () => {

@@ -134,7 +134,9 @@ export function createIngestQueue(o: IngestQueueOptions) {
     const parts = new Map<Queue<Delivery>, number[]>();
     batch.forEach((p, i) => {
       const q = queueOf(p.d.platform);
-      parts.set(q, [...(parts.get(q) ?? []), i]);
+      const part = parts.get(q);
+      if (part) part.push(i);
+      else parts.set(q, [i]);
     });
     const out: Array<PromiseSettledResult<Enqueued>> = new Array(batch.length);
     await Promise.all(
