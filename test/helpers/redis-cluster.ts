@@ -43,13 +43,15 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** `count` free ports from 17000–17999 whose cluster bus port (+10000) is free too. */
+/**
+ * `count` free ports from 17000–17999 (the tests' spare range), probed. Each node's cluster bus gets
+ * one of them too (`--cluster-port`), rather than Redis's default of its port + 10000.
+ */
 async function sparePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   for (let tries = 0; ports.length < count && tries < 500; tries++) {
     const port = 17000 + Math.floor(Math.random() * 1000);
-    if (ports.includes(port)) continue;
-    if ((await portFree(port)) && (await portFree(port + 10000))) ports.push(port);
+    if (!ports.includes(port) && (await portFree(port))) ports.push(port);
   }
   if (ports.length < count) throw new Error("no spare ports for a Redis Cluster");
   return ports;
@@ -85,7 +87,10 @@ export async function startRedisCluster(
   const replicas = o.replicasPerMaster ?? 1;
   const nodeTimeoutMs = o.nodeTimeoutMs ?? 1000;
   const dir = mkdtempSync(join(tmpdir(), "switchyard-cluster-"));
-  const ports = await sparePorts(masters * (1 + replicas));
+  const count = masters * (1 + replicas);
+  const spare = await sparePorts(2 * count);
+  const ports = spare.slice(0, count);
+  const busOf = new Map(ports.map((port, i) => [port, spare[count + i]!]));
   const procs = new Map<number, ChildProcess>();
   const killAll = () => {
     for (const p of procs.values()) if (p.exitCode === null) p.kill("SIGKILL");
@@ -116,6 +121,7 @@ export async function startRedisCluster(
         "redis-server",
         [
           ...["--port", String(port), "--bind", HOST, "--cluster-enabled", "yes"],
+          ...["--cluster-port", String(busOf.get(port))],
           ...["--cluster-config-file", join(dir, `nodes-${port}.conf`)],
           ...["--cluster-node-timeout", String(nodeTimeoutMs), "--save", "", "--appendonly", "no", "--dir", dir],
           // Replicas sync at once (diskless, no 5 s wait for more replicas) and show in CLUSTER SLOTS
