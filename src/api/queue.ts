@@ -16,7 +16,7 @@ const idParams = z.object({ id: jobId });
  * jobs, kept until retried). Redis calls answer 503 after a deadline (BullMQ would wait for good).
  */
 export function queueApi(
-  { queue, depth }: Pick<IngestQueue, "queue" | "depth">,
+  { depth, failed, getJob }: Pick<IngestQueue, "depth" | "failed" | "getJob">,
   unprocessable: () => Promise<Record<string, number>>,
 ): Router {
   const router = createRouter();
@@ -40,9 +40,7 @@ export function queueApi(
   route(router, "get", "/queue/failed", failedDoc, async (ctx) => {
     const q = valid(ctx, page, ctx.query);
     if (!q) return;
-    const [jobs, total] = await withinDeadline(
-      Promise.all([queue.getFailed(q.offset, q.offset + q.limit - 1), queue.getFailedCount()]),
-    );
+    const { jobs, total } = await withinDeadline(failed(q.offset, q.limit));
     ctx.body = {
       total,
       items: jobs.map((j) => ({
@@ -67,10 +65,10 @@ export function queueApi(
     if (!p) return;
     const job = await withinDeadline(
       (async () => {
-        const failed = await queue.getJob(p.id);
-        if (!failed || !(await failed.isFailed())) return null;
-        await failed.retry("failed");
-        return failed;
+        const job = await getJob(p.id);
+        if (!job || !(await job.isFailed())) return null;
+        await job.retry("failed");
+        return job;
       })(),
     );
     if (!job) return notFound(ctx, "failed job");

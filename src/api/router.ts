@@ -40,7 +40,7 @@ export interface ApiDeps {
   /** History imports are added here (src/queue/import/). */
   imports: Queue<ImportJob>;
   /** `enqueue`: events published through /api/events go the receivers' way. */
-  ingest: Pick<IngestQueue, "queue" | "depth" | "enqueue">;
+  ingest: Pick<IngestQueue, "depth" | "enqueue" | "failed" | "getJob">;
   outbound: Pick<OutboundQueue, "enqueue" | "enqueueNow" | "enqueueAllNow">;
   hub: StreamHub;
   slots: StreamSlots;

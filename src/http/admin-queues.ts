@@ -3,7 +3,7 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { KoaAdapter } from "@bull-board/koa";
 import type { Queue } from "bullmq";
 import type { Middleware } from "koa";
-import { INGEST_QUEUE } from "../queue/ingest/queue.js";
+import { isIngestQueue } from "../queue/redis-keys.js";
 
 const ADMIN_QUEUES_PATH = "/admin/queues";
 
@@ -31,10 +31,10 @@ function sameOrigin(fetchSite: string, origin: string, ours: string): boolean {
 export function adminQueues(queues: Queue[]): Middleware {
   const serverAdapter = new KoaAdapter().setBasePath(ADMIN_QUEUES_PATH);
   createBullBoard({
-    // The ingest queue is only watched here: until a worker stores them, its jobs are the only copy
+    // The ingest queue (or its platform queues) is only watched here: until a worker stores them, its jobs are the only copy
     // of deliveries answered 202 (contract §8), which the board's empty, clean and obliterate would drop.
     // Its failed jobs are retried with `POST /api/queue/failed/:id/retry`.
-    queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: q.name === INGEST_QUEUE })),
+    queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: isIngestQueue(q.name) })),
     serverAdapter,
     options: { uiConfig: { boardTitle: "Switchyard queues", hideDocsLink: true } },
   });

@@ -1,5 +1,4 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Config } from "../shared/config.js";
 import type { Logger } from "../shared/log.js";
 import { keyring, SealKeyError } from "../shared/seal.js";
@@ -9,9 +8,12 @@ import { incidentSettings } from "../pipeline/rule-book.js";
 import { createBackfillQueue } from "../queue/backfill/queue.js";
 import { createImportQueue, type ImportJob } from "../queue/import/queue.js";
 import { createIngestQueue, type IngestQueue } from "../queue/ingest/queue.js";
-import { oldestWaitingSeconds } from "../queue/ingest/oldest-waiting.js";
+import { oldestWaitingOf } from "../queue/ingest/oldest-waiting.js";
 import { createOutboundQueue, type OutboundQueue } from "../outbound/delivery/queue.js";
-import { producerConnection } from "../queue/redis.js";
+import { keysOf, producerConnection, redisTarget, type RedisConnection } from "../queue/redis.js";
+import { BACKFILL_QUEUE } from "../queue/backfill/queue.js";
+import { IMPORT_QUEUE } from "../queue/import/queue.js";
+import type { RedisKeys } from "../queue/redis-keys.js";
 import { unrelayedCount } from "../store/outbox.js";
 import { openDatabase, type Database } from "../store/prisma.js";
 import { readReplica, type ReadRouting } from "../store/replica.js";
@@ -23,7 +25,9 @@ export interface Connections {
   /** The web role's reads on DATABASE_READ_URL's replica (store/replica.ts); unset without one. */
   reads?: ReadRouting;
   /** Fail-fast (queue/redis.ts): receivers answer 503 at once while Redis is down. */
-  producer: Redis;
+  producer: RedisConnection;
+  /** Every Redis key and queue prefix (queue/redis-keys.ts): hash tags on a cluster. */
+  keys: RedisKeys;
   ingest: IngestQueue;
   backfills: Queue;
   /** History imports (src/queue/import/). */
@@ -90,23 +94,25 @@ export async function openConnections(config: Config, log: Logger, o: Connection
   const db = openDatabase(config.DATABASE_URL, 10);
   const { prisma } = db;
   await sealSecrets(db, config, log);
-  const producer = producerConnection(config.REDIS_URL);
-  producer.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+  const producer = producerConnection(redisTarget(config));
+  producer.on("error", (err: Error) => log.warn({ err: err.message }, "redis connection error"));
   const prefix = config.REDIS_PREFIX;
+  const keys = keysOf(config);
   const ingest = createIngestQueue({
     connection: producer,
     prefix,
+    keys,
     attempts: config.JOB_ATTEMPTS,
     backoffMs: config.JOB_BACKOFF_MS,
     dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS,
     enqueueTimeoutMs: config.ENQUEUE_TIMEOUT_MS,
   });
-  ingest.queue.on("error", () => undefined); // already logged by the connection
   const readUrl = o.readReplica ? config.DATABASE_READ_URL : undefined;
   let reads: ReadRouting | undefined;
+  for (const q of ingest.queues) q.on("error", () => undefined); // already logged by the connection
   const metrics = createMetrics({
     queueDepth: ingest.depth,
-    oldestWaiting: () => oldestWaitingSeconds(ingest.queue, producer),
+    oldestWaiting: () => oldestWaitingOf(ingest.queues, producer),
     ...(o.outboxBacklog ? { outboxBacklog: () => unrelayedCount(prisma) } : {}),
     ...(o.streamClients ? { streamClients: o.streamClients } : {}),
     ...(readUrl ? { replicaLag: () => reads?.state().lagSeconds ?? null } : {}),
@@ -123,17 +129,18 @@ export async function openConnections(config: Config, log: Logger, o: Connection
       log.warn({ rule, err: (err as Error).message }, "custom rule failed on an event");
     },
   });
-  const backfills = createBackfillQueue({ connection: producer, prefix });
+  const backfills = createBackfillQueue({ connection: producer, prefix: keys.queuePrefix(BACKFILL_QUEUE) });
   backfills.on("error", () => undefined);
-  const imports = createImportQueue({ connection: producer, prefix });
+  const imports = createImportQueue({ connection: producer, prefix: keys.queuePrefix(IMPORT_QUEUE) });
   imports.on("error", () => undefined);
   // Outbound attempts (contract §9) have a queue of their own: a slow destination never delays ingestion.
-  const outbound = createOutboundQueue({ connection: producer, prefix });
+  const outbound = createOutboundQueue({ connection: producer, prefix, keys });
   outbound.queue.on("error", () => undefined);
   return {
     db,
     ...(reads ? { reads } : {}),
     producer,
+    keys,
     ingest,
     backfills,
     imports,
@@ -141,7 +148,12 @@ export async function openConnections(config: Config, log: Logger, o: Connection
     metrics,
     rules,
     async closeQueues() {
-      await Promise.all([ingest.queue.close(), backfills.close(), imports.close(), outbound.queue.close()]);
+      await Promise.all([
+        ...ingest.queues.map((q) => q.close()),
+        backfills.close(),
+        imports.close(),
+        outbound.queue.close(),
+      ]);
     },
   };
 }

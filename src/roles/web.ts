@@ -11,6 +11,7 @@ import { importAvailable } from "../import/sources.js";
 import type { StreamHub } from "../outbound/stream/hub.js";
 import { createStreamHub } from "../outbound/stream/redis.js";
 import { createStreamSlots } from "../outbound/stream/slots.js";
+import { redisTarget } from "../queue/redis.js";
 import { ingestDeps, type IngestDeps } from "../receive/receivers.js";
 import type { Connections } from "./connections.js";
 
@@ -43,7 +44,7 @@ export function startWebRole(config: Config, log: Logger, c: Connections): WebRo
   };
   // One Redis subscription per process feeds every live stream it serves (contract §10).
   const hub = createStreamHub({
-    redisUrl: config.REDIS_URL,
+    redis: redisTarget(config),
     prefix: config.REDIS_PREFIX,
     prisma: c.db.prisma,
     ...(c.reads ? { reads: c.reads } : {}),
@@ -86,7 +87,7 @@ export function startWebRole(config: Config, log: Logger, c: Connections): WebRo
     ingest: ingestDeps(config, c.ingest.enqueue),
     api,
     // /admin/queues (Bull Board) shows every queue of the service.
-    admin: adminQueues([c.ingest.queue, c.backfills, c.imports, c.outbound.queue]),
+    admin: adminQueues([...c.ingest.queues, c.backfills, c.imports, c.outbound.queue]),
     guards,
     hub,
     socket,

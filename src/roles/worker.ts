@@ -1,5 +1,4 @@
 import type { Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Config } from "../shared/config.js";
 import type { Delivery } from "../shared/event.js";
 import type { Logger } from "../shared/log.js";
@@ -16,14 +15,19 @@ import { createImportWorker } from "../queue/import/worker.js";
 import { incidentSettings } from "../pipeline/rule-book.js";
 import { closeWorker } from "../queue/close-worker.js";
 import { createIngestWorker } from "../queue/ingest/worker.js";
-import { workerConnection } from "../queue/redis.js";
+import { redisTarget, workerConnection, type RedisConnection } from "../queue/redis.js";
+import { BACKFILL_QUEUE } from "../queue/backfill/queue.js";
+import { IMPORT_QUEUE } from "../queue/import/queue.js";
 import type { Connections } from "./connections.js";
 
 /** ROLE=worker: what stores deliveries, runs rule backfills and history imports, relays the outbox and sends outbound messages. */
 export interface WorkerRole {
+  /** The first ingest queue's worker (the only one unless QUEUE_SPLIT). */
   ingest: Worker<Delivery>;
+  /** One worker per ingest queue. */
+  ingestWorkers: Array<Worker<Delivery>>;
   /** The blocking connection the workers share (queue/redis.ts), quit with the producer. */
-  redis: Redis;
+  redis: RedisConnection;
   stopReconcile(): void;
   closeRelay(): Promise<void>;
   /** Lets the jobs in hand finish, every worker at once. */
@@ -39,10 +43,9 @@ export interface WorkerRoleOptions {
 }
 
 export function startWorkerRole(config: Config, log: Logger, c: Connections, o: WorkerRoleOptions): WorkerRole {
-  const { db, metrics } = c;
-  const prefix = config.REDIS_PREFIX;
-  const redis = workerConnection(config.REDIS_URL);
-  redis.on("error", (err) => log.warn({ err: err.message }, "worker redis connection error"));
+  const { db, metrics, keys } = c;
+  const redis = workerConnection(redisTarget(config));
+  redis.on("error", (err: Error) => log.warn({ err: err.message }, "worker redis connection error"));
   const processor = createProcessor(db, c.rules, {
     batchSize: config.WORKER_BATCH_SIZE,
     lingerMs: config.WORKER_LINGER_MS,
@@ -58,21 +61,40 @@ export function startWorkerRole(config: Config, log: Logger, c: Connections, o: 
       );
     },
   });
-  const ingest = createIngestWorker({
+  const run = o.wrapProcessor ? o.wrapProcessor(processor) : processor;
+  // QUEUE_SPLIT: a worker per platform queue, each taking WORKER_CONCURRENCY jobs into the one processor.
+  const ingestWorkers = keys.ingestQueues.map((queue) =>
+    createIngestWorker({
+      connection: redis,
+      prefix: keys.queuePrefix(queue),
+      queue,
+      concurrency: config.WORKER_CONCURRENCY,
+      process: run,
+      metrics,
+      log,
+      backoffMs: config.JOB_BACKOFF_MS,
+      backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
+      lockMs: config.JOB_LOCK_MS,
+      stalledCheckMs: config.JOB_STALLED_CHECK_MS,
+    }),
+  );
+  const ingest = ingestWorkers[0]!;
+  const backfill = createBackfillWorker({
     connection: redis,
-    prefix,
-    concurrency: config.WORKER_CONCURRENCY,
-    process: o.wrapProcessor ? o.wrapProcessor(processor) : processor,
-    metrics,
+    prefix: keys.queuePrefix(BACKFILL_QUEUE),
+    db,
     log,
-    backoffMs: config.JOB_BACKOFF_MS,
-    backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
-    lockMs: config.JOB_LOCK_MS,
-    stalledCheckMs: config.JOB_STALLED_CHECK_MS,
+    incidents: incidentSettings(config),
   });
-  const backfill = createBackfillWorker({ connection: redis, prefix, db, log, incidents: incidentSettings(config) });
   // History imports feed the ingest queue like the receivers do (src/import/, docs/import.md).
-  const imports = createImportWorker({ connection: redis, prefix, prisma: db.prisma, ingest: c.ingest, config, log });
+  const imports = createImportWorker({
+    connection: redis,
+    prefix: keys.queuePrefix(IMPORT_QUEUE),
+    prisma: db.prisma,
+    ingest: c.ingest,
+    config,
+    log,
+  });
   const timeoutMs = config.OUTBOUND_TIMEOUT_MS;
   const outbound = startOutbound({
     db,
@@ -103,7 +125,7 @@ export function startWorkerRole(config: Config, log: Logger, c: Connections, o: 
     db,
     databaseUrl: config.DATABASE_URL,
     redis: c.producer,
-    redisPrefix: prefix,
+    redisPrefix: keys.prefix,
     enqueueFirst: c.outbound.enqueueFirst,
     log,
   });
@@ -118,6 +140,7 @@ export function startWorkerRole(config: Config, log: Logger, c: Connections, o: 
   });
   return {
     ingest,
+    ingestWorkers,
     redis,
     stopReconcile,
     closeRelay: async () => {
@@ -125,7 +148,7 @@ export function startWorkerRole(config: Config, log: Logger, c: Connections, o: 
     },
     async closeWorkers() {
       await Promise.all([
-        closeWorker(ingest, log),
+        ...ingestWorkers.map((w) => closeWorker(w, log)),
         closeWorker(backfill, log),
         closeWorker(imports, log),
         outbound.close(),

@@ -15,6 +15,46 @@ const list = z
       .filter(Boolean),
   );
 
+/** `host:port` of a cluster node (a host name, IPv4, or `[IPv6]`). */
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+const CLUSTER_URL = /^redis\+cluster:\/\/(?:([^@/]*)@)?([^@/?#]+)\/?$/;
+
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+const nodeOf = (s: string): RedisNode => {
+  const [, host, port] = HOST_PORT.exec(s)!;
+  return { host: host!.replace(/^\[|\]$/g, ""), port: Number(port) };
+};
+
+/**
+ * The Redis Cluster to use (REDIS_CLUSTER_NODES, or a `redis+cluster://` REDIS_URL), or null for one
+ * Redis at REDIS_URL. Credentials come from REDIS_URL's user and password either way.
+ */
+export function redisCluster(
+  c: Pick<Config, "REDIS_URL" | "REDIS_CLUSTER_NODES">,
+): { nodes: RedisNode[]; username?: string; password?: string } | null {
+  const m = CLUSTER_URL.exec(c.REDIS_URL);
+  const auth = m ? m[1] : URL.canParse(c.REDIS_URL) ? authOf(new URL(c.REDIS_URL)) : undefined;
+  const nodes = c.REDIS_CLUSTER_NODES.length ? c.REDIS_CLUSTER_NODES : m ? m[2]!.split(",") : [];
+  if (!nodes.length) return null;
+  const [username, password] = auth ? splitAuth(auth) : [];
+  return {
+    nodes: nodes.map((n) => nodeOf(n.trim())),
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
+  };
+}
+
+const authOf = (u: URL) => (u.username || u.password ? `${u.username}:${u.password}` : undefined);
+function splitAuth(auth: string): [string | undefined, string | undefined] {
+  const at = auth.indexOf(":");
+  const [user, pass] = at < 0 ? [auth, ""] : [auth.slice(0, at), auth.slice(at + 1)];
+  return [user ? decodeURIComponent(user) : undefined, pass ? decodeURIComponent(pass) : undefined];
+}
+
 export const DEFAULT_PRODUCTION_ENVIRONMENTS = ["prod*", "production*", "live"];
 export const DEFAULT_INCIDENT_WINDOW_HOURS = 72;
 export const DEFAULT_INCIDENT_LABELS = ["incident"];
@@ -22,7 +62,13 @@ export const DEFAULT_INCIDENT_LABELS = ["incident"];
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: z.url().default("postgresql://postgres@127.0.0.1:5432/switchyard"),
-  REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
+  /** A Redis URL, or `redis+cluster://[user:password@]host:port[,host:port…]` for a Redis Cluster. */
+  REDIS_URL: z
+    .string()
+    .default("redis://127.0.0.1:6379")
+    .refine((v) => CLUSTER_URL.test(v) || z.url().safeParse(v).success, {
+      message: "must be a redis:// URL or redis+cluster://host:port[,host:port…]",
+    }),
   REDIS_PREFIX: z.string().min(1).default("switchyard"),
   GITHUB_WEBHOOK_SECRET: list,
   SLACK_SIGNING_SECRET: list,
@@ -273,6 +319,12 @@ const schema = z.object({
   DATABASE_READ_URL: z.url().optional(),
   /** Reads go to the primary while the replica lags more than this (or cannot answer). */
   READ_MAX_LAG_MS: z.coerce.number().int().min(0).default(5000),
+  /** Redis Cluster seed nodes, `host:port,host:port…` (docs/redis-cluster.md); REDIS_URL then gives only credentials. */
+  REDIS_CLUSTER_NODES: list.refine((nodes) => nodes.every((n) => HOST_PORT.test(n)), {
+    message: "must be host:port[,host:port…]",
+  }),
+  /** `platform`: one ingest queue per platform, each in its own cluster slot (docs/redis-cluster.md "Splitting"). */
+  QUEUE_SPLIT: z.enum(["none", "platform"]).default("none"),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -282,7 +334,14 @@ export class ConfigError extends Error {}
 /** Parses the environment; the message names every invalid variable and never echoes a value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    const tagged = result.data.QUEUE_SPLIT !== "none" || redisCluster(result.data) !== null;
+    // A tag in the prefix would put every key in one slot, and then the queues' own tags do nothing.
+    if (!tagged || !/[{}]/.test(result.data.REDIS_PREFIX)) return result.data;
+    throw new ConfigError(
+      "invalid configuration: REDIS_PREFIX: must not contain { or } on a Redis Cluster or with QUEUE_SPLIT",
+    );
+  }
   const problems = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
   throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
 }

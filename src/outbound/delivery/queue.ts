@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "../../queue/redis.js";
+import { OUTBOUND_QUEUE, redisKeys, type RedisKeys } from "../../queue/redis-keys.js";
 import { createThrottle } from "./throttle.js";
 
 /**
@@ -13,7 +14,7 @@ import { createThrottle } from "./throttle.js";
  * the message is already past.
  * (`<id>.<attempt>`, not `<id>:<attempt>`: BullMQ refuses a `:` in custom job ids.)
  */
-export const OUTBOUND_QUEUE = "outbound";
+export { OUTBOUND_QUEUE };
 
 /**
  * Messages per job of first attempts. A worker takes OUTBOUND_CONCURRENCY jobs at once, so up to
@@ -75,15 +76,19 @@ export interface Claim {
   token: string;
 }
 
-type ClaimingRedis = Redis & {
+type ClaimingRedis = RedisConnection & {
   outboundClaim(...args: Array<string | number>): Promise<number[]>;
   outboundRelease(...args: Array<string | number>): Promise<number>;
 };
 
-export function createOutboundQueue(o: { connection: Redis; prefix: string }) {
+/** `keys`: the key layout (queue/redis-keys.ts); without it, the keys under `prefix` as on one Redis. */
+export function createOutboundQueue(o: { connection: RedisConnection; prefix: string; keys?: RedisKeys }) {
+  const keys = o.keys ?? redisKeys({ prefix: o.prefix });
+  /** The queue's BullMQ prefix, which its worker shares. */
+  const prefix = keys.queuePrefix(OUTBOUND_QUEUE);
   const queue = new Queue<OutboundJobData>(OUTBOUND_QUEUE, {
     connection: o.connection,
-    prefix: o.prefix,
+    prefix,
     defaultJobOptions: {
       // A job fails only when recording its result failed (the database away): a few tries, then
       // it is dropped and the sweeper queues the message again once the database is back.
@@ -134,12 +139,13 @@ export function createOutboundQueue(o: { connection: Redis; prefix: string }) {
   }
 
   /**
-   * Attempts are claimed in Redis (`<prefix>:outbound-claim:<id>.<attempt>`, SET NX with a time to
+   * Attempts are claimed in Redis (`<prefix>:outbound-claim:<id>.<attempt>`, in the queue's slot on a
+   * cluster: a call claims many at once; SET NX with a time to
    * live) from before the message is read until its result is committed, so two jobs carrying the
    * same attempt (the relay's batch and the sweeper's single job, a stalled job run again) never
    * send it at once; a claim left by a killed worker lapses after `ttlMs`. One round trip per call.
    */
-  const claimKey = (attempt: string) => `${o.prefix}:outbound-claim:${attempt}`;
+  const claimKey = keys.outboundClaim;
   const claiming = o.connection as ClaimingRedis;
   if (!claiming.outboundClaim) {
     claiming.defineCommand("outboundClaim", { lua: CLAIM_SCRIPT });
@@ -183,9 +189,20 @@ export function createOutboundQueue(o: { connection: Redis; prefix: string }) {
   }
 
   /** Subscriptions' rate limits (throttle.ts), on the same connection. */
-  const throttle = createThrottle({ connection: o.connection, prefix: o.prefix });
+  const throttle = createThrottle({ connection: o.connection, prefix: o.prefix, keys });
 
-  return { queue, enqueue, enqueueFirst, enqueueFirstLater, enqueueNow, enqueueAllNow, claim, release, throttle };
+  return {
+    queue,
+    prefix,
+    enqueue,
+    enqueueFirst,
+    enqueueFirstLater,
+    enqueueNow,
+    enqueueAllNow,
+    claim,
+    release,
+    throttle,
+  };
 }
 
 export type OutboundQueue = ReturnType<typeof createOutboundQueue>;

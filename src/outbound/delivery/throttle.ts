@@ -1,9 +1,10 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "../../queue/redis.js";
+import { redisKeys, type RedisKeys } from "../../queue/redis-keys.js";
 
 /**
  * A subscription's rate limit (issue 18), shared by every worker through Redis: one message every
  * 1/rate s, in creation order, none dropped. Per subscription, three keys under
- * `<prefix>:outbound-rate:<subscription id>:`: `tat`, when the next message may go (GCRA's
+ * `<prefix>:outbound-rate:<subscription id>:` (the id a hash tag on a cluster, queue/redis-keys.ts): `tat`, when the next message may go (GCRA's
  * theoretical arrival time); `line`, the messages waiting, ordered by id (uuidv7: creation order);
  * `due`, when each of those is expected back. An attempt asks once per turn, in one round trip:
  * it goes (0) only when it is first in line and its time has come; otherwise it is told how long to
@@ -53,11 +54,13 @@ if wait < 1 then wait = 1 end
 redis.call("HSET", KEYS[3], id, now + wait + grace)
 return wait`;
 
-type ThrottlingRedis = Redis & { outboundThrottle(...args: Array<string | number>): Promise<number> };
+type ThrottlingRedis = RedisConnection & { outboundThrottle(...args: Array<string | number>): Promise<number> };
 
 export interface ThrottleOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
+  /** The key layout; without it, the keys under `prefix` as on one Redis. */
+  keys?: RedisKeys;
   /** How overdue the head of a line may be before it is dropped. */
   graceMs?: number;
 }
@@ -77,7 +80,7 @@ export function createThrottle(o: ThrottleOptions): Throttle {
   const redis = o.connection as ThrottlingRedis;
   if (!redis.outboundThrottle) redis.defineCommand("outboundThrottle", { numberOfKeys: 3, lua: THROTTLE_SCRIPT });
   const graceMs = o.graceMs ?? 5000;
-  const keys = (id: string) => ["tat", "line", "due"].map((k) => `${o.prefix}:outbound-rate:${id}:${k}`);
+  const keys = (o.keys ?? redisKeys({ prefix: o.prefix })).outboundRate;
   return {
     admit: (subscriptionId, messageId, perSecond) =>
       redis.outboundThrottle(...keys(subscriptionId), messageId, 1000 / perSecond, graceMs, ttlOf(perSecond), "admit"),

@@ -1,5 +1,5 @@
 import { DelayedError, Worker, type Job } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "../../queue/redis.js";
 import pLimit from "p-limit";
 import { createBatcher } from "../../pipeline/batcher.js";
 import { closeWorker } from "../../queue/close-worker.js";
@@ -54,7 +54,6 @@ export type OutboundConfig = Pick<
   | "OUTBOUND_DISABLE_AFTER_S"
   | "OUTBOUND_BREAKER_FAILURES"
   | "OUTBOUND_BREAKER_COOLDOWN_S"
-  | "REDIS_PREFIX"
   | "JOB_LOCK_MS"
   | "JOB_STALLED_CHECK_MS"
 >;
@@ -62,7 +61,7 @@ export type OutboundConfig = Pick<
 export interface OutboundOptions {
   db: Database;
   /** A blocking connection for the worker (`maxRetriesPerRequest: null`). */
-  connection: Redis;
+  connection: RedisConnection;
   /** Where next attempts and the sweeper's jobs go. */
   queue: OutboundQueue;
   config: OutboundConfig;
@@ -347,7 +346,7 @@ export function startOutbound(o: OutboundOptions): Outbound {
     (job, token) => ("ids" in job.data ? batch(job.data.ids) : single(job, job.data, token)),
     {
       connection: o.connection,
-      prefix: o.config.REDIS_PREFIX,
+      prefix: o.queue.prefix,
       concurrency: o.config.OUTBOUND_CONCURRENCY,
       lockDuration: lockMs,
       stalledInterval: o.config.JOB_STALLED_CHECK_MS,

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "../../queue/redis.js";
 import { v7 as uuidv7 } from "uuid";
 import type { Database } from "../../store/prisma.js";
 import type { Logger } from "../../shared/log.js";
@@ -15,7 +15,7 @@ export interface RelayOptions {
   db: Database;
   databaseUrl: string;
   /** Publishes relayed batches for the live streams. */
-  redis: Redis;
+  redis: RedisConnection;
   redisPrefix: string;
   /** Queues the first attempts of new messages (after their commit). */
   enqueueFirst(ids: string[]): Promise<unknown>;

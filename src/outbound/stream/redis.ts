@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { subscriberConnection, type RedisTarget } from "../../queue/redis.js";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { deadline } from "../../shared/deadline.js";
 import type { Logger } from "../../shared/log.js";
@@ -56,7 +56,8 @@ function parseBatch(message: string): OutboxItem[] | null {
 }
 
 export interface StreamHubOptions {
-  redisUrl: string;
+  /** A Redis URL, or a cluster (queue/redis.ts). */
+  redis: RedisTarget;
   prefix: string;
   prisma: PrismaClient;
   /** DATABASE_READ_URL's replica, for the history pages of catch-ups (docs/read-replicas.md). */
@@ -76,13 +77,9 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
     maxBufferedBytes: options.maxBufferedBytes,
   });
   const channel = outboxChannel(options.prefix);
-  const sub = new Redis(options.redisUrl, {
-    maxRetriesPerRequest: null,
-    // Subscribed on every `ready` below, so the sweep follows the subscription.
-    autoResubscribe: false,
-    connectionName: `${options.prefix}:stream`,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
+  // Subscribed on every `ready` below, so the sweep follows the subscription (on a cluster ioredis
+  // also subscribes again by itself when its subscriber node changes).
+  const sub = subscriberConnection(options.redis, `${options.prefix}:stream`);
   sub.on("error", (err) => log.warn({ err: err.message }, "stream subscriber redis error"));
   // Connected (again): once subscribed, what was published before is read from the database.
   sub.on("ready", () => {

@@ -1,5 +1,5 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "../redis.js";
 
 /** Rule backfills (POST /api/rules/:name/backfill) run as jobs of their own queue, with progress, on the workers. */
 export const BACKFILL_QUEUE = "backfill";
@@ -10,7 +10,7 @@ export interface BackfillJob {
 }
 
 /** The producer side: the API adds jobs and reads their progress; finished jobs are kept a week to be looked up. */
-export function createBackfillQueue(o: { connection: Redis; prefix: string }): Queue {
+export function createBackfillQueue(o: { connection: RedisConnection; prefix: string }): Queue {
   return new Queue(BACKFILL_QUEUE, {
     connection: o.connection,
     prefix: o.prefix,

@@ -1,6 +1,6 @@
 import type { IncidentSettings } from "../../pipeline/rule-book.js";
 import { Worker } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "../redis.js";
 import type { Logger } from "../../shared/log.js";
 import type { Database } from "../../store/prisma.js";
 import { backfillRule } from "../../pipeline/backfill.js";
@@ -8,7 +8,7 @@ import { BACKFILL_QUEUE, type BackfillJob } from "./queue.js";
 
 /** Runs rule backfills one at a time (each walks every stored event), reporting progress on the job. */
 export function createBackfillWorker(o: {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   db: Database;
   log: Logger;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "../redis.js";
 import type { ImportRequest } from "../../import/request.js";
 
 /** History imports (POST /api/imports) run as jobs of their own queue, with progress, on the workers. */
@@ -17,7 +17,7 @@ export type ImportJob = ImportRequest;
  * The producer side. A job that fails (a worker crash, GitHub down past the retries) is retried by
  * BullMQ and resumes from its cursors; finished jobs are kept a week to be looked up.
  */
-export function createImportQueue(o: { connection: Redis; prefix: string }): Queue<ImportJob> {
+export function createImportQueue(o: { connection: RedisConnection; prefix: string }): Queue<ImportJob> {
   return new Queue<ImportJob>(IMPORT_QUEUE, {
     connection: o.connection,
     prefix: o.prefix,

@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "../redis.js";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { runImport } from "../../import/run-import.js";
 import { HISTORY_SOURCES } from "../../import/sources.js";
@@ -15,7 +15,7 @@ import { IMPORT_QUEUE, type ImportJob } from "./queue.js";
  * webhook's; progress on the job.
  */
 export function createImportWorker(o: {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   prisma: PrismaClient;
   ingest: Pick<IngestQueue, "enqueue">;

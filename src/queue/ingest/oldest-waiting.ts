@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { JOB_PRIORITY } from "../priority.js";
+import type { RedisConnection } from "../redis.js";
 
 /** BullMQ scores a prioritized job `priority × 2³² + counter`: FIFO within each priority. */
 const BAND = 0x100000000;
@@ -9,7 +9,7 @@ const BAND = 0x100000000;
  * Seconds the oldest waiting ingest job has waited, or null when none waits: the first job of each
  * priority band is the oldest of its band, so at most one look-up per priority.
  */
-export async function oldestWaitingSeconds(queue: Queue, client: Redis): Promise<number | null> {
+export async function oldestWaitingSeconds(queue: Queue, client: RedisConnection): Promise<number | null> {
   const ids: string[] = [];
   for (const priority of Object.values(JOB_PRIORITY)) {
     const [id] = await client.zrangebyscore(
@@ -31,4 +31,10 @@ export async function oldestWaitingSeconds(queue: Queue, client: Redis): Promise
     if (Number.isFinite(at) && at > 0 && (oldest === null || at < oldest)) oldest = at;
   }
   return oldest === null ? null : (Date.now() - oldest) / 1000;
+}
+
+/** The longest wait over several queues (a split ingest queue), or null when none waits. */
+export async function oldestWaitingOf(queues: readonly Queue[], client: RedisConnection): Promise<number | null> {
+  const waits = await Promise.all(queues.map((q) => oldestWaitingSeconds(q, client)));
+  return waits.reduce<number | null>((a, b) => (b === null ? a : a === null ? b : Math.max(a, b)), null);
 }

@@ -1,13 +1,14 @@
-import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import { Queue, type Job } from "bullmq";
 import { deadline } from "../../shared/deadline.js";
 import { queueUnavailable } from "../../shared/errors.js";
-import type { Delivery, Priority } from "../../shared/event.js";
+import type { Delivery, Platform, Priority } from "../../shared/event.js";
 import { CAPPED } from "../backoff.js";
 import { groupCommit } from "./group-commit.js";
 import { JOB_PRIORITY } from "../priority.js";
+import type { RedisConnection } from "../redis.js";
+import { INGEST_QUEUE, redisKeys, type RedisKeys } from "../redis-keys.js";
 
-export const INGEST_QUEUE = "ingest";
+export { INGEST_QUEUE };
 
 type Enqueued = { id: string; duplicate: boolean };
 interface Pending {
@@ -46,8 +47,10 @@ return #KEYS / 2
 `;
 
 export interface IngestQueueOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
+  /** The key layout (queue/redis-keys.ts); without it, one queue under `prefix` as on one Redis. */
+  keys?: RedisKeys;
   attempts: number;
   backoffMs: number;
   dedupeTtlSeconds: number;
@@ -55,22 +58,30 @@ export interface IngestQueueOptions {
 }
 
 export function createIngestQueue(o: IngestQueueOptions) {
-  const queue = new Queue<Delivery>(INGEST_QUEUE, {
-    connection: o.connection,
-    prefix: o.prefix,
-    defaultJobOptions: {
-      attempts: o.attempts,
-      // Computed by the worker (queue/backoff.ts): exponential, capped, with jitter.
-      backoff: { type: CAPPED, delay: o.backoffMs },
-      removeOnComplete: { count: 1000 },
-      // Failed jobs hold the only copy of a delivery not yet stored: keep them all.
-      removeOnFail: false,
-    },
-  });
+  const keys = o.keys ?? redisKeys({ prefix: o.prefix });
+  // One queue, or one per platform (QUEUE_SPLIT): each its own slot on a cluster.
+  const queues = new Map(
+    keys.ingestQueues.map((name) => [
+      name,
+      new Queue<Delivery>(name, {
+        connection: o.connection,
+        prefix: keys.queuePrefix(name),
+        defaultJobOptions: {
+          attempts: o.attempts,
+          // Computed by the worker (queue/backoff.ts): exponential, capped, with jitter.
+          backoff: { type: CAPPED, delay: o.backoffMs },
+          removeOnComplete: { count: 1000 },
+          // Failed jobs hold the only copy of a delivery not yet stored: keep them all.
+          removeOnFail: false,
+        },
+      }),
+    ]),
+  );
+  const all = [...queues.values()];
+  const queueOf = (platform: Platform) => queues.get(keys.ingestQueueOf(platform))!;
 
-  // BullMQ's deduplication key of a delivery id: `<prefix>:ingest:de:<platform>:<delivery id>`.
+  // BullMQ's deduplication key of a delivery id: `<queue prefix>:<queue>:de:<platform>:<delivery id>`.
   const dedupeId = (platform: string, deliveryId: string) => `${platform}:${deliveryId}`;
-  const replayKeyOf = (replayKey: string) => `${o.prefix}:${INGEST_QUEUE}:replay:${replayKey}`;
 
   /**
    * Adds a batch of deliveries (those received in one turn of the event loop) in one round trip:
@@ -79,9 +90,10 @@ export function createIngestQueue(o: IngestQueueOptions) {
    * deduplication checks and records each delivery id in the same Lua script that adds its job, so
    * no crash between "seen" and "queued" can lose a delivery; a duplicate returns the first job's
    * id. A batch fails as a whole (503 for each): any of its adds that landed are answered as
-   * duplicates to the senders' retries.
+   * duplicates to the senders' retries. With a queue split, each queue's part of the batch is such
+   * a batch of its own (its keys are in its slot), all sent at once.
    */
-  async function addBatch(batch: Pending[]): Promise<Array<PromiseSettledResult<Enqueued>>> {
+  async function addTo(queue: Queue<Delivery>, batch: Pending[]): Promise<Enqueued[]> {
     const replays = batch.filter((p) => p.replayKey !== undefined);
     // EVAL rather than EVALSHA: after a NOSCRIPT, ioredis's retry would reach Redis after the adds.
     const checked = replays.length
@@ -89,7 +101,7 @@ export function createIngestQueue(o: IngestQueueOptions) {
           REPLAY_CHECK,
           replays.length * 2,
           ...replays.flatMap((p) => [
-            replayKeyOf(p.replayKey!),
+            keys.replayKey(queue.name, p.replayKey!),
             `${queue.keys.de}:${dedupeId(p.d.platform, p.d.deliveryId)}`,
           ]),
           o.dedupeTtlSeconds,
@@ -112,8 +124,33 @@ export function createIngestQueue(o: IngestQueueOptions) {
     const [jobs] = await deadline(Promise.all([added, checked]), o.enqueueTimeoutMs, queueUnavailable);
     return jobs.map((job, i) => {
       const id = batch[i]!.d.id;
-      return { status: "fulfilled", value: { id: job.id ?? id, duplicate: job.id !== id } };
+      return { id: job.id ?? id, duplicate: job.id !== id };
     });
+  }
+
+  async function addBatch(batch: Pending[]): Promise<Array<PromiseSettledResult<Enqueued>>> {
+    const fulfilled = (value: Enqueued) => ({ status: "fulfilled" as const, value });
+    if (all.length === 1) return (await addTo(all[0]!, batch)).map(fulfilled);
+    const parts = new Map<Queue<Delivery>, number[]>();
+    batch.forEach((p, i) => {
+      const q = queueOf(p.d.platform);
+      const part = parts.get(q);
+      if (part) part.push(i);
+      else parts.set(q, [i]);
+    });
+    const out: Array<PromiseSettledResult<Enqueued>> = new Array(batch.length);
+    await Promise.all(
+      [...parts].map(([q, at]) =>
+        addTo(
+          q,
+          at.map((i) => batch[i]!),
+        ).then(
+          (done) => done.forEach((e, k) => (out[at[k]!] = fulfilled(e))),
+          (reason: unknown) => at.forEach((i) => (out[i] = { status: "rejected", reason })),
+        ),
+      ),
+    );
+    return out;
   }
   const commit = groupCommit(addBatch, MAX_BATCH);
 
@@ -141,11 +178,47 @@ export function createIngestQueue(o: IngestQueueOptions) {
     }
   }
 
+  /** Job counts by state, summed over the ingest queues. */
   async function depth(): Promise<Record<string, number>> {
-    return queue.getJobCounts("waiting", "prioritized", "active", "delayed", "failed", "completed");
+    const counts = await Promise.all(
+      all.map((q) => q.getJobCounts("waiting", "prioritized", "active", "delayed", "failed", "completed")),
+    );
+    if (counts.length === 1) return counts[0]!;
+    const sum: Record<string, number> = {};
+    for (const c of counts) for (const [state, n] of Object.entries(c)) sum[state] = (sum[state] ?? 0) + n;
+    return sum;
   }
 
-  return { queue, enqueue, depth };
+  /** A job of any ingest queue by id (job ids are the deliveries' uuids: unique across queues). */
+  async function getJob(id: string) {
+    for (const q of all) {
+      const job = await q.getJob(id);
+      if (job) return job;
+    }
+    return undefined;
+  }
+
+  /** A page of failed jobs over the ingest queues, one queue after the other, and how many fail in all. */
+  async function failed(offset: number, limit: number) {
+    const counts = await Promise.all(all.map((q) => q.getFailedCount()));
+    const jobs: Array<Job<Delivery>> = [];
+    let skip = offset;
+    for (const [i, q] of all.entries()) {
+      const n = counts[i]!;
+      if (skip >= n) {
+        skip -= n;
+        continue;
+      }
+      const want: number = limit - jobs.length;
+      if (want <= 0) break;
+      jobs.push(...(await q.getFailed(skip, skip + want - 1)));
+      skip = 0;
+    }
+    return { jobs, total: counts.reduce((a, b) => a + b, 0) };
+  }
+
+  // `queue`: the single queue, or the first platform's when split (use `queues` for all of them).
+  return { queue: all[0]!, queues: all, enqueue, depth, getJob, failed };
 }
 
 export type IngestQueue = ReturnType<typeof createIngestQueue>;

@@ -1,14 +1,16 @@
 import { Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "../../shared/log.js";
 import type { Metrics } from "../../ops/metrics.js";
 import type { Delivery } from "../../shared/event.js";
 import { CAPPED, cappedBackoff } from "../backoff.js";
-import { INGEST_QUEUE } from "./queue.js";
+import type { RedisConnection } from "../redis.js";
+import { INGEST_QUEUE } from "../redis-keys.js";
 
 export interface IngestWorkerOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
+  /** The ingest queue to consume (QUEUE_SPLIT: one worker per platform queue); `ingest` when unset. */
+  queue?: string;
   concurrency: number;
   process: (d: Delivery) => Promise<{ stored: boolean; unprocessable?: true }>;
   metrics: Metrics;
@@ -24,7 +26,7 @@ export interface IngestWorkerOptions {
 /** Runs the processor on queued deliveries; failures are retried with the queue's backoff. */
 export function createIngestWorker(o: IngestWorkerOptions): Worker<Delivery> {
   const worker = new Worker<Delivery>(
-    INGEST_QUEUE,
+    o.queue ?? INGEST_QUEUE,
     async (job) => {
       const result = await o.process(job.data);
       const { platform } = job.data;
