@@ -45,30 +45,47 @@ const DB = `switchyard_scale_${run}`;
 const children = new Set<ChildProcess>();
 const targets: RedisTarget[] = [];
 const db = new pg.Client({ connectionString: `${PG_BASE}/${DB}` });
+db.on("error", () => undefined); // a connection cut while aborting: the next query says so
 let dbConnected = false;
+let aborted = false;
 let cleaned = false;
 
+/** Throws once the bench is aborting (signal or deadline), so that the run unwinds into its cleanup. */
+function checkAborted() {
+  if (aborted) throw new Error("aborted");
+}
+
+/** Each part on its own, so that one failing leaves the others to run. */
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
   await Promise.all([...children].map((c) => stopChild(c)));
+  for (const target of targets) await target.stop().catch((e: Error) => console.error(`stop redis: ${e.message}`));
   if (dbConnected) await db.end().catch(() => undefined);
   if (process.env.KEEP === "1") console.log(`kept database ${DB}`);
   else {
     const admin = new pg.Client({ connectionString: `${PG_BASE}/postgres` });
+    admin.on("error", () => undefined);
     await admin
       .connect()
       .then(() => admin.query(`DROP DATABASE IF EXISTS "${DB}" WITH (FORCE)`))
       .catch((e: Error) => console.error(`drop database ${DB}: ${e.message}`))
       .finally(() => admin.end().catch(() => undefined));
   }
-  for (const target of targets) await target.stop().catch((e: Error) => console.error(`stop redis: ${e.message}`));
 }
-for (const signal of ["SIGINT", "SIGTERM"] as const)
-  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+
+/** Ctrl-C or the deadline: stop the service processes and let the run unwind into cleanup (forced after 30 s). */
+function abort(code: number) {
+  if (aborted) return;
+  aborted = true;
+  process.exitCode = code;
+  for (const child of children) child.kill("SIGTERM");
+  setTimeout(() => void cleanup().finally(() => process.exit(code)), 30_000).unref();
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => abort(130));
 setTimeout(() => {
   console.error(`bench: still running after ${DEADLINE_MS / 1000} s, stopping`);
-  void cleanup().finally(() => process.exit(1));
+  abort(1);
 }, DEADLINE_MS).unref();
 
 /** The environment every service process of a step shares: its schema, its Redis prefix, the senders' secrets. */
@@ -98,7 +115,9 @@ async function startWebs(count: number, env: NodeJS.ProcessEnv): Promise<{ procs
     child.once("exit", () => children.delete(child));
     return child;
   });
-  await Promise.all(procs.map((p, i) => waitHttp(p, ports[i]!, "/readyz", 200, { timeoutMs: 60_000 })));
+  await Promise.all(
+    procs.map((p, i) => waitHttp(p, ports[i]!, "/readyz", 200, { timeoutMs: 60_000, check: checkAborted })),
+  );
   return { procs, ports };
 }
 
@@ -149,7 +168,7 @@ async function pipeline(
       count,
       env: { ...env, ROLE: "worker", PORT: "0" },
       children,
-      stopping: () => cleaned || done,
+      stopping: () => aborted || done,
       queue: queues[0]!,
     });
     const meter = new CpuMeter(
@@ -163,7 +182,8 @@ async function pipeline(
     await Promise.all(queues.map((q) => q.resume()));
     let stored = 0;
     let failed = 0;
-    while (!cleaned) {
+    while (true) {
+      checkAborted();
       stored = Number((await db.query(`SELECT count(*) AS n FROM "${schema}".events`)).rows[0].n);
       const counts = await Promise.all(queues.map((q) => q.getJobCounts("failed")));
       failed = counts.reduce((n, c) => n + (c.failed ?? 0), 0);
@@ -216,6 +236,7 @@ try {
     const target = await start();
     targets.push(target);
     for (const [i, workers] of WORKER_STEPS.entries()) {
+      checkAborted();
       const prefix = `bench-scale-${run}-${t}-${i}`; // the target's server is private: stopping it removes the keys
       const schema = `scale_${t}_${i}`;
       const env = stepEnv(target, prefix, schema);
@@ -223,6 +244,7 @@ try {
       if (!dbConnected) await db.connect().then(() => (dbConnected = true));
       const webs = WEB_STEPS[i] ?? WEB_STEPS.at(-1)!;
       const filled = await receive(target, webs, env);
+      checkAborted();
       rows.push(filled);
       console.log(`  ${target.name}: receive ×${webs} ${(filled.events / filled.seconds).toFixed(0)} events/s`);
       const drained = await pipeline(target, workers, env, prefix, schema, filled.events);
@@ -235,8 +257,8 @@ try {
   console.log(`whole run: ${(performance.now() / 1000).toFixed(0)} s`);
   if (rows.some((r) => !r.complete)) process.exitCode = 1;
 } catch (err) {
-  console.error(`bench failed: ${(err as Error).stack ?? err}`);
-  process.exitCode = 1;
+  console.error(aborted ? "bench aborted" : `bench failed: ${(err as Error).stack ?? err}`);
+  process.exitCode = aborted ? process.exitCode : 1;
 } finally {
   await cleanup();
 }

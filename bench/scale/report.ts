@@ -32,6 +32,8 @@ export function capacity(rows: Row[]) {
   const pipe = rows.find((r) => r.stage === "pipeline" && r.processes === 1);
   if (!recv || !pipe) return null;
   const redisPerEvent = (recv.cpu.redis + pipe.cpu.redis) / 1000; // CPU seconds of Redis per event, both stages
+  // M events a day that `perSecond` (one core's ceiling) carries with the model's peak and utilization.
+  const perDay = (perSecond: number) => Math.round((perSecond * MODEL.utilization * 86_400) / MODEL.peakFactor / 1e6);
   return {
     ...MODEL,
     peakEventsPerSecond: Math.round(peak),
@@ -42,6 +44,12 @@ export function capacity(rows: Row[]) {
       redis: cores(recv.cpu.redis + pipe.cpu.redis),
     },
     oneRedisSaturatesAt: Math.round(1 / redisPerEvent),
+    /** M events a day: one process doing both stages on one core, one Redis, each PostgreSQL core. */
+    millionsPerDay: {
+      oneProcess: perDay(1000 / (recv.cpu.node + pipe.cpu.node)),
+      oneRedis: perDay(1 / redisPerEvent),
+      perPostgresCore: perDay(1000 / (pipe.cpu.postgres + pipe.cpu.pgShared + recv.cpu.postgres)),
+    },
     walMBPerSecondAtPeak: pipe.bytesPerEvent ? Number(((peak * pipe.bytesPerEvent.wal) / 1e6).toFixed(1)) : null,
     diskGBPerDay: pipe.bytesPerEvent ? Math.round((MODEL.eventsPerDay * pipe.bytesPerEvent.disk) / 1e9) : null,
   };
@@ -111,7 +119,9 @@ export function report(rows: Row[], settings: Record<string, unknown>): void {
         `cores ${model.utilization * 100} % busy): receive ${model.cores.receiveNode} node cores, pipeline ` +
         `${model.cores.pipelineNode} node cores, PostgreSQL ${model.cores.postgres} cores, Redis ${model.cores.redis} ` +
         `cores (one Redis saturates at ~${model.oneRedisSaturatesAt} events/s); WAL ${model.walMBPerSecondAtPeak} MB/s ` +
-        `at peak, ${model.diskGBPerDay} GB a day on disk before retention`,
+        `at peak, ${model.diskGBPerDay} GB a day on disk before retention; M events a day carried by one ` +
+        `process ${model.millionsPerDay.oneProcess}, one Redis ${model.millionsPerDay.oneRedis}, each PostgreSQL ` +
+        `core ${model.millionsPerDay.perPostgresCore}`,
     );
   const dirty = git("status", "--porcelain", "--untracked-files=no") ? "+changes" : "";
   const cpus = os.cpus();
