@@ -32,6 +32,22 @@ function postgresProcesses(database: string): Map<number, { cpu: number; shared:
   return found;
 }
 
+/**
+ * CPU seconds the redis-server processes serving `ports` on loopback have used so far: a server's
+ * process title names its address ("redis-server 127.0.0.1:6379", "… [cluster]"), so the servers of a
+ * cluster are found by their ports alone.
+ */
+export function redisCpuSeconds(ports: number[]): number {
+  const wanted = new Set(ports.map((port) => `127.0.0.1:${port}`));
+  let total = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid) || read(`/proc/${pid}/comm`).trim() !== "redis-server") continue;
+    const address = read(`/proc/${pid}/cmdline`).replaceAll("\0", " ").split(" ")[1] ?? "";
+    if (wanted.has(address)) total += cpuSeconds(Number(pid)) || 0;
+  }
+  return total;
+}
+
 export interface Cpu {
   node: number;
   /** The bench database's backends. */

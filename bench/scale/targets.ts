@@ -11,7 +11,8 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { INGEST_QUEUE } from "../../src/queue/ingest/queue.js";
 import { startRedisServer } from "../chaos/redis-server.js";
-import { cpuSeconds, freePort } from "../lifecycle.js";
+import { freePort } from "../lifecycle.js";
+import { redisCpuSeconds } from "./cpu.js";
 
 export interface RedisTarget {
   /** As printed in the table and the JSON line. */
@@ -32,8 +33,7 @@ export interface RedisTarget {
  */
 export async function singleRedis(): Promise<RedisTarget> {
   const dir = mkdtempSync(join(os.tmpdir(), "switchyard-scale-redis-"));
-  let pid: number | undefined;
-  const server = await startRedisServer(await freePort(), dir, (p) => (pid = p)).catch((err: unknown) => {
+  const server = await startRedisServer(await freePort(), dir).catch((err: unknown) => {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   });
@@ -42,7 +42,7 @@ export async function singleRedis(): Promise<RedisTarget> {
     name: "redis-server",
     env: (prefix) => ({ REDIS_URL: server.url, REDIS_PREFIX: prefix }),
     ingestQueues: (prefix) => [new Queue(INGEST_QUEUE, { connection, prefix })],
-    cpuSeconds: () => cpuSeconds(pid),
+    cpuSeconds: () => redisCpuSeconds([server.port]),
     async stop() {
       connection.disconnect();
       await server.stop();
@@ -52,7 +52,8 @@ export async function singleRedis(): Promise<RedisTarget> {
 }
 
 /**
- * What the bench runs against, in order. A Redis Cluster entry (test/helpers/redis-cluster.ts's
- * startRedisCluster, REDIS_CLUSTER_NODES, QUEUE_SPLIT=platform) goes here as a second factory.
+ * What the bench runs against, in order. A Redis Cluster entry goes here as a second factory: its
+ * servers started by test/helpers/redis-cluster.ts's startRedisCluster, env REDIS_CLUSTER_NODES and
+ * QUEUE_SPLIT=platform, one ingest queue per platform, cpuSeconds redisCpuSeconds(the nodes' ports).
  */
 export const redisTargets: Array<() => Promise<RedisTarget>> = [singleRedis];
