@@ -7,13 +7,12 @@
  * BENCH_CPU_PROF=<dir> writes a CPU profile of the service process there (node --cpu-prof, on its exit);
  * BENCH_NODE_ARGS="<flags>" gives the service process more node flags (e.g. --max-semi-space-size=32).
  */
-import { cpuSeconds, freePort, stopChild } from "./lifecycle.js";
+import { cpuSeconds, freePort, stopChild, waitHttp } from "./lifecycle.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { sign } from "@octokit/webhooks-methods";
 import autocannon from "autocannon";
@@ -83,17 +82,8 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
   });
   children.add(child);
   child.once("exit", () => children.delete(child));
-  for (const until = Date.now() + 20_000; Date.now() < until; await sleep(25)) {
-    checkAborted();
-    if (child.exitCode !== null || child.signalCode)
-      throw new Error(`${args.join(" ")} exited (${child.exitCode ?? child.signalCode})`);
-    const status = await fetch(`http://127.0.0.1:${port}${readyPath}`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === readyStatus) return { child, port, startMs: performance.now() - t0 };
-  }
-  throw new Error(`${args.join(" ")} not ready on ${readyPath} within 20 s`);
+  await waitHttp(child, port, readyPath, readyStatus, { check: checkAborted });
+  return { child, port, startMs: performance.now() - t0 };
 }
 
 function load(port: number, seconds: number): Promise<autocannon.Result> {

@@ -85,6 +85,30 @@ export async function spawnWorkers(o: WorkersOptions): Promise<ChildProcess[]> {
   return workers;
 }
 
+/**
+ * Resolves once `http://127.0.0.1:<port><path>` answers `status`; throws if `child` exits first, `check`
+ * throws (the bench is aborting), or `timeoutMs` passes.
+ */
+export async function waitHttp(
+  child: ChildProcess,
+  port: number,
+  path: string,
+  status: number,
+  { timeoutMs = 20_000, check }: { timeoutMs?: number; check?: () => void } = {},
+): Promise<void> {
+  for (const until = Date.now() + timeoutMs; Date.now() < until; await sleep(25)) {
+    check?.();
+    if (child.exitCode !== null || child.signalCode)
+      throw new Error(`${child.spawnargs.join(" ")} exited (${child.exitCode ?? child.signalCode})`);
+    const answer = await fetch(`http://127.0.0.1:${port}${path}`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (answer === status) return;
+  }
+  throw new Error(`${child.spawnargs.join(" ")} not ready on ${path} within ${timeoutMs / 1000} s`);
+}
+
 /** Drops a benchmark's schema on a connected client, unless KEEP=1 asks to keep it for a look. */
 export async function dropBenchSchema(db: pg.Client, schema: string): Promise<void> {
   if (process.env.KEEP === "1") {

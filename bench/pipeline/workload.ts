@@ -197,9 +197,10 @@ async function cycle(r: Repo): Promise<Pending[]> {
   return out;
 }
 
-export async function workload(n: number): Promise<Pending[]> {
+/** `n` deliveries over `repos` repositories (REPOS unless given: bench/scale.ts sizes its own). */
+export async function workload(n: number, repos = REPOS): Promise<Pending[]> {
   const start = SEED ? Date.parse("2026-09-01T00:00:00Z") : Date.now() - 60 * 86_400_000;
-  const repos: Repo[] = Array.from({ length: REPOS }, (_, i) => ({
+  const all: Repo[] = Array.from({ length: repos }, (_, i) => ({
     name: `org${i % 7}/service-${i}`,
     team: TEAMS[i % TEAMS.length]!,
     channel: `C${String(i % 40).padStart(8, "0")}`,
@@ -212,7 +213,7 @@ export async function workload(n: number): Promise<Pending[]> {
   const out: Pending[] = [];
   // Round-robin over repositories, so concurrent jobs mostly touch different repositories.
   while (out.length < n) {
-    for (const r of repos) {
+    for (const r of all) {
       if (out.length >= n) break;
       r.cycles++;
       out.push(...(await cycle(r)));

@@ -1,0 +1,59 @@
+/**
+ * The Redis deployments bench/scale.ts measures, one entry each in `redisTargets`: every step runs
+ * against each target in turn, with the same PostgreSQL. A target says how the service processes
+ * reach it (their environment), which ingest queues the workers consume (paused while they start),
+ * and how much CPU its redis-server processes have used.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { INGEST_QUEUE } from "../../src/queue/ingest/queue.js";
+import { startRedisServer } from "../chaos/redis-server.js";
+import { freePort } from "../lifecycle.js";
+import { redisCpuSeconds } from "./cpu.js";
+
+export interface RedisTarget {
+  /** As printed in the table and the JSON line. */
+  name: string;
+  /** The service processes' Redis settings for a step's key prefix (REDIS_URL, REDIS_PREFIX, ...). */
+  env(prefix: string): Record<string, string>;
+  /** The ingest queues a step's deliveries wait in; the caller closes them. */
+  ingestQueues(prefix: string): Queue[];
+  /** CPU seconds (user + system) all of the target's redis-server processes have used so far. */
+  cpuSeconds(): number;
+  /** Stops what the target started and removes its files. */
+  stop(): Promise<void>;
+}
+
+/**
+ * One private redis-server (AOF, fsync every second, as production runs it) on a free port in a temp
+ * directory: its CPU is this bench's alone, whatever else uses the machine's shared Redis.
+ */
+export async function singleRedis(): Promise<RedisTarget> {
+  const dir = mkdtempSync(join(os.tmpdir(), "switchyard-scale-redis-"));
+  const server = await startRedisServer(await freePort(), dir).catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  });
+  const connection = new Redis(server.url, { maxRetriesPerRequest: null });
+  return {
+    name: "redis-server",
+    env: (prefix) => ({ REDIS_URL: server.url, REDIS_PREFIX: prefix }),
+    ingestQueues: (prefix) => [new Queue(INGEST_QUEUE, { connection, prefix })],
+    cpuSeconds: () => redisCpuSeconds([server.port]),
+    async stop() {
+      connection.disconnect();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * What the bench runs against, in order. A Redis Cluster entry goes here as a second factory: its
+ * servers started by test/helpers/redis-cluster.ts's startRedisCluster, env REDIS_CLUSTER_NODES and
+ * QUEUE_SPLIT=platform, one ingest queue per platform, cpuSeconds redisCpuSeconds(the nodes' ports).
+ */
+export const redisTargets: Array<() => Promise<RedisTarget>> = [singleRedis];
