@@ -8,8 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import { INGEST_QUEUE } from "../../src/queue/ingest/queue.js";
+import { redisKeys } from "../../src/queue/redis-keys.js";
+import { startRedisCluster } from "../../test/helpers/redis-cluster.js";
 import { startRedisServer } from "../chaos/redis-server.js";
 import { freePort } from "../lifecycle.js";
 import { redisCpuSeconds } from "./cpu.js";
@@ -52,8 +54,27 @@ export async function singleRedis(): Promise<RedisTarget> {
 }
 
 /**
- * What the bench runs against, in order. A Redis Cluster entry goes here as a second factory: its
- * servers started by test/helpers/redis-cluster.ts's startRedisCluster, env REDIS_CLUSTER_NODES and
- * QUEUE_SPLIT=platform, one ingest queue per platform, cpuSeconds redisCpuSeconds(the nodes' ports).
+ * A local Redis Cluster (three masters, a replica each, test/helpers/redis-cluster.ts) with the ingest
+ * queue split by platform, so the platforms' queues spread over the masters' slots.
  */
-export const redisTargets: Array<() => Promise<RedisTarget>> = [singleRedis];
+export async function redisCluster(): Promise<RedisTarget> {
+  const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
+  const connection = new Cluster(cluster.nodes, { redisOptions: { maxRetriesPerRequest: null } });
+  return {
+    name: "redis-cluster",
+    env: (prefix) => ({ REDIS_CLUSTER_NODES: cluster.nodesEnv, QUEUE_SPLIT: "platform", REDIS_PREFIX: prefix }),
+    ingestQueues(prefix) {
+      const keys = redisKeys({ prefix, tagged: true, split: "platform" });
+      return keys.ingestQueues.map((name) => new Queue(name, { connection, prefix: keys.queuePrefix(name) }));
+    },
+    cpuSeconds: () => redisCpuSeconds(cluster.nodes.map((n) => n.port)),
+    async stop() {
+      connection.disconnect();
+      await cluster.stop();
+    },
+  };
+}
+
+/** What the bench runs against, in order (`SCALE_TARGETS=redis-server` runs only the first). */
+export const redisTargets: Array<() => Promise<RedisTarget>> =
+  process.env.SCALE_TARGETS === "redis-server" ? [singleRedis] : [singleRedis, redisCluster];
