@@ -68,6 +68,12 @@ export function createMetrics({ queueDepth, oldestWaiting, outboxBacklog, stream
       help: "Subscriptions the service disabled (410 Gone, or failing for OUTBOUND_DISABLE_AFTER_S)",
       registers: [registry],
     }),
+    partitions: new Counter({
+      name: "switchyard_partitions_total",
+      help: "History partitions made ahead or dropped by retention (docs/partitions.md), by table",
+      labelNames: ["table", "change"] as const,
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: "switchyard_processing_latency_seconds",
       help: "From receipt of a delivery to its event stored",

@@ -269,6 +269,14 @@ const schema = z.object({
     .min(64 * 1024)
     .default(1024 * 1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Days of history partitions made ahead of today (docs/partitions.md). */
+  PARTITION_PREMAKE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  /** Days raw deliveries are kept, by whole days (0: for ever); at least RETENTION_DAYS_EVENTS. */
+  RETENTION_DAYS_RAW: z.coerce.number().int().min(0).default(0),
+  /** Days events and their platform rows are kept (0: for ever). The graph's entities and links stay. */
+  RETENTION_DAYS_EVENTS: z.coerce.number().int().min(0).default(0),
+  /** Days the outbox, attempts and finished outbound messages are kept (0: for ever). Facts told stay. */
+  RETENTION_DAYS_OUTBOUND: z.coerce.number().int().min(0).default(0),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -278,7 +286,15 @@ export class ConfigError extends Error {}
 /** Parses the environment; the message names every invalid variable and never echoes a value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    // Events reference their raw delivery: raw deliveries cannot go before their events (docs/partitions.md).
+    const { RETENTION_DAYS_RAW: raw, RETENTION_DAYS_EVENTS: events } = result.data;
+    if (raw > 0 && (events === 0 || events > raw))
+      throw new ConfigError(
+        "invalid configuration: RETENTION_DAYS_RAW: must be at least RETENTION_DAYS_EVENTS, which must then be set (events reference their raw delivery)",
+      );
+    return result.data;
+  }
   const problems = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
   throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
 }
