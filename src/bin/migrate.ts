@@ -6,7 +6,8 @@ import { openDatabase } from "../store/prisma.js";
 import { sealStoredSecrets } from "../store/subscriptions.js";
 
 // `npm run migrate`: apply prisma/migrations to DATABASE_URL (creating the database if needed),
-// then make the history's partitions of the next PARTITION_PREMAKE_DAYS (docs/partitions.md), and seal subscriptions' secrets stored plain or under an older SECRETS_KEYS key (docs/security.md).
+// then make the history's partitions of the next PARTITION_PREMAKE_DAYS days (docs/partitions.md) and seal
+// subscriptions' secrets stored plain or under an older SECRETS_KEYS key (docs/security.md).
 try {
   const { DATABASE_URL, SECRETS_KEYS, PARTITION_PREMAKE_DAYS } = loadConfig();
   const applied = await migrate(DATABASE_URL);

@@ -271,8 +271,16 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Days of history partitions made ahead of today (docs/partitions.md). */
   PARTITION_PREMAKE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
-  /** Days raw deliveries are kept, by whole days (0: for ever); at least RETENTION_DAYS_EVENTS. */
-  RETENTION_DAYS_RAW: z.coerce.number().int().min(0).default(0),
+  /**
+   * Days raw deliveries are kept, by whole days (0: for ever); at least RETENTION_DAYS_EVENTS, and 3: their
+   * delivery keys go with them, and the GitHub reconciler looks up to 3 days back for deliveries not stored.
+   */
+  RETENTION_DAYS_RAW: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .refine((v) => v === 0 || v >= 3, "0 (for ever) or at least 3 (GitHub redelivers up to 3 days back)")
+    .default(0),
   /** Days events and their platform rows are kept (0: for ever). The graph's entities and links stay. */
   RETENTION_DAYS_EVENTS: z.coerce.number().int().min(0).default(0),
   /** Days the outbox, attempts and finished outbound messages are kept (0: for ever). Facts told stay. */
@@ -287,11 +295,11 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = schema.safeParse(env);
   if (result.success) {
-    // Events reference their raw delivery: raw deliveries cannot go before their events (docs/partitions.md).
+    // An event without its raw delivery could not be replayed: raw deliveries go after their events (docs/partitions.md).
     const { RETENTION_DAYS_RAW: raw, RETENTION_DAYS_EVENTS: events } = result.data;
     if (raw > 0 && (events === 0 || events > raw))
       throw new ConfigError(
-        "invalid configuration: RETENTION_DAYS_RAW: must be at least RETENTION_DAYS_EVENTS, which must then be set (events reference their raw delivery)",
+        "invalid configuration: RETENTION_DAYS_RAW: must be at least RETENTION_DAYS_EVENTS, which must then be set (an event keeps its raw delivery)",
       );
     return result.data;
   }

@@ -103,7 +103,8 @@ export async function storeEvents(tx: Sql, batch: Normalized[], replace = false)
   }));
   const doc = jsonParam(events);
   const written = replace
-    ? // A partitioned table's RETURNING has no xmax: which ids were stored before is read in the statement.
+    ? // A partitioned table's RETURNING has no xmax: the ids stored before are read in the statement's snapshot
+      // (replays only; one committed meanwhile by another transaction would count as new).
       await tx.query<Array<{ id: string; inserted: boolean }>>`
         WITH given AS (SELECT * FROM jsonb_populate_recordset(NULL::events, ${doc}::jsonb)),
         prior AS (SELECT e.id FROM given g CROSS JOIN LATERAL (SELECT id FROM events WHERE id = g.id) e),

@@ -19,8 +19,7 @@ export interface PartitionedTable {
 
 /**
  * Every partitioned table, in the order their day's partitions are dropped: a table before the table its
- * rows reference (platform rows → events → raw_deliveries), as a referenced partition is detached only
- * when nothing references it.
+ * rows belong to (platform rows → events → raw_deliveries), so no row is ever left without its parent.
  */
 export const PARTITIONED: readonly PartitionedTable[] = [
   ...[

@@ -148,7 +148,7 @@ export async function applyRetention(db: Db, now: Date, retention: Retention): P
         await dropDay(db, table, day);
         result.dropped.push(name);
       } catch (err) {
-        // A busy table (lock wait), or rows still referencing the day: tried again on the next run.
+        // A busy table (its lock not had within LOCK_WAIT): tried again on the next run.
         result.failed.push(`${name}: ${(err as Error).message}`);
       }
     }

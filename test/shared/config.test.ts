@@ -54,5 +54,6 @@ describe("configuration", () => {
     expect(loadConfig({ RETENTION_DAYS_EVENTS: "30" }).RETENTION_DAYS_RAW).toBe(0);
     expect(() => loadConfig({ RETENTION_DAYS_RAW: "7", RETENTION_DAYS_EVENTS: "30" })).toThrow(/RETENTION_DAYS_RAW/);
     expect(() => loadConfig({ RETENTION_DAYS_RAW: "7" })).toThrow(/RETENTION_DAYS_RAW/);
+    expect(() => loadConfig({ RETENTION_DAYS_RAW: "2", RETENTION_DAYS_EVENTS: "1" })).toThrow(/at least 3/);
   });
 });

@@ -108,6 +108,11 @@ ALTER SEQUENCE "outbound_attempts_id_seq" OWNED BY "outbound_attempts"."id";
 -- Keys and indexes under their former names (built after the copy: faster than maintained during it). The unique
 -- (platform, delivery_id) of raw_deliveries and events is delivery_keys' key now; the outbox's unique fact_key is
 -- outbox_facts'; position, numbered by the one relay, has a plain index (a unique one would need the partition key).
+-- The foreign keys events → raw_deliveries and platform rows → events are not made again: PostgreSQL 15 checks
+-- each inserted row against a partitioned parent at about the cost of the insert itself (a 200-event batch's
+-- events and platform rows: 11.9 ms before, 21.6 ms partitioned with them; another run 10.9 ms before, 8.9 ms
+-- without). The store writes an event only for a stored delivery and its rows with it; retention drops a day's
+-- platform rows, events, then raw deliveries.
 ALTER TABLE "raw_deliveries" ADD CONSTRAINT "raw_deliveries_pkey" PRIMARY KEY ("id");
 CREATE INDEX "raw_deliveries_failed_at_id_idx" ON "raw_deliveries"("failed_at", "id");
 
@@ -117,48 +122,34 @@ CREATE INDEX "events_occurred_at_id_idx" ON "events"("occurred_at" DESC, "id" DE
 CREATE INDEX "events_platform_occurred_at_id_idx" ON "events"("platform", "occurred_at" DESC, "id" DESC);
 CREATE INDEX "events_subject_occurred_at_idx" ON "events"("subject", "occurred_at" DESC);
 CREATE INDEX "events_type_occurred_at_idx" ON "events"("type" text_pattern_ops, "occurred_at" DESC);
-ALTER TABLE "events" ADD CONSTRAINT "events_id_fkey" FOREIGN KEY ("id")
-    REFERENCES "raw_deliveries"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 ALTER TABLE "github_events" ADD CONSTRAINT "github_events_pkey" PRIMARY KEY ("event_id");
 CREATE INDEX "github_events_name_action_idx" ON "github_events"("name", "action");
 CREATE INDEX "github_events_repository_number_idx" ON "github_events"("repository", "number");
 CREATE INDEX "github_events_sha_idx" ON "github_events"("sha");
-ALTER TABLE "github_events" ADD CONSTRAINT "github_events_event_id_fkey" FOREIGN KEY ("event_id")
-    REFERENCES "events"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 ALTER TABLE "gitlab_events" ADD CONSTRAINT "gitlab_events_pkey" PRIMARY KEY ("event_id");
 CREATE INDEX "gitlab_events_name_action_idx" ON "gitlab_events"("name", "action");
 CREATE INDEX "gitlab_events_repository_iid_idx" ON "gitlab_events"("repository", "iid");
 CREATE INDEX "gitlab_events_sha_idx" ON "gitlab_events"("sha");
-ALTER TABLE "gitlab_events" ADD CONSTRAINT "gitlab_events_event_id_fkey" FOREIGN KEY ("event_id")
-    REFERENCES "events"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 ALTER TABLE "slack_events" ADD CONSTRAINT "slack_events_pkey" PRIMARY KEY ("event_id");
 CREATE INDEX "slack_events_channel_thread_ts_idx" ON "slack_events"("channel", "thread_ts");
 CREATE INDEX "slack_events_channel_ts_idx" ON "slack_events"("channel", "ts");
 CREATE INDEX "slack_events_user_idx" ON "slack_events"("user");
-ALTER TABLE "slack_events" ADD CONSTRAINT "slack_events_event_id_fkey" FOREIGN KEY ("event_id")
-    REFERENCES "events"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 ALTER TABLE "linear_events" ADD CONSTRAINT "linear_events_pkey" PRIMARY KEY ("event_id");
 CREATE INDEX "linear_events_entity_type_entity_id_idx" ON "linear_events"("entity_type", "entity_id");
 CREATE INDEX "linear_events_identifier_idx" ON "linear_events"("identifier");
 CREATE INDEX "linear_events_team_key_idx" ON "linear_events"("team_key");
-ALTER TABLE "linear_events" ADD CONSTRAINT "linear_events_event_id_fkey" FOREIGN KEY ("event_id")
-    REFERENCES "events"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 ALTER TABLE "deployments" ADD CONSTRAINT "deployments_pkey" PRIMARY KEY ("event_id");
 CREATE INDEX "deployments_repository_environment_status_idx" ON "deployments"("repository", "environment", "status");
 CREATE INDEX "deployments_sha_idx" ON "deployments"("sha");
 CREATE INDEX "deployments_source_deploy_id_idx" ON "deployments"("source", "deploy_id");
-ALTER TABLE "deployments" ADD CONSTRAINT "deployments_event_id_fkey" FOREIGN KEY ("event_id")
-    REFERENCES "events"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 ALTER TABLE "incident_events" ADD CONSTRAINT "incident_events_pkey" PRIMARY KEY ("event_id");
 CREATE INDEX "incident_events_source_incident_id_idx" ON "incident_events"("source", "incident_id");
-ALTER TABLE "incident_events" ADD CONSTRAINT "incident_events_event_id_fkey" FOREIGN KEY ("event_id")
-    REFERENCES "events"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 ALTER TABLE "outbox" ADD CONSTRAINT "outbox_pkey" PRIMARY KEY ("id");
 CREATE INDEX "outbox_position_idx" ON "outbox"("position");
