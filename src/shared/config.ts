@@ -270,7 +270,7 @@ const schema = z.object({
     .default(1024 * 1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Days of history partitions made ahead of today (docs/partitions.md). */
-  PARTITION_PREMAKE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  PARTITION_PREMAKE_DAYS: z.coerce.number().int().min(1).max(90).default(2),
   /**
    * Days raw deliveries are kept, by whole days (0: for ever); at least RETENTION_DAYS_EVENTS, and 3: their
    * delivery keys go with them, and the GitHub reconciler looks up to 3 days back for deliveries not stored.

@@ -49,7 +49,7 @@ describe("configuration", () => {
       c.RETENTION_DAYS_EVENTS,
       c.RETENTION_DAYS_OUTBOUND,
       c.PARTITION_PREMAKE_DAYS,
-    ]).toEqual([0, 0, 0, 7]);
+    ]).toEqual([0, 0, 0, 2]);
     expect(loadConfig({ RETENTION_DAYS_RAW: "30", RETENTION_DAYS_EVENTS: "30" }).RETENTION_DAYS_RAW).toBe(30);
     expect(loadConfig({ RETENTION_DAYS_EVENTS: "30" }).RETENTION_DAYS_RAW).toBe(0);
     expect(() => loadConfig({ RETENTION_DAYS_RAW: "7", RETENTION_DAYS_EVENTS: "30" })).toThrow(/RETENTION_DAYS_RAW/);

@@ -20,7 +20,7 @@ ALTER SEQUENCE "outbound_attempts_id_seq" OWNED BY NONE;
 CREATE TABLE "outbound_attempts_new" (LIKE "outbound_attempts" INCLUDING DEFAULTS) PARTITION BY RANGE ("at");
 
 -- Partitions: a day for every UTC day holding a UUIDv7 id (or an attempt) of the last ten years, today and the
--- next 7 days (the service makes more ahead, PARTITION_PREMAKE_DAYS), and DEFAULT. A UUIDv7's first 48 bits are
+-- next 2 days (the service makes more ahead, PARTITION_PREMAKE_DAYS), and DEFAULT. A UUIDv7's first 48 bits are
 -- its Unix time in ms, so a day's bounds are that prefix then zeros.
 DO $$
 DECLARE
@@ -29,7 +29,7 @@ DECLARE
   t text;
   d date;
   lo timestamptz := date_trunc('day', now() AT TIME ZONE 'UTC') - interval '3650 days';
-  hi timestamptz := date_trunc('day', now() AT TIME ZONE 'UTC') + interval '8 days';
+  hi timestamptz := date_trunc('day', now() AT TIME ZONE 'UTC') + interval '3 days';
 BEGIN
   FOR d IN
     WITH ids AS (SELECT id FROM "raw_deliveries" UNION ALL SELECT id FROM "outbox"),
@@ -37,7 +37,7 @@ BEGIN
       SELECT to_timestamp(('x' || substr(replace(id::text, '-', ''), 1, 12))::bit(48)::bigint / 1000.0) AS at
       FROM ids WHERE substr(id::text, 15, 1) = '7')
     SELECT DISTINCT (at AT TIME ZONE 'UTC')::date FROM times WHERE at >= lo AND at < hi
-    UNION SELECT generate_series(now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC' + interval '7 days', '1 day')::date
+    UNION SELECT generate_series(now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC' + interval '2 days', '1 day')::date
   LOOP
     FOREACH t IN ARRAY id_tables LOOP
       EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)',
@@ -50,7 +50,7 @@ BEGIN
   END LOOP;
   FOR d IN
     SELECT DISTINCT (at AT TIME ZONE 'UTC')::date FROM "outbound_attempts" WHERE at >= lo AND at < hi
-    UNION SELECT generate_series(now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC' + interval '7 days', '1 day')::date
+    UNION SELECT generate_series(now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC' + interval '2 days', '1 day')::date
   LOOP
     EXECUTE format('CREATE TABLE %I PARTITION OF "outbound_attempts_new" FOR VALUES FROM (%L) TO (%L)',
       'outbound_attempts_p' || to_char(d, 'YYYYMMDD'), d::timestamp AT TIME ZONE 'UTC',
