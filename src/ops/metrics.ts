@@ -82,6 +82,12 @@ export function createMetrics({
       labelNames: ["reason"] as const,
       registers: [registry],
     }),
+    partitions: new Counter({
+      name: "switchyard_partitions_total",
+      help: "History partitions made ahead or dropped by retention (docs/partitions.md), by table",
+      labelNames: ["table", "change"] as const,
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: "switchyard_processing_latency_seconds",
       help: "From receipt of a delivery to its event stored",

@@ -3,6 +3,8 @@ import type { Config } from "../shared/config.js";
 import type { Delivery } from "../shared/event.js";
 import type { Logger } from "../shared/log.js";
 import { scheduleReconcile } from "../ops/github-reconcile.js";
+import { startMaintenance } from "../ops/maintenance.js";
+import { tableOfPartition } from "../store/partition-days.js";
 import { startOutbound } from "../outbound/delivery/worker.js";
 import { githubDispatchSender } from "../outbound/senders/github-dispatch.js";
 import { linearSender } from "../outbound/senders/linear.js";
@@ -138,13 +140,25 @@ export function startWorkerRole(config: Config, log: Logger, c: Connections, o: 
     clock: o.digestClock,
     everyMs: o.digestEveryMs,
   });
+  // The history's partitions: days made ahead, retention (docs/partitions.md); one worker at a time.
+  const maintenance = startMaintenance({
+    pool: db.pool,
+    log,
+    premakeDays: config.PARTITION_PREMAKE_DAYS,
+    retention: {
+      raw: config.RETENTION_DAYS_RAW,
+      events: config.RETENTION_DAYS_EVENTS,
+      outbound: config.RETENTION_DAYS_OUTBOUND,
+    },
+    onChange: (change, partition) => metrics.partitions.inc({ table: tableOfPartition(partition), change }),
+  });
   return {
     ingest,
     ingestWorkers,
     redis,
     stopReconcile,
     closeRelay: async () => {
-      await Promise.all([relay.close(), digests.close()]);
+      await Promise.all([relay.close(), digests.close(), maintenance.close()]);
     },
     async closeWorkers() {
       await Promise.all([

@@ -325,6 +325,22 @@ const schema = z.object({
   }),
   /** `platform`: one ingest queue per platform, each in its own cluster slot (docs/redis-cluster.md "Splitting"). */
   QUEUE_SPLIT: z.enum(["none", "platform"]).default("none"),
+  /** Days of history partitions made ahead of today (docs/partitions.md). */
+  PARTITION_PREMAKE_DAYS: z.coerce.number().int().min(1).max(90).default(2),
+  /**
+   * Days raw deliveries are kept, by whole days (0: for ever); at least RETENTION_DAYS_EVENTS, and 3: their
+   * delivery keys go with them, and the GitHub reconciler looks up to 3 days back for deliveries not stored.
+   */
+  RETENTION_DAYS_RAW: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .refine((v) => v === 0 || v >= 3, "0 (for ever) or at least 3 (GitHub redelivers up to 3 days back)")
+    .default(0),
+  /** Days events and their platform rows are kept (0: for ever). The graph's entities and links stay. */
+  RETENTION_DAYS_EVENTS: z.coerce.number().int().min(0).default(0),
+  /** Days the outbox, attempts and finished outbound messages are kept (0: for ever). Facts told stay. */
+  RETENTION_DAYS_OUTBOUND: z.coerce.number().int().min(0).default(0),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -337,10 +353,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) {
     const tagged = result.data.QUEUE_SPLIT !== "none" || redisCluster(result.data) !== null;
     // A tag in the prefix would put every key in one slot, and then the queues' own tags do nothing.
-    if (!tagged || !/[{}]/.test(result.data.REDIS_PREFIX)) return result.data;
-    throw new ConfigError(
-      "invalid configuration: REDIS_PREFIX: must not contain { or } on a Redis Cluster or with QUEUE_SPLIT",
-    );
+    if (tagged && /[{}]/.test(result.data.REDIS_PREFIX))
+      throw new ConfigError(
+        "invalid configuration: REDIS_PREFIX: must not contain { or } on a Redis Cluster or with QUEUE_SPLIT",
+      );
+    // An event without its raw delivery could not be replayed: raw deliveries go after their events (docs/partitions.md).
+    const { RETENTION_DAYS_RAW: raw, RETENTION_DAYS_EVENTS: events } = result.data;
+    if (raw > 0 && (events === 0 || events > raw))
+      throw new ConfigError(
+        "invalid configuration: RETENTION_DAYS_RAW: must be at least RETENTION_DAYS_EVENTS, which must then be set (an event keeps its raw delivery)",
+      );
+    return result.data;
   }
   const problems = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
   throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);

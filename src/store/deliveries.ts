@@ -3,7 +3,8 @@ import type { Delivery, NormalizedEvent, Platform, PlatformRows, Priority, Store
 import { jsonParam, type Sql } from "./sql.js";
 
 /**
- * The `raw_deliveries` and `events` tables and the platform rows: every statement on them is here.
+ * The `raw_deliveries` and `events` tables, the platform rows and `delivery_keys` (which delivery ids are
+ * stored): every statement on them is here.
  * A delivery's status (contract §8) is derived: `unprocessable` once `failed_at` is set (with the reason
  * in `error`), `stored` once its event exists, `pending` in between.
  */
@@ -49,13 +50,19 @@ export async function storeRawDeliveries(sql: Sql, deliveries: Delivery[]): Prom
       // Only imports carry it: a webhook's row takes the column's default, its document unchanged.
       ...(d.source ? { source: d.source } : {}),
     }));
+  // A partition's unique index holds only its day: a key is claimed in delivery_keys first, in the same
+  // statement, and only a delivery that claimed its key is inserted (docs/partitions.md).
   const rows = await sql.query<Array<{ id: string }>>`
     WITH given AS (SELECT * FROM jsonb_populate_recordset(NULL::raw_deliveries, ${jsonParam(raw)}::jsonb)),
+    claimed AS (
+      INSERT INTO delivery_keys (platform, delivery_id, id) SELECT platform, delivery_id, id FROM given
+      ON CONFLICT DO NOTHING
+      RETURNING id),
     inserted AS (
       INSERT INTO raw_deliveries (id, platform, delivery_id, received_at, content_type, headers, body, type, priority,
         source)
       SELECT id, platform, delivery_id, received_at, content_type, headers, body, type, priority,
-        COALESCE(source, 'webhook') FROM given
+        COALESCE(source, 'webhook') FROM given WHERE id IN (SELECT id FROM claimed)
       ON CONFLICT DO NOTHING
       RETURNING id)
     SELECT id FROM inserted
@@ -96,14 +103,20 @@ export async function storeEvents(tx: Sql, batch: Normalized[], replace = false)
   }));
   const doc = jsonParam(events);
   const written = replace
-    ? await tx.query<Array<{ id: string; inserted: boolean }>>`
-        INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority,
-          payload)
-        SELECT id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload
-        FROM jsonb_populate_recordset(NULL::events, ${doc}::jsonb)
-        ON CONFLICT (id) DO UPDATE SET occurred_at = EXCLUDED.occurred_at, actor = EXCLUDED.actor,
-          subject = EXCLUDED.subject, keys = EXCLUDED.keys, payload = EXCLUDED.payload
-        RETURNING id, xmax = 0 AS inserted`
+    ? // A partitioned table's RETURNING has no xmax: the ids stored before are read in the statement's snapshot
+      // (replays only; one committed meanwhile by another transaction would count as new).
+      await tx.query<Array<{ id: string; inserted: boolean }>>`
+        WITH given AS (SELECT * FROM jsonb_populate_recordset(NULL::events, ${doc}::jsonb)),
+        prior AS (SELECT e.id FROM given g CROSS JOIN LATERAL (SELECT id FROM events WHERE id = g.id) e),
+        written AS (
+          INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys,
+            priority, payload)
+          SELECT id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority, payload
+          FROM given
+          ON CONFLICT (id) DO UPDATE SET occurred_at = EXCLUDED.occurred_at, actor = EXCLUDED.actor,
+            subject = EXCLUDED.subject, keys = EXCLUDED.keys, payload = EXCLUDED.payload
+          RETURNING id)
+        SELECT id, id NOT IN (SELECT id FROM prior) AS inserted FROM written`
     : await tx.query<Array<{ id: string; inserted?: boolean }>>`
         INSERT INTO events (id, platform, type, delivery_id, occurred_at, received_at, actor, subject, keys, priority,
           payload)
@@ -205,7 +218,7 @@ export async function countDeliveries(prisma: PrismaClient, f: RawFilter): Promi
 /** The delivery ids of `platform` among `ids` that are stored (the GitHub reconciler's question). */
 export async function storedDeliveryIds(prisma: PrismaClient, platform: Platform, ids: string[]): Promise<Set<string>> {
   const rows = await prisma.$queryRaw<Array<{ id: string }>>`
-    SELECT delivery_id AS id FROM raw_deliveries WHERE platform = ${platform} AND delivery_id = ANY(${ids})`;
+    SELECT delivery_id AS id FROM delivery_keys WHERE platform = ${platform} AND delivery_id = ANY(${ids})`;
   return new Set(rows.map((r) => r.id));
 }
 
@@ -220,6 +233,6 @@ export async function storedDeliveries(
 ): Promise<Map<string, string>> {
   if (!deliveryIds.length) return new Map();
   const rows = await sql.query<Array<{ id: string; deliveryId: string }>>`
-    SELECT id, delivery_id AS "deliveryId" FROM raw_deliveries WHERE platform = ${platform} AND delivery_id = ANY(${deliveryIds})`;
+    SELECT id, delivery_id AS "deliveryId" FROM delivery_keys WHERE platform = ${platform} AND delivery_id = ANY(${deliveryIds})`;
   return new Map(rows.map((r) => [r.deliveryId, r.id]));
 }

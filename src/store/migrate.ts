@@ -49,9 +49,10 @@ async function connect(connectionString: string, database: string): Promise<pg.C
 /**
  * Applies prisma/migrations the way `prisma migrate deploy` does (same history table, checksums
  * and lock), without Prisma's native schema engine. Creates the database and schema if missing.
- * Returns the names of the migrations it applied.
+ * Returns the names of the migrations it applied. `before`: only those named before it (tests fill a
+ * database as an earlier schema had it).
  */
-export async function migrate(databaseUrl: string): Promise<string[]> {
+export async function migrate(databaseUrl: string, { before }: { before?: string } = {}): Promise<string[]> {
   const { connectionString, schema, database } = parseDatabaseUrl(databaseUrl);
   const client = await connect(connectionString, database);
   try {
@@ -75,6 +76,7 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
     const applied: string[] = [];
     for (const name of names) {
       if (done.has(name)) continue;
+      if (before !== undefined && name >= before) break;
       const sql = await readFile(`${MIGRATIONS_DIR}${name}/migration.sql`, "utf8");
       const checksum = createHash("sha256").update(sql).digest("hex");
       // One transaction per migration: PostgreSQL DDL is transactional, so a failure leaves nothing half-done.

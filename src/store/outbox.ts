@@ -81,11 +81,16 @@ export async function writeMilestones(tx: Tx, drafts: MilestoneDraft[]): Promise
       data: d.data(refs),
     }))
     .sort((a, b) => ((a.fact_key ?? "") < (b.fact_key ?? "") ? -1 : 1));
+  // The fact is claimed in outbox_facts (unpartitioned, never dropped), and only a claimed one is written.
   await tx.query`
-    WITH added AS (
+    WITH given AS (SELECT * FROM jsonb_populate_recordset(NULL::outbox, ${jsonParam(rows)}::jsonb)),
+    claimed AS (
+      INSERT INTO outbox_facts (fact_key, id) SELECT fact_key, id FROM given WHERE fact_key IS NOT NULL
+      ON CONFLICT DO NOTHING RETURNING id),
+    added AS (
       INSERT INTO outbox (id, kind, type, fact_key, repository, environment, subject, data)
       SELECT id, kind, type, fact_key, repository, environment, subject, data
-      FROM jsonb_populate_recordset(NULL::outbox, ${jsonParam(rows)}::jsonb)
+      FROM given WHERE fact_key IS NULL OR id IN (SELECT id FROM claimed)
       ON CONFLICT DO NOTHING RETURNING 1)
     SELECT pg_notify(${RELAY_CHANNEL}, '') FROM (SELECT 1 FROM added LIMIT 1) AS any_added`;
 }

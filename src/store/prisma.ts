@@ -20,10 +20,12 @@ function poolConfig(databaseUrl: string, max: number): { config: pg.PoolConfig; 
   // inside a transaction holding its repositories' locks.
   const searchPath = `-c search_path="${schema.replaceAll('"', '""')}"`;
   const options = `${searchPath} -c lock_timeout=30000 -c statement_timeout=60000 -c jit=off`;
-  // Connections are renewed every 15 s: their prepared statements' plans (sql.ts) then follow
-  // the tables as they grow, instead of keeping a plan made when a table was nearly empty.
+  // Connections are renewed every 60 s: their prepared statements' plans (sql.ts) then follow
+  // the tables as they grow, instead of keeping a plan made when a table was nearly empty. Not
+  // sooner: a new connection first loads every history partition it reads, with their indexes,
+  // which at 15 s cost the pipeline a quarter of its throughput (docs/partitions.md).
   return {
-    config: { connectionString, max, options, maxLifetimeSeconds: 15, connectionTimeoutMillis: 10_000 },
+    config: { connectionString, max, options, maxLifetimeSeconds: 60, connectionTimeoutMillis: 10_000 },
     schema,
   };
 }

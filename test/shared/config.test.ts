@@ -42,4 +42,18 @@ describe("configuration", () => {
     expect(message).toMatch(/DEPLOY_WEBHOOK_SECRET: every secret must start with whsec_/);
     expect(message).not.toContain("plain-secret-value");
   });
+  it("keeps history for ever by default, and refuses raw deliveries kept shorter than their events", () => {
+    const c = loadConfig({});
+    expect([
+      c.RETENTION_DAYS_RAW,
+      c.RETENTION_DAYS_EVENTS,
+      c.RETENTION_DAYS_OUTBOUND,
+      c.PARTITION_PREMAKE_DAYS,
+    ]).toEqual([0, 0, 0, 2]);
+    expect(loadConfig({ RETENTION_DAYS_RAW: "30", RETENTION_DAYS_EVENTS: "30" }).RETENTION_DAYS_RAW).toBe(30);
+    expect(loadConfig({ RETENTION_DAYS_EVENTS: "30" }).RETENTION_DAYS_RAW).toBe(0);
+    expect(() => loadConfig({ RETENTION_DAYS_RAW: "7", RETENTION_DAYS_EVENTS: "30" })).toThrow(/RETENTION_DAYS_RAW/);
+    expect(() => loadConfig({ RETENTION_DAYS_RAW: "7" })).toThrow(/RETENTION_DAYS_RAW/);
+    expect(() => loadConfig({ RETENTION_DAYS_RAW: "2", RETENTION_DAYS_EVENTS: "1" })).toThrow(/at least 3/);
+  });
 });
