@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { v7 as uuidv7 } from "uuid";
 import type { Delivery, Platform, Priority } from "../shared/event.js";
 import type { CursorId, SavedCursor } from "../store/imports.js";
 import type { HistorySource, ImportedDelivery } from "./history.js";
@@ -55,8 +55,9 @@ export class ImportStopped extends Error {
 /** An imported delivery as the queue carries it: JSON, marked `source: import`. */
 export function toDelivery(platform: Platform, d: ImportedDelivery): Delivery {
   return {
-    // A fresh id, as a receiver gives: the queue then answers a delivery id it holds as a duplicate.
-    id: randomUUID(),
+    // A fresh UUIDv7, as a receiver gives: the queue then answers a delivery id it holds as a duplicate, and
+    // the rows go to the day's partitions (a random id would land in DEFAULT, kept for ever: docs/partitions.md).
+    id: uuidv7(),
     platform,
     deliveryId: d.deliveryId,
     receivedAt: d.receivedAt,

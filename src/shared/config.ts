@@ -358,10 +358,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         "invalid configuration: REDIS_PREFIX: must not contain { or } on a Redis Cluster or with QUEUE_SPLIT",
       );
     // An event without its raw delivery could not be replayed: raw deliveries go after their events (docs/partitions.md).
-    const { RETENTION_DAYS_RAW: raw, RETENTION_DAYS_EVENTS: events } = result.data;
+    const { RETENTION_DAYS_RAW: raw, RETENTION_DAYS_EVENTS: events, RETENTION_DAYS_OUTBOUND: outbound } = result.data;
     if (raw > 0 && (events === 0 || events > raw))
       throw new ConfigError(
         "invalid configuration: RETENTION_DAYS_RAW: must be at least RETENTION_DAYS_EVENTS, which must then be set (an event keeps its raw delivery)",
+      );
+    // The outbox's event rows read their data from `events`: a stream resuming from an older position needs them.
+    if (events > 0 && (outbound === 0 || outbound > events))
+      throw new ConfigError(
+        "invalid configuration: RETENTION_DAYS_OUTBOUND: must be set and at most RETENTION_DAYS_EVENTS (the outbox's events are read from them)",
       );
     return result.data;
   }

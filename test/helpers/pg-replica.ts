@@ -7,7 +7,7 @@
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { appendFile, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { sparePorts } from "./spare-ports.js";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -55,19 +55,7 @@ async function ownedDir(prefix: string): Promise<string> {
 }
 
 /** A port nothing listens on, from the range kept for what tests start. */
-async function sparePort(taken: number[] = []): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 25400 + Math.floor(Math.random() * 100);
-    if (taken.includes(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once("error", () => resolve(false));
-      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error("no spare port in 25400-25499");
-}
+const sparePort = async (taken: number[] = []) => (await sparePorts(1, 25400, 100, taken))[0]!;
 
 export interface ReplicatedPostgres {
   /** postgresql://… of each, on database `postgres`, with `?schema=` given. */

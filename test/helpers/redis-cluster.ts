@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { sparePorts } from "./spare-ports.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -35,27 +35,11 @@ const HOST = "127.0.0.1";
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function portFree(port: number): Promise<boolean> {
-  const srv = createServer();
-  return new Promise((resolve) => {
-    srv.once("error", () => resolve(false));
-    srv.listen(port, HOST, () => srv.close(() => resolve(true)));
-  });
-}
-
 /**
  * `count` free ports from 17000–17999 (the tests' spare range), probed. Each node's cluster bus gets
  * one of them too (`--cluster-port`), rather than Redis's default of its port + 10000.
  */
-async function sparePorts(count: number): Promise<number[]> {
-  const ports: number[] = [];
-  for (let tries = 0; ports.length < count && tries < 500; tries++) {
-    const port = 17000 + Math.floor(Math.random() * 1000);
-    if (!ports.includes(port) && (await portFree(port))) ports.push(port);
-  }
-  if (ports.length < count) throw new Error("no spare ports for a Redis Cluster");
-  return ports;
-}
+const clusterPorts = (count: number) => sparePorts(count, 17000, 1000);
 
 /** One command on one node, on a connection of its own that gives up at once if the node is gone. */
 async function ask(port: number, ...args: string[]): Promise<unknown> {
@@ -88,7 +72,7 @@ export async function startRedisCluster(
   const nodeTimeoutMs = o.nodeTimeoutMs ?? 1000;
   const dir = mkdtempSync(join(tmpdir(), "switchyard-cluster-"));
   const count = masters * (1 + replicas);
-  const spare = await sparePorts(2 * count);
+  const spare = await clusterPorts(2 * count);
   const ports = spare.slice(0, count);
   const busOf = new Map(ports.map((port, i) => [port, spare[count + i]!]));
   const procs = new Map<number, ChildProcess>();

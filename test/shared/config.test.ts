@@ -50,10 +50,17 @@ describe("configuration", () => {
       c.RETENTION_DAYS_OUTBOUND,
       c.PARTITION_PREMAKE_DAYS,
     ]).toEqual([0, 0, 0, 2]);
-    expect(loadConfig({ RETENTION_DAYS_RAW: "30", RETENTION_DAYS_EVENTS: "30" }).RETENTION_DAYS_RAW).toBe(30);
-    expect(loadConfig({ RETENTION_DAYS_EVENTS: "30" }).RETENTION_DAYS_RAW).toBe(0);
+    const kept = { RETENTION_DAYS_EVENTS: "30", RETENTION_DAYS_OUTBOUND: "14" };
+    expect(loadConfig({ RETENTION_DAYS_RAW: "30", ...kept }).RETENTION_DAYS_RAW).toBe(30);
+    expect(loadConfig(kept).RETENTION_DAYS_RAW).toBe(0);
+    // The outbox's event rows read their events: they may not outlive them.
+    expect(() => loadConfig({ RETENTION_DAYS_EVENTS: "30" })).toThrow(/RETENTION_DAYS_OUTBOUND/);
+    expect(() => loadConfig({ ...kept, RETENTION_DAYS_OUTBOUND: "31" })).toThrow(/RETENTION_DAYS_OUTBOUND/);
+    expect(loadConfig({ RETENTION_DAYS_OUTBOUND: "7" }).RETENTION_DAYS_OUTBOUND).toBe(7);
     expect(() => loadConfig({ RETENTION_DAYS_RAW: "7", RETENTION_DAYS_EVENTS: "30" })).toThrow(/RETENTION_DAYS_RAW/);
     expect(() => loadConfig({ RETENTION_DAYS_RAW: "7" })).toThrow(/RETENTION_DAYS_RAW/);
-    expect(() => loadConfig({ RETENTION_DAYS_RAW: "2", RETENTION_DAYS_EVENTS: "1" })).toThrow(/at least 3/);
+    expect(() =>
+      loadConfig({ RETENTION_DAYS_RAW: "2", RETENTION_DAYS_EVENTS: "1", RETENTION_DAYS_OUTBOUND: "1" }),
+    ).toThrow(/at least 3/);
   });
 });
