@@ -62,6 +62,9 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
   throw new Error(`redis cluster: ${what} timed out`);
 }
 
+/** A row of CLUSTER SLOTS: first and last slot, the master, then its replicas (host, port). */
+type SlotRange = [number, number, [string, number], ...Array<[string, number]>];
+
 const stateOk = async (port: number) => String(await ask(port, "CLUSTER", "INFO")).includes("cluster_state:ok");
 
 export async function startRedisCluster(
@@ -142,7 +145,7 @@ export async function startRedisCluster(
   }
 
   /** CLUSTER SLOTS from a live node: [start, end, [host, port, id], ...replicas]. */
-  async function slots(): Promise<Array<[number, number, [string, number], ...Array<[string, number]>]>> {
+  async function slots(): Promise<SlotRange[]> {
     for (const port of live()) {
       try {
         return (await ask(port, "CLUSTER", "SLOTS")) as Awaited<ReturnType<typeof slots>>;
@@ -177,7 +180,14 @@ export async function startRedisCluster(
     if (port === undefined) throw new Error("redis cluster: no replica to fail over to");
     await ask(port, "CLUSTER", "FAILOVER");
     await until(`failover to ${port}`, async () => String(await ask(port, "ROLE")).startsWith("master"));
-    for (const p of live()) await until(`cluster_state:ok on ${p}`, () => stateOk(p));
+    // Every node learns of the new master by gossip, some later than others: wait until each serves its
+    // slots from it, so that what a test asks next (masterOf, a client's slot map) sees the failover.
+    const promoted = async (p: number) =>
+      ((await ask(p, "CLUSTER", "SLOTS")) as SlotRange[]).some((range) => Number(range[2][1]) === port);
+    for (const p of live()) {
+      await until(`cluster_state:ok on ${p}`, () => stateOk(p));
+      await until(`${p} sees ${port} as a master`, () => promoted(p));
+    }
   }
 
   const nodes = ports.map((port) => ({ host: HOST, port }));
